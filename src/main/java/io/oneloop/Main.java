@@ -1,0 +1,144 @@
+package io.oneloop;
+
+import ch.qos.logback.classic.LoggerContext;
+import io.oneloop.app.AppConfig;
+import io.oneloop.app.ConfigException;
+import io.oneloop.app.ConfigLoader;
+import io.oneloop.app.ExitCodes;
+import io.oneloop.app.Outcome;
+import io.vertx.core.Deployable;
+import io.vertx.core.json.JsonObject;
+import io.vertx.launcher.application.HookContext;
+import io.vertx.launcher.application.VertxApplication;
+import io.vertx.launcher.application.VertxApplicationHooks;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * The process: reads the config, starts Vert.x with {@link MainVerticle}, turns SIGINT/SIGTERM into
+ * a graceful shutdown (a second signal forces the exit) and ends with oneloop's exit codes.
+ */
+public class Main extends VertxApplication implements VertxApplicationHooks {
+
+  private static final Logger log = LoggerFactory.getLogger(Main.class);
+  /** Closing Vert.x after the children have stopped has little left to do; never wait longer than this. */
+  private static final long CLOSE_WAIT_MS = 5000;
+
+  private final JsonObject config;
+  private final AtomicInteger signals = new AtomicInteger();
+  private volatile MainVerticle verticle;
+  private volatile io.vertx.core.Vertx vertx;
+  private volatile String startFailure;
+
+  Main(String[] args, JsonObject config) {
+    super(args, null, true, false);
+    this.config = config;
+  }
+
+  public static void main(String[] args) {
+    String conf = confArgument(args);
+    JsonObject config;
+    try {
+      ConfigLoader.Source source = conf == null ? ConfigLoader.loadDefault() : ConfigLoader.loadArgument(conf);
+      config = ConfigLoader.resolve(source.json(), conf != null, System.getenv());
+      AppConfig.validate(config, source.name());
+    } catch (ConfigException e) {
+      log.error(e.getMessage());
+      exit(ExitCodes.START_FAILED, "could not start: " + e.getMessage());
+      return;
+    }
+    Main main = new Main(args, config);
+    int code = main.launch();
+    if (code != 0) {
+      // The launcher's own codes (usage, Vert.x start, deployment) all mean the app could not start.
+      exit(ExitCodes.START_FAILED, "could not start: "
+        + (main.startFailure != null ? main.startFailure : "the launcher failed with code " + code));
+    }
+  }
+
+  /** The value of {@code -conf}/{@code --conf}, as {@code -conf file} or {@code -conf=file}, or null. */
+  static String confArgument(String[] args) {
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      String lower = arg.toLowerCase(java.util.Locale.ROOT);
+      if ((lower.equals("-conf") || lower.equals("--conf")) && i + 1 < args.length) {
+        return args[i + 1];
+      }
+      if (lower.startsWith("-conf=") || lower.startsWith("--conf=")) {
+        return arg.substring(arg.indexOf('=') + 1);
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public JsonObject afterConfigParsed(JsonObject parsed) {
+    return config;
+  }
+
+  @Override
+  public Supplier<? extends Deployable> verticleSupplier() {
+    return () -> {
+      verticle = new MainVerticle(this::stopped);
+      return verticle;
+    };
+  }
+
+  @Override
+  public void afterVertxStarted(HookContext context) {
+    vertx = context.vertx();
+    Signal.handle(new Signal("INT"), this::onSignal);
+    Signal.handle(new Signal("TERM"), this::onSignal);
+  }
+
+  @Override
+  public void afterFailureToDeployVerticle(HookContext context, Throwable t) {
+    startFailure = t == null ? "the start timed out" : (t.getMessage() == null ? t.toString() : t.getMessage());
+    context.vertx().close();
+  }
+
+  private void onSignal(Signal signal) {
+    String name = "SIG" + signal.getName();
+    if (signals.incrementAndGet() > 1) {
+      exit(ExitCodes.FORCED, "forced by a second signal (" + name + ") during shutdown");
+      return;
+    }
+    MainVerticle main = verticle;
+    if (main == null || main.terminatedOrNull() == null) {
+      exit(ExitCodes.OK, "stopped by " + name + " before the app had started");
+      return;
+    }
+    log.info("Received {}: shutting down gracefully (send it again to force the exit)", name);
+    main.shutdown("stopped by " + name);
+  }
+
+  /** Runs on an event loop when the children have stopped: close Vert.x off the loop, then exit. */
+  private void stopped(Outcome outcome) {
+    Thread closer = new Thread(() -> {
+      try {
+        vertx.close().toCompletionStage().toCompletableFuture().get(CLOSE_WAIT_MS, TimeUnit.MILLISECONDS);
+      } catch (Exception e) {
+        log.warn("Vert.x did not close cleanly: {}", e.toString());
+      }
+      exit(outcome.exitCode(), outcome.reason());
+    }, "oneloop-exit");
+    closer.start();
+  }
+
+  /** Every exit ends here: one line with the reason and the code, logs flushed, then the JVM ends. */
+  static void exit(int code, String reason) {
+    log.info("oneloop exiting with code {}: {}", code, reason);
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext logback) {
+      logback.stop();
+    }
+    System.out.flush();
+    System.err.flush();
+    // halt, not exit: the shutdown work is done, and the launcher's own hook would only close Vert.x again
+    Runtime.getRuntime().halt(code);
+  }
+}

@@ -1,0 +1,66 @@
+package io.oneloop;
+
+import io.oneloop.app.AppConfig;
+import io.oneloop.app.AppLifecycle;
+import io.oneloop.app.Outcome;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+
+import java.util.function.Consumer;
+
+/**
+ * Deploys the HTTP server and one verticle per configured task, then supervises them: when the
+ * first of them ends or fails, or a stop is asked for, it stops them in reverse order.
+ */
+public class MainVerticle extends VerticleBase {
+
+  private final Consumer<Outcome> onStopped;
+  private AppLifecycle lifecycle;
+
+  /** As deployed by a launcher: when the app stops by itself, Vert.x is closed. */
+  public MainVerticle() {
+    this(null);
+  }
+
+  /** {@code onStopped} gets the outcome once the children are stopped (or the stop overran its budget). */
+  public MainVerticle(Consumer<Outcome> onStopped) {
+    this.onStopped = onStopped;
+  }
+
+  @Override
+  public Future<?> start() {
+    lifecycle = new AppLifecycle(vertx, context, onStopped != null ? onStopped : outcome -> vertx.close());
+    return lifecycle.start(config());
+  }
+
+  /** Vert.x is closing this verticle (e.g. the legacy launcher on a signal): stop the children first. */
+  @Override
+  public Future<?> stop() {
+    return lifecycle == null ? Future.succeededFuture() : lifecycle.stopFromOutside();
+  }
+
+  /** Starts the graceful shutdown, as SIGINT or SIGTERM do; safe to call from any thread. */
+  public void shutdown(String reason) {
+    context.runOnContext(v -> lifecycle.shutdown(Outcome.ok(reason)));
+  }
+
+  /** The termination future, or null while the start has not begun. */
+  Future<Outcome> terminatedOrNull() {
+    return lifecycle == null ? null : lifecycle.terminated();
+  }
+
+  /** Completes with the outcome once the app has stopped its children. */
+  public Future<Outcome> terminated() {
+    return lifecycle.terminated();
+  }
+
+  /** The config in force, after defaults and environment overrides. */
+  public AppConfig appConfig() {
+    return lifecycle.config();
+  }
+
+  /** The bound HTTP port (the real one when configured as 0). */
+  public int httpPort() {
+    return lifecycle.state().httpPort();
+  }
+}

@@ -1,0 +1,255 @@
+package io.oneloop.app;
+
+import io.oneloop.tasks.BuiltInTasks;
+import io.vertx.core.Deployable;
+import io.vertx.core.ThreadingModel;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/** The app's config, checked key by key; every error names the source, the key path and what was expected. */
+public final class AppConfig {
+
+  private static final Set<String> ROOT_KEYS = Set.of("http", "shutdownTimeoutMs", "bridge", "tasks");
+  private static final Set<String> HTTP_KEYS = Set.of("host", "port");
+  private static final Set<String> BRIDGE_KEYS = Set.of("inbound", "outbound");
+  private static final Set<String> TASK_KEYS = Set.of("name", "type", "class", "config", "threading");
+
+  /** One configured background task. {@code kind} is the built-in type or the class name. */
+  public record TaskSpec(String name, String type, String className, JsonObject config, ThreadingModel threading) {
+
+    public String kind() {
+      return type != null ? type : className;
+    }
+  }
+
+  private final JsonObject json;
+  private final String host;
+  private final int port;
+  private final long shutdownTimeoutMs;
+  private final JsonObject bridge;
+  private final List<TaskSpec> tasks;
+
+  private AppConfig(JsonObject json, String host, int port, long shutdownTimeoutMs, JsonObject bridge, List<TaskSpec> tasks) {
+    this.json = json;
+    this.host = host;
+    this.port = port;
+    this.shutdownTimeoutMs = shutdownTimeoutMs;
+    this.bridge = bridge;
+    this.tasks = List.copyOf(tasks);
+  }
+
+  /** Checks a resolved config (see {@link ConfigLoader#resolve}); {@code source} prefixes every error. */
+  public static AppConfig validate(JsonObject json, String source) {
+    return new Checker(source).check(json);
+  }
+
+  public JsonObject json() {
+    return json;
+  }
+
+  public String host() {
+    return host;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public long shutdownTimeoutMs() {
+    return shutdownTimeoutMs;
+  }
+
+  /** {@code {"inbound": [...], "outbound": [...]}}, each entry {@code address} or {@code addressRegex}. */
+  public JsonObject bridge() {
+    return bridge;
+  }
+
+  public List<TaskSpec> tasks() {
+    return tasks;
+  }
+
+  private static final class Checker {
+    private final String source;
+
+    Checker(String source) {
+      this.source = source;
+    }
+
+    AppConfig check(JsonObject root) {
+      onlyKnownKeys(root, "", ROOT_KEYS);
+      JsonObject http = object(root, "http", "http");
+      onlyKnownKeys(http, "http.", HTTP_KEYS);
+      String host = nonEmptyString(http.getValue("host"), "http.host");
+      int port = (int) integer(http.getValue("port"), "http.port", 0, 65535);
+      long shutdown = integer(root.getValue("shutdownTimeoutMs"), "shutdownTimeoutMs", 1, Integer.MAX_VALUE);
+      JsonObject bridge = object(root, "bridge", "bridge");
+      onlyKnownKeys(bridge, "bridge.", BRIDGE_KEYS);
+      JsonObject checkedBridge = new JsonObject()
+        .put("inbound", permissions(bridge.getValue("inbound"), "bridge.inbound"))
+        .put("outbound", permissions(bridge.getValue("outbound"), "bridge.outbound"));
+      List<TaskSpec> tasks = tasks(root.getValue("tasks"));
+      return new AppConfig(root, host, port, shutdown, checkedBridge, tasks);
+    }
+
+    private JsonArray permissions(Object value, String path) {
+      JsonArray list = array(value, path);
+      for (int i = 0; i < list.size(); i++) {
+        String at = path + "[" + i + "]";
+        if (!(list.getValue(i) instanceof JsonObject entry)) {
+          throw error(at + " must be an object {\"address\": ...} or {\"addressRegex\": ...}, got " + show(list.getValue(i)));
+        }
+        onlyKnownKeys(entry, at + ".", Set.of("address", "addressRegex"));
+        boolean hasAddress = entry.containsKey("address");
+        boolean hasRegex = entry.containsKey("addressRegex");
+        if (hasAddress == hasRegex) {
+          throw error(at + " must have exactly one of \"address\" or \"addressRegex\"");
+        }
+        if (hasAddress) {
+          nonEmptyString(entry.getValue("address"), at + ".address");
+        } else {
+          String regex = nonEmptyString(entry.getValue("addressRegex"), at + ".addressRegex");
+          try {
+            Pattern.compile(regex);
+          } catch (PatternSyntaxException e) {
+            throw error(at + ".addressRegex must be a valid regular expression, got " + show(regex)
+              + " (" + e.getDescription() + ")");
+          }
+        }
+      }
+      return list;
+    }
+
+    private List<TaskSpec> tasks(Object value) {
+      JsonArray list = array(value, "tasks");
+      List<TaskSpec> specs = new ArrayList<>();
+      Set<String> names = new HashSet<>();
+      for (int i = 0; i < list.size(); i++) {
+        String at = "tasks[" + i + "]";
+        if (!(list.getValue(i) instanceof JsonObject entry)) {
+          throw error(at + " must be an object, got " + show(list.getValue(i)));
+        }
+        onlyKnownKeys(entry, at + ".", TASK_KEYS);
+        String name = nonEmptyString(entry.getValue("name"), at + ".name");
+        if (!names.add(name)) {
+          throw error(at + ".name must be unique, got " + show(name) + " a second time");
+        }
+        boolean hasType = entry.containsKey("type");
+        boolean hasClass = entry.containsKey("class");
+        if (hasType == hasClass) {
+          throw error(at + " must have exactly one of \"type\" (a built-in: " + String.join(", ", BuiltInTasks.names())
+            + ") or \"class\" (a verticle class name)");
+        }
+        String type = null;
+        String className = null;
+        if (hasType) {
+          type = nonEmptyString(entry.getValue("type"), at + ".type");
+          if (!BuiltInTasks.names().contains(type)) {
+            throw error(at + ".type must be a built-in task type (" + String.join(", ", BuiltInTasks.names())
+              + "), got " + show(type));
+          }
+        } else {
+          className = nonEmptyString(entry.getValue("class"), at + ".class");
+          checkTaskClass(className, at + ".class");
+        }
+        Object taskConfig = entry.getValue("config");
+        if (taskConfig != null && !(taskConfig instanceof JsonObject)) {
+          throw error(at + ".config must be an object, got " + show(taskConfig));
+        }
+        ThreadingModel threading = threading(entry.getValue("threading"), at + ".threading");
+        specs.add(new TaskSpec(name, type, className,
+          taskConfig == null ? new JsonObject() : (JsonObject) taskConfig, threading));
+      }
+      return specs;
+    }
+
+    private ThreadingModel threading(Object value, String path) {
+      if (value == null || "worker".equals(value)) {
+        return ThreadingModel.WORKER;
+      }
+      if ("event-loop".equals(value)) {
+        return ThreadingModel.EVENT_LOOP;
+      }
+      throw error(path + " must be \"worker\" or \"event-loop\", got " + show(value));
+    }
+
+    private void checkTaskClass(String className, String path) {
+      Class<?> type;
+      try {
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        type = Class.forName(className, false, loader != null ? loader : AppConfig.class.getClassLoader());
+      } catch (ClassNotFoundException | LinkageError e) {
+        throw error(path + ": no class " + className + " on the class path");
+      }
+      if (!Deployable.class.isAssignableFrom(type)) {
+        throw error(path + ": " + className + " is not a Vert.x verticle (io.vertx.core.Deployable)");
+      }
+      if (Modifier.isAbstract(type.getModifiers()) || !Modifier.isPublic(type.getModifiers())) {
+        throw error(path + ": " + className + " must be a public, non-abstract class");
+      }
+      try {
+        Constructor<?> constructor = type.getConstructor();
+        if (!Modifier.isPublic(constructor.getModifiers())) {
+          throw new NoSuchMethodException();
+        }
+      } catch (NoSuchMethodException e) {
+        throw error(path + ": " + className + " has no public no-argument constructor");
+      }
+    }
+
+    private void onlyKnownKeys(JsonObject object, String prefix, Set<String> known) {
+      for (String key : object.fieldNames()) {
+        if (!known.contains(key)) {
+          throw error(prefix + key + " is not a known key (expected one of " + String.join(", ", known.stream().sorted().toList()) + ")");
+        }
+      }
+    }
+
+    private JsonObject object(JsonObject parent, String key, String path) {
+      Object value = parent.getValue(key);
+      if (!(value instanceof JsonObject object)) {
+        throw error(path + " must be an object, got " + show(value));
+      }
+      return object;
+    }
+
+    private JsonArray array(Object value, String path) {
+      if (!(value instanceof JsonArray array)) {
+        throw error(path + " must be a list, got " + show(value));
+      }
+      return array;
+    }
+
+    private String nonEmptyString(Object value, String path) {
+      if (!(value instanceof String s) || s.isBlank()) {
+        throw error(path + " must be a non-empty string, got " + show(value));
+      }
+      return s;
+    }
+
+    private long integer(Object value, String path, long min, long max) {
+      boolean whole = value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte;
+      if (!whole || ((Number) value).longValue() < min || ((Number) value).longValue() > max) {
+        throw error(path + " must be an integer " + min + "-" + max + ", got " + show(value));
+      }
+      return ((Number) value).longValue();
+    }
+
+    private ConfigException error(String message) {
+      return new ConfigException(source + ": " + message);
+    }
+
+    private static String show(Object value) {
+      return value == null ? "nothing" : Json.encode(value);
+    }
+  }
+}

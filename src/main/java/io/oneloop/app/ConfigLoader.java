@@ -1,0 +1,145 @@
+package io.oneloop.app;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Finds, reads and completes the app's config: {@code -conf <file>}, else {@code conf/config.json}
+ * in the working directory, else the copy of it built into the jar; then the environment overrides.
+ */
+public final class ConfigLoader {
+
+  /** Where the shipped {@code conf/config.json} sits inside the jar. */
+  static final String BUILT_IN = "io/oneloop/config.json";
+  static final Path LOCAL = Path.of("conf", "config.json");
+  public static final String ENV_PORT = "ONELOOP_HTTP_PORT";
+  public static final String ENV_HOST = "ONELOOP_HTTP_HOST";
+
+  /** A config as read, with the name of where it came from (for error messages). */
+  public record Source(JsonObject json, String name) {
+  }
+
+  private ConfigLoader() {
+  }
+
+  /** The config built into the jar: the shipped {@code conf/config.json}. */
+  public static JsonObject builtInDefaults() {
+    try (InputStream in = ConfigLoader.class.getClassLoader().getResourceAsStream(BUILT_IN)) {
+      if (in == null) {
+        throw new IllegalStateException("the built-in default config " + BUILT_IN + " is missing from the class path");
+      }
+      return new JsonObject(Buffer.buffer(in.readAllBytes()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** No {@code -conf}: {@code conf/config.json} when run from the repository root, else the built-in copy. */
+  public static Source loadDefault() {
+    if (Files.isRegularFile(LOCAL)) {
+      return readFile(LOCAL.toString());
+    }
+    return new Source(builtInDefaults(), "built-in config");
+  }
+
+  /** The value of {@code -conf}: a file, or (as Vert.x's launchers also accept) a JSON object string. */
+  public static Source loadArgument(String value) {
+    if (!Files.exists(Path.of(value)) && value.trim().startsWith("{")) {
+      try {
+        return new Source(new JsonObject(value), "-conf");
+      } catch (DecodeException e) {
+        throw new ConfigException("-conf: not a JSON object: " + e.getMessage());
+      }
+    }
+    return readFile(value);
+  }
+
+  private static Source readFile(String file) {
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(Path.of(file));
+    } catch (IOException e) {
+      throw new ConfigException(file + ": cannot read the config file (" + describe(e) + ")");
+    }
+    Object parsed;
+    try {
+      parsed = io.vertx.core.json.Json.decodeValue(Buffer.buffer(bytes));
+    } catch (DecodeException e) {
+      throw new ConfigException(file + ": not valid JSON: " + e.getMessage());
+    }
+    if (!(parsed instanceof JsonObject json)) {
+      throw new ConfigException(file + ": the config must be a JSON object");
+    }
+    return new Source(json, file);
+  }
+
+  /**
+   * Completes a config. Not {@code explicit} (no {@code -conf}): {@code given} is the default config.
+   * Explicit: each key it leaves out comes from the built-in defaults, except {@code tasks}, which is
+   * then empty; lists given replace the default lists. Then the environment overrides apply.
+   * Resolving a resolved config changes nothing.
+   */
+  public static JsonObject resolve(JsonObject given, boolean explicit, Map<String, String> env) {
+    JsonObject resolved = builtInDefaults().mergeIn(given.copy(), true);
+    if (explicit && !given.containsKey("tasks")) {
+      resolved.put("tasks", new JsonArray());
+    }
+    applyEnvironment(resolved, env);
+    return resolved;
+  }
+
+  /** As deployed by a launcher: an empty config means none was given, so the default config applies. */
+  public static JsonObject resolveDeployed(JsonObject deployed, Map<String, String> env) {
+    boolean explicit = deployed != null && !deployed.isEmpty();
+    return resolve(explicit ? deployed : loadDefault().json(), explicit, env);
+  }
+
+  private static void applyEnvironment(JsonObject config, Map<String, String> env) {
+    String host = env.get(ENV_HOST);
+    String port = env.get(ENV_PORT);
+    if (host == null && port == null) {
+      return;
+    }
+    Object http = config.getValue("http");
+    if (!(http instanceof JsonObject httpConfig)) {
+      return; // validation reports the bad "http" itself
+    }
+    if (host != null) {
+      if (host.isBlank()) {
+        throw new ConfigException(ENV_HOST + " must be a host name or address, got \"" + host + "\"");
+      }
+      httpConfig.put("host", host.trim());
+    }
+    if (port != null) {
+      try {
+        int p = Integer.parseInt(port.trim());
+        if (p < 0 || p > 65535) {
+          throw new NumberFormatException();
+        }
+        httpConfig.put("port", p);
+      } catch (NumberFormatException e) {
+        throw new ConfigException(ENV_PORT + " must be an integer 0-65535, got \"" + port + "\"");
+      }
+    }
+  }
+
+  private static String describe(IOException e) {
+    String kind = e.getClass().getSimpleName();
+    if (e instanceof java.nio.file.NoSuchFileException) {
+      return "no such file";
+    }
+    if (e instanceof java.nio.file.AccessDeniedException) {
+      return "permission denied";
+    }
+    return e.getMessage() == null ? kind : kind + ": " + e.getMessage();
+  }
+}

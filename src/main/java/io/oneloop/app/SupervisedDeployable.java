@@ -1,0 +1,53 @@
+package io.oneloop.app;
+
+import io.vertx.core.Context;
+import io.vertx.core.Deployable;
+import io.vertx.core.Future;
+
+/**
+ * Wraps a child verticle so the supervisor hears of its end: an undeploy it did not ask for
+ * (the child undeployed itself) or an exception that escapes on the child's context.
+ */
+final class SupervisedDeployable implements Deployable {
+
+  interface Listener {
+    void ended(SupervisedDeployable child);
+
+    void failed(SupervisedDeployable child, Throwable cause);
+  }
+
+  private final Deployable delegate;
+  private final Listener listener;
+  private volatile boolean stopRequested;
+
+  SupervisedDeployable(Deployable delegate, Listener listener) {
+    this.delegate = delegate;
+    this.listener = listener;
+  }
+
+  /** Marks the coming undeploy as the supervisor's own, so it is not reported as an end. */
+  void stopRequested() {
+    stopRequested = true;
+  }
+
+  @Override
+  public Future<?> deploy(Context context) throws Exception {
+    context.exceptionHandler(cause -> listener.failed(this, cause));
+    return delegate.deploy(context);
+  }
+
+  @Override
+  public Future<?> undeploy(Context context) throws Exception {
+    Future<?> stopped = delegate.undeploy(context);
+    if (!stopRequested) {
+      stopped.onComplete(ar -> {
+        if (ar.succeeded()) {
+          listener.ended(this);
+        } else {
+          listener.failed(this, ar.cause());
+        }
+      });
+    }
+    return stopped;
+  }
+}

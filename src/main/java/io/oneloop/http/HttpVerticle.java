@@ -1,0 +1,72 @@
+package io.oneloop.http;
+
+import io.oneloop.app.AppState;
+import io.oneloop.bridge.BridgePermissions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.VertxException;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.sockjs.SockJSHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.BindException;
+import java.util.concurrent.TimeUnit;
+
+/** The HTTP server: health, the event-bus bridge for browsers, and the routes of the API. */
+public class HttpVerticle extends VerticleBase {
+
+  private static final Logger log = LoggerFactory.getLogger(HttpVerticle.class);
+  /** How long open connections (bridge sockets included) get to close after the server stops. */
+  private static final long CLOSE_GRACE_MS = 1000;
+
+  private final AppState state;
+  private HttpServer server;
+
+  public HttpVerticle(AppState state) {
+    this.state = state;
+  }
+
+  @Override
+  public Future<?> start() {
+    String host = config().getString("host");
+    int port = config().getInteger("port");
+    Router router = Router.router(vertx);
+    router.get("/health").handler(this::health);
+    router.route("/eventbus/*").subRouter(
+      SockJSHandler.create(vertx).bridge(BridgePermissions.options(config().getJsonObject("bridge"))));
+
+    server = vertx.createHttpServer();
+    return server.requestHandler(router)
+      .listen(port, host)
+      .recover(cause -> Future.failedFuture(listenFailure(host, port, cause)))
+      .onSuccess(s -> {
+        state.httpPort(s.actualPort());
+        log.info("HTTP server listening on http://{}:{}", host, s.actualPort());
+      });
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server.shutdown(CLOSE_GRACE_MS, TimeUnit.MILLISECONDS);
+  }
+
+  private void health(RoutingContext ctx) {
+    boolean up = state.serving();
+    ctx.response()
+      .setStatusCode(up ? 200 : 503)
+      .putHeader("content-type", "application/json")
+      .putHeader("cache-control", "no-store")
+      .end(new JsonObject().put("status", up ? "UP" : "DOWN").encode());
+  }
+
+  private static Throwable listenFailure(String host, int port, Throwable cause) {
+    String why = cause instanceof BindException || String.valueOf(cause.getMessage()).contains("in use")
+      ? "address already in use"
+      : String.valueOf(cause.getMessage());
+    return new VertxException("cannot listen on " + host + ":" + port + ": " + why, true);
+  }
+}

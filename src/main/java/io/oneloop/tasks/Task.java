@@ -1,0 +1,73 @@
+package io.oneloop.tasks;
+
+import io.vertx.core.Handler;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.VertxException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The base class for a background task: a Vert.x verticle with helpers for the common needs.
+ * <p>
+ * Override {@link #start()} (and {@link #stop()} if the task holds resources). Read settings with
+ * {@link #config()} or the checked getters below, send with {@link #publish}, and finish with
+ * {@link #end()} (a normal end) or {@link #fail(String)} (a failure with a reason). An exception
+ * thrown from any handler of the task counts as a failure too.
+ */
+public abstract class Task extends VerticleBase {
+
+  private static final Logger log = LoggerFactory.getLogger(Task.class);
+
+  /** Publishes {@code body} to every consumer of {@code address}, browsers on the bridge included. */
+  protected void publish(String address, Object body) {
+    vertx.eventBus().publish(address, body);
+  }
+
+  /** Ends this task normally: it is stopped, and the app treats it as a task that ended. */
+  protected void end() {
+    vertx.undeploy(deploymentID());
+  }
+
+  /** Fails this task with a reason: it is stopped, and the app treats it as a failed task. */
+  protected void fail(String reason) {
+    fail(new VertxException(reason, true));
+  }
+
+  /** Fails this task with a cause. */
+  protected void fail(Throwable cause) {
+    Handler<Throwable> supervisor = context.exceptionHandler();
+    if (supervisor != null) {
+      context.runOnContext(v -> supervisor.handle(cause));
+    } else {
+      log.error("Task " + getClass().getName() + " failed", cause);
+      vertx.undeploy(deploymentID());
+    }
+  }
+
+  /** A whole number from this task's config, {@code def} when absent; fails the start when out of range. */
+  protected long configLong(String key, long def, long min, long max) {
+    Object value = config().getValue(key);
+    if (value == null) {
+      return def;
+    }
+    boolean whole = value instanceof Integer || value instanceof Long;
+    if (!whole || ((Number) value).longValue() < min || ((Number) value).longValue() > max) {
+      throw new IllegalArgumentException("config." + key + " must be an integer " + min + "-" + max + ", got "
+        + io.vertx.core.json.Json.encode(value));
+    }
+    return ((Number) value).longValue();
+  }
+
+  /** A non-empty string from this task's config, {@code def} when absent. */
+  protected String configString(String key, String def) {
+    Object value = config().getValue(key);
+    if (value == null) {
+      return def;
+    }
+    if (!(value instanceof String s) || s.isBlank()) {
+      throw new IllegalArgumentException("config." + key + " must be a non-empty string, got "
+        + io.vertx.core.json.Json.encode(value));
+    }
+    return s;
+  }
+}
