@@ -12,6 +12,13 @@ public final class Addresses {
   /** Request/reply: the records of all tasks. */
   public static final String TASKS_LIST = "oneloop.tasks.list";
 
+  /** Accepted chat messages, published to every page. */
+  public static final String CHAT = "oneloop.chat";
+  /** Request/reply: send a chat message {@code {"user","text"}}; replies {@code {"ok":true,"id":n}} or fails 400. */
+  public static final String CHAT_SEND = "oneloop.chat.send";
+  /** Request/reply: the last chat messages, oldest first. */
+  public static final String CHAT_HISTORY = "oneloop.chat.history";
+
   private Addresses() {
   }
 }

@@ -1,6 +1,7 @@
 package io.oneloop.app;
 
 import io.oneloop.Addresses;
+import io.oneloop.chat.ChatVerticle;
 import io.oneloop.http.HttpVerticle;
 import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
@@ -66,7 +67,8 @@ public final class AppLifecycle {
       .put("host", config.host())
       .put("port", config.port())
       .put("bridge", config.bridge());
-    Future<Void> chain = supervisor.deployHttp(() -> new HttpVerticle(state), new DeploymentOptions().setConfig(httpConfig));
+    Future<Void> chain = supervisor.deployService("http", () -> new HttpVerticle(state), new DeploymentOptions().setConfig(httpConfig))
+      .compose(v -> supervisor.deployService("chat", ChatVerticle::new, new DeploymentOptions()));
     for (AppConfig.TaskSpec spec : config.tasks()) {
       chain = chain.compose(v -> shuttingDown ? Future.succeededFuture() : supervisor.deployTask(spec));
     }

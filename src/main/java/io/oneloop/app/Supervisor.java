@@ -42,8 +42,11 @@ final class Supervisor {
     return firstExit.future();
   }
 
-  Future<Void> deployHttp(Supplier<Deployable> factory, DeploymentOptions options) {
-    return deploy(new Child("http", "http", false), factory, options);
+  /** Deploys one of the app's own parts (the HTTP server, the chat service...). */
+  Future<Void> deployService(String name, Supplier<Deployable> factory, DeploymentOptions options) {
+    return deploy(new Child(name, name, false), factory, options)
+      .recover(cause -> Future.failedFuture(cause instanceof StartFailure || cause instanceof io.vertx.core.VertxException
+        ? cause : new StartFailure("the " + name + " service failed to start: " + message(cause))));
   }
 
   Future<Void> deployTask(AppConfig.TaskSpec spec) {
@@ -144,7 +147,7 @@ final class Supervisor {
     }
 
     String describe() {
-      return task ? "task \"" + name + "\"" : "the HTTP server";
+      return task ? "task \"" + name + "\"" : "http".equals(name) ? "the HTTP server" : "the " + name + " service";
     }
 
     JsonObject record() {
@@ -186,8 +189,8 @@ final class Supervisor {
         }
         enter("ended");
         deploymentId = null;
-        Outcome outcome = task ? Outcome.ok(describe() + " ended") : Outcome.failed("the HTTP server stopped");
-        log.info("{} ended", task ? "Task \"" + name + "\"" : "The HTTP server");
+        Outcome outcome = task ? Outcome.ok(describe() + " ended") : Outcome.failed(describe() + " stopped");
+        log.info("{} ended", describe());
         firstExit.tryComplete(outcome);
       });
     }
