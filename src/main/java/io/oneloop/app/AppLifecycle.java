@@ -8,6 +8,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,8 +60,13 @@ public final class AppLifecycle {
       return Future.failedFuture(e);
     }
     supervisor = new Supervisor(vertx, context);
-    vertx.eventBus().<Object>consumer(Addresses.TASKS_LIST,
+    // Vert.x runs close hooks before it undeploys anything: a close from outside (the legacy
+    // launcher's signal hook, an embedding app) still gets the ordered shutdown.
+    ((VertxInternal) vertx).addCloseHook(completion ->
+      context.runOnContext(v -> stopFromOutside().onComplete(ar -> completion.succeed())));
+    var tasksList = vertx.eventBus().<Object>consumer(Addresses.TASKS_LIST,
       msg -> msg.reply(new JsonObject().put("tasks", supervisor.taskRecords())));
+    terminated.future().onComplete(ar -> tasksList.unregister());
     supervisor.firstExit().onSuccess(this::shutdown);
 
     JsonObject httpConfig = new JsonObject()

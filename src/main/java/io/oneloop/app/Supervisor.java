@@ -171,7 +171,7 @@ final class Supervisor {
       state = "stopping";
       return vertx.undeploy(deploymentId)
         .onComplete(ar -> {
-          if (ar.failed()) {
+          if (ar.failed() && vertx.deploymentIDs().contains(deploymentId)) {
             log.warn("Stopping {} failed: {}", describe(), message(ar.cause()));
           }
           if (!failedBefore) {

@@ -1,0 +1,20 @@
+// Wires the page: one event-bus connection, the top bar's state, the shutdown banner, and the
+// dashboard's panels. A panel is a module whose create function takes the bus and returns its
+// card; to add one (jobs, metrics, ...), write panels/<name>.js and list it in PANELS.
+import { Bus } from './bus.js';
+import { mountConnection } from './panels/connection.js';
+import { mountShutdownBanner } from './panels/shutdown-banner.js';
+import { createTickerPanel } from './panels/ticker.js';
+import { createTasksPanel } from './panels/tasks.js';
+import { createChatPanel } from './panels/chat.js';
+
+const PANELS = [createTickerPanel, createTasksPanel, createChatPanel];
+
+const bus = new Bus('/eventbus');
+mountConnection(document.getElementById('connection'), bus);
+mountShutdownBanner(document.getElementById('shutdown-banner'), bus);
+const panels = document.getElementById('panels');
+for (const create of PANELS) {
+  panels.append(create(bus));
+}
+bus.connect();

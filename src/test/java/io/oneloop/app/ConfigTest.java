@@ -1,0 +1,121 @@
+package io.oneloop.app;
+
+import io.oneloop.testtasks.SelfEndingTask;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ConfigTest {
+
+  private static AppConfig check(String json) {
+    return AppConfig.validate(ConfigLoader.resolve(new JsonObject(json), true, Map.of()), "conf/bad.json");
+  }
+
+  private static String error(String json) {
+    return assertThrows(ConfigException.class, () -> check(json)).getMessage();
+  }
+
+  @Test
+  @DisplayName("the shipped config is valid and runs the ticker")
+  void shippedConfigIsValid() {
+    AppConfig config = AppConfig.validate(ConfigLoader.builtInDefaults(), "conf/config.json");
+    assertEquals(8080, config.port());
+    assertEquals("0.0.0.0", config.host());
+    assertEquals(10000, config.shutdownTimeoutMs());
+    assertEquals("ticker", config.tasks().get(0).kind());
+  }
+
+  @Test
+  @DisplayName("a port that is not a number is named with its key path and value")
+  void badPort() {
+    assertEquals("conf/bad.json: http.port must be an integer 0-65535, got \"abc\"", error("{\"http\":{\"port\":\"abc\"}}"));
+    assertEquals("conf/bad.json: http.port must be an integer 0-65535, got 70000", error("{\"http\":{\"port\":70000}}"));
+  }
+
+  @Test
+  @DisplayName("a file given with -conf takes missing keys from the defaults and has no tasks unless it lists some")
+  void explicitFileMergesDefaults() {
+    AppConfig config = check("{\"http\":{\"port\":9999}}");
+    assertEquals(9999, config.port());
+    assertEquals("0.0.0.0", config.host());
+    assertEquals(10000, config.shutdownTimeoutMs());
+    assertTrue(config.tasks().isEmpty());
+    assertEquals(ConfigLoader.builtInDefaults().getJsonObject("bridge").getJsonArray("outbound"),
+      config.bridge().getJsonArray("outbound"));
+  }
+
+  @Test
+  @DisplayName("a permission list given replaces the default list")
+  void listsReplace() {
+    AppConfig config = check("{\"bridge\":{\"outbound\":[{\"addressRegex\":\"feed\\\\..+\"}]}}");
+    assertEquals(new JsonArray().add(new JsonObject().put("addressRegex", "feed\\..+")), config.bridge().getJsonArray("outbound"));
+  }
+
+  @Test
+  @DisplayName("the environment overrides http.port and http.host, and a bad value is named")
+  void environmentOverrides() {
+    JsonObject resolved = ConfigLoader.resolve(new JsonObject(), true, Map.of("ONELOOP_HTTP_PORT", "9123", "ONELOOP_HTTP_HOST", "127.0.0.1"));
+    assertEquals(9123, resolved.getJsonObject("http").getInteger("port"));
+    assertEquals("127.0.0.1", resolved.getJsonObject("http").getString("host"));
+    ConfigException e = assertThrows(ConfigException.class,
+      () -> ConfigLoader.resolve(new JsonObject(), true, Map.of("ONELOOP_HTTP_PORT", "http")));
+    assertEquals("ONELOOP_HTTP_PORT must be an integer 0-65535, got \"http\"", e.getMessage());
+  }
+
+  @Test
+  @DisplayName("task entries are checked: name, exactly one of type or class, known type, loadable class, threading")
+  void taskErrors() {
+    assertEquals("conf/bad.json: tasks[0].name must be a non-empty string, got nothing",
+      error("{\"tasks\":[{\"type\":\"ticker\"}]}"));
+    assertTrue(error("{\"tasks\":[{\"name\":\"a\"}]}").startsWith("conf/bad.json: tasks[0] must have exactly one of \"type\""));
+    assertTrue(error("{\"tasks\":[{\"name\":\"a\",\"type\":\"clock\"}]}")
+      .startsWith("conf/bad.json: tasks[0].type must be a built-in task type (ticker"));
+    assertEquals("conf/bad.json: tasks[0].class: no class com.acme.Missing on the class path",
+      error("{\"tasks\":[{\"name\":\"a\",\"class\":\"com.acme.Missing\"}]}"));
+    assertEquals("conf/bad.json: tasks[0].class: java.lang.String is not a Vert.x verticle (io.vertx.core.Deployable)",
+      error("{\"tasks\":[{\"name\":\"a\",\"class\":\"java.lang.String\"}]}"));
+    assertEquals("conf/bad.json: tasks[1].name must be unique, got \"a\" a second time",
+      error("{\"tasks\":[{\"name\":\"a\",\"type\":\"ticker\"},{\"name\":\"a\",\"type\":\"ticker\"}]}"));
+    assertEquals("conf/bad.json: tasks[0].threading must be \"worker\" or \"event-loop\", got \"fast\"",
+      error("{\"tasks\":[{\"name\":\"a\",\"type\":\"ticker\",\"threading\":\"fast\"}]}"));
+    assertEquals("conf/bad.json: tasks[0].config must be an object, got 5",
+      error("{\"tasks\":[{\"name\":\"a\",\"type\":\"ticker\",\"config\":5}]}"));
+    check("{\"tasks\":[{\"name\":\"a\",\"class\":\"" + SelfEndingTask.class.getName() + "\",\"threading\":\"event-loop\"}]}");
+  }
+
+  @Test
+  @DisplayName("misspelt keys and bad permissions are refused with their path")
+  void unknownKeysAndPermissions() {
+    assertTrue(error("{\"shutdownTimeout\":5}").startsWith("conf/bad.json: shutdownTimeout is not a known key"));
+    assertTrue(error("{\"http\":{\"prot\":1}}").startsWith("conf/bad.json: http.prot is not a known key"));
+    assertEquals("conf/bad.json: bridge.inbound[0] must have exactly one of \"address\" or \"addressRegex\"",
+      error("{\"bridge\":{\"inbound\":[{}]}}"));
+    assertTrue(error("{\"bridge\":{\"inbound\":[{\"addressRegex\":\"(\"}]}}")
+      .startsWith("conf/bad.json: bridge.inbound[0].addressRegex must be a valid regular expression, got \"(\""));
+    assertEquals("conf/bad.json: shutdownTimeoutMs must be an integer 1-2147483647, got 0", error("{\"shutdownTimeoutMs\":0}"));
+  }
+
+  @Test
+  @DisplayName("an unreadable or malformed config file is named in the error")
+  void unreadableFiles(@TempDir Path dir) throws Exception {
+    Path missing = dir.resolve("missing.json");
+    assertEquals(missing + ": cannot read the config file (no such file)",
+      assertThrows(ConfigException.class, () -> ConfigLoader.loadArgument(missing.toString())).getMessage());
+    Path broken = Files.writeString(dir.resolve("broken.json"), "{\"http\": ");
+    assertTrue(assertThrows(ConfigException.class, () -> ConfigLoader.loadArgument(broken.toString()))
+      .getMessage().startsWith(broken + ": not valid JSON"));
+    Path list = Files.writeString(dir.resolve("list.json"), "[1]");
+    assertEquals(list + ": the config must be a JSON object",
+      assertThrows(ConfigException.class, () -> ConfigLoader.loadArgument(list.toString())).getMessage());
+  }
+}

@@ -1,0 +1,110 @@
+package io.oneloop.app;
+
+import io.oneloop.MainVerticle;
+import io.oneloop.support.TestApp;
+import io.oneloop.testtasks.FailingStartTask;
+import io.oneloop.testtasks.FailingTask;
+import io.oneloop.testtasks.SelfEndingTask;
+import io.oneloop.testtasks.ThreadReportTask;
+import io.oneloop.testtasks.ThrowingTask;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.util.concurrent.TimeUnit;
+
+import static io.oneloop.support.TestApp.config;
+import static io.oneloop.support.TestApp.task;
+import static io.oneloop.support.TestApp.taskClass;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@ExtendWith(VertxExtension.class)
+class SupervisionTest {
+
+  @Test
+  @DisplayName("a task that undeploys itself ends the app with exit code 0 and stops the others")
+  void selfUndeployEndsApp(Vertx vertx) throws Exception {
+    TestApp app = TestApp.start(vertx, config(
+      task("clock", "ticker", new JsonObject().put("intervalMs", 1000)),
+      taskClass("short", SelfEndingTask.class, new JsonObject().put("afterMs", 100))));
+    Outcome outcome = app.awaitOutcome();
+    assertEquals(new Outcome(0, "task \"short\" ended"), outcome);
+    assertFalse(vertx.deploymentIDs().stream().anyMatch(id -> !id.equals(app.deploymentId)),
+      "every child is undeployed: " + vertx.deploymentIDs());
+  }
+
+  @Test
+  @DisplayName("a ticker with a count ends the app normally after that many ticks")
+  void tickerCountEnds(Vertx vertx) throws Exception {
+    TestApp app = TestApp.start(vertx, config(task("ticker", "ticker", new JsonObject().put("intervalMs", 20).put("count", 3))));
+    assertEquals(new Outcome(0, "task \"ticker\" ended"), app.awaitOutcome());
+  }
+
+  @Test
+  @DisplayName("an exception escaping a task's handler ends the app with exit code 1 and the reason")
+  void escapedExceptionFails(Vertx vertx) throws Exception {
+    TestApp app = TestApp.start(vertx, config(taskClass("feed", ThrowingTask.class, new JsonObject())));
+    assertEquals(new Outcome(1, "task \"feed\" failed: the feed went away"), app.awaitOutcome());
+  }
+
+  @Test
+  @DisplayName("a Task that calls fail(reason) ends the app with exit code 1 and that reason")
+  void taskFailWithReason(Vertx vertx) throws Exception {
+    TestApp app = TestApp.start(vertx, config(taskClass("upstream", FailingTask.class, new JsonObject())));
+    assertEquals(new Outcome(1, "task \"upstream\" failed: the upstream answered 503"), app.awaitOutcome());
+  }
+
+  @Test
+  @DisplayName("a task runs on a worker thread unless its entry says event-loop")
+  void threadingModels(Vertx vertx) throws Exception {
+    TestApp app = TestApp.start(vertx, config(
+      taskClass("w", ThreadReportTask.class, new JsonObject().put("name", "w")),
+      taskClass("e", ThreadReportTask.class, new JsonObject().put("name", "e")).put("threading", "event-loop")));
+    assertEquals("worker", vertx.eventBus().request("test.thread.w", "").await(10, TimeUnit.SECONDS).body());
+    assertEquals("event-loop", vertx.eventBus().request("test.thread.e", "").await(10, TimeUnit.SECONDS).body());
+    app.main.shutdown("test over");
+    assertEquals(new Outcome(0, "test over"), app.awaitOutcome());
+  }
+
+  @Test
+  @DisplayName("a task whose start fails stops the start with a message naming the task")
+  void failedStart(Vertx vertx) {
+    MainVerticle main = new MainVerticle(outcome -> { });
+    Exception e = assertThrows(Exception.class, () -> TestApp.deploy(vertx, main,
+      config(task("ticker", "ticker", new JsonObject()), taskClass("feed", FailingStartTask.class, new JsonObject())))
+      .await(20, TimeUnit.SECONDS));
+    assertEquals("task \"feed\" (" + FailingStartTask.class.getName() + ") failed to start: cannot reach the feed", e.getMessage());
+    assertTrue(vertx.deploymentIDs().isEmpty(), "the ticker deployed before it is undeployed again");
+  }
+
+  @Test
+  @DisplayName("a bad task setting fails the start with the setting named")
+  void badTaskSetting(Vertx vertx) {
+    MainVerticle main = new MainVerticle(outcome -> { });
+    Exception e = assertThrows(Exception.class, () -> TestApp.deploy(vertx, main,
+      config(task("ticker", "ticker", new JsonObject().put("intervalMs", "fast")))).await(20, TimeUnit.SECONDS));
+    assertEquals("task \"ticker\" (ticker) failed to start: config.intervalMs must be an integer 1-2147483647, got \"fast\"",
+      e.getMessage());
+  }
+
+  @Test
+  @DisplayName("a taken port fails the start with the host and port in the message")
+  void portInUse(Vertx vertx) throws Exception {
+    // A plain socket: a second Vert.x server on the same port would share it rather than fail.
+    try (ServerSocket blocker = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+      JsonObject cfg = config();
+      cfg.getJsonObject("http").put("port", blocker.getLocalPort());
+      Exception e = assertThrows(Exception.class,
+        () -> TestApp.deploy(vertx, new MainVerticle(o -> { }), cfg).await(20, TimeUnit.SECONDS));
+      assertEquals("cannot listen on 127.0.0.1:" + blocker.getLocalPort() + ": address already in use", e.getMessage());
+    }
+  }
+}
