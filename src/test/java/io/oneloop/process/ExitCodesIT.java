@@ -141,7 +141,7 @@ class ExitCodesIT {
     Path config = write(new JsonObject().put("tasks", new JsonArray().add(
       new JsonObject().put("name", "feed").put("class", "com.acme.Missing"))));
     try (AppProcess app = AppProcess.startMain("unknown-class", config)) {
-      assertExit(app, 2, "tasks[0].class: no class com.acme.Missing on the class path");
+      assertExit(app, 2, "could not start: " + config + ": tasks[0].class: no class com.acme.Missing on the class path");
     }
   }
 

@@ -52,7 +52,9 @@ public final class AppProcess implements AutoCloseable {
 
   /** {@code java -cp oneloop.jar:test-classes io.oneloop.Main -conf <config>}. */
   public static AppProcess startMain(String name, Path config) throws IOException {
-    return start(name, config.getParent(), Map.of(), "-cp", JAR + ":" + TEST_CLASSES, "io.oneloop.Main", "-conf", config.toString());
+    // The app's own logging config: the test classes carry a quieter logback-test.xml.
+    return start(name, config.getParent(), Map.of(), "-Dlogback.configurationFile=logback.xml",
+      "-cp", JAR + ":" + TEST_CLASSES, "io.oneloop.Main", "-conf", config.toString());
   }
 
   public static int freePort() throws IOException {
