@@ -1,0 +1,461 @@
+package io.oneloop.bench.harness;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Orchestrates the benchmark: starts each peer in turn (pinned to the server core), drives it
+ * with the {@link LoadGen} (this JVM, pinned to the other core), and writes the results file,
+ * the chart and BENCHMARKS.md. Scenarios are interleaved peer by peer within each round.
+ */
+public final class Bench {
+
+  private final Settings s;
+  private final Path repo;
+  private final Path logDir;
+  private final long clkTck;
+  private final List<Peer> peers = new ArrayList<>();
+  private final JsonArray runs = new JsonArray();
+  private final List<String> errors = new ArrayList<>();
+  private final Map<String, Double> lastBestRate = new HashMap<>();
+  private LoadGen gen;
+  private long nextFirst = 1_000_000_000L;
+  private int serial;
+
+  private Bench(Settings s) {
+    this.s = s;
+    this.repo = Path.of(s.repo).toAbsolutePath().normalize();
+    this.logDir = repo.resolve("bench/target/logs/" + s.mode);
+    this.clkTck = 100;
+    for (Peer p : Peer.all()) {
+      if (s.peers.contains(p.id)) {
+        peers.add(p);
+      }
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    Settings s = Settings.parse(args);
+    Runtime.getRuntime().addShutdownHook(new Thread(Server::killAll, "kill-servers"));
+    int code;
+    try {
+      code = new Bench(s).run();
+    } catch (Throwable t) {
+      t.printStackTrace();
+      code = 1;
+    }
+    Server.killAll();
+    System.out.flush();
+    System.exit(code);
+  }
+
+  private int run() throws Exception {
+    Server.pidFile = repo.resolve("bench/target/server-pids");
+    Files.createDirectories(Server.pidFile.getParent());
+    Instant started = Instant.now();
+    long t0 = System.nanoTime();
+    log("mode=%s clients=%d rounds=%d peers=%s", s.mode, s.clients, s.rounds, s.peers);
+    gen = new LoadGen();
+    try {
+      int extra = Math.max(0, s.startStopSamples - s.rounds);
+      for (int round = 1; round <= s.rounds; round++) {
+        for (Peer p : peers) {
+          runs.add(lifecycle(p, round));
+        }
+        if (!s.smokeMode()) {
+          for (Peer p : peers) {
+            runs.add(saturation(p, round));
+          }
+          for (int k = 0; k < extra; k++) {
+            if (k % s.rounds == round - 1) {
+              for (Peer p : peers) {
+                runs.add(startStop(p, round));
+              }
+            }
+          }
+        }
+      }
+    } finally {
+      gen.close();
+      Server.killAll();
+    }
+    double wall = (System.nanoTime() - t0) / 1e9;
+    JsonObject result = new JsonObject()
+        .put("schema", "oneloop-bench/1")
+        .put("mode", s.mode)
+        .put("startedAt", started.toString())
+        .put("wallSeconds", Json.round(wall, 1))
+        .put("settings", s.toJson())
+        .put("machine", Env.machine())
+        .put("versions", Env.versions(s, repo))
+        .put("generator", new JsonObject()
+            .put("transport", gen.transport())
+            .put("threads", 1)
+            .put("cpu", s.generatorCpu))
+        .put("peers", peerInfo())
+        .put("runs", runs);
+    JsonObject summary = Summary.build(s, peers, runs);
+    result.put("summary", summary.getJsonObject("peers"));
+    result.put("ratios", summary.getJsonObject("ratios"));
+    result.put("targets", summary.getJsonArray("targets"));
+    result.put("errors", new JsonArray(new ArrayList<>(errors)));
+    Path out = repo.resolve(s.out);
+    Files.createDirectories(out.getParent());
+    Files.writeString(out, result.encodePrettily() + "\n");
+    log("wrote %s", s.out);
+    if (!s.png.isEmpty()) {
+      Chart.write(result, repo.resolve(s.png));
+      log("wrote %s", s.png);
+    }
+    if (!s.markdown.isEmpty()) {
+      Files.writeString(repo.resolve(s.markdown), Markdown.render(result));
+      log("wrote %s", s.markdown);
+    }
+    Summary.print(result);
+    if (!errors.isEmpty()) {
+      log("FAILED: %d error(s):", errors.size());
+      errors.forEach(e -> log("  %s", e));
+      return 1;
+    }
+    log("done in %.0f s", wall);
+    return 0;
+  }
+
+  private JsonArray peerInfo() throws Exception {
+    JsonArray a = new JsonArray();
+    for (Peer p : peers) {
+      List<String> cmd = new ArrayList<>(List.of("taskset", "-c", s.serverCpu));
+      cmd.addAll(p.command(s, 8080, p.separateControlPort ? 8081 : 8080, repo));
+      JsonObject o = new JsonObject()
+          .put("id", p.id)
+          .put("label", p.label)
+          .put("protocol", p.protocol.name().toLowerCase())
+          .put("webSocketPath", p.wsPath)
+          .put("workDir", p.workDir)
+          .put("command", display(cmd).replace("8081", "CONTROL_PORT").replace("8080", "PORT"))
+          .put("env", p.env(8080).isEmpty() ? null : "PORT=PORT")
+          .put("jvm", p.jvm)
+          .put("controlOnSeparatePort", p.separateControlPort);
+      if (p.id.equals("oneloop")) {
+        o.put("config", new JsonObject(Peer.oneloopConfig(8080, 8081)).encode()
+            .replace("8081", "CONTROL_PORT").replace("8080", "PORT"));
+      }
+      a.add(o);
+    }
+    return a;
+  }
+
+  static String display(List<String> cmd) {
+    StringBuilder sb = new StringBuilder();
+    for (String c : cmd) {
+      if (sb.length() > 0) {
+        sb.append(' ');
+      }
+      sb.append(c.matches("[A-Za-z0-9_./:=,+@%-]+") ? c : "'" + c.replace("'", "'\\''") + "'");
+    }
+    return sb.toString();
+  }
+
+  /** S3 start, S5 memory, S1 steady, S4 stop, in one process life (smoke: S2 steps too). */
+  private JsonObject lifecycle(Peer p, int round) throws Exception {
+    JsonObject r = new JsonObject().put("round", round).put("peer", p.id).put("kind", "lifecycle");
+    log("round %d %s: start, memory, steady (S3 S5 S1 S4)", round, p.id);
+    Server srv = Server.start(p, s, repo, logDir, tag(round, "life"));
+    try {
+      double startMs = srv.waitHealthy(60_000);
+      if (startMs < 0) {
+        return fail(r, p, srv, "no 200 on GET /health within 60 s");
+      }
+      r.put("s3StartMs", Json.round(startMs, 1));
+      r.put("sigintDeliverable", srv.sigintDeliverable());
+      sleep(s.idleWaitMs);
+      long idleRss = srv.rssKiB();
+      int connected = connect(p, srv);
+      r.put("connected", connected);
+      if (connected < s.clients) {
+        return fail(r, p, srv, "only " + connected + " of " + s.clients + " clients connected");
+      }
+      sleep(s.settleMs);
+      long clientsRss = srv.rssKiB();
+      r.put("s5", new JsonObject()
+          .put("idleRssMiB", Json.round(idleRss / 1024.0, 1))
+          .put("clientsRssMiB", Json.round(clientsRss / 1024.0, 1))
+          .put("clients", gen.openCount()));
+      StepStats s1 = step(srv, s.s1Rate, s.s1Seconds);
+      r.put("s1", s1.toJson(clkTck));
+      log("  S1: %.2f%% delivered, p50 %.2f ms, p99 %.2f ms, max %.2f ms, server %.1f us/delivery,"
+              + " generator CPU %.0f%%", s1.deliveriesPct(), s1.ms(50), s1.ms(99), s1.maxMs(),
+          s1.serverCpuUsPerDelivery(clkTck), 100 * s1.generatorCpuShare(clkTck));
+      if (s1.delivered == 0) {
+        return fail(r, p, srv, "no deliveries in S1");
+      }
+      if (s.smokeMode()) {
+        r.put("s2", searchSaturation(p, srv, round));
+      }
+      if (!srv.alive()) {
+        return fail(r, p, srv, "server died during the run");
+      }
+      r.put("s4", stop(srv));
+    } finally {
+      srv.destroy();
+      gen.disconnectAll();
+    }
+    return r;
+  }
+
+  /** S2: a fresh process, N clients, publish rate stepped up until a step fails. */
+  private JsonObject saturation(Peer p, int round) throws Exception {
+    JsonObject r = new JsonObject().put("round", round).put("peer", p.id).put("kind", "saturation");
+    log("round %d %s: saturation (S2)", round, p.id);
+    Server srv = Server.start(p, s, repo, logDir, tag(round, "s2"));
+    try {
+      double startMs = srv.waitHealthy(60_000);
+      if (startMs < 0) {
+        return fail(r, p, srv, "no 200 on GET /health within 60 s");
+      }
+      r.put("s3StartMs", Json.round(startMs, 1));
+      int connected = connect(p, srv);
+      r.put("connected", connected);
+      if (connected < s.clients) {
+        return fail(r, p, srv, "only " + connected + " of " + s.clients + " clients connected");
+      }
+      sleep(s.settleMs);
+      r.put("s2", searchSaturation(p, srv, round));
+    } finally {
+      gen.expectClose();
+      srv.stopQuietly(5_000);
+      gen.disconnectAll();
+    }
+    return r;
+  }
+
+  /** Extra S3/S4 sample: start, N clients, SIGINT. */
+  private JsonObject startStop(Peer p, int round) throws Exception {
+    JsonObject r = new JsonObject().put("round", round).put("peer", p.id).put("kind", "startstop");
+    log("round %d %s: start/stop (S3 S4)", round, p.id);
+    Server srv = Server.start(p, s, repo, logDir, tag(round, "startstop"));
+    try {
+      double startMs = srv.waitHealthy(60_000);
+      if (startMs < 0) {
+        return fail(r, p, srv, "no 200 on GET /health within 60 s");
+      }
+      r.put("s3StartMs", Json.round(startMs, 1));
+      r.put("sigintDeliverable", srv.sigintDeliverable());
+      int connected = connect(p, srv);
+      r.put("connected", connected);
+      if (connected < s.clients) {
+        return fail(r, p, srv, "only " + connected + " of " + s.clients + " clients connected");
+      }
+      sleep(1000);
+      r.put("s4", stop(srv));
+    } finally {
+      srv.destroy();
+      gen.disconnectAll();
+    }
+    return r;
+  }
+
+  private JsonObject stop(Server srv) throws Exception {
+    int open = gen.openCount();
+    gen.expectClose();
+    double stopMs = srv.sigintAndWait(s.stopTimeoutMs);
+    JsonObject o = new JsonObject()
+        .put("stopMs", stopMs < 0 ? null : Json.round(stopMs, 1))
+        .put("timedOut", stopMs < 0)
+        .put("clientsConnected", open)
+        .put("exitCode", srv.exitCode());
+    log("  S4: stop %.0f ms with %d clients, exit code %s", stopMs, open, srv.exitCode());
+    return o;
+  }
+
+  private JsonObject searchSaturation(Peer p, Server srv, int round) throws Exception {
+    double rate = round == 1 || !lastBestRate.containsKey(p.id) ? s.s2FirstRate
+        : Math.max(s.s2MinRate, lastBestRate.get(p.id) / 2);
+    Double pass = null;
+    Double fail = null;
+    StepStats best = null;
+    JsonArray steps = new JsonArray();
+    boolean died = false;
+    for (int i = 0; i < s.s2MaxSteps; i++) {
+      StepStats st = step(srv, rate, s.s2StepSeconds);
+      boolean ok = st.serverAlive && st.deliveriesPct() >= s.s2MinDeliveriesPct
+          && st.histogram.getTotalCount() > 0 && st.ms(99) <= s.s2P99LimitMs;
+      steps.add(st.toJson(clkTck).put("pass", ok));
+      log("  S2 step %.1f/s: %.2f%% delivered, %.0f deliveries/s, p99 %.2f ms, server CPU %.0f%%,"
+              + " generator CPU %.0f%% -> %s", rate, st.deliveriesPct(), st.deliveriesPerSec(),
+          st.ms(99), 100 * st.serverCpuShare(clkTck), 100 * st.generatorCpuShare(clkTck),
+          ok ? "pass" : "FAIL");
+      if (!st.serverAlive) {
+        died = true;
+        fail = rate;
+        break;
+      }
+      if (ok) {
+        if (pass == null || rate > pass) {
+          pass = rate;
+          best = st;
+        }
+      } else {
+        fail = fail == null ? rate : Math.min(fail, rate);
+      }
+      if (fail == null) {
+        rate = rate * 2;
+        if (rate > s.s2MaxRate) {
+          break;
+        }
+      } else if (pass == null) {
+        rate = rate / 2;
+        if (rate < s.s2MinRate) {
+          break;
+        }
+      } else {
+        if (fail / pass <= s.s2Resolution) {
+          break;
+        }
+        rate = Math.sqrt(pass * fail);
+      }
+      sleep(500);
+    }
+    if (pass != null) {
+      lastBestRate.put(p.id, pass);
+    }
+    boolean oom = died && srv.logMentions("OutOfMemoryError");
+    JsonObject o = new JsonObject()
+        .put("steps", steps)
+        .put("bestRate", pass)
+        .put("firstFailingRate", fail)
+        .put("maxDeliveriesPerSec", best == null ? 0.0 : Json.round(best.deliveriesPerSec(), 1))
+        .put("bestStepP99Ms", best == null ? null : Json.round(best.ms(99), 3))
+        .put("bestStepServerCpuShare", best == null ? null : Json.round(best.serverCpuShare(clkTck), 3))
+        .put("bestStepGeneratorCpuShare",
+            best == null ? null : Json.round(best.generatorCpuShare(clkTck), 3))
+        .put("serverDied", died)
+        .put("oom", oom);
+    log("  S2 result: %.0f deliveries/s%s", best == null ? 0.0 : best.deliveriesPerSec(),
+        oom ? " (server ran out of memory)" : died ? " (server died)" : "");
+    return o;
+  }
+
+  /** One publish run: arm the generator, tell the server, wait, collect. */
+  private StepStats step(Server srv, double rate, double seconds) throws Exception {
+    long count = Math.max(1, Math.round(rate * seconds));
+    long first = nextFirst;
+    nextFirst += 1_000_000_000L;
+    gen.beginStep(first, count);
+    int sockets = gen.openCount();
+    long expected = count * sockets;
+    long c0 = srv.cpuTicks();
+    long g0 = Proc.selfCpuTicks();
+    long w0 = System.nanoTime();
+    MiniHttp.Response resp = MiniHttp.get(srv.controlPort,
+        "/control?rate=" + rate + "&count=" + count + "&first=" + first, 10_000);
+    if (resp.status() != 200) {
+      throw new IllegalStateException("control request answered " + resp.status());
+    }
+    long durationNs = (long) (count / rate * 1e9);
+    long publishEnd = w0 + durationNs;
+    long deadline = publishEnd + TimeUnit.MILLISECONDS.toNanos(s.graceMs);
+    long peak = 0;
+    long rss = 0;
+    boolean alive = true;
+    long cMid = -1;
+    long gMid = -1;
+    long wMid = 0;
+    while (System.nanoTime() < deadline) {
+      long now = System.nanoTime();
+      long wake = cMid < 0 ? Math.min(publishEnd, deadline) : deadline;
+      long left = TimeUnit.NANOSECONDS.toMillis(wake - now);
+      Thread.sleep(Math.max(1, Math.min(100, left)));
+      if (cMid < 0 && System.nanoTime() >= publishEnd) {
+        cMid = srv.cpuTicks();
+        gMid = Proc.selfCpuTicks();
+        wMid = System.nanoTime();
+      }
+      long r = srv.rssKiB();
+      if (r > 0) {
+        rss = r;
+        peak = Math.max(peak, r);
+      }
+      if (!srv.alive()) {
+        alive = false;
+        break;
+      }
+      if (cMid >= 0 && gen.deliveredSoFar() >= expected) {
+        break;
+      }
+    }
+    long c1 = srv.cpuTicks();
+    long g1 = Proc.selfCpuTicks();
+    long w1 = System.nanoTime();
+    if (cMid < 0) {
+      cMid = c1;
+      gMid = g1;
+      wMid = w1;
+    }
+    StepStats st = gen.endStep();
+    st.rate = rate;
+    st.seconds = count / rate;
+    st.wallSeconds = (w1 - w0) / 1e9;
+    st.publishSeconds = (wMid - w0) / 1e9;
+    st.serverCpuTicks = c1 >= 0 && c0 >= 0 ? c1 - c0 : 0;
+    st.serverCpuTicksPublishing = cMid >= 0 && c0 >= 0 ? cMid - c0 : 0;
+    st.generatorCpuTicks = g1 - g0;
+    st.generatorCpuTicksPublishing = gMid - g0;
+    st.serverRssKiB = rss;
+    st.serverPeakRssKiB = peak;
+    st.serverAlive = alive && srv.alive();
+    if (st.serverAlive) {
+      // stop the run in case it is still going (a slow server), then let any backlog drain so
+      // the next step starts clean; what arrives late is counted, not lost
+      MiniHttp.status(srv.controlPort, "/control?rate=0&count=0", 5_000);
+      st.drainMs = gen.awaitQuiet(500, 20_000);
+      st.arrivedAfterStep = gen.lateForLastStep();
+    }
+    return st;
+  }
+
+  private int connect(Peer p, Server srv) throws InterruptedException {
+    long t = System.nanoTime();
+    int n = gen.connect(p.protocol, srv.port, p.wsPath, "bench.ticks", s.clients,
+        s.connectTimeoutMs);
+    log("  %d/%d clients connected in %.1f s", n, s.clients, (System.nanoTime() - t) / 1e9);
+    return n;
+  }
+
+  private JsonObject fail(JsonObject r, Peer p, Server srv, String why) {
+    String msg = p.id + " (round " + r.getInteger("round") + ", " + r.getString("kind") + "): "
+        + why;
+    if (!srv.alive()) {
+      msg += "; process exited with code " + srv.exitCode();
+      if (srv.logMentions("OutOfMemoryError")) {
+        msg += " (OutOfMemoryError)";
+      }
+    }
+    errors.add(msg);
+    log("ERROR %s\n--- last lines of %s ---\n%s\n---", msg, repo.relativize(srv.log),
+        srv.logTail(20));
+    return r.put("error", msg);
+  }
+
+  private String tag(int round, String kind) {
+    return "r" + round + "-" + kind + "-" + (++serial);
+  }
+
+  private static void sleep(long ms) throws InterruptedException {
+    Thread.sleep(ms);
+  }
+
+  static void log(String fmt, Object... args) {
+    System.out.printf("[bench] " + fmt + "%n", args);
+    System.out.flush();
+  }
+}

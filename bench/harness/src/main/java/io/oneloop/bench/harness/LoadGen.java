@@ -1,0 +1,497 @@
+package io.oneloop.bench.harness;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import org.HdrHistogram.Histogram;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The load generator: N WebSocket clients on one Netty event-loop thread, speaking either the
+ * Vert.x event-bus bridge frames or Socket.IO 4 (Engine.IO 4 over WebSocket). Every delivery's
+ * latency (receive wall time - the {@code t} the server stamped, microseconds) goes into an
+ * HdrHistogram; per socket it tracks the sequence numbers of the current step to count missing
+ * deliveries, duplicates and out-of-order ones. All step state is touched on the event-loop
+ * thread only.
+ */
+final class LoadGen implements AutoCloseable {
+
+  enum Protocol { BRIDGE, SOCKETIO }
+
+  static final long HIGHEST_US = TimeUnit.MINUTES.toMicros(10);
+  private static final byte[] SEQ_KEY = "\"seq\"".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] T_KEY = "\"t\"".getBytes(StandardCharsets.US_ASCII);
+
+  private final MultiThreadIoEventLoopGroup group;
+  private final EventLoop loop;
+  private final Class<? extends SocketChannel> channelClass;
+  private final List<Conn> conns = new ArrayList<>();
+  private final AtomicInteger openCount = new AtomicInteger();
+  private volatile long deliveredVolatile;
+  private volatile int closedUnexpectedly;
+
+  // step state (event-loop thread only)
+  private long first = -1;
+  private long count;
+  private Histogram hist = new Histogram(HIGHEST_US, 3);
+  private long delivered;
+  private long duplicates;
+  private long outOfOrder;
+  private long stale;
+  private long negative;
+  private long firstRecvUs;
+  private long lastRecvUs;
+  private int closedAtStepStart;
+  private long lastFirst = -1;
+  private long lastCount;
+  private long lateForLast;
+  private volatile long lastFrameNanos;
+
+  LoadGen() {
+    IoHandlerFactory factory;
+    if (Epoll.isAvailable()) {
+      factory = EpollIoHandler.newFactory();
+      channelClass = EpollSocketChannel.class;
+    } else {
+      factory = NioIoHandler.newFactory();
+      channelClass = NioSocketChannel.class;
+    }
+    group = new MultiThreadIoEventLoopGroup(1, factory);
+    loop = group.next();
+    loop.scheduleAtFixedRate(this::pingAll, 5, 5, TimeUnit.SECONDS);
+  }
+
+  String transport() {
+    return channelClass.getSimpleName();
+  }
+
+  static long nowMicros() {
+    Instant now = Instant.now();
+    return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
+  }
+
+  /**
+   * Opens n sockets (at most 64 handshakes in flight) and waits until each is ready (bridge:
+   * upgraded and registered; Socket.IO: namespace connected) or failed; returns how many are
+   * ready. Bounded by timeoutMs.
+   */
+  int connect(Protocol protocol, int port, String path, String address, int n, long timeoutMs)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+    URI uri = URI.create("ws://127.0.0.1:" + port + path);
+    Semaphore inFlight = new Semaphore(64);
+    CountDownLatch done = new CountDownLatch(n);
+    AtomicInteger ready = new AtomicInteger();
+    Bootstrap b = new Bootstrap().group(group).channel(channelClass)
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000);
+    for (int i = 0; i < n; i++) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0 || !inFlight.tryAcquire(left, TimeUnit.NANOSECONDS)) {
+        break;
+      }
+      Conn c = new Conn(protocol, address, ok -> {
+        if (ok) {
+          ready.incrementAndGet();
+        }
+        inFlight.release();
+        done.countDown();
+      });
+      synchronized (conns) {
+        conns.add(c);
+      }
+      WebSocketClientProtocolConfig cfg = WebSocketClientProtocolConfig.newBuilder()
+          .webSocketUri(uri)
+          .maxFramePayloadLength(1 << 20)
+          .handshakeTimeoutMillis(10_000)
+          .dropPongFrames(true)
+          .build();
+      b.clone().handler(new ChannelInitializer<SocketChannel>() {
+        @Override
+        protected void initChannel(SocketChannel ch) {
+          ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(1 << 16),
+              new WebSocketClientProtocolHandler(cfg), c);
+        }
+      }).connect(uri.getHost(), port).addListener(f -> {
+        if (!f.isSuccess()) {
+          c.finish(false);
+        }
+      });
+    }
+    long left = deadline - System.nanoTime();
+    done.await(Math.max(1, left), TimeUnit.NANOSECONDS);
+    return ready.get();
+  }
+
+  int openCount() {
+    return openCount.get();
+  }
+
+  int closedUnexpectedly() {
+    return closedUnexpectedly;
+  }
+
+  long deliveredSoFar() {
+    return deliveredVolatile;
+  }
+
+  /** Starts counting the deliveries of messages first .. first+count-1. */
+  void beginStep(long first, long count) throws Exception {
+    onLoop(() -> {
+      this.first = first;
+      this.count = count;
+      hist = new Histogram(HIGHEST_US, 3);
+      delivered = 0;
+      deliveredVolatile = 0;
+      duplicates = 0;
+      outOfOrder = 0;
+      stale = 0;
+      negative = 0;
+      firstRecvUs = 0;
+      lastRecvUs = 0;
+      closedAtStepStart = closedUnexpectedly;
+      int words = (int) ((count + 63) / 64);
+      for (Conn c : snapshot()) {
+        c.seen = c.seen != null && c.seen.length >= words ? c.seen : new long[words];
+        java.util.Arrays.fill(c.seen, 0, words, 0L);
+        c.lastSeq = -1;
+        c.stepDelivered = 0;
+        c.socketsAtStart = c.open;
+      }
+      return null;
+    });
+  }
+
+  /** Ends the step and returns what it saw. */
+  StepStats endStep() throws Exception {
+    return onLoop(() -> {
+      StepStats s = new StepStats();
+      s.first = first;
+      s.count = count;
+      s.histogram = hist;
+      s.delivered = delivered;
+      s.duplicates = duplicates;
+      s.outOfOrder = outOfOrder;
+      s.stale = stale;
+      s.negativeLatency = negative;
+      s.firstRecvUs = firstRecvUs;
+      s.lastRecvUs = lastRecvUs;
+      s.closedDuringStep = closedUnexpectedly - closedAtStepStart;
+      int sockets = 0;
+      int withMissing = 0;
+      long missing = 0;
+      for (Conn c : snapshot()) {
+        if (!c.socketsAtStart) {
+          continue;
+        }
+        sockets++;
+        long m = count - c.stepDelivered;
+        if (m > 0) {
+          withMissing++;
+          missing += m;
+        }
+      }
+      s.sockets = sockets;
+      s.missing = missing;
+      s.socketsWithMissing = withMissing;
+      lastFirst = first;
+      lastCount = count;
+      lateForLast = 0;
+      first = -1;
+      count = 0;
+      hist = new Histogram(HIGHEST_US, 3);
+      return s;
+    });
+  }
+
+  /** Deliveries of the last ended step's messages that arrived after it ended. */
+  long lateForLastStep() throws Exception {
+    return onLoop(() -> lateForLast);
+  }
+
+  /** Waits (bounded) until no message frame has arrived for quietMs; returns the wait in ms. */
+  long awaitQuiet(long quietMs, long maxMs) throws InterruptedException {
+    long t0 = System.nanoTime();
+    long deadline = t0 + TimeUnit.MILLISECONDS.toNanos(maxMs);
+    while (System.nanoTime() < deadline) {
+      long idle = System.nanoTime() - lastFrameNanos;
+      if (idle >= TimeUnit.MILLISECONDS.toNanos(quietMs)) {
+        break;
+      }
+      Thread.sleep(Math.max(1, quietMs - TimeUnit.NANOSECONDS.toMillis(idle)));
+    }
+    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+  }
+
+  /** Closes every socket (a normal WebSocket close is not counted as unexpected). */
+  void disconnectAll() throws InterruptedException {
+    List<Conn> all = snapshot();
+    for (Conn c : all) {
+      c.closingByUs = true;
+      if (c.channel != null) {
+        c.channel.close();
+      }
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (openCount.get() > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    synchronized (conns) {
+      conns.clear();
+    }
+    closedUnexpectedly = 0;
+  }
+
+  /** Marks every socket as expected to close (the server is being stopped). */
+  void expectClose() {
+    for (Conn c : snapshot()) {
+      c.closingByUs = true;
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    disconnectAll();
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+  }
+
+  private List<Conn> snapshot() {
+    synchronized (conns) {
+      return new ArrayList<>(conns);
+    }
+  }
+
+  private <T> T onLoop(Callable<T> task) throws Exception {
+    return loop.submit(task).get(30, TimeUnit.SECONDS);
+  }
+
+  private void pingAll() {
+    for (Conn c : snapshot()) {
+      if (c.protocol == Protocol.BRIDGE && c.ready && c.open) {
+        c.channel.writeAndFlush(new TextWebSocketFrame("{\"type\":\"ping\"}"));
+      }
+    }
+  }
+
+  private void onDelivery(Conn c, long seq, long t, long recvUs) {
+    if (first < 0 || seq < first || seq >= first + count) {
+      if (seq >= lastFirst && seq < lastFirst + lastCount) {
+        lateForLast++;
+      } else {
+        stale++;
+      }
+      return;
+    }
+    int idx = (int) (seq - first);
+    long bit = 1L << (idx & 63);
+    if ((c.seen[idx >>> 6] & bit) != 0) {
+      duplicates++;
+      return;
+    }
+    c.seen[idx >>> 6] |= bit;
+    if (seq < c.lastSeq) {
+      outOfOrder++;
+    }
+    c.lastSeq = seq;
+    c.stepDelivered++;
+    delivered++;
+    deliveredVolatile = delivered;
+    if (firstRecvUs == 0) {
+      firstRecvUs = recvUs;
+    }
+    lastRecvUs = recvUs;
+    long lat = recvUs - t;
+    if (lat < 0) {
+      negative++;
+      lat = 0;
+    }
+    hist.recordValue(Math.min(lat, HIGHEST_US));
+  }
+
+  /** Finds {@code "key"} then a ':' and parses the integer after it; MIN_VALUE if absent. */
+  static long findNumber(ByteBuf b, byte[] key) {
+    int start = b.readerIndex();
+    int end = b.writerIndex();
+    outer:
+    for (int i = start; i <= end - key.length; i++) {
+      for (int k = 0; k < key.length; k++) {
+        if (b.getByte(i + k) != key[k]) {
+          continue outer;
+        }
+      }
+      int j = i + key.length;
+      while (j < end && (b.getByte(j) == ' ' || b.getByte(j) == ':')) {
+        j++;
+      }
+      boolean neg = j < end && b.getByte(j) == '-';
+      if (neg) {
+        j++;
+      }
+      long v = 0;
+      int digits = 0;
+      while (j < end) {
+        byte d = b.getByte(j);
+        if (d < '0' || d > '9') {
+          break;
+        }
+        v = v * 10 + (d - '0');
+        digits++;
+        j++;
+      }
+      if (digits == 0) {
+        return Long.MIN_VALUE;
+      }
+      return neg ? -v : v;
+    }
+    return Long.MIN_VALUE;
+  }
+
+  private final class Conn extends SimpleChannelInboundHandler<WebSocketFrame> {
+    final Protocol protocol;
+    final String address;
+    final java.util.function.Consumer<Boolean> onResult;
+    Channel channel;
+    boolean finished;
+    volatile boolean ready;
+    volatile boolean open;
+    volatile boolean closingByUs;
+    boolean socketsAtStart;
+    long[] seen;
+    long lastSeq = -1;
+    long stepDelivered;
+
+    Conn(Protocol protocol, String address, java.util.function.Consumer<Boolean> onResult) {
+      this.protocol = protocol;
+      this.address = address;
+      this.onResult = onResult;
+    }
+
+    void finish(boolean ok) {
+      synchronized (this) {
+        if (finished) {
+          return;
+        }
+        finished = true;
+      }
+      onResult.accept(ok);
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+      channel = ctx.channel();
+      open = true;
+      openCount.incrementAndGet();
+      super.channelActive(ctx);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+      open = false;
+      openCount.decrementAndGet();
+      if (ready && !closingByUs) {
+        closedUnexpectedly++;
+      }
+      finish(false);
+      super.channelInactive(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ctx.close();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+      if (evt == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
+        if (protocol == Protocol.BRIDGE) {
+          ctx.writeAndFlush(new TextWebSocketFrame(
+              "{\"type\":\"register\",\"address\":\"" + address + "\"}"));
+          ready = true;
+          if (first >= 0 && seen == null) {
+            seen = new long[(int) ((count + 63) / 64)];
+          }
+          finish(true);
+        }
+      } else if (evt == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_TIMEOUT) {
+        finish(false);
+        ctx.close();
+      }
+      super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+      long recv = nowMicros();
+      ByteBuf buf = frame.content();
+      if (protocol == Protocol.SOCKETIO) {
+        if (!(frame instanceof TextWebSocketFrame) || !buf.isReadable()) {
+          return;
+        }
+        byte type = buf.getByte(buf.readerIndex());
+        if (type == '2') { // Engine.IO ping
+          ctx.writeAndFlush(new TextWebSocketFrame("3"));
+          return;
+        }
+        if (type == '0') { // Engine.IO open: connect to the default namespace
+          ctx.writeAndFlush(new TextWebSocketFrame("40"));
+          return;
+        }
+        if (type != '4' || buf.readableBytes() < 2) {
+          return;
+        }
+        byte sub = buf.getByte(buf.readerIndex() + 1);
+        if (sub == '0') { // namespace connected
+          ready = true;
+          finish(true);
+          return;
+        }
+        if (sub != '2') {
+          return;
+        }
+      } else if (!(frame instanceof BinaryWebSocketFrame || frame instanceof TextWebSocketFrame)) {
+        return;
+      }
+      long seq = findNumber(buf, SEQ_KEY);
+      long t = findNumber(buf, T_KEY);
+      if (seq == Long.MIN_VALUE || t == Long.MIN_VALUE) {
+        return;
+      }
+      lastFrameNanos = System.nanoTime();
+      if (seen == null) {
+        stale++;
+        return;
+      }
+      onDelivery(this, seq, t, recv);
+    }
+  }
+}

@@ -1,0 +1,49 @@
+package io.oneloop.bench.harness;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Reads /proc. */
+final class Proc {
+  private Proc() {
+  }
+
+  /** utime + stime of a process (all threads), in clock ticks; -1 if it is gone. */
+  static long cpuTicks(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      // fields after the command name, which is in parentheses and may contain spaces
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      // f[0] is field 3 (state); utime is field 14, stime field 15
+      return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
+  static long selfCpuTicks() {
+    return cpuTicks(ProcessHandle.current().pid());
+  }
+
+  static String statusField(long pid, String name) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+        if (line.startsWith(name)) {
+          return line.substring(name.length()).trim();
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+    return null;
+  }
+
+  static long statusKiB(long pid, String name) {
+    String v = statusField(pid, name);
+    if (v == null) {
+      return -1;
+    }
+    return Long.parseLong(v.replace("kB", "").trim());
+  }
+}

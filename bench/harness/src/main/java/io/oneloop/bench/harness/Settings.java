@@ -1,0 +1,126 @@
+package io.oneloop.bench.harness;
+
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/** Run settings; {@code --smoke} and the full run differ only in these numbers. */
+final class Settings {
+  String mode = "full";
+  int clients = 1000;
+  int rounds = 3;
+  double s1Rate = 20;
+  double s1Seconds = 20;
+  double s2StepSeconds = 4;
+  double s2FirstRate = 10;
+  double s2MinRate = 0.5;
+  double s2MaxRate = 20_000;
+  int s2MaxSteps = 12;
+  double s2Resolution = 1.1;
+  double s2P99LimitMs = 100;
+  double s2MinDeliveriesPct = 99;
+  int startStopSamples = 5;
+  long idleWaitMs = 2000;
+  long settleMs = 2000;
+  long graceMs = 2500;
+  long connectTimeoutMs = 120_000;
+  long stopTimeoutMs = 30_000;
+  String heap = "512m";
+  String serverCpu = "0";
+  String generatorCpu = "1";
+  String java = "java";
+  String python = "/usr/bin/python3";
+  String node = "node";
+  String oneloopJar = "target/oneloop.jar";
+  String repo = ".";
+  String out = "bench/results/latest.json";
+  String png = "bench/results/latest.png";
+  String markdown = "BENCHMARKS.md";
+  String commandLine = "bench/run";
+  String gitCommit = "";
+  List<String> peers = new ArrayList<>(List.of("python", "socketio", "bridge", "raw", "oneloop"));
+
+  static Settings parse(String[] args) {
+    Settings s = new Settings();
+    for (String a : args) {
+      if ("--smoke".equals(a)) {
+        s.smoke();
+      }
+    }
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if ("--smoke".equals(a)) {
+        continue;
+      }
+      if (!a.startsWith("--") || i + 1 >= args.length) {
+        throw new IllegalArgumentException("unknown argument: " + a);
+      }
+      String v = args[++i];
+      switch (a) {
+        case "--clients" -> s.clients = Integer.parseInt(v);
+        case "--rounds" -> s.rounds = Integer.parseInt(v);
+        case "--s1-seconds" -> s.s1Seconds = Double.parseDouble(v);
+        case "--s2-step-seconds" -> s.s2StepSeconds = Double.parseDouble(v);
+        case "--peers" -> s.peers = new ArrayList<>(Arrays.asList(v.split(",")));
+        case "--server-cpu" -> s.serverCpu = v;
+        case "--generator-cpu" -> s.generatorCpu = v;
+        case "--java" -> s.java = v;
+        case "--python" -> s.python = v;
+        case "--node" -> s.node = v;
+        case "--oneloop-jar" -> s.oneloopJar = v;
+        case "--repo" -> s.repo = v;
+        case "--out" -> s.out = v;
+        case "--png" -> s.png = v;
+        case "--markdown" -> s.markdown = v;
+        case "--command-line" -> s.commandLine = v;
+        case "--git-commit" -> s.gitCommit = v;
+        default -> throw new IllegalArgumentException("unknown argument: " + a);
+      }
+    }
+    return s;
+  }
+
+  private void smoke() {
+    mode = "smoke";
+    clients = 50;
+    rounds = 1;
+    s1Seconds = 2;
+    s2StepSeconds = 1;
+    s2FirstRate = 100;
+    s2MaxSteps = 2;
+    startStopSamples = 1;
+    idleWaitMs = 300;
+    settleMs = 300;
+    graceMs = 1000;
+    connectTimeoutMs = 20_000;
+    stopTimeoutMs = 15_000;
+    out = "bench/results/smoke.json";
+    png = "";
+    markdown = "";
+  }
+
+  boolean smokeMode() {
+    return "smoke".equals(mode);
+  }
+
+  JsonObject toJson() {
+    return new JsonObject()
+        .put("mode", mode)
+        .put("clients", clients)
+        .put("rounds", rounds)
+        .put("s1RatePerSec", s1Rate)
+        .put("s1Seconds", s1Seconds)
+        .put("s2StepSeconds", s2StepSeconds)
+        .put("s2FirstRate", s2FirstRate)
+        .put("s2MaxSteps", s2MaxSteps)
+        .put("s2PassRule", "p99 <= " + s2P99LimitMs + " ms and deliveries >= "
+            + s2MinDeliveriesPct + " %")
+        .put("startStopSamples", startStopSamples)
+        .put("jvmHeap", "-Xmx" + heap)
+        .put("serverCpu", serverCpu)
+        .put("generatorCpu", generatorCpu)
+        .put("peers", new io.vertx.core.json.JsonArray(peers));
+  }
+}

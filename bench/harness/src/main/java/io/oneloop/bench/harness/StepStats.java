@@ -1,0 +1,112 @@
+package io.oneloop.bench.harness;
+
+import io.vertx.core.json.JsonObject;
+import org.HdrHistogram.Histogram;
+
+/** What the load generator saw during one publish run, plus the server-side figures. */
+final class StepStats {
+  long first;
+  long count;
+  Histogram histogram;
+  long delivered;
+  long duplicates;
+  long outOfOrder;
+  long stale;
+  long negativeLatency;
+  long missing;
+  int socketsWithMissing;
+  int sockets;
+  int closedDuringStep;
+  long firstRecvUs;
+  long lastRecvUs;
+
+  // filled in by the orchestrator
+  double rate;
+  double seconds;
+  double wallSeconds;
+  long serverCpuTicks;
+  long generatorCpuTicks;
+  double publishSeconds;
+  long serverCpuTicksPublishing;
+  long generatorCpuTicksPublishing;
+  long arrivedAfterStep;
+  long drainMs;
+  long serverRssKiB;
+  long serverPeakRssKiB;
+  boolean serverAlive = true;
+
+  long expected() {
+    return count * sockets;
+  }
+
+  double deliveriesPct() {
+    long e = expected();
+    return e == 0 ? 0 : 100.0 * delivered / e;
+  }
+
+  double ms(double percentile) {
+    return histogram.getTotalCount() == 0 ? Double.NaN
+        : histogram.getValueAtPercentile(percentile) / 1000.0;
+  }
+
+  double maxMs() {
+    return histogram.getTotalCount() == 0 ? Double.NaN : histogram.getMaxValue() / 1000.0;
+  }
+
+  double deliveriesPerSec() {
+    return seconds <= 0 ? 0 : delivered / seconds;
+  }
+
+  double serverCpuUsPerDelivery(long clkTck) {
+    return delivered == 0 ? Double.NaN : serverCpuTicks * (1e6 / clkTck) / delivered;
+  }
+
+  /** Share of one core used by the server while the run was publishing. */
+  double serverCpuShare(long clkTck) {
+    return publishSeconds <= 0 ? 0 : serverCpuTicksPublishing / (double) clkTck / publishSeconds;
+  }
+
+  /** Share of one core used by the load generator while the run was publishing. */
+  double generatorCpuShare(long clkTck) {
+    return publishSeconds <= 0 ? 0
+        : generatorCpuTicksPublishing / (double) clkTck / publishSeconds;
+  }
+
+  double generatorCpuUsPerDelivery(long clkTck) {
+    return delivered == 0 ? Double.NaN : generatorCpuTicks * (1e6 / clkTck) / delivered;
+  }
+
+  JsonObject toJson(long clkTck) {
+    return new JsonObject()
+        .put("rate", rate)
+        .put("seconds", seconds)
+        .put("messages", count)
+        .put("sockets", sockets)
+        .put("expected", expected())
+        .put("delivered", delivered)
+        .put("deliveriesPct", Json.round(deliveriesPct(), 3))
+        .put("deliveriesPerSec", Json.round(deliveriesPerSec(), 1))
+        .put("p50Ms", Json.round(ms(50), 3))
+        .put("p99Ms", Json.round(ms(99), 3))
+        .put("p999Ms", Json.round(ms(99.9), 3))
+        .put("maxMs", Json.round(maxMs(), 3))
+        .put("missing", missing)
+        .put("socketsWithMissing", socketsWithMissing)
+        .put("duplicates", duplicates)
+        .put("outOfOrder", outOfOrder)
+        .put("staleFromEarlierRuns", stale)
+        .put("negativeLatency", negativeLatency)
+        .put("socketsClosed", closedDuringStep)
+        .put("wallSeconds", Json.round(wallSeconds, 3))
+        .put("serverCpuMs", serverCpuTicks * 1000L / clkTck)
+        .put("serverCpuShare", Json.round(serverCpuShare(clkTck), 3))
+        .put("serverCpuUsPerDelivery", Json.round(serverCpuUsPerDelivery(clkTck), 3))
+        .put("generatorCpuShare", Json.round(generatorCpuShare(clkTck), 3))
+        .put("generatorCpuUsPerDelivery", Json.round(generatorCpuUsPerDelivery(clkTck), 3))
+        .put("arrivedAfterStep", arrivedAfterStep)
+        .put("drainMs", drainMs)
+        .put("serverRssMiB", Json.round(serverRssKiB / 1024.0, 1))
+        .put("serverPeakRssMiB", Json.round(serverPeakRssKiB / 1024.0, 1))
+        .put("serverAlive", serverAlive);
+  }
+}

@@ -1,0 +1,89 @@
+package io.oneloop.bench;
+
+import io.vertx.core.Vertx;
+
+import java.time.Instant;
+import java.util.function.LongConsumer;
+
+/**
+ * Publishes {@code count} messages at {@code rate} per second, then stops.
+ * Message k of a run is due at {@code start + k / rate}; each timer tick sends every message
+ * that is due (so a late tick catches up), and nothing is sent after {@code start + count / rate}:
+ * a server that cannot keep pace publishes fewer messages, which the load generator sees as
+ * missing deliveries. The load generator chooses the first sequence number of each run, so late
+ * messages of an earlier run are never confused with the current one.
+ *
+ * <p>All methods must be called on the owning verticle's context.
+ */
+public final class Pacer {
+
+  private final Vertx vertx;
+  private final LongConsumer publish;
+  private long nextSeq;
+  private long run;
+  private long timerId = -1;
+
+  public Pacer(Vertx vertx, LongConsumer publish) {
+    this.vertx = vertx;
+    this.publish = publish;
+  }
+
+  /** Wall-clock time in epoch microseconds. */
+  public static long nowMicros() {
+    Instant now = Instant.now();
+    return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
+  }
+
+  /**
+   * Starts a run (cancelling any current one) of {@code count} messages at {@code rate}/s,
+   * numbered from {@code first} (or from the next free number when {@code first < 0});
+   * returns {firstSeq, count}.
+   */
+  public long[] start(double rate, long count, long first) {
+    stop();
+    if (!(rate > 0) || count < 0) {
+      count = 0;
+    }
+    if (first >= 0) {
+      nextSeq = first;
+    }
+    first = nextSeq;
+    if (count > 0) {
+      long id = ++run;
+      long startNs = System.nanoTime();
+      long endNs = startNs + (long) Math.ceil(count * 1e9 / rate);
+      tick(id, startNs, endNs, rate, count, new long[] {0});
+    }
+    return new long[] {first, count};
+  }
+
+  public void stop() {
+    run++;
+    if (timerId >= 0) {
+      vertx.cancelTimer(timerId);
+      timerId = -1;
+    }
+  }
+
+  private void tick(long id, long startNs, long endNs, double rate, long count, long[] sent) {
+    timerId = -1;
+    if (id != run) {
+      return;
+    }
+    long now = System.nanoTime();
+    if (now >= endNs) {
+      return;
+    }
+    long due = Math.min(count, (long) Math.floor((now - startNs) * rate / 1e9) + 1);
+    while (sent[0] < due) {
+      publish.accept(nextSeq++);
+      sent[0]++;
+    }
+    if (sent[0] >= count) {
+      return;
+    }
+    long nextDueNs = startNs + (long) Math.ceil(sent[0] * 1e9 / rate);
+    long delayMs = Math.max(1, (long) Math.ceil((nextDueNs - System.nanoTime()) / 1e6));
+    timerId = vertx.setTimer(delayMs, t -> tick(id, startNs, endNs, rate, count, sent));
+  }
+}
