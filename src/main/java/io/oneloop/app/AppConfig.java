@@ -22,10 +22,12 @@ public final class AppConfig {
   private static final Set<String> ROOT_KEYS = Set.of("http", "shutdownTimeoutMs", "bridge", "tasks");
   private static final Set<String> HTTP_KEYS = Set.of("host", "port");
   private static final Set<String> BRIDGE_KEYS = Set.of("inbound", "outbound");
-  private static final Set<String> TASK_KEYS = Set.of("name", "type", "class", "config", "threading");
+  private static final Set<String> TASK_KEYS = Set.of("name", "type", "class", "config", "threading", "restart", "critical");
+  private static final Set<String> RESTART_KEYS = Set.of("policy", "maxRestarts", "withinMs", "backoffMs", "maxBackoffMs");
 
   /** One configured background task. {@code kind} is the built-in type or the class name. */
-  public record TaskSpec(String name, String type, String className, JsonObject config, ThreadingModel threading) {
+  public record TaskSpec(String name, String type, String className, JsonObject config, ThreadingModel threading,
+                         RestartPolicy restart, boolean critical) {
 
     public String kind() {
       return type != null ? type : className;
@@ -166,10 +168,42 @@ public final class AppConfig {
           throw error(at + ".config must be an object, got " + show(taskConfig));
         }
         ThreadingModel threading = threading(entry.getValue("threading"), at + ".threading");
+        RestartPolicy restart = restart(entry.getValue("restart"), at + ".restart");
+        Object critical = entry.getValue("critical", Boolean.TRUE);
+        if (!(critical instanceof Boolean)) {
+          throw error(at + ".critical must be true or false, got " + show(critical));
+        }
         specs.add(new TaskSpec(name, type, className,
-          taskConfig == null ? new JsonObject() : (JsonObject) taskConfig, threading));
+          taskConfig == null ? new JsonObject() : (JsonObject) taskConfig, threading, restart, (Boolean) critical));
       }
       return specs;
+    }
+
+    private RestartPolicy restart(Object value, String path) {
+      if (value == null) {
+        return RestartPolicy.DEFAULT;
+      }
+      if (!(value instanceof JsonObject restart)) {
+        throw error(path + " must be an object, got " + show(value));
+      }
+      onlyKnownKeys(restart, path + ".", RESTART_KEYS);
+      RestartPolicy d = RestartPolicy.DEFAULT;
+      Object policy = restart.getValue("policy", d.kind().configName);
+      RestartPolicy.Kind kind = null;
+      for (RestartPolicy.Kind k : RestartPolicy.Kind.values()) {
+        if (k.configName.equals(policy)) {
+          kind = k;
+        }
+      }
+      if (kind == null) {
+        throw error(path + ".policy must be \"never\", \"on-failure\" or \"always\", got " + show(policy));
+      }
+      int maxRestarts = (int) integer(restart.getValue("maxRestarts", d.maxRestarts()), path + ".maxRestarts", 0, 1_000_000);
+      long withinMs = integer(restart.getValue("withinMs", d.withinMs()), path + ".withinMs", 1, Integer.MAX_VALUE);
+      long backoffMs = integer(restart.getValue("backoffMs", d.backoffMs()), path + ".backoffMs", 0, Integer.MAX_VALUE);
+      long maxBackoffMs = integer(restart.getValue("maxBackoffMs", Math.max(d.maxBackoffMs(), backoffMs)),
+        path + ".maxBackoffMs", backoffMs, Integer.MAX_VALUE);
+      return new RestartPolicy(kind, maxRestarts, withinMs, backoffMs, maxBackoffMs);
     }
 
     private ThreadingModel threading(Object value, String path) {

@@ -115,7 +115,8 @@ public final class AppLifecycle {
       done.tryComplete(Outcome.failed("shutdown took longer than shutdownTimeoutMs (" + budget + " ms)"
         + (pending == null ? "" : "; still stopping: " + pending)));
     });
-    Future<Void> stopped = supervisor == null ? Future.succeededFuture() : supervisor.stopAll();
+    Future<Void> stopped = supervisor == null ? Future.succeededFuture()
+      : supervisor.stopTasks().compose(v -> supervisor.stopServices());
     stopped.onComplete(ar -> {
       vertx.cancelTimer(timer);
       done.tryComplete(outcome);

@@ -1,5 +1,6 @@
 package io.oneloop.http;
 
+import io.oneloop.Addresses;
 import io.oneloop.app.AppState;
 import io.oneloop.bridge.BridgePermissions;
 import io.vertx.core.Future;
@@ -40,6 +41,7 @@ public class HttpVerticle extends VerticleBase {
     int port = config().getInteger("port");
     Router router = Router.router(vertx);
     router.get("/health").handler(this::health);
+    router.get("/api/tasks").handler(this::tasks);
     router.route("/eventbus/*").subRouter(
       SockJSHandler.create(vertx).bridge(BridgePermissions.options(config().getJsonObject("bridge"))));
     // The page: no inline scripts or styles, so a strict policy costs nothing.
@@ -74,6 +76,12 @@ public class HttpVerticle extends VerticleBase {
       .putHeader("content-type", "application/json")
       .putHeader("cache-control", "no-store")
       .end(new JsonObject().put("status", up ? "UP" : "DOWN").encode());
+  }
+
+  private void tasks(RoutingContext ctx) {
+    vertx.eventBus().<JsonObject>request(Addresses.TASKS_LIST, null)
+      .onSuccess(reply -> Responses.json(ctx, 200, reply.body().getJsonArray("tasks")))
+      .onFailure(cause -> Responses.error(ctx, 503, "the task list is not available: " + cause.getMessage()));
   }
 
   private static Throwable listenFailure(String host, int port, Throwable cause) {

@@ -91,6 +91,13 @@ class ConfigTest {
     assertEquals("conf/bad.json: tasks[0].config must be an object, got 5",
       error("{\"tasks\":[{\"name\":\"a\",\"type\":\"ticker\",\"config\":5}]}"));
     check("{\"tasks\":[{\"name\":\"a\",\"class\":\"" + SelfEndingTask.class.getName() + "\",\"threading\":\"event-loop\"}]}");
+    assertEquals("conf/bad.json: tasks[0].restart.policy must be \"never\", \"on-failure\" or \"always\", got \"sometimes\"",
+      error("{\"tasks\":[{\"name\":\"a\",\"type\":\"ticker\",\"restart\":{\"policy\":\"sometimes\"}}]}"));
+    assertEquals("conf/bad.json: tasks[0].critical must be true or false, got \"yes\"",
+      error("{\"tasks\":[{\"name\":\"a\",\"type\":\"ticker\",\"critical\":\"yes\"}]}"));
+    AppConfig.TaskSpec spec = check("{\"tasks\":[{\"name\":\"a\",\"type\":\"ticker\",\"restart\":{\"policy\":\"on-failure\",\"backoffMs\":500}}]}").tasks().get(0);
+    assertEquals(new RestartPolicy(RestartPolicy.Kind.ON_FAILURE, 3, 60000, 500, 30000), spec.restart());
+    assertTrue(spec.critical());
   }
 
   @Test
