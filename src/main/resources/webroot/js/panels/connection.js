@@ -26,6 +26,8 @@ export function mountConnection(root, bus) {
 
   bus.onState((state) => {
     root.dataset.state = state;
+    // Lets the stylesheet mark the panels' figures as stale while not connected.
+    document.documentElement.dataset.connection = state;
     root.title = HINTS[state];
     label.textContent = LABELS[state];
     show(retry, state === State.RECONNECTING || state === State.CLOSED);

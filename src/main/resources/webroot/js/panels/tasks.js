@@ -80,20 +80,26 @@ export function createTasksPanel(bus) {
 
 function taskRow(record, now) {
   const state = String(record.state ?? 'unknown');
+  const restarts = Number(record.restarts) || 0;
   return h('li', { class: 'task', dataset: { name: String(record.name), state } },
     h('div', { class: 'task-main' },
       h('span', { class: 'task-name', text: String(record.name) }),
-      h('span', { class: 'task-kind', text: String(record.kind ?? '') })),
+      h('span', { class: 'task-kind' },
+        String(record.kind ?? ''),
+        restarts > 0 ? h('span', { class: 'task-restarts', text: ` · ${restarts} restart${restarts === 1 ? '' : 's'}` }) : null)),
     h('div', { class: 'task-status' },
       h('span', { class: `badge badge--${badgeTone(state)}`, text: state }),
       h('span', { class: 'task-since', title: `since ${record.since}` },
-        `since ${clockTime(record.since)} · ${elapsedSince(record.since, now)}`)));
+        `since ${clockTime(record.since)} · ${elapsedSince(record.since, now)}`)),
+    record.lastError ? h('p', { class: 'task-error', title: String(record.lastError) },
+      h('span', { class: 'task-error-label', text: 'Last error: ' }), String(record.lastError)) : null);
 }
 
 function badgeTone(state) {
   switch (state) {
     case 'running': return 'ok';
     case 'starting': return 'info';
+    case 'restarting': return 'warn';
     case 'stopping':
     case 'stopped':
     case 'ended': return 'muted';

@@ -41,10 +41,11 @@ export function createTickerPanel(bus) {
     time.title = String(tick?.time ?? '');
     showRate(now);
   });
-  // A new connection starts a new measure: the pause while disconnected is no rate.
-  bus.onOpen(() => {
+  // Each connection starts a new measure: the pause while disconnected is no rate.
+  bus.onState(() => {
     arrivals = [];
     firstArrival = 0;
+    showRate(performance.now());
   });
   setInterval(() => showRate(performance.now()), 1000);
 

@@ -1,0 +1,114 @@
+package io.oneloop.browser;
+
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.Locator;
+import com.microsoft.playwright.Page;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+
+/** The dashboard page as a test sees it, with every console error and failed request it met. */
+final class Dashboard {
+
+  private static final Pattern NUMBER = Pattern.compile("^\\d+$");
+
+  final Page page;
+  final List<String> problems = new ArrayList<>();
+
+  private Dashboard(Page page) {
+    this.page = page;
+    page.onConsoleMessage(message -> {
+      if ("error".equals(message.type())) {
+        problems.add("console error: " + message.text() + " at " + message.location());
+      }
+    });
+    page.onPageError(error -> problems.add("uncaught: " + error));
+    page.onRequestFailed(request -> problems.add("request failed: " + request.method() + " " + request.url()
+      + " (" + request.failure() + ")"));
+    page.onResponse(response -> {
+      if (response.status() >= 400) {
+        problems.add("HTTP " + response.status() + " for " + response.url());
+      }
+    });
+  }
+
+  /** Opens the page in a new tab of {@code context} and waits until it is connected. */
+  static Dashboard open(BrowserContext context, String url) {
+    Dashboard dashboard = new Dashboard(context.newPage());
+    dashboard.page.navigate(url);
+    dashboard.awaitState("connected");
+    return dashboard;
+  }
+
+  Locator connection() {
+    return page.locator("#connection");
+  }
+
+  void awaitState(String state) {
+    assertThat(connection()).hasAttribute("data-state", state);
+  }
+
+  Locator seq() {
+    return page.locator("#tick-seq");
+  }
+
+  /** The last seq shown, once one is. */
+  long seqValue() {
+    assertThat(seq()).hasText(NUMBER);
+    return Long.parseLong(seq().textContent().trim());
+  }
+
+  Locator tickRate() {
+    return page.locator("#tick-rate");
+  }
+
+  Locator task(String name) {
+    return page.locator("#task-list .task[data-name=\"" + name + "\"]");
+  }
+
+  Locator banner() {
+    return page.locator("#shutdown-banner");
+  }
+
+  Locator chatText() {
+    return page.locator("#chat-text");
+  }
+
+  Locator chatError() {
+    return page.locator("#chat-error");
+  }
+
+  /** The text elements of the shown chat messages, oldest first. */
+  Locator messages() {
+    return page.locator("#chat-log .msg-text");
+  }
+
+  /** The shown messages whose text is exactly {@code text}. */
+  Locator message(String text) {
+    return messages().filter(new Locator.FilterOptions().setHasText(exactly(text)));
+  }
+
+  /**
+   * A pattern matching exactly {@code text}. Playwright runs patterns as JavaScript regular
+   * expressions, which know no {@code \Q...\E}, so each special character is escaped instead.
+   */
+  static Pattern exactly(String text) {
+    return Pattern.compile("^" + text.replaceAll("[\\\\^$.|?*+()\\[\\]{}/-]", "\\\\$0") + "$");
+  }
+
+  /** Types a message as {@code user} and sends it; returns without waiting for the server's answer. */
+  void type(String user, String text) {
+    page.locator("#chat-user").fill(user);
+    chatText().fill(text);
+    page.locator("#chat-send").click();
+  }
+
+  /** Sends a message the server accepts: the box is emptied once it replies. */
+  void send(String user, String text) {
+    type(user, text);
+    assertThat(chatText()).hasValue("");
+  }
+}

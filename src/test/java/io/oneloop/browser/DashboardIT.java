@@ -1,0 +1,210 @@
+package io.oneloop.browser;
+
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.Locator;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.Playwright;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The dashboard against one running app: loading, the ticker, tasks, chat and the phone layout. */
+@DisplayName("The dashboard page")
+class DashboardIT {
+
+  private static final AtomicInteger COUNTER = new AtomicInteger();
+
+  private static AppProcess app;
+  private static Playwright playwright;
+  private static Browser browser;
+  private BrowserContext context;
+
+  @BeforeAll
+  static void startAppAndBrowser() throws Exception {
+    app = AppProcess.start(AppProcess.freePort(), 200);
+    playwright = Browsers.playwright();
+    browser = Browsers.chromium(playwright);
+  }
+
+  @AfterAll
+  static void stopAppAndBrowser() {
+    if (playwright != null) {
+      playwright.close();
+    }
+    if (app != null) {
+      app.close();
+    }
+  }
+
+  @BeforeEach
+  void newContext() {
+    context = browser.newContext(new Browser.NewContextOptions().setViewportSize(1280, 860));
+  }
+
+  @AfterEach
+  void closeContext() {
+    context.close();
+  }
+
+  /** A text no other test sends, so tests sharing the app's chat do not see each other's lines. */
+  private static String unique(String text) {
+    return text + " #" + COUNTER.incrementAndGet();
+  }
+
+  @Test
+  @DisplayName("loads with no console errors and no failed requests")
+  void loadsCleanly() {
+    Dashboard page = Dashboard.open(context, app.url());
+
+    page.seqValue();
+    assertThat(page.tickRate()).hasText(Pattern.compile("\\d.* /s"));
+    assertThat(page.task("ticker").locator(".badge")).hasText("running");
+    assertThat(page.task("ticker").locator(".task-kind")).not().isEmpty();
+    assertThat(page.page.locator("link[rel=icon]")).hasAttribute("href", "favicon.svg");
+    Browsers.screenshot(page.page, "dashboard-desktop");
+
+    assertTrue(page.problems.isEmpty(), () -> String.join("\n", page.problems));
+  }
+
+  @Test
+  @DisplayName("shows the ticker advancing, with the rate of ticks")
+  void tickerAdvances() {
+    Dashboard page = Dashboard.open(context, app.url());
+
+    long first = page.seqValue();
+    assertThat(page.seq()).not().hasText(String.valueOf(first));
+    long next = page.seqValue();
+
+    assertTrue(next > first, "seq went from " + first + " to " + next);
+    assertThat(page.tickRate()).hasText(Pattern.compile("\\d.* /s"));
+  }
+
+  @Test
+  @DisplayName("shows a chat line typed in one page in a second page")
+  void chatReachesOtherPages() {
+    Dashboard alice = Dashboard.open(context, app.url());
+    Dashboard bob = Dashboard.open(browser.newContext(), app.url());
+    String text = unique("hello from Alice");
+
+    alice.send("Alice", text);
+
+    assertThat(bob.message(text)).hasCount(1);
+    assertThat(alice.message(text)).hasCount(1);
+    bob.page.context().close();
+  }
+
+  @Test
+  @DisplayName("shows the server's error next to the box for an invalid message, which nobody receives")
+  void invalidMessageIsRejected() {
+    Dashboard alice = Dashboard.open(context, app.url());
+    Dashboard bob = Dashboard.open(browser.newContext(), app.url());
+    String tooLong = "x".repeat(600);
+
+    alice.type("Alice", tooLong);
+
+    assertThat(alice.chatError()).isVisible();
+    assertThat(alice.chatError()).hasText("text must be 1-500 characters, got 600");
+    assertThat(alice.chatText()).hasValue(tooLong);
+    // Messages from one sender arrive in order: once a later one is shown, the rejected one never will be.
+    String marker = unique("after the rejected one");
+    alice.send("Alice", marker);
+    assertThat(bob.message(marker)).hasCount(1);
+    assertThat(bob.message(tooLong)).hasCount(0);
+    assertThat(alice.message(tooLong)).hasCount(0);
+    assertThat(alice.chatError()).isHidden();
+    bob.page.context().close();
+  }
+
+  @Test
+  @DisplayName("shows markup in a message as literal text")
+  void markupIsText() {
+    Dashboard alice = Dashboard.open(context, app.url());
+    String text = unique("<b>x</b>");
+
+    alice.send("<i>Alice</i>", text);
+
+    assertThat(alice.message(text)).hasCount(1);
+    assertThat(alice.message(text).locator("b")).hasCount(0);
+    assertThat(alice.page.locator("#chat-log .msg-user").filter(
+      new Locator.FilterOptions().setHasText(Dashboard.exactly("<i>Alice</i>"))).first()).isVisible();
+    assertThat(alice.page.locator("#chat-log i")).hasCount(0);
+  }
+
+  @Test
+  @DisplayName("shows the messages sent before it was opened, each once and in order")
+  void showsHistory() {
+    Dashboard alice = Dashboard.open(context, app.url());
+    String first = unique("first of two");
+    String second = unique("second of two");
+    alice.send("Alice", first);
+    alice.send("Alice", second);
+
+    Dashboard late = Dashboard.open(browser.newContext(), app.url());
+
+    assertThat(late.message(first)).hasCount(1);
+    assertThat(late.message(second)).hasCount(1);
+    String texts = String.join("\n", late.messages().allTextContents());
+    assertTrue(texts.indexOf(first) < texts.indexOf(second), "oldest first:\n" + texts);
+    late.page.context().close();
+  }
+
+  @Test
+  @DisplayName("fits a 375 px wide phone screen without horizontal scrolling")
+  void fitsPhoneScreen() {
+    BrowserContext phone = browser.newContext(new Browser.NewContextOptions()
+      .setViewportSize(375, 812).setDeviceScaleFactor(2).setIsMobile(true).setHasTouch(true));
+    Dashboard page = Dashboard.open(phone, app.url());
+    // Long unbroken words are the usual way a layout overflows.
+    page.send("Maximilian Alexander Fairweather", unique("https://example.org/" + "a-very-long-path".repeat(6)));
+    page.seqValue();
+
+    int scrollWidth = ((Number) page.page.evaluate("() => document.documentElement.scrollWidth")).intValue();
+    Browsers.screenshot(page.page, "dashboard-phone");
+
+    assertTrue(scrollWidth <= 375, "the page is " + scrollWidth + " px wide");
+    phone.close();
+  }
+
+  /**
+   * Writes docs/dashboard.png, the picture of the page in the docs. Runs only on demand:
+   * {@code mvn -B verify -Dscreenshot.docs=true -Dit.test='DashboardIT#docsScreenshot' -Dtest=None -Dsurefire.failIfNoSpecifiedTests=false}.
+   */
+  @Test
+  @EnabledIfSystemProperty(named = "screenshot.docs", matches = "true")
+  @DisplayName("writes docs/dashboard.png with live data and a few chat lines")
+  void docsScreenshot() throws Exception {
+    BrowserContext docs = browser.newContext(new Browser.NewContextOptions().setViewportSize(1000, 760)
+      .setColorScheme(com.microsoft.playwright.options.ColorScheme.LIGHT));
+    Dashboard ada = Dashboard.open(docs, app.url());
+    Dashboard grace = Dashboard.open(browser.newContext(), app.url());
+    ada.send("Ada", "Deploy is green. Ticker looks steady at 5 ticks a second.");
+    grace.send("Grace", "Nice! Watching the tasks panel while I restart the worker.");
+    ada.send("Ada", "Shipping the jobs panel next.");
+    assertThat(ada.tickRate()).hasText(Pattern.compile("\\d.* /s"));
+    ada.page.locator("#chat-text").blur();
+    ada.page.mouse().move(0, 0);
+
+    Path file = Path.of(System.getProperty("basedir", "."), "docs", "dashboard.png");
+    Files.createDirectories(file.getParent());
+    ada.page.screenshot(new Page.ScreenshotOptions().setPath(file));
+
+    assertTrue(Files.size(file) < 200_000, "docs/dashboard.png is " + Files.size(file) + " bytes");
+    assertEquals(1000, ada.page.viewportSize().width);
+    grace.page.context().close();
+    docs.close();
+  }
+}

@@ -1,0 +1,100 @@
+package io.oneloop.browser;
+
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.Playwright;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The page while the server goes away and comes back: each test runs its own app processes. */
+@DisplayName("The dashboard page, as the server stops and starts,")
+class ServerLifecycleIT {
+
+  private static Playwright playwright;
+  private static Browser browser;
+  private final List<AppProcess> apps = new ArrayList<>();
+  private BrowserContext context;
+
+  @BeforeAll
+  static void startBrowser() {
+    playwright = Browsers.playwright();
+    browser = Browsers.chromium(playwright);
+  }
+
+  @AfterAll
+  static void stopBrowser() {
+    if (playwright != null) {
+      playwright.close();
+    }
+  }
+
+  @BeforeEach
+  void newContext() {
+    context = browser.newContext(new Browser.NewContextOptions().setViewportSize(1280, 860));
+  }
+
+  @AfterEach
+  void stopApps() {
+    context.close();
+    apps.forEach(AppProcess::close);
+  }
+
+  private AppProcess start(int port, int tickMs) throws Exception {
+    AppProcess app = AppProcess.start(port, tickMs);
+    apps.add(app);
+    return app;
+  }
+
+  @Test
+  @DisplayName("shows reconnecting while the app is down, then live ticks from the restarted app and the connected state")
+  void reconnectsAfterRestart() throws Exception {
+    int port = AppProcess.freePort();
+    AppProcess first = start(port, 100);
+    Dashboard page = Dashboard.open(context, first.url());
+    // Let the first process count well past what the second one reaches before the page is back.
+    assertThat(page.seq()).hasText(Pattern.compile("^([3-9]\\d|\\d{3,})$"));
+
+    first.terminate();
+    first.awaitExit();
+    page.awaitState("reconnecting");
+    assertThat(page.connection()).containsText("Reconnecting");
+    Browsers.screenshot(page.page, "reconnecting");
+
+    start(port, 500);
+    assertThat(page.connection()).hasAttribute("data-state", "connected",
+      new com.microsoft.playwright.assertions.LocatorAssertions.HasAttributeOptions().setTimeout(20_000));
+    // Ticks from the new process: its seq started again from 1.
+    assertThat(page.seq()).hasText(Pattern.compile("^([1-9]|[12]\\d)$"));
+    long restarted = page.seqValue();
+    assertThat(page.seq()).not().hasText(String.valueOf(restarted));
+    assertTrue(page.seqValue() > restarted);
+    assertThat(page.connection()).containsText("Connected");
+    assertThat(page.banner()).isHidden();
+  }
+
+  @Test
+  @DisplayName("shows the shutdown banner when the app gets SIGTERM")
+  void showsShutdownBanner() throws Exception {
+    AppProcess app = start(AppProcess.freePort(), 200);
+    Dashboard page = Dashboard.open(context, app.url());
+    assertThat(page.banner()).isHidden();
+
+    app.terminate();
+
+    assertThat(page.banner()).isVisible();
+    assertThat(page.banner()).containsText("The server is shutting down.");
+    Browsers.screenshot(page.page, "shutdown-banner");
+    app.awaitExit();
+  }
+}
