@@ -19,6 +19,13 @@ public final class Addresses {
   /** Request/reply: the last chat messages, oldest first. */
   public static final String CHAT_HISTORY = "oneloop.chat.history";
 
+  /** The process's vital signs from the built-in metrics task. */
+  public static final String METRICS = "oneloop.metrics";
+  /** Job records, published on every change. */
+  public static final String JOBS = "oneloop.jobs";
+  /** Request/reply inside the process (never on the bridge): how many bridge sockets are open. */
+  public static final String BRIDGE_SOCKETS = "oneloop.internal.bridge.sockets";
+
   private Addresses() {
   }
 }

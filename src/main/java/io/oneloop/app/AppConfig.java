@@ -1,5 +1,8 @@
 package io.oneloop.app;
 
+import io.oneloop.bridge.BridgePermissions;
+import io.oneloop.jobs.JobTypes;
+import io.oneloop.jobs.JobsSettings;
 import io.oneloop.tasks.BuiltInTasks;
 import io.vertx.core.Deployable;
 import io.vertx.core.ThreadingModel;
@@ -12,14 +15,21 @@ import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /** The app's config, checked key by key; every error names the source, the key path and what was expected. */
 public final class AppConfig {
 
-  private static final Set<String> ROOT_KEYS = Set.of("http", "shutdownTimeoutMs", "bridge", "tasks");
+  private static final Set<String> ROOT_KEYS = Set.of("http", "shutdownTimeoutMs", "bridge", "tasks", "jobs", "hooks");
+  private static final Set<String> JOBS_KEYS = Set.of("maxConcurrent", "maxQueued", "retain", "types");
+  private static final Set<String> HOOKS_KEYS = Set.of("startup", "shutdown");
+  private static final Set<String> HOOK_KEYS = Set.of("type", "params", "timeoutMs");
+  /** A hook without its own time-out gets this long. */
+  public static final long DEFAULT_HOOK_TIMEOUT_MS = 30_000;
   private static final Set<String> HTTP_KEYS = Set.of("host", "port");
   private static final Set<String> BRIDGE_KEYS = Set.of("inbound", "outbound");
   private static final Set<String> TASK_KEYS = Set.of("name", "type", "class", "config", "threading", "restart", "critical");
@@ -34,15 +44,26 @@ public final class AppConfig {
     }
   }
 
+  /** A startup or shutdown hook: a job run in order, bounded by {@code timeoutMs}. */
+  public record HookSpec(String type, JsonObject params, long timeoutMs) {
+  }
+
   private final JsonObject json;
+  private final JobsSettings jobs;
+  private final List<HookSpec> startupHooks;
+  private final List<HookSpec> shutdownHooks;
   private final String host;
   private final int port;
   private final long shutdownTimeoutMs;
   private final JsonObject bridge;
   private final List<TaskSpec> tasks;
 
-  private AppConfig(JsonObject json, String host, int port, long shutdownTimeoutMs, JsonObject bridge, List<TaskSpec> tasks) {
+  private AppConfig(JsonObject json, String host, int port, long shutdownTimeoutMs, JsonObject bridge, List<TaskSpec> tasks,
+                    JobsSettings jobs, List<HookSpec> startupHooks, List<HookSpec> shutdownHooks) {
     this.json = json;
+    this.jobs = jobs;
+    this.startupHooks = List.copyOf(startupHooks);
+    this.shutdownHooks = List.copyOf(shutdownHooks);
     this.host = host;
     this.port = port;
     this.shutdownTimeoutMs = shutdownTimeoutMs;
@@ -80,6 +101,18 @@ public final class AppConfig {
     return tasks;
   }
 
+  public JobsSettings jobs() {
+    return jobs;
+  }
+
+  public List<HookSpec> startupHooks() {
+    return startupHooks;
+  }
+
+  public List<HookSpec> shutdownHooks() {
+    return shutdownHooks;
+  }
+
   private static final class Checker {
     private final String source;
 
@@ -100,7 +133,73 @@ public final class AppConfig {
         .put("inbound", permissions(bridge.getValue("inbound"), "bridge.inbound"))
         .put("outbound", permissions(bridge.getValue("outbound"), "bridge.outbound"));
       List<TaskSpec> tasks = tasks(root.getValue("tasks"));
-      return new AppConfig(root, host, port, shutdown, checkedBridge, tasks);
+      JobsSettings jobs = jobs(root.getValue("jobs"));
+      JobTypes jobTypes = new JobTypes(jobs.types(), BridgePermissions.outbound(checkedBridge));
+      JsonObject hooks = object(root, "hooks", "hooks");
+      onlyKnownKeys(hooks, "hooks.", HOOKS_KEYS);
+      List<HookSpec> startup = hooks(hooks.getValue("startup", new JsonArray()), "hooks.startup", jobTypes);
+      List<HookSpec> shutdownHooks = hooks(hooks.getValue("shutdown", new JsonArray()), "hooks.shutdown", jobTypes);
+      return new AppConfig(root, host, port, shutdown, checkedBridge, tasks, jobs, startup, shutdownHooks);
+    }
+
+    private JobsSettings jobs(Object value) {
+      if (!(value instanceof JsonObject jobs)) {
+        throw error("jobs must be an object, got " + show(value));
+      }
+      onlyKnownKeys(jobs, "jobs.", JOBS_KEYS);
+      JobsSettings d = JobsSettings.DEFAULT;
+      int maxConcurrent = (int) integer(jobs.getValue("maxConcurrent", d.maxConcurrent()), "jobs.maxConcurrent", 1, 1000);
+      int maxQueued = (int) integer(jobs.getValue("maxQueued", d.maxQueued()), "jobs.maxQueued", 0, 1_000_000);
+      int retain = (int) integer(jobs.getValue("retain", d.retain()), "jobs.retain", 0, 1_000_000);
+      Object typesValue = jobs.getValue("types", new JsonObject());
+      if (!(typesValue instanceof JsonObject types)) {
+        throw error("jobs.types must be an object {\"name\": \"class name\"}, got " + show(typesValue));
+      }
+      Map<String, String> classes = new TreeMap<>();
+      for (String name : types.fieldNames()) {
+        String at = "jobs.types." + name;
+        if (JobTypes.BUILT_IN.contains(name)) {
+          throw error(at + ": " + name + " is a built-in job type and cannot be replaced");
+        }
+        String className = nonEmptyString(types.getValue(name), at);
+        try {
+          JobTypes.load(className);
+        } catch (IllegalArgumentException e) {
+          throw error(at + ": " + e.getMessage());
+        }
+        classes.put(name, className);
+      }
+      return new JobsSettings(maxConcurrent, maxQueued, retain, classes);
+    }
+
+    private List<HookSpec> hooks(Object value, String path, JobTypes jobTypes) {
+      JsonArray list = array(value, path);
+      List<HookSpec> specs = new ArrayList<>();
+      for (int i = 0; i < list.size(); i++) {
+        String at = path + "[" + i + "]";
+        if (!(list.getValue(i) instanceof JsonObject entry)) {
+          throw error(at + " must be an object {\"type\", \"params\", \"timeoutMs\"}, got " + show(list.getValue(i)));
+        }
+        onlyKnownKeys(entry, at + ".", HOOK_KEYS);
+        String type = nonEmptyString(entry.getValue("type"), at + ".type");
+        if (!jobTypes.names().contains(type)) {
+          throw error(at + ".type must be a job type (" + String.join(", ", jobTypes.names()) + "), got " + show(type));
+        }
+        Object params = entry.getValue("params", new JsonObject());
+        if (!(params instanceof JsonObject paramsObject)) {
+          throw error(at + ".params must be an object, got " + show(params));
+        }
+        try {
+          jobTypes.create(type).validate(paramsObject);
+        } catch (IllegalArgumentException e) {
+          throw error(at + "." + e.getMessage());
+        } catch (RuntimeException e) {
+          throw error(at + ".type: job type " + type + " cannot be created: " + e.getMessage());
+        }
+        long timeoutMs = integer(entry.getValue("timeoutMs", DEFAULT_HOOK_TIMEOUT_MS), at + ".timeoutMs", 1, Integer.MAX_VALUE);
+        specs.add(new HookSpec(type, paramsObject, timeoutMs));
+      }
+      return specs;
     }
 
     private JsonArray permissions(Object value, String path) {

@@ -1,7 +1,10 @@
 package io.oneloop.app;
 
 import io.oneloop.Addresses;
+import io.oneloop.bridge.BridgePermissions;
 import io.oneloop.chat.ChatVerticle;
+import io.oneloop.jobs.JobManager;
+import io.oneloop.jobs.JobTypes;
 import io.oneloop.http.HttpVerticle;
 import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
@@ -13,6 +16,7 @@ import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -33,6 +37,8 @@ public final class AppLifecycle {
   private AppConfig config;
   private boolean shuttingDown;
   private boolean closingFromOutside;
+  private JobManager jobs;
+  private String shutdownStep;
 
   public AppLifecycle(Vertx vertx, Context context, Consumer<Outcome> onStopped) {
     this.vertx = vertx;
@@ -73,8 +79,18 @@ public final class AppLifecycle {
       .put("host", config.host())
       .put("port", config.port())
       .put("bridge", config.bridge());
-    Future<Void> chain = supervisor.deployService("http", () -> new HttpVerticle(state), new DeploymentOptions().setConfig(httpConfig))
+    jobs = new JobManager(vertx, config.jobs(), new JobTypes(config.jobs().types(), BridgePermissions.outbound(config.bridge())));
+    Future<Void> chain = supervisor.deployService("http", () -> new HttpVerticle(state, jobs), new DeploymentOptions().setConfig(httpConfig))
       .compose(v -> supervisor.deployService("chat", ChatVerticle::new, new DeploymentOptions()));
+    List<AppConfig.HookSpec> hooks = config.startupHooks();
+    for (int i = 0; i < hooks.size(); i++) {
+      AppConfig.HookSpec hook = hooks.get(i);
+      String name = "startup hook " + (i + 1) + " (" + hook.type() + ")";
+      chain = chain.compose(v -> shuttingDown ? Future.succeededFuture() : jobs.runHook(hook.type(), hook.params(), hook.timeoutMs())
+        .<Void>mapEmpty()
+        .onSuccess(x -> log.info("{} done", name))
+        .recover(cause -> Future.failedFuture(new Supervisor.StartFailure(name + " failed: " + cause.getMessage()))));
+    }
     for (AppConfig.TaskSpec spec : config.tasks()) {
       chain = chain.compose(v -> shuttingDown ? Future.succeededFuture() : supervisor.deployTask(spec));
     }
@@ -105,18 +121,34 @@ public final class AppLifecycle {
     return shutdown(Outcome.ok("Vert.x is closing"));
   }
 
+  /**
+   * One budget, {@code shutdownTimeoutMs}, for the whole shutdown, in this order: stop taking work
+   * (health 503, no new jobs, the notice to browsers); cancel the jobs and wait for them; stop the
+   * tasks, last first; run the shutdown hooks; stop the services, the HTTP server last.
+   */
   private void runShutdown(Outcome outcome) {
     long budget = config == null ? 10_000 : config.shutdownTimeoutMs();
+    long deadline = System.currentTimeMillis() + budget;
     state.markStopping();
     vertx.eventBus().publish(Addresses.SERVER, new JsonObject().put("event", "shutdown"));
     Promise<Outcome> done = Promise.promise();
     long timer = vertx.setTimer(budget, id -> {
-      String pending = supervisor == null ? null : supervisor.stillStopping();
+      String pending = shutdownStep;
+      if ("stopping the tasks".equals(pending) && supervisor.stillStopping() != null) {
+        pending = supervisor.stillStopping();
+      }
+      if (jobs != null) {
+        jobs.abandonRunning();
+      }
       done.tryComplete(Outcome.failed("shutdown took longer than shutdownTimeoutMs (" + budget + " ms)"
         + (pending == null ? "" : "; still stopping: " + pending)));
     });
-    Future<Void> stopped = supervisor == null ? Future.succeededFuture()
-      : supervisor.stopTasks().compose(v -> supervisor.stopServices());
+    Future<Void> stopped = supervisor == null || jobs == null ? Future.succeededFuture()
+      : step("the running jobs", jobs.drain())
+        .compose(v -> step("stopping the tasks", supervisor.stopTasks()))
+        .compose(v -> runShutdownHooks(deadline))
+        .compose(v -> step("the services", supervisor.stopServices()))
+        .onComplete(ar -> jobs.close());
     stopped.onComplete(ar -> {
       vertx.cancelTimer(timer);
       done.tryComplete(outcome);
@@ -127,5 +159,33 @@ public final class AppLifecycle {
         onStopped.accept(result);
       }
     });
+  }
+
+  private Future<Void> step(String name, Future<Void> work) {
+    shutdownStep = name;
+    return work;
+  }
+
+  /** Each hook in order, each bounded by its own time-out and by what is left of the budget; a failure is logged. */
+  private Future<Void> runShutdownHooks(long deadline) {
+    Future<Void> chain = Future.succeededFuture();
+    List<AppConfig.HookSpec> hooks = config.shutdownHooks();
+    for (int i = 0; i < hooks.size(); i++) {
+      AppConfig.HookSpec hook = hooks.get(i);
+      String name = "shutdown hook " + (i + 1) + " (" + hook.type() + ")";
+      chain = chain.compose(v -> {
+        long left = deadline - System.currentTimeMillis();
+        if (left <= 0) {
+          log.warn("{} skipped: no shutdown budget left", name);
+          return Future.succeededFuture();
+        }
+        return step(name, jobs.runHook(hook.type(), hook.params(), Math.min(hook.timeoutMs(), left))
+          .onSuccess(x -> log.info("{} done", name))
+          .onFailure(cause -> log.error("{} failed: {}", name, cause.getMessage()))
+          .<Void>mapEmpty()
+          .otherwiseEmpty());
+      });
+    }
+    return chain;
   }
 }

@@ -5,6 +5,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.bridge.PermittedOptions;
 import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
 
+import java.util.List;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+
 /** Turns {@code bridge.inbound}/{@code bridge.outbound} into the bridge's options: only what is listed passes. */
 public final class BridgePermissions {
 
@@ -16,6 +20,17 @@ public final class BridgePermissions {
     permitted(bridge.getJsonArray("inbound", new JsonArray())).forEach(options::addInboundPermitted);
     permitted(bridge.getJsonArray("outbound", new JsonArray())).forEach(options::addOutboundPermitted);
     return options;
+  }
+
+  /** Whether browsers may receive from an address, by the same rules the bridge applies. */
+  public static Predicate<String> outbound(JsonObject bridge) {
+    List<Predicate<String>> rules = bridge.getJsonArray("outbound", new JsonArray()).stream()
+      .map(JsonObject.class::cast)
+      .map(entry -> entry.containsKey("addressRegex")
+        ? Pattern.compile(entry.getString("addressRegex")).asMatchPredicate()
+        : (Predicate<String>) entry.getString("address")::equals)
+      .toList();
+    return address -> rules.stream().anyMatch(rule -> rule.test(address));
   }
 
   private static java.util.List<PermittedOptions> permitted(JsonArray entries) {

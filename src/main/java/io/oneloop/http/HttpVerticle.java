@@ -3,6 +3,7 @@ package io.oneloop.http;
 import io.oneloop.Addresses;
 import io.oneloop.app.AppState;
 import io.oneloop.bridge.BridgePermissions;
+import io.oneloop.jobs.JobManager;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.VertxException;
@@ -10,7 +11,9 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.bridge.BridgeEventType;
 import io.vertx.ext.web.handler.StaticHandler;
+import io.vertx.ext.web.handler.sockjs.BridgeEvent;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,10 +32,14 @@ public class HttpVerticle extends VerticleBase {
     + "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
   private final AppState state;
+  private final JobManager jobs;
   private HttpServer server;
+  /** Open bridge sockets; the bridge's events for this server all arrive on this verticle's context. */
+  private int bridgeSockets;
 
-  public HttpVerticle(AppState state) {
+  public HttpVerticle(AppState state, JobManager jobs) {
     this.state = state;
+    this.jobs = jobs;
   }
 
   @Override
@@ -42,8 +49,9 @@ public class HttpVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.get("/health").handler(this::health);
     router.get("/api/tasks").handler(this::tasks);
+    new JobsApi(jobs).mount(router);
     router.route("/eventbus/*").subRouter(
-      SockJSHandler.create(vertx).bridge(BridgePermissions.options(config().getJsonObject("bridge"))));
+      SockJSHandler.create(vertx).bridge(BridgePermissions.options(config().getJsonObject("bridge")), this::countSockets));
     // The page: no inline scripts or styles, so a strict policy costs nothing.
     router.route().handler(ctx -> {
       ctx.response()
@@ -54,6 +62,7 @@ public class HttpVerticle extends VerticleBase {
     });
     router.route().handler(StaticHandler.create("webroot").setIndexPage("index.html"));
 
+    vertx.eventBus().consumer(Addresses.BRIDGE_SOCKETS, msg -> msg.reply(bridgeSockets));
     server = vertx.createHttpServer();
     return server.requestHandler(router)
       .listen(port, host)
@@ -67,6 +76,15 @@ public class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     return server.shutdown(CLOSE_GRACE_MS, TimeUnit.MILLISECONDS);
+  }
+
+  private void countSockets(BridgeEvent event) {
+    if (event.type() == BridgeEventType.SOCKET_CREATED) {
+      bridgeSockets++;
+    } else if (event.type() == BridgeEventType.SOCKET_CLOSED) {
+      bridgeSockets--;
+    }
+    event.complete(true);
   }
 
   private void health(RoutingContext ctx) {

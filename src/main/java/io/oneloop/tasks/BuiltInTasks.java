@@ -11,7 +11,8 @@ import java.util.function.Supplier;
 public final class BuiltInTasks {
 
   private static final Map<String, Supplier<Deployable>> TYPES = new TreeMap<>(Map.of(
-    "ticker", TickerTask::new
+    "ticker", TickerTask::new,
+    "metrics", MetricsTask::new
   ));
 
   private BuiltInTasks() {

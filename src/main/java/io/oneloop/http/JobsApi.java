@@ -1,0 +1,92 @@
+package io.oneloop.http;
+
+import io.oneloop.jobs.JobManager;
+import io.oneloop.jobs.JobRejected;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+/** {@code /api/jobs}: start, list, look at and cancel one-off jobs. */
+final class JobsApi {
+
+  /** A job request is small: a type and its params. */
+  private static final long MAX_BODY_BYTES = 64 * 1024;
+  private static final int DEFAULT_LIMIT = 100;
+
+  private final JobManager jobs;
+
+  JobsApi(JobManager jobs) {
+    this.jobs = jobs;
+  }
+
+  void mount(Router router) {
+    router.post("/api/jobs").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES)).handler(this::submit);
+    router.get("/api/jobs").handler(this::list);
+    router.get("/api/jobs/:id").handler(this::get);
+    router.delete("/api/jobs/:id").handler(this::cancel);
+  }
+
+  private void submit(RoutingContext ctx) {
+    Object body;
+    try {
+      String text = ctx.body().asString();
+      body = text == null || text.isBlank() ? null : Json.decodeValue(text);
+    } catch (DecodeException e) {
+      Responses.error(ctx, 400, "the body is not valid JSON: " + e.getMessage());
+      return;
+    }
+    try {
+      JsonObject job = jobs.submit(body);
+      ctx.response().putHeader("Location", "/api/jobs/" + job.getString("id"));
+      Responses.json(ctx, 202, job);
+    } catch (JobRejected e) {
+      if (e.status() == 429) {
+        ctx.response().putHeader("Retry-After", Integer.toString(JobManager.RETRY_AFTER_SECONDS));
+      }
+      Responses.error(ctx, e.status(), e.getMessage());
+    }
+  }
+
+  private void list(RoutingContext ctx) {
+    String limitParam = ctx.request().getParam("limit");
+    int limit = DEFAULT_LIMIT;
+    if (limitParam != null) {
+      try {
+        limit = Integer.parseInt(limitParam);
+        if (limit < 1) {
+          throw new NumberFormatException();
+        }
+      } catch (NumberFormatException e) {
+        Responses.error(ctx, 400, "limit must be a positive integer, got \"" + limitParam + "\"");
+        return;
+      }
+    }
+    Responses.json(ctx, 200, jobs.list(limit));
+  }
+
+  private void get(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    JsonObject job = jobs.get(id);
+    if (job == null) {
+      Responses.error(ctx, 404, "no job " + id);
+    } else {
+      Responses.json(ctx, 200, job);
+    }
+  }
+
+  private void cancel(RoutingContext ctx) {
+    try {
+      Responses.json(ctx, 200, jobs.cancel(ctx.pathParam("id")));
+    } catch (JobRejected e) {
+      if (e.status() == 409) {
+        JsonObject body = new JsonObject().put("error", e.getMessage()).put("job", jobs.get(ctx.pathParam("id")));
+        Responses.json(ctx, 409, body);
+      } else {
+        Responses.error(ctx, e.status(), e.getMessage());
+      }
+    }
+  }
+}

@@ -1,0 +1,51 @@
+package io.oneloop.jobs;
+
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
+
+import java.time.Instant;
+import java.util.function.Predicate;
+
+/**
+ * Built-in job {@code broadcast}: after {@code delayMs}, publishes {@code body} on {@code address},
+ * e.g. an announcement to every page. Only addresses browsers may receive (outbound on the bridge).
+ */
+public class BroadcastJob implements Job {
+
+  private final Predicate<String> browsersMayReceive;
+
+  public BroadcastJob(Predicate<String> browsersMayReceive) {
+    this.browsersMayReceive = browsersMayReceive;
+  }
+
+  @Override
+  public void validate(JsonObject params) {
+    Object address = params.getValue("address");
+    if (!(address instanceof String a) || a.isBlank()) {
+      throw new IllegalArgumentException("params.address must be a non-empty string, got " + Json.encode(address));
+    }
+    if (!browsersMayReceive.test(a)) {
+      throw new IllegalArgumentException("params.address \"" + a + "\" is not permitted outbound on the bridge (bridge.outbound)");
+    }
+    if (!params.containsKey("body")) {
+      throw new IllegalArgumentException("params.body is required (any JSON value)");
+    }
+    Object delay = params.getValue("delayMs", 0);
+    if (!(delay instanceof Integer || delay instanceof Long) || ((Number) delay).longValue() < 0
+      || ((Number) delay).longValue() > SleepJob.MAX_MS) {
+      throw new IllegalArgumentException("params.delayMs must be an integer 0-" + SleepJob.MAX_MS + ", got " + Json.encode(delay));
+    }
+  }
+
+  @Override
+  public Object run(JobContext ctx) throws InterruptedException {
+    long delay = ctx.params().getLong("delayMs", 0L);
+    if (delay > 0 && !ctx.sleep(delay)) {
+      throw new JobCancelledException();
+    }
+    ctx.checkCancelled();
+    String address = ctx.params().getString("address");
+    ctx.vertx().eventBus().publish(address, ctx.params().getValue("body"));
+    return new JsonObject().put("address", address).put("publishedAt", Instant.now().toString());
+  }
+}

@@ -1,0 +1,355 @@
+package io.oneloop.jobs;
+
+import io.oneloop.Addresses;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Accepts jobs, runs at most {@code maxConcurrent} of them on worker threads, queues up to
+ * {@code maxQueued} more, cancels, remembers the last {@code retain} finished ones and publishes
+ * every change on {@code oneloop.jobs}. Thread-safe: called from event loops and worker threads.
+ */
+public final class JobManager {
+
+  private static final Logger log = LoggerFactory.getLogger(JobManager.class);
+  private static final AtomicInteger POOLS = new AtomicInteger();
+  /** How long a client should wait before trying again when the queue is full. */
+  public static final int RETRY_AFTER_SECONDS = 1;
+
+  private final Vertx vertx;
+  private final JobsSettings settings;
+  private final JobTypes types;
+  private final WorkerExecutor executor;
+  private final WorkerExecutor hookExecutor;
+  private final Map<String, Run> jobs = new LinkedHashMap<>();
+  private final Deque<Run> queue = new ArrayDeque<>();
+  private final Set<Run> running = new LinkedHashSet<>();
+  private final Deque<Run> finished = new ArrayDeque<>();
+  private boolean accepting = true;
+  private Promise<Void> drained;
+
+  public JobManager(Vertx vertx, JobsSettings settings, JobTypes types) {
+    this.vertx = vertx;
+    this.settings = settings;
+    this.types = types;
+    int pool = POOLS.incrementAndGet();
+    // Own pools: jobs never take the threads that worker tasks and other blocking code run on.
+    this.executor = vertx.createSharedWorkerExecutor("oneloop-jobs-" + pool, settings.maxConcurrent());
+    this.hookExecutor = vertx.createSharedWorkerExecutor("oneloop-hooks-" + pool, 1);
+  }
+
+  public JobTypes types() {
+    return types;
+  }
+
+  /** Accepts a job {@code {"type": ..., "params": {...}}} and returns its record, or throws {@link JobRejected}. */
+  public synchronized JsonObject submit(Object body) {
+    if (!accepting) {
+      throw new JobRejected(503, "the server is shutting down and takes no new jobs");
+    }
+    if (!(body instanceof JsonObject request)) {
+      throw new JobRejected(400, "the body must be a JSON object {\"type\": \"...\", \"params\": {...}}");
+    }
+    Run run = prepare(request);
+    if (running.size() >= settings.maxConcurrent() && queue.size() >= settings.maxQueued()) {
+      throw new JobRejected(429, "the job queue is full (" + settings.maxQueued() + " waiting); try again later");
+    }
+    jobs.put(run.id, run);
+    queue.addLast(run);
+    publish(run);
+    pump();
+    return run.json();
+  }
+
+  /** The record of a job, or null when there is no such job (any more). */
+  public synchronized JsonObject get(String id) {
+    Run run = jobs.get(id);
+    return run == null ? null : run.json();
+  }
+
+  /** Jobs newest first, at most {@code limit}. */
+  public synchronized JsonArray list(int limit) {
+    List<Run> all = new ArrayList<>(jobs.values());
+    JsonArray result = new JsonArray();
+    for (int i = all.size() - 1; i >= 0 && result.size() < limit; i--) {
+      result.add(all.get(i).json());
+    }
+    return result;
+  }
+
+  /**
+   * Cancels a queued or running job and returns its record as it then is (a running job stays
+   * {@code running} until its work notices). Throws 404 for no such job, 409 when it has finished.
+   */
+  public synchronized JsonObject cancel(String id) {
+    Run run = jobs.get(id);
+    if (run == null) {
+      throw new JobRejected(404, "no job " + id);
+    }
+    switch (run.state) {
+      case "queued" -> {
+        queue.remove(run);
+        run.cancelled = true;
+        end(run, "cancelled", null, null);
+      }
+      case "running" -> run.cancel();
+      default -> throw new JobRejected(409, "job " + id + " has already finished (" + run.state + ")");
+    }
+    return run.json();
+  }
+
+  /** Shutdown: refuse new jobs, cancel the queued and running ones; completes when none runs. */
+  public synchronized Future<Void> drain() {
+    accepting = false;
+    new ArrayList<>(queue).forEach(run -> {
+      queue.remove(run);
+      run.cancelled = true;
+      end(run, "cancelled", null, "cancelled by the shutdown");
+    });
+    running.forEach(Run::cancel);
+    drained = Promise.promise();
+    if (running.isEmpty()) {
+      drained.tryComplete();
+    }
+    return drained.future();
+  }
+
+  /** Shutdown out of time: the jobs that still run are recorded as cancelled, so none is left running without a word. */
+  public synchronized void abandonRunning() {
+    new ArrayList<>(running).forEach(run -> {
+      running.remove(run);
+      log.warn("Job {} ({}) did not stop within the shutdown budget", run.id, run.type);
+      end(run, "cancelled", null, "did not stop within the shutdown budget");
+    });
+  }
+
+  public synchronized boolean accepting() {
+    return accepting;
+  }
+
+  /** Runs a startup or shutdown hook as a job, outside the queue; fails when it fails or overruns {@code timeoutMs}. */
+  public Future<JsonObject> runHook(String type, JsonObject params, long timeoutMs) {
+    Run run;
+    synchronized (this) {
+      try {
+        run = prepare(new JsonObject().put("type", type).put("params", params));
+      } catch (JobRejected e) {
+        return Future.failedFuture(e.getMessage());
+      }
+      jobs.put(run.id, run);
+      publish(run);
+      start(run, hookExecutor);
+    }
+    long timer = vertx.setTimer(Math.max(1, timeoutMs), id -> {
+      synchronized (this) {
+        if ("running".equals(run.state)) {
+          run.cancel();
+          running.remove(run);
+          end(run, "failed", null, "timed out after " + timeoutMs + " ms");
+        }
+      }
+    });
+    return run.done.future().andThen(ar -> vertx.cancelTimer(timer)).compose(record -> "succeeded".equals(record.getString("state"))
+      ? Future.succeededFuture(record)
+      : Future.failedFuture(record.getString("error") == null ? record.getString("state") : record.getString("error")));
+  }
+
+  /** Frees the worker threads; the jobs are drained by then. */
+  public void close() {
+    executor.close();
+    hookExecutor.close();
+  }
+
+  private Run prepare(JsonObject request) {
+    Object type = request.getValue("type");
+    if (!(type instanceof String typeName) || typeName.isBlank()) {
+      throw new JobRejected(400, "type must be one of " + String.join(", ", types.names()));
+    }
+    Object params = request.getValue("params", new JsonObject());
+    if (!(params instanceof JsonObject paramsObject)) {
+      throw new JobRejected(400, "params must be a JSON object");
+    }
+    Job job;
+    try {
+      job = types.create(typeName);
+    } catch (RuntimeException e) {
+      throw new JobRejected(400, "job type " + typeName + " cannot be created: " + e.getMessage());
+    }
+    if (job == null) {
+      throw new JobRejected(400, "unknown job type \"" + typeName + "\" (known: " + String.join(", ", types.names()) + ")");
+    }
+    try {
+      job.validate(paramsObject);
+    } catch (IllegalArgumentException e) {
+      throw new JobRejected(400, e.getMessage());
+    }
+    return new Run(typeName, paramsObject.copy(), job);
+  }
+
+  private void pump() {
+    while (running.size() < settings.maxConcurrent() && !queue.isEmpty()) {
+      start(queue.pollFirst(), executor);
+    }
+  }
+
+  private void start(Run run, WorkerExecutor on) {
+    running.add(run);
+    run.state = "running";
+    run.startedAt = Instant.now();
+    publish(run);
+    on.executeBlocking(() -> run.job.run(run), false).onComplete(ar -> finished(run, ar));
+  }
+
+  private synchronized void finished(Run run, AsyncResult<Object> ar) {
+    if (!running.remove(run)) {
+      return; // already recorded: a hook that timed out, or a job abandoned at shutdown
+    }
+    if (run.cancelled || ar.failed() && ar.cause() instanceof JobCancelledException) {
+      end(run, "cancelled", null, null);
+    } else if (ar.failed()) {
+      String message = ar.cause().getMessage();
+      end(run, "failed", null, message == null ? ar.cause().getClass().getName() : message);
+    } else {
+      try {
+        end(run, "succeeded", JobResults.toJson(ar.result()), null);
+      } catch (IllegalArgumentException e) {
+        end(run, "failed", null, e.getMessage());
+      }
+    }
+    pump();
+    if (drained != null && running.isEmpty()) {
+      drained.tryComplete();
+    }
+  }
+
+  private void end(Run run, String state, Object result, String error) {
+    run.state = state;
+    run.result = result;
+    run.error = error;
+    run.endedAt = Instant.now();
+    if ("succeeded".equals(state)) {
+      run.progress = 1;
+    }
+    publish(run);
+    run.done.tryComplete(run.json());
+    finished.addLast(run);
+    while (finished.size() > settings.retain()) {
+      jobs.remove(finished.pollFirst().id);
+    }
+  }
+
+  private void publish(Run run) {
+    vertx.eventBus().publish(Addresses.JOBS, run.json());
+  }
+
+  /** One job: its record and the context its work sees. */
+  private final class Run implements JobContext {
+    final String id = UUID.randomUUID().toString();
+    final String type;
+    final JsonObject params;
+    final Job job;
+    final Instant createdAt = Instant.now();
+    final Promise<JsonObject> done = Promise.promise();
+    volatile String state = "queued";
+    volatile double progress;
+    volatile Object result;
+    volatile String error;
+    volatile Instant startedAt;
+    volatile Instant endedAt;
+    volatile boolean cancelled;
+    private double lastPublishedProgress;
+
+    Run(String type, JsonObject params, Job job) {
+      this.type = type;
+      this.params = params;
+      this.job = job;
+    }
+
+    JsonObject json() {
+      return new JsonObject()
+        .put("id", id)
+        .put("type", type)
+        .put("state", state)
+        .put("progress", progress)
+        .put("result", result)
+        .put("error", error)
+        .put("createdAt", createdAt.toString())
+        .put("startedAt", startedAt == null ? null : startedAt.toString())
+        .put("endedAt", endedAt == null ? null : endedAt.toString());
+    }
+
+    synchronized void cancel() {
+      cancelled = true;
+      notifyAll();
+    }
+
+    @Override
+    public String id() {
+      return id;
+    }
+
+    @Override
+    public JsonObject params() {
+      return params;
+    }
+
+    @Override
+    public Vertx vertx() {
+      return vertx;
+    }
+
+    @Override
+    public void progress(double fraction) {
+      double clamped = Double.isNaN(fraction) ? 0 : Math.max(0, Math.min(1, fraction));
+      boolean worthTelling;
+      synchronized (this) {
+        progress = clamped;
+        // Small steps are not worth a message to every page.
+        worthTelling = Math.abs(clamped - lastPublishedProgress) >= 0.01 || clamped == 1 && lastPublishedProgress != 1;
+        if (worthTelling) {
+          lastPublishedProgress = clamped;
+        }
+      }
+      if (worthTelling && "running".equals(state)) {
+        publish(this);
+      }
+    }
+
+    @Override
+    public boolean cancelled() {
+      return cancelled;
+    }
+
+    @Override
+    public synchronized boolean sleep(long ms) throws InterruptedException {
+      long deadline = System.nanoTime() + ms * 1_000_000;
+      while (!cancelled) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return true;
+        }
+        wait(Math.max(1, left / 1_000_000));
+      }
+      return false;
+    }
+  }
+}
