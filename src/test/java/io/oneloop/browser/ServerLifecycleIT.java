@@ -18,7 +18,7 @@ import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertTha
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The page while the server goes away and comes back: each test runs its own app processes. */
-@DisplayName("The dashboard page, as the server stops and starts,")
+@DisplayName("The dashboard page while the server stops and starts")
 class ServerLifecycleIT {
 
   private static Playwright playwright;
