@@ -261,9 +261,7 @@ final class Supervisor {
     }
 
     Future<Void> start() {
-      if (!"starting".equals(state)) {
-        enter("starting");
-      }
+      enter("starting");
       Supplier<Deployable> factory = spec.type() != null ? BuiltInTasks.factory(spec.type()) : () -> instantiate(spec.className());
       DeploymentOptions options = new DeploymentOptions()
         .setConfig(spec.config().copy())

@@ -79,7 +79,7 @@ class ConfigTest {
       error("{\"tasks\":[{\"type\":\"ticker\"}]}"));
     assertTrue(error("{\"tasks\":[{\"name\":\"a\"}]}").startsWith("conf/bad.json: tasks[0] must have exactly one of \"type\""));
     assertTrue(error("{\"tasks\":[{\"name\":\"a\",\"type\":\"clock\"}]}")
-      .startsWith("conf/bad.json: tasks[0].type must be a built-in task type (ticker"));
+      .startsWith("conf/bad.json: tasks[0].type must be a built-in task type (metrics, ticker), got \"clock\""));
     assertEquals("conf/bad.json: tasks[0].class: no class com.acme.Missing on the class path",
       error("{\"tasks\":[{\"name\":\"a\",\"class\":\"com.acme.Missing\"}]}"));
     assertEquals("conf/bad.json: tasks[0].class: java.lang.String is not a Vert.x verticle (io.vertx.core.Deployable)",

@@ -1,9 +1,11 @@
 package io.oneloop.process;
 
 import io.oneloop.support.AppProcess;
+import io.oneloop.support.BridgeClient;
 import io.oneloop.testtasks.FailingStartTask;
 import io.oneloop.testtasks.StubbornTask;
 import io.oneloop.testtasks.ThrowingTask;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.DisplayName;
@@ -12,6 +14,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -151,6 +157,41 @@ class ExitCodesIT {
     int port = AppProcess.freePort();
     try (AppProcess app = AppProcess.startMain("start-fails", config(port, taskClass("feed", FailingStartTask.class)))) {
       assertExit(app, 2, "could not start: task \"feed\" (" + FailingStartTask.class.getName() + ") failed to start: cannot reach the feed");
+    }
+  }
+
+  @Test
+  @DisplayName("a startup hook that fails stops the start with exit code 2")
+  void startupHookFails() throws Exception {
+    int port = AppProcess.freePort();
+    JsonObject config = new JsonObject(Files.readString(config(port))).put("hooks", new JsonObject().put("startup", new JsonArray()
+      .add(new JsonObject().put("type", "sleep").put("params", new JsonObject().put("ms", 60000)).put("timeoutMs", 200))));
+    try (AppProcess app = AppProcess.startMain("startup-hook", write(config))) {
+      assertExit(app, 2, "could not start: startup hook 1 (sleep) failed: timed out after 200 ms");
+    }
+  }
+
+  @Test
+  @DisplayName("SIGTERM with a job running: the job is cancelled, its last state reaches the pages, and the app exits 0")
+  void drainOnSigterm() throws Exception {
+    int port = AppProcess.freePort();
+    Vertx vertx = Vertx.vertx();
+    try (AppProcess app = AppProcess.startMain("drain", config(port))) {
+      app.awaitHealth(port, 200);
+      BridgeClient page = BridgeClient.connect(vertx, port).register("oneloop.jobs");
+      page.request("oneloop.chat.history", new JsonObject()); // the register is in place
+      HttpResponse<String> accepted = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/jobs"))
+        .POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"sleep\",\"params\":{\"ms\":60000}}")).build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals(202, accepted.statusCode(), accepted.body());
+      String id = new JsonObject(accepted.body()).getString("id");
+      page.await(f -> "rec".equals(f.getString("type")) && "running".equals(f.getJsonObject("body").getString("state")));
+      app.signal("TERM");
+      JsonObject last = page.await(f -> "rec".equals(f.getString("type")) && id.equals(f.getJsonObject("body").getString("id"))
+        && !"running".equals(f.getJsonObject("body").getString("state"))).getJsonObject("body");
+      assertEquals("cancelled", last.getString("state"));
+      assertExit(app, 0, "stopped by SIGTERM");
+    } finally {
+      vertx.close();
     }
   }
 }
