@@ -187,7 +187,7 @@ class ExitCodesIT {
       page.await(f -> "rec".equals(f.getString("type")) && "running".equals(f.getJsonObject("body").getString("state")));
       app.signal("TERM");
       JsonObject last = page.await(f -> "rec".equals(f.getString("type")) && id.equals(f.getJsonObject("body").getString("id"))
-        && !"running".equals(f.getJsonObject("body").getString("state"))).getJsonObject("body");
+        && f.getJsonObject("body").getString("endedAt") != null).getJsonObject("body");
       assertEquals("cancelled", last.getString("state"));
       assertExit(app, 0, "stopped by SIGTERM");
     } finally {
