@@ -60,7 +60,9 @@ public class HttpVerticle extends VerticleBase {
         .putHeader("Referrer-Policy", "no-referrer");
       ctx.next();
     });
-    router.route().handler(StaticHandler.create("webroot").setIndexPage("index.html"));
+    // No long-lived caching: after an upgrade a browser must not mix old and new page modules.
+    router.route().handler(StaticHandler.create("webroot").setIndexPage("index.html").setCachingEnabled(false)
+      .setSendVaryHeader(false));
 
     vertx.eventBus().consumer(Addresses.BRIDGE_SOCKETS, msg -> msg.reply(bridgeSockets));
     server = vertx.createHttpServer();
