@@ -13,12 +13,13 @@ final class Settings {
   int rounds = 3;
   double s1Rate = 20;
   double s1Seconds = 20;
-  double s2StepSeconds = 4;
+  double s2StepSeconds = 3;
+  double s2WarmupSeconds = 3;
   double s2FirstRate = 10;
   double s2MinRate = 0.5;
   double s2MaxRate = 20_000;
   int s2MaxSteps = 12;
-  double s2Resolution = 1.1;
+  double s2Resolution = 1.15;
   double s2P99LimitMs = 100;
   double s2MinDeliveriesPct = 99;
   int startStopSamples = 5;
@@ -28,6 +29,14 @@ final class Settings {
   long connectTimeoutMs = 120_000;
   long stopTimeoutMs = 30_000;
   String heap = "512m";
+  /** Wait before each measurement until other processes use less than this share of a core. */
+  double quietShare = 0.15;
+  long quietMaxWaitMs = 30_000;
+  /** Total waiting for a quiet machine allowed in one run; afterwards it measures at once. */
+  long quietBudgetMs = 300_000;
+  /** Repeat a step whose publishing window saw more interference than this share of a core. */
+  double interferenceShare = 0.3;
+  int interferenceRetries = 2;
   String serverCpu = "0";
   String generatorCpu = "1";
   String java = "java";
@@ -63,6 +72,7 @@ final class Settings {
         case "--rounds" -> s.rounds = Integer.parseInt(v);
         case "--s1-seconds" -> s.s1Seconds = Double.parseDouble(v);
         case "--s2-step-seconds" -> s.s2StepSeconds = Double.parseDouble(v);
+        case "--start-stop-samples" -> s.startStopSamples = Integer.parseInt(v);
         case "--peers" -> s.peers = new ArrayList<>(Arrays.asList(v.split(",")));
         case "--server-cpu" -> s.serverCpu = v;
         case "--generator-cpu" -> s.generatorCpu = v;
@@ -88,6 +98,7 @@ final class Settings {
     rounds = 1;
     s1Seconds = 2;
     s2StepSeconds = 1;
+    s2WarmupSeconds = 0;
     s2FirstRate = 100;
     s2MaxSteps = 2;
     startStopSamples = 1;
@@ -95,6 +106,8 @@ final class Settings {
     settleMs = 300;
     graceMs = 1000;
     connectTimeoutMs = 20_000;
+    quietMaxWaitMs = 0;
+    interferenceRetries = 0;
     stopTimeoutMs = 15_000;
     out = "bench/results/smoke.json";
     png = "";
@@ -113,11 +126,18 @@ final class Settings {
         .put("s1RatePerSec", s1Rate)
         .put("s1Seconds", s1Seconds)
         .put("s2StepSeconds", s2StepSeconds)
+        .put("s2WarmupSeconds", s2WarmupSeconds)
+        .put("s2Resolution", s2Resolution)
         .put("s2FirstRate", s2FirstRate)
         .put("s2MaxSteps", s2MaxSteps)
         .put("s2PassRule", "p99 <= " + s2P99LimitMs + " ms and deliveries >= "
             + s2MinDeliveriesPct + " %")
         .put("startStopSamples", startStopSamples)
+        .put("quietShareBeforeMeasuring", quietShare)
+        .put("quietMaxWaitMs", quietMaxWaitMs)
+        .put("quietBudgetMs", quietBudgetMs)
+        .put("interferenceShareForRetry", interferenceShare)
+        .put("interferenceRetries", interferenceRetries)
         .put("jvmHeap", "-Xmx" + heap)
         .put("serverCpu", serverCpu)
         .put("generatorCpu", generatorCpu)

@@ -30,6 +30,8 @@ final class StepStats {
   long serverCpuTicksPublishing;
   long generatorCpuTicksPublishing;
   long arrivedAfterStep;
+  long machineBusyTicksPublishing;
+  int attempts = 1;
   long drainMs;
   long serverRssKiB;
   long serverPeakRssKiB;
@@ -72,6 +74,18 @@ final class StepStats {
         : generatorCpuTicksPublishing / (double) clkTck / publishSeconds;
   }
 
+  /**
+   * Share of a core used on the machine by anything but the server and this generator while the
+   * run was publishing (kernel softirq work included): a measure of interference.
+   */
+  double otherCpuShare(long clkTck) {
+    if (publishSeconds <= 0 || machineBusyTicksPublishing < 0) {
+      return 0;
+    }
+    long other = machineBusyTicksPublishing - serverCpuTicksPublishing - generatorCpuTicksPublishing;
+    return Math.max(0, other) / (double) clkTck / publishSeconds;
+  }
+
   double generatorCpuUsPerDelivery(long clkTck) {
     return delivered == 0 ? Double.NaN : generatorCpuTicks * (1e6 / clkTck) / delivered;
   }
@@ -103,6 +117,8 @@ final class StepStats {
         .put("serverCpuUsPerDelivery", Json.round(serverCpuUsPerDelivery(clkTck), 3))
         .put("generatorCpuShare", Json.round(generatorCpuShare(clkTck), 3))
         .put("generatorCpuUsPerDelivery", Json.round(generatorCpuUsPerDelivery(clkTck), 3))
+        .put("otherCpuShare", Json.round(otherCpuShare(clkTck), 3))
+        .put("attempts", attempts)
         .put("arrivedAfterStep", arrivedAfterStep)
         .put("drainMs", drainMs)
         .put("serverRssMiB", Json.round(serverRssKiB / 1024.0, 1))

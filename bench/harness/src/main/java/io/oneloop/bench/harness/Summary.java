@@ -33,6 +33,8 @@ final class Summary {
           .put("serverRssMiB", median(s1, "serverRssMiB"))
           .put("serverPeakRssMiB", median(s1, "serverPeakRssMiB"))
           .put("generatorCpuShare", median(s1, "generatorCpuShare"))
+          .put("generatorCpuUsPerDelivery", median(s1, "generatorCpuUsPerDelivery"))
+          .put("otherCpuShare", median(s1, "otherCpuShare"))
           .put("missing", sum(s1, "missing"))
           .put("duplicates", sum(s1, "duplicates"))
           .put("socketsClosed", sum(s1, "socketsClosed")));
@@ -47,7 +49,8 @@ final class Summary {
           .put("bestStepP99Ms", median(s2, "bestStepP99Ms"))
           .put("bestStepServerCpuShare", median(s2, "bestStepServerCpuShare"))
           .put("bestStepGeneratorCpuShare", median(s2, "bestStepGeneratorCpuShare"))
-          .put("maxGeneratorCpuShare", maxGeneratorShare(s2))
+          .put("maxGeneratorCpuShare", maxStepValue(s2, "generatorCpuShare"))
+          .put("maxOtherCpuShare", maxStepValue(s2, "otherCpuShare"))
           .put("oomRounds", (int) s2.stream().filter(x -> x.getBoolean("oom", false)).count())
           .put("diedRounds", (int) s2.stream().filter(x -> x.getBoolean("serverDied", false)).count()));
 
@@ -155,7 +158,7 @@ final class Summary {
     return Json.round(x / y, 3);
   }
 
-  private static Double maxGeneratorShare(List<JsonObject> s2) {
+  private static Double maxStepValue(List<JsonObject> s2, String key) {
     Double max = null;
     for (JsonObject x : s2) {
       JsonArray steps = x.getJsonArray("steps");
@@ -163,7 +166,7 @@ final class Summary {
         continue;
       }
       for (int i = 0; i < steps.size(); i++) {
-        Double g = steps.getJsonObject(i).getDouble("generatorCpuShare");
+        Double g = steps.getJsonObject(i).getDouble(key);
         if (g != null && (max == null || g > max)) {
           max = g;
         }
