@@ -24,7 +24,16 @@ public final class BridgePermissions {
 
   /** Whether browsers may receive from an address, by the same rules the bridge applies. */
   public static Predicate<String> outbound(JsonObject bridge) {
-    List<Predicate<String>> rules = bridge.getJsonArray("outbound", new JsonArray()).stream()
+    return matcher(bridge.getJsonArray("outbound", new JsonArray()));
+  }
+
+  /** Whether browsers may send or publish to an address. */
+  public static Predicate<String> inbound(JsonObject bridge) {
+    return matcher(bridge.getJsonArray("inbound", new JsonArray()));
+  }
+
+  private static Predicate<String> matcher(JsonArray entries) {
+    List<Predicate<String>> rules = entries.stream()
       .map(JsonObject.class::cast)
       .map(entry -> entry.containsKey("addressRegex")
         ? Pattern.compile(entry.getString("addressRegex")).asMatchPredicate()

@@ -3,11 +3,13 @@ package io.oneloop.http;
 import io.oneloop.Addresses;
 import io.oneloop.app.AppState;
 import io.oneloop.bridge.BridgePermissions;
+import io.oneloop.bridge.FanoutBridge;
 import io.oneloop.jobs.JobManager;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.VertxException;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -30,6 +32,9 @@ public class HttpVerticle extends VerticleBase {
 
   static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; "
     + "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
+  /** Where raw WebSocket clients of the bridge connect, as with Vert.x's bridge at /eventbus. */
+  static final String FANOUT_PATH = "/eventbus/websocket";
 
   private final AppState state;
   private final JobManager jobs;
@@ -65,8 +70,20 @@ public class HttpVerticle extends VerticleBase {
       .setSendVaryHeader(false));
 
     vertx.eventBus().consumer(Addresses.BRIDGE_SOCKETS, msg -> msg.reply(bridgeSockets));
-    server = vertx.createHttpServer();
-    return server.requestHandler(router)
+    // Frames are pre-encoded once for all subscribers, which per-socket compression would defeat.
+    server = vertx.createHttpServer(new HttpServerOptions()
+      .setPerMessageWebSocketCompressionSupported(false)
+      .setPerFrameWebSocketCompressionSupported(false));
+    // Raw WebSocket clients get the fan-out bridge, taken before the router so it owns the
+    // connection itself; SockJS clients (browsers) get the stock bridge through the router.
+    FanoutBridge fanout = new FanoutBridge(vertx, config().getJsonObject("bridge"), delta -> bridgeSockets += delta);
+    return server.requestHandler(request -> {
+        if (FANOUT_PATH.equals(request.path()) && "websocket".equalsIgnoreCase(request.getHeader("upgrade"))) {
+          request.toWebSocket().onSuccess(fanout::accept);
+        } else {
+          router.handle(request);
+        }
+      })
       .listen(port, host)
       .recover(cause -> Future.failedFuture(listenFailure(host, port, cause)))
       .onSuccess(s -> {
