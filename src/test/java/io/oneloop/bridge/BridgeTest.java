@@ -92,4 +92,29 @@ class BridgeTest {
       vertx.cancelTimer(timer);
     }
   }
+
+  @Test
+  @DisplayName("the SockJS transport the browsers use applies the same permissions and delivers ticks")
+  void sockJsTransport(Vertx vertx) throws Exception {
+    TestApp app = TestApp.start(vertx, tickerConfig());
+    io.vertx.core.http.WebSocketClient client = vertx.createWebSocketClient();
+    io.vertx.core.http.WebSocket ws = client.connect(new io.vertx.core.http.WebSocketConnectOptions()
+      .setHost("127.0.0.1").setPort(app.port()).setURI("/eventbus/123/abcdefgh/websocket")).await(10, TimeUnit.SECONDS);
+    java.util.concurrent.BlockingQueue<JsonObject> frames = new java.util.concurrent.LinkedBlockingQueue<>();
+    // SockJS framing: "o" opens, "a[...]" carries an array of JSON strings, "h" is a heartbeat.
+    ws.textMessageHandler(text -> {
+      if (text.startsWith("a")) {
+        new JsonArray(text.substring(1)).forEach(item -> frames.add(new JsonObject((String) item)));
+      }
+    });
+    java.util.function.Consumer<JsonObject> send = frame -> ws.writeTextMessage(new JsonArray().add(frame.encode()).encode());
+    send.accept(new JsonObject().put("type", "register").put("address", "secret.address"));
+    assertEquals(new JsonObject().put("type", "err").put("body", "access_denied"), frames.poll(10, TimeUnit.SECONDS));
+    send.accept(new JsonObject().put("type", "register").put("address", Addresses.TICKER));
+    JsonObject tick = frames.poll(10, TimeUnit.SECONDS);
+    assertEquals("rec", tick.getString("type"));
+    assertEquals(Addresses.TICKER, tick.getString("address"));
+    assertTrue(tick.getJsonObject("body").containsKey("seq"));
+    client.close();
+  }
 }
