@@ -11,6 +11,11 @@ const FILES = {
   'sockjs-client/dist/sockjs.min.js.map': 'sockjs.min.js.map',
   'sockjs-client/LICENSE': 'sockjs-client.LICENSE.txt',
   '@vertx/eventbus-bridge-client.js/vertx-eventbus.js': 'vertx-eventbus.js',
+  // The metrics chart: uPlot draws on a canvas and styles its elements from script (CSSOM),
+  // which the page's policy allows; its few static rules come as a stylesheet, loaded by a <link>.
+  'uplot/dist/uPlot.iife.min.js': 'uPlot.iife.min.js',
+  'uplot/dist/uPlot.min.css': 'uPlot.min.css',
+  'uplot/LICENSE': 'uplot.LICENSE.txt',
 };
 
 const out = process.argv[2];

@@ -40,3 +40,45 @@ export function elapsedSince(iso, now = Date.now()) {
 export function oneDecimal(n) {
   return n.toLocaleString(undefined, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 }
+
+/** "850 ms", "4.2 s", "12 min 5 s", "3 h 5 min", "2 d 4 h": a length of time. */
+export function duration(ms) {
+  if (!Number.isFinite(ms) || ms < 0) {
+    return '–';
+  }
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${oneDecimal(Math.floor(ms / 100) / 10)} s`;
+  const s = Math.floor(ms / 1000);
+  const min = Math.floor(s / 60);
+  if (min < 60) return `${min} min ${s % 60} s`;
+  const hours = Math.floor(min / 60);
+  if (hours < 24) return `${hours} h ${min % 60} min`;
+  return `${Math.floor(hours / 24)} d ${hours % 24} h`;
+}
+
+/** "312 MiB", "1.9 GiB", "640 KiB": a number of bytes in binary units. */
+export function bytes(n) {
+  if (!Number.isFinite(n) || n < 0) {
+    return '–';
+  }
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = n;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  const digits = value < 10 && unit > 0 ? 1 : 0;
+  return `${value.toLocaleString(undefined, { minimumFractionDigits: digits, maximumFractionDigits: digits })} ${units[unit]}`;
+}
+
+/** "37 %" for 0.37; one decimal below 10 % ("4.2 %"). */
+export function percent(fraction) {
+  if (!Number.isFinite(fraction)) {
+    return '–';
+  }
+  const p = fraction * 100;
+  return p < 10 && p > 0
+    ? `${oneDecimal(p)} %`
+    : `${Math.round(p).toLocaleString()} %`;
+}

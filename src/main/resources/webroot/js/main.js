@@ -1,18 +1,23 @@
-// Wires the page: one event-bus connection, the top bar's state, the shutdown banner, and the
-// dashboard's panels. A panel is a module whose create function takes the bus and returns its
-// card; to add one (jobs, metrics, ...), write panels/<name>.js and list it in PANELS.
+// Wires the page: one event-bus connection, the top bar's state, the shutdown banner and the
+// notices, and the dashboard's panels. A panel is a module whose create function takes the bus
+// and returns its card; to add one, write panels/<name>.js and list it in PANELS (in the order
+// of the one-column phone layout; app.css places them on wide screens).
 import { Bus } from './bus.js';
 import { mountConnection } from './panels/connection.js';
 import { mountShutdownBanner } from './panels/shutdown-banner.js';
 import { createTickerPanel } from './panels/ticker.js';
 import { createTasksPanel } from './panels/tasks.js';
 import { createChatPanel } from './panels/chat.js';
+import { createJobsPanel } from './panels/jobs.js';
+import { createMetricsPanel } from './panels/metrics.js';
+import { mountNotices } from './panels/notices.js';
 
-const PANELS = [createTickerPanel, createTasksPanel, createChatPanel];
+const PANELS = [createTickerPanel, createMetricsPanel, createJobsPanel, createTasksPanel, createChatPanel];
 
 const bus = new Bus('/eventbus');
 mountConnection(document.getElementById('connection'), bus);
 mountShutdownBanner(document.getElementById('shutdown-banner'), bus);
+mountNotices(document.getElementById('notices'), bus);
 const panels = document.getElementById('panels');
 for (const create of PANELS) {
   panels.append(create(bus));

@@ -37,7 +37,10 @@ final class AppProcess implements AutoCloseable {
     this.log = log;
   }
 
-  /** Starts the app on {@code port} with one ticker task ticking every {@code tickMs}, and waits until it is healthy. */
+  /**
+   * Starts the app on {@code port} with a ticker task ticking every {@code tickMs} and the metrics
+   * task sampling twice a second, and waits until it is healthy. Jobs and the bridge have their defaults.
+   */
   static AppProcess start(int port, int tickMs) throws IOException {
     Files.createDirectories(WORK_DIR);
     String name = "app-" + port + "-" + System.nanoTime();
@@ -45,7 +48,8 @@ final class AppProcess implements AutoCloseable {
     Files.writeString(config, """
       {"http": {"host": "127.0.0.1", "port": %d},
        "shutdownTimeoutMs": 5000,
-       "tasks": [{"name": "ticker", "type": "ticker", "config": {"intervalMs": %d}}]}
+       "tasks": [{"name": "ticker", "type": "ticker", "config": {"intervalMs": %d}},
+                 {"name": "metrics", "type": "metrics", "config": {"intervalMs": 500}}]}
       """.formatted(port, tickMs));
     Path log = WORK_DIR.resolve(name + ".log");
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
@@ -82,6 +86,23 @@ final class AppProcess implements AutoCloseable {
 
   long pid() {
     return process.pid();
+  }
+
+  /** Calls the app's HTTP API, e.g. {@code api("POST", "api/jobs", "{...}")}; {@code body} may be null. */
+  HttpResponse<String> api(String method, String path, String body) {
+    HttpRequest request = HttpRequest.newBuilder(URI.create(url() + path))
+      .timeout(Duration.ofSeconds(5))
+      .header("Content-Type", "application/json")
+      .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+      .build();
+    try {
+      return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new AssertionError(method + " " + path + " failed: " + e + "\n" + logTail(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
   }
 
   /** Sends SIGTERM (what {@link Process#destroy()} does on Linux): the app's graceful shutdown. */

@@ -99,6 +99,58 @@ final class Dashboard {
     return Pattern.compile("^" + text.replaceAll("[\\\\^$.|?*+()\\[\\]{}/-]", "\\\\$0") + "$");
   }
 
+  Locator jobRows() {
+    return page.locator("#job-list .job");
+  }
+
+  Locator job(String id) {
+    return page.locator("#job-list .job[data-id=\"" + id + "\"]");
+  }
+
+  Locator jobError() {
+    return page.locator("#job-error");
+  }
+
+  /** Fills the jobs form for a sleep job of {@code ms} (any text) and presses Start; returns without waiting. */
+  void submitSleep(String ms) {
+    page.locator("#job-type").selectOption("sleep");
+    page.locator("#job-ms").fill(ms);
+    page.locator("#job-start").click();
+  }
+
+  /** Starts a sleep job from the form and returns its id, once the page says it started. */
+  String startSleep(long ms) {
+    // No page.waitForFunction here: it evaluates strings in the page, which the page's policy forbids.
+    Locator started = page.locator("#job-started");
+    String before = started.getAttribute("data-job-id");
+    submitSleep(Long.toString(ms));
+    if (before == null) {
+      assertThat(started).hasAttribute("data-job-id", Pattern.compile("."));
+    } else {
+      assertThat(started).not().hasAttribute("data-job-id", before);
+    }
+    assertThat(started).isVisible();
+    return started.getAttribute("data-job-id");
+  }
+
+  /** Waits until the metrics chart has plotted at least {@code n} (2-9) samples. */
+  void awaitSamples(int n) {
+    assertThat(chart()).hasAttribute("data-samples", Pattern.compile("^([" + n + "-9]|[1-9]\\d+)$"));
+  }
+
+  /** The value of the job's progress bar, 0 to 1. */
+  double progress(String id) {
+    return ((Number) job(id).locator("progress").evaluate("p => p.value")).doubleValue();
+  }
+
+  Locator notices() {
+    return page.locator("#notices .notice");
+  }
+
+  Locator chart() {
+    return page.locator("#metrics-chart");
+  }
+
   /** Types a message as {@code user} and sends it; returns without waiting for the server's answer. */
   void type(String user, String text) {
     page.locator("#chat-user").fill(user);

@@ -5,6 +5,7 @@ import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
+import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -13,6 +14,8 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
+
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -185,25 +188,41 @@ class DashboardIT {
    */
   @Test
   @EnabledIfSystemProperty(named = "screenshot.docs", matches = "true")
-  @DisplayName("writes docs/dashboard.png with live data and a few chat lines")
+  @DisplayName("writes docs/dashboard.png with live data, jobs in three states, the metrics chart and a few chat lines")
   void docsScreenshot() throws Exception {
-    BrowserContext docs = browser.newContext(new Browser.NewContextOptions().setViewportSize(1000, 760)
+    BrowserContext docs = browser.newContext(new Browser.NewContextOptions().setViewportSize(1000, 800)
       .setColorScheme(com.microsoft.playwright.options.ColorScheme.LIGHT));
     Dashboard ada = Dashboard.open(docs, app.url());
     Dashboard grace = Dashboard.open(browser.newContext(), app.url());
     ada.send("Ada", "Deploy is green. Ticker looks steady at 5 ticks a second.");
-    grace.send("Grace", "Nice! Watching the tasks panel while I restart the worker.");
-    ada.send("Ada", "Shipping the jobs panel next.");
+    grace.send("Grace", "Nice! Watching the metrics while the import job runs.");
+    ada.send("Ada", "Cancelled the long one, it was only a test.");
+    // Jobs, newest first in the card: one running, one cancelled, one done.
+    String done = ada.startSleep(1500);
+    assertThat(ada.job(done)).hasAttribute("data-state", "succeeded");
+    HttpResponse<String> longOne = app.api("POST", "api/jobs", "{\"type\": \"sleep\", \"params\": {\"ms\": 10000}}");
+    String cancelled = new JsonObject(longOne.body()).getString("id");
+    assertThat(ada.job(cancelled).locator("progress")).hasAttribute("value", Pattern.compile("^0\\.(1[2-9]|[2-9])"));
+    ada.job(cancelled).locator(".job-cancel").click();
+    assertThat(ada.job(cancelled)).hasAttribute("data-state", "cancelled");
+    String running = ada.startSleep(20_000);
+    // A third of the way: by then the chart has some 20 seconds of samples.
+    assertThat(ada.job(running).locator("progress")).hasAttribute("value", Pattern.compile("^0\\.(3[4-9]|[4-9])"),
+      new com.microsoft.playwright.assertions.LocatorAssertions.HasAttributeOptions().setTimeout(15_000));
     assertThat(ada.tickRate()).hasText(Pattern.compile("\\d.* /s"));
     ada.page.locator("#chat-text").blur();
+    ada.page.locator("#job-start").blur();
     ada.page.mouse().move(0, 0);
+    ada.page.evaluate("() => window.scrollTo(0, 0)");
 
     Path file = Path.of(System.getProperty("basedir", "."), "docs", "dashboard.png");
     Files.createDirectories(file.getParent());
-    ada.page.screenshot(new Page.ScreenshotOptions().setPath(file));
+    // The whole page: the jobs and chat cards end below any usual window.
+    ada.page.screenshot(new Page.ScreenshotOptions().setPath(file).setFullPage(true));
 
-    assertTrue(Files.size(file) < 200_000, "docs/dashboard.png is " + Files.size(file) + " bytes");
+    assertTrue(Files.size(file) < 300_000, "docs/dashboard.png is " + Files.size(file) + " bytes");
     assertEquals(1000, ada.page.viewportSize().width);
+    app.api("DELETE", "api/jobs/" + running, null);
     grace.page.context().close();
     docs.close();
   }

@@ -3,6 +3,7 @@ package io.oneloop.browser;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Playwright;
+import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -57,11 +58,15 @@ class ServerLifecycleIT {
   }
 
   @Test
-  @DisplayName("shows reconnecting while the app is down, then live ticks from the restarted app and the connected state")
+  @DisplayName("shows reconnecting while the app is down, then live ticks, jobs and metrics from the restarted app and the connected state")
   void reconnectsAfterRestart() throws Exception {
     int port = AppProcess.freePort();
     AppProcess first = start(port, 100);
     Dashboard page = Dashboard.open(context, first.url());
+    String oldJob = new JsonObject(first.api("POST", "api/jobs", "{\"type\": \"sleep\", \"params\": {\"ms\": 60000}}").body())
+      .getString("id");
+    assertThat(page.job(oldJob)).hasAttribute("data-state", "running");
+    page.awaitSamples(2);
     // Let the first process count well past what the second one reaches before the page is back.
     assertThat(page.seq()).hasText(Pattern.compile("^([3-9]\\d|\\d{3,})$"));
 
@@ -70,6 +75,7 @@ class ServerLifecycleIT {
     page.awaitState("reconnecting");
     assertThat(page.connection()).containsText("Reconnecting");
     Browsers.screenshot(page.page, "reconnecting");
+    String samplesWhileDown = page.chart().getAttribute("data-samples");
 
     start(port, 500);
     assertThat(page.connection()).hasAttribute("data-state", "connected",
@@ -81,6 +87,9 @@ class ServerLifecycleIT {
     assertTrue(page.seqValue() > restarted);
     assertThat(page.connection()).containsText("Connected");
     assertThat(page.banner()).isHidden();
+    // The job list is the new process's (which has none); the chart goes on with its samples.
+    assertThat(page.jobRows()).hasCount(0);
+    assertThat(page.chart()).not().hasAttribute("data-samples", samplesWhileDown);
   }
 
   @Test

@@ -1,0 +1,420 @@
+// The jobs card: a form to start a job, and the most recent jobs with their state, a live
+// progress bar, times, result or error, and a Cancel button while they are queued or running.
+// The list comes from GET /api/jobs at each (re)connect; every change then arrives on
+// oneloop.jobs as the job's whole record.
+import { card, h, show } from '../dom.js';
+import { clockTime, duration, toMillis } from '../format.js';
+import { errorText, requestJson } from '../http.js';
+
+export const JOBS_ADDRESS = 'oneloop.jobs';
+const API = 'api/jobs';
+/** The card shows this many jobs, newest first. */
+const LIMIT = 20;
+const FINAL = new Set(['succeeded', 'failed', 'cancelled']);
+/** Longer results are cut in the row (the whole one is in its title). */
+const MAX_RESULT_CHARS = 160;
+
+const TYPES = {
+  sleep: 'Waits the given time, reporting its progress. For trying things out.',
+  broadcast: 'Publishes a JSON body on an address pages receive: a notice on oneloop.server shows as a banner.',
+  other: 'A job type from the server\'s config (jobs.types), with its params as JSON.',
+};
+
+export function createJobsPanel(bus) {
+  const { root, body, note } = card({ id: 'jobs', title: 'Jobs', className: 'card--jobs' });
+  const form = jobForm();
+  const list = h('ol', { id: 'job-list', class: 'job-list', 'aria-label': 'Recent jobs' });
+  const empty = h('p', { class: 'empty', text: 'Loading jobs…' });
+  const loadError = h('p', { class: 'panel-error', role: 'alert', hidden: true });
+  body.append(form.root, h('div', { class: 'job-scroll' }, list, empty), loadError);
+
+  /** id -> { record, generation, row }: what the card shows, at most LIMIT. */
+  let jobs = new Map();
+  let generation = 0;
+  /** Ids of jobs this page asked to cancel that have not finished yet. */
+  const cancelling = new Set();
+
+  /** Takes a record unless the one shown is newer; returns whether anything changed. */
+  function merge(record, into = jobs) {
+    if (!record || typeof record.id !== 'string') {
+      return false;
+    }
+    const current = into.get(record.id);
+    if (current && !isNewer(record, current.record)) {
+      return false;
+    }
+    into.set(record.id, { record, generation, row: current?.row });
+    return true;
+  }
+
+  function render() {
+    const sorted = [...jobs.values()].sort((a, b) => compareNewestFirst(a.record, b.record));
+    for (const dropped of sorted.slice(LIMIT)) {
+      jobs.delete(dropped.record.id);
+      cancelling.delete(dropped.record.id);
+    }
+    const now = Date.now();
+    const rows = sorted.slice(0, LIMIT).map((entry) => {
+      entry.row ??= jobRow(entry.record.id, cancel);
+      entry.row.update(entry.record, cancelling.has(entry.record.id), now);
+      return entry.row.el;
+    });
+    // Moves only what moved, so a button under the pointer stays the same element.
+    rows.forEach((el, i) => {
+      if (list.children[i] !== el) {
+        list.insertBefore(el, list.children[i] ?? null);
+      }
+    });
+    while (list.children.length > rows.length) {
+      list.lastElementChild.remove();
+    }
+    const count = (state) => sorted.filter(({ record }) => record.state === state).length;
+    const running = count('running');
+    const queued = count('queued');
+    note.textContent = running || queued
+      ? [running ? `${running} running` : '', queued ? `${queued} queued` : ''].filter(Boolean).join(' · ')
+      : jobs.size ? `${jobs.size} recent` : '';
+    empty.textContent = 'No jobs yet: start one above.';
+    show(empty, jobs.size === 0);
+  }
+
+  async function cancel(id) {
+    cancelling.add(id);
+    render();
+    let problem = '';
+    try {
+      const response = await requestJson('DELETE', `${API}/${encodeURIComponent(id)}`);
+      if (response.ok) {
+        merge(response.body);
+      } else if (response.status === 409 && response.body?.job) {
+        merge(response.body.job); // it finished first: show how
+      } else {
+        problem = `Not cancelled: ${errorText(response)}`;
+      }
+    } catch (e) {
+      problem = `Not cancelled: ${e.message}`;
+    }
+    const entry = jobs.get(id);
+    if (problem || !entry || FINAL.has(entry.record.state)) {
+      cancelling.delete(id);
+    }
+    entry?.row?.problem(problem);
+    render();
+  }
+
+  form.onStart(async (request) => {
+    const response = await requestJson('POST', API, request);
+    if (response.status === 202) {
+      merge(response.body);
+      render();
+      return response.body;
+    }
+    throw new Error(errorText(response));
+  });
+
+  bus.subscribe(JOBS_ADDRESS, (record) => {
+    if (merge(record)) {
+      if (FINAL.has(record.state)) {
+        cancelling.delete(record.id);
+      }
+      render();
+    }
+  });
+
+  bus.onOpen(async () => {
+    const asked = ++generation;
+    try {
+      const response = await requestJson('GET', `${API}?limit=${LIMIT}`);
+      if (!response.ok || !Array.isArray(response.body)) {
+        throw new Error(errorText(response));
+      }
+      if (asked !== generation) {
+        return; // a newer connection has asked again
+      }
+      // The list is the truth for this connection (jobs of an earlier server process go); only
+      // what arrived since the request (this generation) may be newer than it.
+      const fresh = new Map();
+      for (const record of response.body) {
+        merge(record, fresh);
+      }
+      for (const entry of jobs.values()) {
+        if (entry.generation === asked) {
+          merge(entry.record, fresh);
+        }
+        const kept = fresh.get(entry.record.id);
+        if (kept) {
+          kept.row = entry.row;
+        }
+      }
+      jobs = fresh;
+      for (const id of [...cancelling]) {
+        if (!jobs.has(id)) cancelling.delete(id);
+      }
+      show(loadError, false);
+      render();
+    } catch (e) {
+      loadError.textContent = `Could not load the jobs: ${e.message}`;
+      show(loadError, true);
+    }
+  });
+
+  // Keep "running 12 s" current.
+  setInterval(() => {
+    if ([...jobs.values()].some(({ record }) => !FINAL.has(record.state))) {
+      render();
+    }
+  }, 1000);
+
+  return root;
+}
+
+/** Whether record a is a later state of the same job than record b. */
+function isNewer(a, b) {
+  const rank = (r) => (r.state === 'queued' ? 0 : FINAL.has(r.state) ? 2 : 1);
+  if (rank(a) !== rank(b)) {
+    return rank(a) > rank(b);
+  }
+  if (rank(a) === 2) {
+    return false; // a finished job does not change again
+  }
+  // Progress only grows while a job runs; records can arrive out of order (the event, the
+  // answer to the request, the list).
+  return (Number(a.progress) || 0) >= (Number(b.progress) || 0);
+}
+
+function compareNewestFirst(a, b) {
+  const diff = (toMillis(b.createdAt) || 0) - (toMillis(a.createdAt) || 0);
+  return diff !== 0 ? diff : String(b.id).localeCompare(String(a.id));
+}
+
+/** One job's row, updated in place as its records arrive. */
+function jobRow(id, onCancel) {
+  const type = h('span', { class: 'job-type' });
+  const shortId = h('span', { class: 'job-id', title: id, text: id.slice(0, 8) });
+  const badge = h('span', { class: 'badge' });
+  const cancel = h('button', { type: 'button', class: 'button button--small button--quiet job-cancel', text: 'Cancel',
+    onclick: () => onCancel(id) });
+  const bar = h('progress', { class: 'job-progress', max: '1', value: '0' });
+  const percent = h('span', { class: 'job-percent' });
+  const times = h('p', { class: 'job-times' });
+  const outcome = h('p', { class: 'job-outcome', hidden: true });
+  const problemText = h('p', { class: 'job-problem', role: 'alert', hidden: true });
+  const el = h('li', { class: 'job', dataset: { id } },
+    h('div', { class: 'job-head' },
+      h('div', { class: 'job-name' }, type, shortId),
+      h('div', { class: 'job-actions' }, badge, cancel)),
+    h('div', { class: 'job-bar' }, bar, percent),
+    times, outcome, problemText);
+
+  function update(record, isCancelling, now) {
+    const state = String(record.state ?? 'unknown');
+    const progress = Math.min(1, Math.max(0, Number(record.progress) || 0));
+    el.dataset.state = state;
+    type.textContent = String(record.type ?? '');
+    badge.className = `badge badge--${badgeTone(state)}`;
+    badge.textContent = state;
+    const open = !FINAL.has(state);
+    show(cancel, open);
+    cancel.disabled = isCancelling;
+    cancel.textContent = isCancelling ? 'Cancelling…' : 'Cancel';
+    cancel.setAttribute('aria-label', `Cancel job ${id.slice(0, 8)}`);
+    bar.value = progress;
+    bar.setAttribute('aria-label', `Progress of job ${id.slice(0, 8)}`);
+    percent.textContent = `${Math.floor(progress * 100)} %`;
+    times.textContent = timesText(record, state, now);
+    if (state === 'failed' || (state === 'cancelled' && record.error)) {
+      outcome.className = 'job-outcome job-outcome--error';
+      setText(outcome, String(record.error ?? 'failed'));
+    } else if (state === 'succeeded' && record.result != null) {
+      outcome.className = 'job-outcome job-outcome--result';
+      setText(outcome, typeof record.result === 'string' ? record.result : JSON.stringify(record.result));
+    } else {
+      setText(outcome, '');
+    }
+    if (!open) {
+      problem('');
+    }
+  }
+
+  function setText(p, text) {
+    p.textContent = text.length > MAX_RESULT_CHARS ? `${text.slice(0, MAX_RESULT_CHARS)}…` : text;
+    p.title = text.length > MAX_RESULT_CHARS ? text : '';
+    show(p, text !== '');
+  }
+
+  function problem(text) {
+    problemText.textContent = text;
+    show(problemText, text !== '');
+  }
+
+  return { el, update, problem };
+}
+
+function timesText(record, state, now) {
+  const created = toMillis(record.createdAt);
+  const started = toMillis(record.startedAt);
+  const ended = toMillis(record.endedAt);
+  if (state === 'queued') {
+    return `queued ${clockTime(record.createdAt)} · waiting ${duration(now - created)}`;
+  }
+  if (Number.isNaN(started)) {
+    return `queued ${clockTime(record.createdAt)} · ${state} before it started`;
+  }
+  if (Number.isNaN(ended)) {
+    return `started ${clockTime(record.startedAt)} · running ${duration(now - started)}`;
+  }
+  return `started ${clockTime(record.startedAt)} · ${state} after ${duration(ended - started)}`;
+}
+
+function badgeTone(state) {
+  switch (state) {
+    case 'queued': return 'muted';
+    case 'running': return 'info';
+    case 'succeeded': return 'ok';
+    case 'failed': return 'bad';
+    case 'cancelled': return 'warn';
+    default: return 'muted';
+  }
+}
+
+/** The form: a job type, that type's fields, Start; the server's refusal shows under it. */
+function jobForm() {
+  const type = h('select', { id: 'job-type', name: 'type', class: 'input' },
+    h('option', { value: 'sleep', text: 'sleep' }),
+    h('option', { value: 'broadcast', text: 'broadcast' }),
+    h('option', { value: 'other', text: 'other type…' }));
+  const ms = h('input', { id: 'job-ms', name: 'ms', class: 'input', type: 'number', inputmode: 'numeric',
+    min: '0', step: '1', value: '5000' });
+  const address = h('input', { id: 'job-address', name: 'address', class: 'input', value: 'oneloop.server',
+    list: 'job-addresses', autocomplete: 'off', spellcheck: 'false' });
+  const addresses = h('datalist', { id: 'job-addresses' }, h('option', { value: 'oneloop.server' }));
+  const delay = h('input', { id: 'job-delay', name: 'delayMs', class: 'input', type: 'number', inputmode: 'numeric',
+    min: '0', step: '1', value: '0' });
+  const customType = h('input', { id: 'job-custom-type', name: 'customType', class: 'input', autocomplete: 'off',
+    spellcheck: 'false', placeholder: 'e.g. lines' });
+  const json = h('textarea', { id: 'job-json', name: 'json', class: 'input input--code', rows: '3', spellcheck: 'false' });
+  const jsonLabel = h('label', { for: 'job-json' });
+  const start = h('button', { id: 'job-start', type: 'submit', class: 'button', text: 'Start job' });
+  const hint = h('p', { id: 'job-hint', class: 'form-hint' });
+  const error = h('p', { id: 'job-error', class: 'field-error', role: 'alert', hidden: true });
+  const started = h('p', { id: 'job-started', class: 'form-status', role: 'status', hidden: true });
+
+  const field = (forType, label, input, extra = '') =>
+    h('div', { class: `field job-field ${extra}`.trim(), dataset: { for: forType } }, h('label', { for: input.id, text: label }), input);
+  const fields = [
+    h('div', { class: 'field job-field job-field--type' }, h('label', { for: 'job-type', text: 'Type' }), type),
+    field('sleep', 'Duration (ms)', ms),
+    field('broadcast', 'Address', address, 'job-field--wide'),
+    field('broadcast', 'Delay (ms)', delay),
+    field('other', 'Type name', customType, 'job-field--wide'),
+    h('div', { class: 'field job-field job-field--json', dataset: { for: 'broadcast other' } }, jsonLabel, json),
+  ];
+  const root = h('form', { id: 'job-form', class: 'job-form', novalidate: true, 'aria-describedby': 'job-hint' },
+    hint, h('div', { class: 'job-fields' }, ...fields, h('div', { class: 'job-submit' }, start)),
+    addresses, error, started);
+
+  /** What the JSON box held for each type, so switching back and forth keeps the user's text. */
+  const jsonByType = {
+    broadcast: JSON.stringify({ event: 'notice', text: 'Maintenance at 18:00' }, null, 1).replace(/\n\s*/g, ' '),
+    other: '{}',
+  };
+  let shownType = type.value;
+
+  function showType() {
+    if (shownType in jsonByType) {
+      jsonByType[shownType] = json.value;
+    }
+    shownType = type.value;
+    for (const f of fields) {
+      const forTypes = f.dataset.for;
+      show(f, !forTypes || forTypes.split(' ').includes(shownType));
+    }
+    jsonLabel.textContent = shownType === 'broadcast' ? 'Body (JSON)' : 'Params (JSON)';
+    if (shownType in jsonByType) {
+      json.value = jsonByType[shownType];
+    }
+    hint.textContent = TYPES[shownType];
+    showError('');
+  }
+
+  function showError(message, invalid = null) {
+    error.textContent = message;
+    show(error, message !== '');
+    for (const input of [ms, address, delay, customType, json]) {
+      input.setAttribute('aria-invalid', String(input === invalid));
+    }
+    if (message) {
+      show(started, false);
+    }
+  }
+
+  /** The request for the form's fields, or throws with the reason and the field at fault. */
+  function request() {
+    const number = (input) => (input.value.trim() === '' ? null : Number.isFinite(input.valueAsNumber) ? input.valueAsNumber : input.value);
+    const parsed = (what) => {
+      try {
+        return JSON.parse(json.value);
+      } catch (e) {
+        throw Object.assign(new Error(`${what} not valid JSON: ${e.message}`), { field: json });
+      }
+    };
+    switch (type.value) {
+      case 'sleep':
+        return { type: 'sleep', params: { ms: number(ms) } };
+      case 'broadcast':
+        return { type: 'broadcast', params: { address: address.value.trim(), body: parsed('The body is'), delayMs: number(delay) } };
+      default: {
+        const name = customType.value.trim();
+        if (!name) {
+          throw Object.assign(new Error('Name the job type.'), { field: customType });
+        }
+        return { type: name, params: parsed('The params are') };
+      }
+    }
+  }
+
+  let startHandler = async () => {};
+  root.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    let body;
+    try {
+      body = request();
+    } catch (e) {
+      showError(e.message, e.field);
+      e.field?.focus();
+      return;
+    }
+    start.disabled = true;
+    try {
+      const job = await startHandler(body);
+      showError('');
+      started.textContent = `Started ${job.type} job ${String(job.id).slice(0, 8)}.`;
+      started.dataset.jobId = job.id;
+      show(started, true);
+    } catch (e) {
+      // The server's own words (e.g. "params.ms must be an integer 0-86400000, got -5").
+      showError(e.message, fieldFor(e.message));
+    } finally {
+      start.disabled = false;
+    }
+  });
+  root.addEventListener('input', () => {
+    if (!error.hidden) {
+      showError('');
+    }
+  });
+  type.addEventListener('change', showType);
+
+  /** The input a server message is about, to mark it. */
+  function fieldFor(message) {
+    if (message.startsWith('params.ms')) return ms;
+    if (message.startsWith('params.address')) return address;
+    if (message.startsWith('params.delayMs')) return delay;
+    if (message.startsWith('params.body') || message.startsWith('params must')) return json;
+    if (message.startsWith('unknown job type')) return customType;
+    return null;
+  }
+
+  showType();
+  return { root, onStart: (handler) => { startHandler = handler; } };
+}
