@@ -2,6 +2,8 @@ package io.oneloop.http;
 
 import io.oneloop.jobs.JobManager;
 import io.oneloop.jobs.JobRejected;
+import io.oneloop.jobs.JobTypes;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
@@ -25,6 +27,7 @@ final class JobsApi {
   void mount(Router router) {
     router.post("/api/jobs").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES)).handler(this::submit);
     router.get("/api/jobs").handler(this::list);
+    router.get("/api/job-types").handler(this::types);
     router.get("/api/jobs/:id").handler(this::get);
     router.delete("/api/jobs/:id").handler(this::cancel);
   }
@@ -65,6 +68,12 @@ final class JobsApi {
       }
     }
     Responses.json(ctx, 200, jobs.list(limit));
+  }
+
+  private void types(RoutingContext ctx) {
+    JsonArray types = new JsonArray();
+    jobs.types().names().forEach(name -> types.add(new JsonObject().put("name", name).put("builtIn", JobTypes.BUILT_IN.contains(name))));
+    Responses.json(ctx, 200, types);
   }
 
   private void get(RoutingContext ctx) {

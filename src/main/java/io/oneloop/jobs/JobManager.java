@@ -34,6 +34,7 @@ public final class JobManager {
   private static final AtomicInteger POOLS = new AtomicInteger();
   /** How long a client should wait before trying again when the queue is full. */
   public static final int RETRY_AFTER_SECONDS = 1;
+  private static final long PROGRESS_EVERY_NANOS = 1_000_000_000L;
 
   private final Vertx vertx;
   private final JobsSettings settings;
@@ -277,6 +278,7 @@ public final class JobManager {
     volatile Instant endedAt;
     volatile boolean cancelled;
     private double lastPublishedProgress;
+    private long lastPublishedAt = System.nanoTime();
 
     Run(String type, JsonObject params, Job job) {
       this.type = type;
@@ -320,17 +322,18 @@ public final class JobManager {
     @Override
     public void progress(double fraction) {
       double clamped = Double.isNaN(fraction) ? 0 : Math.max(0, Math.min(1, fraction));
-      boolean worthTelling;
-      synchronized (this) {
+      long now = System.nanoTime();
+      synchronized (JobManager.this) {
         progress = clamped;
-        // Small steps are not worth a message to every page.
-        worthTelling = Math.abs(clamped - lastPublishedProgress) >= 0.01 || clamped == 1 && lastPublishedProgress != 1;
-        if (worthTelling) {
+        // Small steps are not worth a message to every page, but a slow job still moves every second.
+        boolean worthTelling = Math.abs(clamped - lastPublishedProgress) >= 0.01
+          || clamped != lastPublishedProgress && now - lastPublishedAt >= PROGRESS_EVERY_NANOS;
+        // Under the manager's lock, so no progress record can follow the job's final record.
+        if (worthTelling && "running".equals(state)) {
           lastPublishedProgress = clamped;
+          lastPublishedAt = now;
+          publish(this);
         }
-      }
-      if (worthTelling && "running".equals(state)) {
-        publish(this);
       }
     }
 

@@ -161,6 +161,11 @@ class JobsApiTest {
       assertTrue(response.bodyAsJsonObject().getString("error").startsWith(c.error), response.bodyAsString());
     }
     assertEquals(new JsonArray(), call(vertx, app, HttpMethod.GET, "/api/jobs", null).bodyAsJsonArray(), "nothing was queued");
+    assertEquals(new JsonArray()
+        .add(new JsonObject().put("name", "broadcast").put("builtIn", true))
+        .add(new JsonObject().put("name", "report").put("builtIn", false))
+        .add(new JsonObject().put("name", "sleep").put("builtIn", true)),
+      call(vertx, app, HttpMethod.GET, "/api/job-types", null).bodyAsJsonArray());
     for (String id : List.of("nope", "1", "00000000-0000-0000-0000-000000000000", "%2E%2E", "x".repeat(300))) {
       assertEquals(404, call(vertx, app, HttpMethod.GET, "/api/jobs/" + id, null).statusCode(), id);
       assertEquals(404, call(vertx, app, HttpMethod.DELETE, "/api/jobs/" + id, null).statusCode(), id);
