@@ -3,6 +3,11 @@ package io.oneloop.browser;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
+import io.oneloop.support.AppProcess;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -33,6 +38,25 @@ final class Dashboard {
         problems.add("HTTP " + response.status() + " for " + response.url());
       }
     });
+  }
+
+  /**
+   * The config of the app the browser tests run against: 127.0.0.1:{@code port}, a ticker ticking
+   * every {@code tickMs}, the metrics task sampling twice a second, a short shutdown budget; jobs
+   * and the bridge have their defaults.
+   */
+  static JsonObject appConfig(int port, int tickMs) {
+    return new JsonObject()
+      .put("http", new JsonObject().put("host", "127.0.0.1").put("port", port))
+      .put("shutdownTimeoutMs", 5000)
+      .put("tasks", new JsonArray()
+        .add(new JsonObject().put("name", "ticker").put("type", "ticker").put("config", new JsonObject().put("intervalMs", tickMs)))
+        .add(new JsonObject().put("name", "metrics").put("type", "metrics").put("config", new JsonObject().put("intervalMs", 500))));
+  }
+
+  /** Starts the app of {@link #appConfig} and waits until it is healthy; its log is target/it-logs/{@code name}.log. */
+  static AppProcess startApp(String name, int port, int tickMs) throws IOException {
+    return AppProcess.serve(name, appConfig(port, tickMs));
   }
 
   /** Opens the page in a new tab of {@code context} and waits until it is connected. */

@@ -5,6 +5,7 @@ import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
+import io.oneloop.support.AppProcess;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -38,7 +39,7 @@ class DashboardIT {
 
   @BeforeAll
   static void startAppAndBrowser() throws Exception {
-    app = AppProcess.start(AppProcess.freePort(), 200);
+    app = Dashboard.startApp("dashboard-it", AppProcess.freePort(), 200);
     playwright = Browsers.playwright();
     browser = Browsers.chromium(playwright);
   }

@@ -5,6 +5,7 @@ import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.options.ColorScheme;
+import io.oneloop.support.AppProcess;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -36,7 +37,7 @@ class JobsAndMetricsIT {
 
   @BeforeAll
   static void startAppAndBrowser() throws Exception {
-    app = AppProcess.start(AppProcess.freePort(), 1000);
+    app = Dashboard.startApp("jobs-and-metrics-it", AppProcess.freePort(), 1000);
     playwright = Browsers.playwright();
     browser = Browsers.chromium(playwright);
   }

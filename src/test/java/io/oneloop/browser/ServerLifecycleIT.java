@@ -3,6 +3,7 @@ package io.oneloop.browser;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Playwright;
+import io.oneloop.support.AppProcess;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -51,8 +52,8 @@ class ServerLifecycleIT {
     apps.forEach(AppProcess::close);
   }
 
-  private AppProcess start(int port, int tickMs) throws Exception {
-    AppProcess app = AppProcess.start(port, tickMs);
+  private AppProcess start(String name, int port, int tickMs) throws Exception {
+    AppProcess app = Dashboard.startApp(name, port, tickMs);
     apps.add(app);
     return app;
   }
@@ -61,7 +62,7 @@ class ServerLifecycleIT {
   @DisplayName("shows reconnecting while the app is down, then live ticks, jobs and metrics from the restarted app and the connected state")
   void reconnectsAfterRestart() throws Exception {
     int port = AppProcess.freePort();
-    AppProcess first = start(port, 100);
+    AppProcess first = start("lifecycle-first", port, 100);
     Dashboard page = Dashboard.open(context, first.url());
     String oldJob = new JsonObject(first.api("POST", "api/jobs", "{\"type\": \"sleep\", \"params\": {\"ms\": 60000}}").body())
       .getString("id");
@@ -70,14 +71,14 @@ class ServerLifecycleIT {
     // Let the first process count well past what the second one reaches before the page is back.
     assertThat(page.seq()).hasText(Pattern.compile("^([3-9]\\d|\\d{3,})$"));
 
-    first.terminate();
+    first.signal("TERM");
     first.awaitExit();
     page.awaitState("reconnecting");
     assertThat(page.connection()).containsText("Reconnecting");
     Browsers.screenshot(page.page, "reconnecting");
     String samplesWhileDown = page.chart().getAttribute("data-samples");
 
-    start(port, 500);
+    start("lifecycle-restarted", port, 500);
     assertThat(page.connection()).hasAttribute("data-state", "connected",
       new com.microsoft.playwright.assertions.LocatorAssertions.HasAttributeOptions().setTimeout(20_000));
     // Ticks from the new process: its seq started again from 1.
@@ -95,11 +96,11 @@ class ServerLifecycleIT {
   @Test
   @DisplayName("shows the shutdown banner when the app gets SIGTERM")
   void showsShutdownBanner() throws Exception {
-    AppProcess app = start(AppProcess.freePort(), 200);
+    AppProcess app = start("lifecycle-banner", AppProcess.freePort(), 200);
     Dashboard page = Dashboard.open(context, app.url());
     assertThat(page.banner()).isHidden();
 
-    app.terminate();
+    app.signal("TERM");
 
     assertThat(page.banner()).isVisible();
     assertThat(page.banner()).containsText("The server is shutting down.");
