@@ -1,9 +1,9 @@
 package io.oneloop.app;
 
 import io.oneloop.Addresses;
+import io.oneloop.support.EventRecorder;
 import io.oneloop.support.TestApp;
 import io.oneloop.testtasks.FlakyTask;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -16,7 +16,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -31,45 +30,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @ExtendWith(VertxExtension.class)
 class RestartPolicyTest {
 
-  /** Every record published on oneloop.tasks, and a way to wait for one. */
-  private static final class TaskEvents {
-    final List<JsonObject> seen = new CopyOnWriteArrayList<>();
-    final List<Object[]> waiters = new CopyOnWriteArrayList<>();
-
-    TaskEvents(Vertx vertx) throws Exception {
-      vertx.eventBus().<JsonObject>consumer(Addresses.TASKS, msg -> {
-        seen.add(msg.body());
-        for (Object[] w : waiters) {
-          @SuppressWarnings("unchecked") Predicate<JsonObject> p = (Predicate<JsonObject>) w[0];
-          if (p.test(msg.body())) {
-            @SuppressWarnings("unchecked") Promise<JsonObject> promise = (Promise<JsonObject>) w[1];
-            promise.tryComplete(msg.body());
-          }
-        }
-      }).completion().await(5, TimeUnit.SECONDS);
-    }
-
-    JsonObject await(Predicate<JsonObject> match) throws Exception {
-      for (JsonObject e : seen) {
-        if (match.test(e)) {
-          return e;
-        }
-      }
-      Promise<JsonObject> promise = Promise.promise();
-      waiters.add(new Object[]{match, promise});
-      for (JsonObject e : seen) {
-        if (match.test(e)) {
-          promise.tryComplete(e);
-        }
-      }
-      return promise.future().await(20, TimeUnit.SECONDS);
-    }
-
-    List<String> states(String name) {
-      List<String> states = new ArrayList<>();
-      seen.stream().filter(e -> name.equals(e.getString("name"))).forEach(e -> states.add(e.getString("state")));
-      return states;
-    }
+  /** The states the records on oneloop.tasks gave task {@code name}, in order. */
+  private static List<String> states(EventRecorder events, String name) {
+    return events.all().stream().filter(e -> name.equals(e.getString("name"))).map(e -> e.getString("state")).toList();
   }
 
   private static JsonObject flaky(String name, JsonObject taskConfig, JsonObject restart) {
@@ -98,14 +61,14 @@ class RestartPolicyTest {
   @Test
   @DisplayName("on-failure restarts a failing task after its backoff until it runs, and the record counts the restarts")
   void onFailureRestarts(Vertx vertx) throws Exception {
-    TaskEvents events = new TaskEvents(vertx);
+    EventRecorder events = EventRecorder.on(vertx, Addresses.TASKS);
     TestApp app = TestApp.start(vertx, config(flaky("feed", new JsonObject().put("failTimes", 2),
       new JsonObject().put("policy", "on-failure").put("backoffMs", 100).put("maxBackoffMs", 1000))));
     JsonObject running = events.await(state("feed", "running").and(e -> e.getInteger("restarts") == 2));
     assertEquals("flaky failure 2", running.getString("lastError"));
-    assertEquals(List.of("starting", "running", "restarting", "starting", "running", "restarting", "starting", "running"), events.states("feed"));
+    assertEquals(List.of("starting", "running", "restarting", "starting", "running", "restarting", "starting", "running"), states(events, "feed"));
     // Each restart waited at least its backoff: 100 ms, then 200 ms.
-    List<JsonObject> feed = events.seen.stream().filter(e -> "feed".equals(e.getString("name"))).toList();
+    List<JsonObject> feed = events.all().stream().filter(e -> "feed".equals(e.getString("name"))).toList();
     assertTrue(Instant.parse(feed.get(3).getString("since")).toEpochMilli() - Instant.parse(feed.get(2).getString("since")).toEpochMilli() >= 100);
     assertTrue(Instant.parse(feed.get(6).getString("since")).toEpochMilli() - Instant.parse(feed.get(5).getString("since")).toEpochMilli() >= 200);
     assertFalse(app.main.terminated().isComplete());
@@ -130,17 +93,19 @@ class RestartPolicyTest {
   @Test
   @DisplayName("on-failure does not restart a task that ended normally: a critical one ends the app with exit code 0")
   void onFailureDoesNotRestartEnd(Vertx vertx) throws Exception {
-    TaskEvents events = new TaskEvents(vertx);
+    EventRecorder events = EventRecorder.on(vertx, Addresses.TASKS);
     TestApp app = TestApp.start(vertx, config(flaky("batch", new JsonObject().put("end", true),
       new JsonObject().put("policy", "on-failure").put("backoffMs", 10))));
     assertEquals(new Outcome(0, "task \"batch\" ended"), app.awaitOutcome());
-    assertEquals(List.of("starting", "running", "ended"), events.states("batch"));
+    // The record may reach the recorder a moment after the outcome.
+    events.await(state("batch", "ended"));
+    assertEquals(List.of("starting", "running", "ended"), states(events, "batch"));
   }
 
   @Test
   @DisplayName("always restarts a task that ended normally")
   void alwaysRestartsEnd(Vertx vertx) throws Exception {
-    TaskEvents events = new TaskEvents(vertx);
+    EventRecorder events = EventRecorder.on(vertx, Addresses.TASKS);
     TestApp app = TestApp.start(vertx, config(flaky("poll", new JsonObject().put("end", true).put("afterMs", 50),
       new JsonObject().put("policy", "always").put("backoffMs", 10).put("maxRestarts", 100))));
     events.await(state("poll", "running").and(e -> e.getInteger("restarts") >= 2));
@@ -151,7 +116,7 @@ class RestartPolicyTest {
   @Test
   @DisplayName("a non-critical task that fails is marked failed and the app goes on")
   void nonCriticalFailure(Vertx vertx) throws Exception {
-    TaskEvents events = new TaskEvents(vertx);
+    EventRecorder events = EventRecorder.on(vertx, Addresses.TASKS);
     TestApp app = TestApp.start(vertx, config(
       task("ticker", "ticker", new JsonObject().put("intervalMs", 1000)),
       flaky("extra", new JsonObject(), null).put("critical", false)));

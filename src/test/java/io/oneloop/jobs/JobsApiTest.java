@@ -3,10 +3,10 @@ package io.oneloop.jobs;
 import io.oneloop.Addresses;
 import io.oneloop.app.Outcome;
 import io.oneloop.support.BridgeClient;
+import io.oneloop.support.EventRecorder;
 import io.oneloop.support.TestApp;
 import io.oneloop.testtasks.HeldStopTask;
 import io.oneloop.testtasks.ReportJob;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -20,9 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 
 import static io.oneloop.support.TestApp.config;
 import static io.oneloop.support.TestApp.taskClass;
@@ -55,63 +53,41 @@ class JobsApiTest {
     return new JsonObject().put("type", "sleep").put("params", new JsonObject().put("ms", ms));
   }
 
-  /** Every record published on oneloop.jobs. */
-  private static final class JobEvents {
-    final List<JsonObject> seen = new CopyOnWriteArrayList<>();
-    final List<Object[]> waiters = new CopyOnWriteArrayList<>();
-
-    JobEvents(Vertx vertx) throws Exception {
-      vertx.eventBus().<JsonObject>consumer(Addresses.JOBS, msg -> {
-        seen.add(msg.body());
-        waiters.forEach(w -> {
-          @SuppressWarnings("unchecked") var p = (Predicate<JsonObject>) w[0];
-          @SuppressWarnings("unchecked") var promise = (Promise<JsonObject>) w[1];
-          if (p.test(msg.body())) {
-            promise.tryComplete(msg.body());
-          }
-        });
-      }).completion().await(5, TimeUnit.SECONDS);
-    }
-
-    JsonObject await(String id, String state) throws Exception {
-      Predicate<JsonObject> match = e -> id.equals(e.getString("id")) && state.equals(e.getString("state"));
-      Promise<JsonObject> promise = Promise.promise();
-      waiters.add(new Object[]{match, promise});
-      seen.stream().filter(match).findFirst().ifPresent(promise::tryComplete);
-      return promise.future().await(20, TimeUnit.SECONDS);
-    }
+  /** The record of job {@code id} in {@code state} on oneloop.jobs, seen already or awaited. */
+  private static JsonObject awaitJob(EventRecorder events, String id, String state) throws Exception {
+    return events.await(e -> id.equals(e.getString("id")) && state.equals(e.getString("state")));
   }
 
   @Test
   @DisplayName("a sleep job is accepted with 202 and a Location, reports progress on oneloop.jobs and succeeds with its result")
   void sleepJobLifecycle(Vertx vertx) throws Exception {
-    JobEvents events = new JobEvents(vertx);
+    EventRecorder events = EventRecorder.on(vertx, Addresses.JOBS);
     TestApp app = TestApp.start(vertx, config());
     JsonObject job = post(vertx, app, sleep(700));
     assertEquals(List.of("createdAt", "endedAt", "error", "id", "progress", "result", "startedAt", "state", "type"),
       job.fieldNames().stream().sorted().toList());
     assertEquals("sleep", job.getString("type"));
-    JsonObject done = events.await(job.getString("id"), "succeeded");
+    JsonObject done = awaitJob(events, job.getString("id"), "succeeded");
     assertEquals(new JsonObject().put("sleptMs", 700), done.getJsonObject("result"));
     assertEquals(1.0, done.getDouble("progress"));
     assertNotNull(done.getString("endedAt"));
-    long partial = events.seen.stream().filter(e -> "running".equals(e.getString("state")))
+    long partial = events.all().stream().filter(e -> "running".equals(e.getString("state")))
       .filter(e -> e.getDouble("progress") > 0 && e.getDouble("progress") < 1).count();
-    assertTrue(partial >= 2, "progress reported at least twice a second: " + events.seen);
+    assertTrue(partial >= 2, "progress reported at least twice a second: " + events.all());
     assertEquals(done, call(vertx, app, HttpMethod.GET, "/api/jobs/" + job.getString("id"), null).bodyAsJsonObject());
   }
 
   @Test
   @DisplayName("a running job is cancelled within a second; cancelling it again answers 409")
   void cancelRunning(Vertx vertx) throws Exception {
-    JobEvents events = new JobEvents(vertx);
+    EventRecorder events = EventRecorder.on(vertx, Addresses.JOBS);
     TestApp app = TestApp.start(vertx, config());
     String id = post(vertx, app, sleep(60_000)).getString("id");
-    events.await(id, "running");
+    awaitJob(events, id, "running");
     HttpResponse<Buffer> cancel = call(vertx, app, HttpMethod.DELETE, "/api/jobs/" + id, null);
     assertEquals(200, cancel.statusCode());
     assertTrue(List.of("running", "cancelled").contains(cancel.bodyAsJsonObject().getString("state")));
-    JsonObject cancelled = events.await(id, "cancelled");
+    JsonObject cancelled = awaitJob(events, id, "cancelled");
     long noticedMs = java.time.Duration.between(java.time.Instant.parse(cancelled.getString("startedAt")),
       java.time.Instant.parse(cancelled.getString("endedAt"))).toMillis();
     assertTrue(noticedMs < 60_000);
@@ -176,14 +152,14 @@ class JobsApiTest {
   @Test
   @DisplayName("the list is newest first and honours limit; finished jobs beyond retain are forgotten oldest first")
   void listAndRetention(Vertx vertx) throws Exception {
-    JobEvents events = new JobEvents(vertx);
+    EventRecorder events = EventRecorder.on(vertx, Addresses.JOBS);
     TestApp app = TestApp.start(vertx, config().put("jobs", jobsConfig(1, 10, 2)));
     String first = post(vertx, app, sleep(0)).getString("id");
-    events.await(first, "succeeded");
+    awaitJob(events, first, "succeeded");
     String second = post(vertx, app, sleep(0)).getString("id");
-    events.await(second, "succeeded");
+    awaitJob(events, second, "succeeded");
     String third = post(vertx, app, sleep(0)).getString("id");
-    events.await(third, "succeeded");
+    awaitJob(events, third, "succeeded");
     JsonArray list = call(vertx, app, HttpMethod.GET, "/api/jobs", null).bodyAsJsonArray();
     assertEquals(List.of(third, second), list.stream().map(j -> ((JsonObject) j).getString("id")).toList());
     assertEquals(404, call(vertx, app, HttpMethod.GET, "/api/jobs/" + first, null).statusCode());
@@ -194,13 +170,13 @@ class JobsApiTest {
   @Test
   @DisplayName("a job type from the config runs with its params; one that throws is failed with its message")
   void configuredType(Vertx vertx) throws Exception {
-    JobEvents events = new JobEvents(vertx);
+    EventRecorder events = EventRecorder.on(vertx, Addresses.JOBS);
     TestApp app = TestApp.start(vertx, config().put("jobs", jobsConfig(2, 10, 100)));
     String ok = post(vertx, app, new JsonObject().put("type", "report").put("params", new JsonObject().put("rows", 3))).getString("id");
-    assertEquals(new JsonObject().put("rows", 3), events.await(ok, "succeeded").getJsonObject("result"));
+    assertEquals(new JsonObject().put("rows", 3), awaitJob(events, ok, "succeeded").getJsonObject("result"));
     String bad = post(vertx, app, new JsonObject().put("type", "report")
       .put("params", new JsonObject().put("rows", 3).put("fail", true))).getString("id");
-    JsonObject failed = events.await(bad, "failed");
+    JsonObject failed = awaitJob(events, bad, "failed");
     assertEquals("the report source is missing", failed.getString("error"));
   }
 
@@ -219,12 +195,12 @@ class JobsApiTest {
   @Test
   @DisplayName("on shutdown new jobs get 503 and running jobs are cancelled, their last state published")
   void drainOnShutdown(Vertx vertx) throws Exception {
-    JobEvents events = new JobEvents(vertx);
+    EventRecorder events = EventRecorder.on(vertx, Addresses.JOBS);
     TestApp app = TestApp.start(vertx, config(taskClass("held", HeldStopTask.class, new JsonObject())));
     String id = post(vertx, app, sleep(60_000)).getString("id");
-    events.await(id, "running");
+    awaitJob(events, id, "running");
     app.main.shutdown("stopped by test");
-    JsonObject cancelled = events.await(id, "cancelled");
+    JsonObject cancelled = awaitJob(events, id, "cancelled");
     assertNotNull(cancelled.getString("endedAt"));
     HttpResponse<Buffer> late = call(vertx, app, HttpMethod.POST, "/api/jobs", sleep(10).encode());
     assertEquals(503, late.statusCode());
