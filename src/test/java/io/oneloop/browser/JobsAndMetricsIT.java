@@ -6,6 +6,7 @@ import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.options.ColorScheme;
 import io.oneloop.support.AppProcess;
+import io.oneloop.testtasks.ReportJob;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -24,7 +25,10 @@ import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertTha
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The jobs card, the metrics chart and the server's notices, against one running app. */
+/**
+ * The jobs card, the metrics chart and the server's notices, against one running app whose config
+ * adds the job type {@code report} (a test class, on the app's class path).
+ */
 @DisplayName("The dashboard's jobs, metrics and notices")
 class JobsAndMetricsIT {
 
@@ -37,7 +41,8 @@ class JobsAndMetricsIT {
 
   @BeforeAll
   static void startAppAndBrowser() throws Exception {
-    app = Dashboard.startApp("jobs-and-metrics-it", AppProcess.freePort(), 1000);
+    app = AppProcess.serve("jobs-and-metrics-it", Dashboard.appConfig(AppProcess.freePort(), 1000)
+      .put("jobs", new JsonObject().put("types", new JsonObject().put("report", ReportJob.class.getName()))));
     playwright = Browsers.playwright();
     browser = Browsers.chromium(playwright);
   }
@@ -135,6 +140,46 @@ class JobsAndMetricsIT {
     // Typing again clears the error.
     page.page.locator("#job-ms").fill("10");
     assertThat(page.jobError()).isHidden();
+    // The browser reports the refused request itself; nothing else may go wrong.
+    List<String> others = new ArrayList<>(page.problems);
+    others.removeIf(p -> p.matches("(?s)(HTTP 400 for .*/api/jobs|console error: Failed to load resource: .*400.*)"));
+    assertTrue(others.isEmpty(), () -> String.join("\n", others));
+  }
+
+  @Test
+  @DisplayName("offers the job types of the server's config and runs one with its params as JSON, showing the server's error for bad params")
+  void runsConfiguredType() {
+    Dashboard page = Dashboard.open(context, app.url());
+    Locator type = page.page.locator("#job-type");
+    Locator params = page.page.locator("#job-json");
+
+    // The built-ins with forms of their own, then the config's types as GET /api/job-types lists them.
+    assertThat(type.locator("option")).hasText(new String[] {"sleep", "broadcast", "report"});
+    assertThat(type.locator("optgroup option")).hasText(new String[] {"report"});
+    assertThat(type.locator("optgroup")).hasAttribute("label", "From the config");
+    type.selectOption("report");
+    assertThat(params).isVisible();
+    assertThat(params).hasValue("{}");
+    assertThat(page.page.locator("#job-ms")).isHidden();
+    assertThat(page.page.locator("#job-address")).isHidden();
+    assertThat(page.page.locator("#job-hint")).containsText("jobs.types");
+
+    page.page.locator("#job-start").click();
+    assertThat(page.jobError()).hasText("params.rows must be an integer");
+    assertThat(params).hasAttribute("aria-invalid", "true");
+
+    params.fill("{\"rows\": 3}");
+    assertThat(page.jobError()).isHidden();
+    page.page.locator("#job-start").click();
+    Locator started = page.page.locator("#job-started");
+    assertThat(started).hasText(Pattern.compile("^Started report job "));
+    String id = started.getAttribute("data-job-id");
+    Locator row = page.job(id);
+    assertThat(row).hasAttribute("data-state", "succeeded");
+    assertThat(row.locator(".job-type")).hasText("report");
+    assertThat(row.locator(".job-outcome")).hasText("{\"rows\":3}");
+    Browsers.screenshot(page.page, "jobs-configured-type");
+    assertEquals("succeeded", new JsonObject(app.api("GET", "api/jobs/" + id, null).body()).getString("state"));
     // The browser reports the refused request itself; nothing else may go wrong.
     List<String> others = new ArrayList<>(page.problems);
     others.removeIf(p -> p.matches("(?s)(HTTP 400 for .*/api/jobs|console error: Failed to load resource: .*400.*)"));

@@ -4,6 +4,7 @@ import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Playwright;
 import io.oneloop.support.AppProcess;
+import io.oneloop.testtasks.ReportJob;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -59,7 +60,7 @@ class ServerLifecycleIT {
   }
 
   @Test
-  @DisplayName("shows reconnecting while the app is down, then live ticks, jobs and metrics from the restarted app and the connected state")
+  @DisplayName("shows reconnecting while the app is down, then live ticks, jobs, job types and metrics from the restarted app and the connected state")
   void reconnectsAfterRestart() throws Exception {
     int port = AppProcess.freePort();
     AppProcess first = start("lifecycle-first", port, 100);
@@ -68,6 +69,7 @@ class ServerLifecycleIT {
       .getString("id");
     assertThat(page.job(oldJob)).hasAttribute("data-state", "running");
     page.awaitSamples(2);
+    assertThat(page.page.locator("#job-type option")).hasText(new String[] {"sleep", "broadcast"});
     // Let the first process count well past what the second one reaches before the page is back.
     assertThat(page.seq()).hasText(Pattern.compile("^([3-9]\\d|\\d{3,})$"));
 
@@ -78,7 +80,9 @@ class ServerLifecycleIT {
     Browsers.screenshot(page.page, "reconnecting");
     String samplesWhileDown = page.chart().getAttribute("data-samples");
 
-    start("lifecycle-restarted", port, 500);
+    // The restarted app's config adds a job type.
+    apps.add(AppProcess.serve("lifecycle-restarted", Dashboard.appConfig(port, 500)
+      .put("jobs", new JsonObject().put("types", new JsonObject().put("report", ReportJob.class.getName())))));
     assertThat(page.connection()).hasAttribute("data-state", "connected",
       new com.microsoft.playwright.assertions.LocatorAssertions.HasAttributeOptions().setTimeout(20_000));
     // Ticks from the new process: its seq started again from 1.
@@ -90,6 +94,7 @@ class ServerLifecycleIT {
     assertThat(page.banner()).isHidden();
     // The job list is the new process's (which has none); the chart goes on with its samples.
     assertThat(page.jobRows()).hasCount(0);
+    assertThat(page.page.locator("#job-type option")).hasText(new String[] {"sleep", "broadcast", "report"});
     assertThat(page.chart()).not().hasAttribute("data-samples", samplesWhileDown);
   }
 
