@@ -47,6 +47,17 @@ public final class Bench {
 
   public static void main(String[] args) throws Exception {
     Settings s = Settings.parse(args);
+    if (java.util.Arrays.asList(args).contains("--render")) {
+      // re-renders the chart and BENCHMARKS.md from an existing results file
+      Path repo = Path.of(s.repo).toAbsolutePath().normalize();
+      JsonObject result = new JsonObject(Files.readString(repo.resolve(s.out)));
+      result.getJsonObject("settings").put("commandLine", result.getJsonObject("settings")
+          .getString("commandLine", s.commandLine));
+      Chart.write(result, repo.resolve(s.png));
+      Files.writeString(repo.resolve(s.markdown), Markdown.render(result));
+      log("rendered %s and %s from %s", s.png, s.markdown, s.out);
+      return;
+    }
     Runtime.getRuntime().addShutdownHook(new Thread(Server::killAll, "kill-servers"));
     int code;
     try {

@@ -152,7 +152,7 @@ final class Markdown {
         + "round of every peer (< 60 s once built): results/smoke.json\n```\n\n");
     b.append("`bench/run` installs what it needs (Debian python3 packages with apt-get, the Node "
         + "peer's packages with `npm ci`), builds the bench Maven modules (`mvn -f bench/pom.xml "
-        + "package`) and oneloop (`mvn package -DskipTests` at the root, when its jar is missing "
+        + "clean package`) and oneloop (`mvn package -DskipTests` at the root, when its jar is missing "
         + "or older than the sources), then runs the harness:\n\n```\n")
         .append(set.getString("commandLine", "")).append("\n```\n\n");
     b.append("Each server is started as its users start it (PORT and CONTROL_PORT are random "

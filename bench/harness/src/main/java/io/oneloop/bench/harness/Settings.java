@@ -31,12 +31,12 @@ final class Settings {
   String heap = "512m";
   /** Wait before each measurement until other processes use less than this share of a core. */
   double quietShare = 0.15;
-  long quietMaxWaitMs = 30_000;
+  long quietMaxWaitMs = 10_000;
   /** Total waiting for a quiet machine allowed in one run; afterwards it measures at once. */
-  long quietBudgetMs = 300_000;
+  long quietBudgetMs = 120_000;
   /** Repeat a step whose publishing window saw more interference than this share of a core. */
   double interferenceShare = 0.3;
-  int interferenceRetries = 2;
+  int interferenceRetries = 1;
   String serverCpu = "0";
   String generatorCpu = "1";
   String java = "java";
@@ -60,7 +60,7 @@ final class Settings {
     }
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
-      if ("--smoke".equals(a)) {
+      if ("--smoke".equals(a) || "--render".equals(a)) {
         continue;
       }
       if (!a.startsWith("--") || i + 1 >= args.length) {
@@ -139,6 +139,7 @@ final class Settings {
         .put("interferenceShareForRetry", interferenceShare)
         .put("interferenceRetries", interferenceRetries)
         .put("jvmHeap", "-Xmx" + heap)
+        .put("commandLine", commandLine)
         .put("serverCpu", serverCpu)
         .put("generatorCpu", generatorCpu)
         .put("peers", new io.vertx.core.json.JsonArray(peers));
