@@ -7,6 +7,8 @@ import io.oneloop.app.ConfigLoader;
 import io.oneloop.app.ExitCodes;
 import io.oneloop.app.Outcome;
 import io.vertx.core.Deployable;
+import io.vertx.core.VertxBuilder;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.launcher.application.HookContext;
 import io.vertx.launcher.application.VertxApplication;
@@ -90,8 +92,20 @@ public class Main extends VertxApplication implements VertxApplicationHooks {
   }
 
   @Override
+  public VertxBuilder createVertxBuilder(VertxOptions options) {
+    // Epoll where the platform has it (Linux); Vert.x falls back to NIO elsewhere.
+    options.setPreferNativeTransport(true);
+    return VertxApplicationHooks.super.createVertxBuilder(options);
+  }
+
+  @Override
   public void afterVertxStarted(HookContext context) {
     vertx = context.vertx();
+    if (vertx.isNativeTransportEnabled()) {
+      log.info("Using the native epoll transport");
+    } else {
+      log.info("Using the NIO transport (native transport unavailable: {})", vertx.unavailableNativeTransportCause());
+    }
     Signal.handle(new Signal("INT"), this::onSignal);
     Signal.handle(new Signal("TERM"), this::onSignal);
   }

@@ -99,7 +99,10 @@ public final class AppLifecycle {
         state.markReady();
         log.info("oneloop started: {} task(s), serving on http://{}:{}", config.tasks().size(), config.host(), state.httpPort());
       })
-      .onFailure(cause -> supervisor.abandon())
+      .onFailure(cause -> {
+        supervisor.abandon();
+        jobs.close();
+      })
       .onComplete(started);
   }
 

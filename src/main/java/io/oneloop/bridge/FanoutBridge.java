@@ -54,6 +54,7 @@ public final class FanoutBridge {
   static final int MAX_REPLY_ADDRESS_LENGTH = 36;
   /** Bytes a socket may have waiting to be sent before it counts as too slow and is closed. */
   static final long MAX_PENDING_BYTES = 4 * 1024 * 1024;
+  private static final short GOING_AWAY = 1001;
 
   private final Vertx vertx;
   private final EventBus eventBus;
@@ -64,6 +65,7 @@ public final class FanoutBridge {
   /** Reply addresses of messages delivered to clients: a client may send to them once. */
   private final Map<String, Message<?>> awaitingReply = new HashMap<>();
   private final Set<Socket> dirty = new LinkedHashSet<>();
+  private final Set<Socket> sockets = new LinkedHashSet<>();
   private boolean flushScheduled;
 
   /**
@@ -80,6 +82,7 @@ public final class FanoutBridge {
   /** Takes a freshly accepted WebSocket. Runs on this bridge's event loop. */
   public void accept(ServerWebSocket ws) {
     Socket socket = new Socket(ws);
+    sockets.add(socket);
     socketCount.accept(1);
     ws.textMessageHandler(text -> socket.onFrame(text));
     ws.binaryMessageHandler(data -> socket.onFrame(data.toString(StandardCharsets.UTF_8)));
@@ -310,7 +313,20 @@ public final class FanoutBridge {
       new ArrayList<>(registrations).forEach(this::leave);
       registrations.clear();
       dirty.remove(this);
+      sockets.remove(this);
       socketCount.accept(-1);
+    }
+  }
+
+  /**
+   * Shutdown: closes every socket with 1001 "going away", after what was already sent to it. The
+   * HTTP server's own shutdown would leave WebSockets open until its grace period ends.
+   */
+  public void closeAll() {
+    for (Socket socket : new ArrayList<>(sockets)) {
+      if (socket.open) {
+        socket.ws.close(GOING_AWAY, "server shutting down");
+      }
     }
   }
 

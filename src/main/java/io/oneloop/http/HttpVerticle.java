@@ -16,11 +16,15 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.bridge.BridgeEventType;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.handler.sockjs.BridgeEvent;
+import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.BindException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /** The HTTP server: health, the event-bus bridge for browsers, and the routes of the API. */
@@ -41,6 +45,8 @@ public class HttpVerticle extends VerticleBase {
   private HttpServer server;
   /** Open bridge sockets; the bridge's events for this server all arrive on this verticle's context. */
   private int bridgeSockets;
+  private final Set<SockJSSocket> sockJsSockets = new HashSet<>();
+  private FanoutBridge fanout;
 
   public HttpVerticle(AppState state, JobManager jobs) {
     this.state = state;
@@ -76,7 +82,7 @@ public class HttpVerticle extends VerticleBase {
       .setPerFrameWebSocketCompressionSupported(false));
     // Raw WebSocket clients get the fan-out bridge, taken before the router so it owns the
     // connection itself; SockJS clients (browsers) get the stock bridge through the router.
-    FanoutBridge fanout = new FanoutBridge(vertx, config().getJsonObject("bridge"), delta -> bridgeSockets += delta);
+    fanout = new FanoutBridge(vertx, config().getJsonObject("bridge"), delta -> bridgeSockets += delta);
     return server.requestHandler(request -> {
         if (FANOUT_PATH.equals(request.path()) && "websocket".equalsIgnoreCase(request.getHeader("upgrade"))) {
           request.toWebSocket().onSuccess(fanout::accept);
@@ -92,16 +98,24 @@ public class HttpVerticle extends VerticleBase {
       });
   }
 
+  /**
+   * Closes the bridge sockets first: the server's shutdown leaves WebSockets open until its grace
+   * period ends, while a close frame lets each client go at once.
+   */
   @Override
   public Future<?> stop() {
+    fanout.closeAll();
+    new ArrayList<>(sockJsSockets).forEach(SockJSSocket::close);
     return server.shutdown(CLOSE_GRACE_MS, TimeUnit.MILLISECONDS);
   }
 
   private void countSockets(BridgeEvent event) {
     if (event.type() == BridgeEventType.SOCKET_CREATED) {
       bridgeSockets++;
+      sockJsSockets.add(event.socket());
     } else if (event.type() == BridgeEventType.SOCKET_CLOSED) {
       bridgeSockets--;
+      sockJsSockets.remove(event.socket());
     }
     event.complete(true);
   }

@@ -86,8 +86,7 @@ public final class AppProcess implements AutoCloseable {
   }
 
   private static AppProcess launchMain(String name, Path config, int port) throws IOException {
-    // The app's own logging config: the test classes carry a quieter logback-test.xml.
-    return launch(name, config.toAbsolutePath().getParent(), Map.of(), port, "-Dlogback.configurationFile=logback.xml",
+    return launch(name, config.toAbsolutePath().getParent(), Map.of(), port,
       "-cp", JAR + ":" + TEST_CLASSES, "io.oneloop.Main", "-conf", config.toAbsolutePath().toString());
   }
 
