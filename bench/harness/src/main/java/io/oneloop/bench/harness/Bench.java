@@ -26,6 +26,9 @@ public final class Bench {
   private final List<Peer> peers = new ArrayList<>();
   private final JsonArray runs = new JsonArray();
   private final List<String> errors = new ArrayList<>();
+  private final List<String> cdsProblems = new ArrayList<>();
+  private boolean cdsPrepared;
+  private long cdsNanos;
   private final Map<String, Double> lastBestRate = new HashMap<>();
   private LoadGen gen;
   private long quietWaitMs;
@@ -51,8 +54,20 @@ public final class Bench {
       // re-renders the chart and BENCHMARKS.md from an existing results file
       Path repo = Path.of(s.repo).toAbsolutePath().normalize();
       JsonObject result = new JsonObject(Files.readString(repo.resolve(s.out)));
-      result.getJsonObject("settings").put("commandLine", result.getJsonObject("settings")
-          .getString("commandLine", s.commandLine));
+      // the summary, ratios and targets are derived from the runs: derive them again, so a
+      // results file made before a summary figure was added renders with it (as not measured)
+      Settings made = Settings.fromJson(result.getJsonObject("settings"));
+      List<Peer> ps = new ArrayList<>();
+      for (Peer p : Peer.all()) {
+        if (made.peers.contains(p.id)) {
+          ps.add(p);
+        }
+      }
+      JsonObject summary = Summary.build(made, ps, result.getJsonArray("runs"));
+      result.put("summary", summary.getJsonObject("peers"));
+      result.put("ratios", summary.getJsonObject("ratios"));
+      result.put("targets", summary.getJsonArray("targets"));
+      // the command line shown is the one the results were made with, never this re-render's
       Chart.write(result, repo.resolve(s.png));
       Files.writeString(repo.resolve(s.markdown), Markdown.render(result));
       log("rendered %s and %s from %s", s.png, s.markdown, s.out);
@@ -81,6 +96,7 @@ public final class Bench {
     try {
       int extra = Math.max(0, s.startStopSamples - s.rounds);
       for (int round = 1; round <= s.rounds; round++) {
+        int roundStart = runs.size();
         for (Peer p : peers) {
           runs.add(lifecycle(p, round));
         }
@@ -95,6 +111,11 @@ public final class Bench {
               }
             }
           }
+        }
+        if (s.cdsSamples != 0) {
+          long c0 = System.nanoTime();
+          cdsRound(round, roundStart);
+          cdsNanos += System.nanoTime() - c0;
         }
       }
     } finally {
@@ -118,6 +139,7 @@ public final class Bench {
             .put("quietWaitSeconds", Json.round(quietWaitMs / 1000.0, 1))
             .put("stepsRepeated", interferenceRetriesUsed))
         .put("peers", peerInfo())
+        .put("cds", cdsInfo())
         .put("runs", runs);
     JsonObject summary = Summary.build(s, peers, runs);
     result.put("summary", summary.getJsonObject("peers"));
@@ -179,6 +201,148 @@ public final class Bench {
       sb.append(c.matches("[A-Za-z0-9_./:=,+@%-]+") ? c : "'" + c.replace("'", "'\\''") + "'");
     }
     return sb.toString();
+  }
+
+  /**
+   * S3 with AppCDS, after the round's default-flags runs: in round 1 first one dynamic archive per
+   * JVM peer (made once per run), then as many starts with it per JVM peer as the peer had
+   * default-flags starts in this round, interleaved peer by peer.
+   */
+  private void cdsRound(int round, int roundStart) throws Exception {
+    List<Peer> jvms = peers.stream().filter(p -> p.jvm).toList();
+    if (jvms.isEmpty()) {
+      return;
+    }
+    if (!cdsPrepared) {
+      cdsPrepared = true;
+      Path dir = repo.resolve(Peer.CDS_DIR);
+      deleteTree(dir);
+      Files.createDirectories(dir);
+      for (Peer p : jvms) {
+        runs.add(cdsTraining(p, round));
+      }
+    }
+    Map<String, Integer> count = new HashMap<>();
+    int most = 0;
+    for (Peer p : jvms) {
+      int n = s.cdsSamples;
+      if (n < 0) {
+        n = 0;
+        for (int i = roundStart; i < runs.size(); i++) {
+          JsonObject r = runs.getJsonObject(i);
+          if (p.id.equals(r.getString("peer")) && r.getValue("s3StartMs") != null) {
+            n++;
+          }
+        }
+      }
+      if (!Files.isRegularFile(repo.resolve(p.cdsArchive()))) {
+        n = 0;
+      }
+      count.put(p.id, n);
+      most = Math.max(most, n);
+    }
+    for (int k = 0; k < most; k++) {
+      for (Peer p : jvms) {
+        if (k < count.get(p.id)) {
+          runs.add(cdsStart(p, round));
+        }
+      }
+    }
+  }
+
+  /**
+   * The training run that makes a peer's archive: its usual command with
+   * {@code -XX:ArchiveClassesAtExit}, started, {@code /health} answered, stopped with SIGINT;
+   * the JVM writes the archive as it exits.
+   */
+  private JsonObject cdsTraining(Peer p, int round) throws Exception {
+    JsonObject r = new JsonObject().put("round", round).put("peer", p.id).put("kind", "cdstrain")
+        .put("archive", p.cdsArchive());
+    log("round %d %s: AppCDS training run -> %s", round, p.id, p.cdsArchive());
+    quietBeforeStart();
+    Path archive = repo.resolve(p.cdsArchive());
+    Server srv = Server.start(p, s, repo, logDir, tag(round, "cdstrain"),
+        List.of("-XX:ArchiveClassesAtExit=" + p.cdsArchive()));
+    try {
+      double startMs = srv.waitHealthy(60_000);
+      if (startMs < 0) {
+        return cdsProblem(r, p, srv, "AppCDS training run: no 200 on GET /health within 60 s");
+      }
+      r.put("trainingStartMs", Json.round(startMs, 1));
+      double stopMs = srv.sigintAndWait(60_000);
+      r.put("stopMs", stopMs < 0 ? null : Json.round(stopMs, 1)).put("exitCode", srv.exitCode());
+      if (stopMs < 0) {
+        return cdsProblem(r, p, srv, "AppCDS training run did not exit within 60 s of SIGINT");
+      }
+    } finally {
+      srv.destroy();
+    }
+    if (!Files.isRegularFile(archive) || Files.size(archive) == 0) {
+      Files.deleteIfExists(archive);
+      return cdsProblem(r, p, srv, "AppCDS training run wrote no archive");
+    }
+    r.put("archiveMiB", Json.round(Files.size(archive) / 1024.0 / 1024.0, 1));
+    log("  archive %.1f MiB (training start %.0f ms, stop and dump %.0f ms)",
+        Files.size(archive) / 1024.0 / 1024.0, r.getDouble("trainingStartMs"), r.getDouble("stopMs"));
+    return r;
+  }
+
+  /** One S3 sample with the peer's archive; stopped with SIGINT (no clients). */
+  private JsonObject cdsStart(Peer p, int round) throws Exception {
+    JsonObject r = new JsonObject().put("round", round).put("peer", p.id).put("kind", "cds");
+    quietBeforeStart();
+    Server srv = Server.start(p, s, repo, logDir, tag(round, "cds"),
+        List.of("-XX:SharedArchiveFile=" + p.cdsArchive()));
+    try {
+      double startMs = srv.waitHealthy(60_000);
+      if (startMs < 0) {
+        return cdsProblem(r, p, srv, "no 200 on GET /health within 60 s with the AppCDS archive");
+      }
+      boolean mapped = srv.maps("/" + p.cdsArchive());
+      r.put("s3CdsStartMs", Json.round(startMs, 1)).put("archiveMapped", mapped);
+      double stopMs = srv.sigintAndWait(s.stopTimeoutMs);
+      r.put("stopMs", stopMs < 0 ? null : Json.round(stopMs, 1)).put("exitCode", srv.exitCode());
+      log("round %d %s: S3 with AppCDS %.0f ms%s", round, p.id, startMs,
+          mapped ? "" : " (archive NOT mapped: sample not counted)");
+    } finally {
+      srv.destroy();
+    }
+    return r;
+  }
+
+  /** A failure of the AppCDS measurement: reported, but the run's other figures stand. */
+  private JsonObject cdsProblem(JsonObject r, Peer p, Server srv, String why) {
+    String msg = p.id + " (round " + r.getInteger("round") + "): " + why;
+    if (!srv.alive() && srv.exitCode() != null) {
+      msg += "; process exited with code " + srv.exitCode();
+    }
+    cdsProblems.add(msg);
+    log("WARNING %s\n--- last lines of %s ---\n%s\n---", msg, repo.relativize(srv.log),
+        srv.logTail(20));
+    return r.put("problem", msg);
+  }
+
+  private JsonObject cdsInfo() {
+    return new JsonObject()
+        .put("samplesPerRound", s.cdsSamples < 0 ? "as many as the peer's default-flags S3 starts"
+            : String.valueOf(s.cdsSamples))
+        .put("archiveDir", Peer.CDS_DIR)
+        .put("wallSeconds", Json.round(cdsNanos / 1e9, 1))
+        .put("trainingFlag", "-XX:ArchiveClassesAtExit=" + Peer.CDS_DIR + "/PEER.jsa")
+        .put("flag", "-XX:SharedArchiveFile=" + Peer.CDS_DIR + "/PEER.jsa")
+        .put("peers", new JsonArray(peers.stream().filter(p -> p.jvm).map(p -> p.id).toList()))
+        .put("problems", new JsonArray(new ArrayList<>(cdsProblems)));
+  }
+
+  private static void deleteTree(Path dir) throws java.io.IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (var walk = Files.walk(dir)) {
+      for (Path x : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(x);
+      }
+    }
   }
 
   /** S3 start, S5 memory, S1 steady, S4 stop, in one process life (smoke: S2 steps too). */

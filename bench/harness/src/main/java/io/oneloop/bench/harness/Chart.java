@@ -42,6 +42,11 @@ final class Chart {
     DefaultCategoryDataset lat = new DefaultCategoryDataset();
     DefaultCategoryDataset mem = new DefaultCategoryDataset();
     DefaultCategoryDataset life = new DefaultCategoryDataset();
+    boolean cds = false;
+    for (String id : peers.fieldNames()) {
+      JsonObject c = peers.getJsonObject(id).getJsonObject("s3Cds");
+      cds |= c != null && c.getValue("medianMs") != null;
+    }
     for (String id : peers.fieldNames()) {
       JsonObject p = peers.getJsonObject(id);
       add(s2, p, "s2", "maxDeliveriesPerSec", "max sustained deliveries/s", id, 1);
@@ -51,6 +56,9 @@ final class Chart {
       add(mem, p, "s5", "idleRssMiB", "idle", id, 1);
       add(mem, p, "s5", "clientsRssMiB", clients + " idle clients", id, 1);
       add(life, p, "s3", "medianMs", "S3 start to /health", id, 1);
+      if (cds) {
+        add(life, p, "s3Cds", "medianMs", "S3 with AppCDS (JVM peers)", id, 1);
+      }
       add(life, p, "s4", "medianMs", "S4 SIGINT to exit (" + clients + " clients)", id, 1);
     }
     JFreeChart[] charts = {

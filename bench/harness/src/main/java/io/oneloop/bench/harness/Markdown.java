@@ -21,6 +21,9 @@ final class Markdown {
     JsonArray targets = r.getJsonArray("targets");
     int n = set.getInteger("clients");
     int rounds = set.getInteger("rounds");
+    JsonArray peers = r.getJsonArray("peers");
+    List<String> jvms = jvmPeers(peers);
+    boolean anyCds = anyCds(sum);
     StringBuilder b = new StringBuilder();
     b.append("# Benchmarks\n\n");
     b.append("oneloop against four peers that broadcast the same small JSON message "
@@ -35,9 +38,9 @@ final class Markdown {
 
     b.append("## Results\n\n");
     b.append("| peer | S1 deliveries | S1 p50 | S1 p99 | S1 max | S1 server CPU / delivery | "
-        + "S1 server RSS | S2 max sustained deliveries/s | S3 start | S4 stop | S5 RSS idle | "
-        + "S5 RSS, " + n + " idle clients |\n");
-    b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        + "S1 server RSS | S2 max sustained deliveries/s | S3 start | S3 start (AppCDS) | S4 stop | "
+        + "S5 RSS idle | S5 RSS, " + n + " idle clients |\n");
+    b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (String id : sum.fieldNames()) {
       JsonObject p = sum.getJsonObject(id);
       b.append("| ").append(id).append(" | ")
@@ -49,18 +52,21 @@ final class Markdown {
           .append(f(p, "s1", "serverRssMiB", "%.0f MiB")).append(" | ")
           .append(f(p, "s2", "maxDeliveriesPerSec", "%,.0f")).append(oomNote(p)).append(" | ")
           .append(f(p, "s3", "medianMs", "%.0f ms")).append(" | ")
+          .append(cds(jvms, id, p)).append(" | ")
           .append(f(p, "s4", "medianMs", "%.0f ms")).append(" | ")
           .append(f(p, "s5", "idleRssMiB", "%.0f MiB")).append(" | ")
           .append(f(p, "s5", "clientsRssMiB", "%.0f MiB")).append(" |\n");
     }
     b.append("\nPeers: ");
-    JsonArray peers = r.getJsonArray("peers");
     List<String> labels = new ArrayList<>();
     for (int i = 0; i < peers.size(); i++) {
       JsonObject p = peers.getJsonObject(i);
       labels.add("**" + p.getString("id") + "** = " + p.getString("label"));
     }
-    b.append(String.join("; ", labels)).append(".\n\n");
+    b.append(String.join("; ", labels)).append(".");
+    b.append(" S3 start (AppCDS) is the same start with a dynamic AppCDS archive per JVM peer (see "
+        + "Method); — for the peers that are not JVMs").append(anyCds ? "" : ", n/a where this run "
+        + "took no such samples").append(".\n\n");
 
     b.append("### S2 per round (deliveries/s at the highest passing step)\n\n");
     b.append("| peer | ");
@@ -91,12 +97,17 @@ final class Markdown {
         + "from `/proc` over the step's publishing window. The generator's own cost per delivery "
         + "in S1 (median over peers' runs) is in the results file as `generatorCpuUsPerDelivery`.\n\n");
 
-    b.append("### S3 / S4 samples\n\n| peer | S3 start samples (ms) | S4 stop samples (ms) | "
-        + "S4 timeouts | exit codes after SIGINT |\n|---|---|---|---:|---|\n");
+    b.append("### S3 / S4 samples\n\n| peer | S3 start samples (ms) | S3 start samples with "
+        + "AppCDS (ms) | S4 stop samples (ms) | S4 timeouts | exit codes after SIGINT |\n"
+        + "|---|---|---|---|---:|---|\n");
     for (String id : sum.fieldNames()) {
       JsonObject p = sum.getJsonObject(id);
+      JsonObject c = p.getJsonObject("s3Cds");
       b.append("| ").append(id).append(" | ")
           .append(list(p.getJsonObject("s3").getJsonArray("samples"))).append(" | ")
+          .append(!jvms.contains(id) ? "—" : c == null || c.getJsonArray("samples") == null
+              || c.getJsonArray("samples").isEmpty() ? "n/a" : list(c.getJsonArray("samples")))
+          .append(" | ")
           .append(list(p.getJsonObject("s4").getJsonArray("samples"))).append(" | ")
           .append(p.getJsonObject("s4").getValue("timeouts")).append(" | ")
           .append(p.getJsonObject("s4").getJsonArray("exitCodes").encode()).append(" |\n");
@@ -105,8 +116,9 @@ final class Markdown {
     b.append("\n## oneloop relative to each peer\n\n");
     b.append("Ratios are oneloop / peer: above 1 is better for throughput, below 1 is better for "
         + "latency, CPU, time and memory.\n\n");
-    b.append("| peer | S2 throughput | S1 p99 | S1 CPU / delivery | S3 start | S4 stop | "
-        + "S5 RSS idle | S5 RSS with clients |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
+    b.append("| peer | S2 throughput | S1 p99 | S1 CPU / delivery | S3 start | S3 start (AppCDS) | "
+        + "S4 stop | S5 RSS idle | S5 RSS with clients |\n"
+        + "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (String id : ratios.fieldNames()) {
       JsonObject x = ratios.getJsonObject(id);
       b.append("| ").append(id).append(" | ")
@@ -114,6 +126,8 @@ final class Markdown {
           .append(ratio(x, "s1P99")).append(" | ")
           .append(ratio(x, "s1CpuPerDelivery")).append(" | ")
           .append(ratio(x, "s3Start")).append(" | ")
+          .append(!jvms.contains(id) ? "—" : x.getValue("s3StartCds") == null ? "n/a"
+              : ratio(x, "s3StartCds")).append(" | ")
           .append(ratio(x, "s4Stop")).append(" | ")
           .append(ratio(x, "s5IdleRss")).append(" | ")
           .append(ratio(x, "s5ClientsRss")).append(" |\n");
@@ -129,6 +143,25 @@ final class Markdown {
       b.append("| ").append(t.getString("target")).append(" | ").append(measured).append(" | ")
           .append(met == null ? "unknown" : (Boolean) met ? "yes" : "**no**").append(" |\n");
     }
+
+    b.append("\n## Scale\n\n");
+    Object cpus = m.getValue("cpus");
+    b.append("The issue asks for S2 also with the server given 2 cores, where the machine has 4 or "
+        + "more. ");
+    if (cpus instanceof Number c && c.intValue() < 4) {
+      b.append("This machine has ").append(c.intValue()).append(" cores, and the server and the "
+          + "load generator get one each, so that was not run: ");
+    } else {
+      b.append("The harness gives the server one core only, so that was not run: ");
+    }
+    b.append("there is no multi-core figure here, and none of the following is measured. oneloop's "
+        + "fan-out bridge keeps all the sockets of one HTTP verticle instance on that instance's "
+        + "event loop, and oneloop deploys one HTTP verticle instance, so its fan-out runs on one "
+        + "core however many the server has, and a second core would only take the rest (the "
+        + "publisher, GC, JIT). Using more cores for the fan-out needs more HTTP verticle instances, with the "
+        + "sockets spread over their event loops; each instance then has its own event-bus "
+        + "consumer and does its own encoding once per message and address, so the per-socket "
+        + "writes divide between the cores while the per-message cost is paid once per instance.\n");
 
     b.append("\n## Machine\n\n");
     b.append("- CPU: ").append(m.getString("cpuModel")).append(", ").append(m.getValue("cpus"))
@@ -149,12 +182,19 @@ final class Markdown {
     b.append("\n## How to run\n\n");
     b.append("```\nbash bench/run            # full run (~20-25 min): results/latest.json, "
         + "results/latest.png, BENCHMARKS.md\nbash bench/run --smoke    # 50 clients, one short "
-        + "round of every peer (< 60 s once built): results/smoke.json\n```\n\n");
+        + "round of every peer (< 60 s once built): results/smoke.json\nbash bench/run --render   # "
+        + "this file and results/latest.png again from results/latest.json\n```\n\n");
     b.append("`bench/run` installs what it needs (Debian python3 packages with apt-get, the Node "
         + "peer's packages with `npm ci`), builds the bench Maven modules (`mvn -f bench/pom.xml "
         + "clean package`) and oneloop (`mvn package -DskipTests` at the root, when its jar is missing "
-        + "or older than the sources), then runs the harness:\n\n```\n")
-        .append(set.getString("commandLine", "")).append("\n```\n\n");
+        + "or older than the sources), then runs the harness (pinned to the generator's core; it "
+        + "starts every server itself):\n\n```\n")
+        .append(harnessCommand(set)).append("\n```\n\n");
+    b.append("It also passes `--repo <repository root> --python /usr/bin/python3 --git-commit "
+        + "<commit> --command-line <the line above>`, which only locate files and label the "
+        + "results, and starts the harness with SIGINT's default disposition restored (S4 sends "
+        + "SIGINT to the servers it starts). `bash bench/run --render` re-renders this file and the "
+        + "chart from `bench/results/latest.json` without measuring.\n\n");
     b.append("Each server is started as its users start it (PORT and CONTROL_PORT are random "
         + "free ports; the working directory is the repository root unless noted):\n\n");
     for (int i = 0; i < peers.size(); i++) {
@@ -214,6 +254,29 @@ final class Markdown {
         + "(polled every 5 ms). S4: from sending SIGINT to the process's exit, with the clients "
         + "connected; the harness checks that SIGINT is neither ignored nor blocked in the server "
         + "(`SigIgn`/`SigBlk` in `/proc/<pid>/status`).\n");
+    b.append("- S3 with AppCDS (JVM peers: ").append(String.join(", ", jvms)).append("): once per "
+        + "run, after round 1's default-flags runs, `bench/target/cds/` is deleted and each JVM "
+        + "peer makes its own dynamic AppCDS archive in a training run: its usual command (same "
+        + "`taskset`, same `").append(set.getString("jvmHeap"))
+        .append(" -XX:+ExitOnOutOfMemoryError`) with `-XX:ArchiveClassesAtExit=bench/target/cds/"
+            + "<peer>.jsa` added after those flags, started until the first 200 on `GET /health`, "
+            + "then stopped with SIGINT; the JVM writes the archive as it exits, through each app's "
+            + "usual exit path. The archive holds the classes the training run loaded that the "
+            + "JDK's default CDS archive does not (the application's and its libraries', and some "
+            + "JDK classes) and is used on top of that default archive. The training run's start is "
+            + "not a sample. Then, at the end of every round, each JVM peer is started with "
+            + "`-XX:SharedArchiveFile=bench/target/cds/<peer>.jsa` in the same place and otherwise "
+            + "the same command, ").append(cdsCount(set)).append(", "
+            + "interleaved peer by peer, and S3 is measured as above (no clients; stopped with "
+            + "SIGINT). A start counts only if the archive is mapped in the process "
+            + "(`/proc/<pid>/maps`). The default-flags S3 already uses the JDK's default CDS "
+            + "archive; what the AppCDS archive adds is mostly the application's and its "
+            + "libraries' classes.");
+    if (!anyCds) {
+      b.append(" This run has no AppCDS samples (").append(set.getValue("cdsSamplesPerRound") == null
+          ? "it predates them" : "they were turned off").append(").");
+    }
+    b.append("\n");
     b.append("- S5: `VmRSS` 2 s after start with no client, and 2 s after ").append(n)
         .append(" clients connected.\n");
 
@@ -231,7 +294,12 @@ final class Markdown {
       JsonObject p = sum.getJsonObject(id);
       Double g = p.getJsonObject("s2").getDouble("maxGeneratorCpuShare");
       Double gb = p.getJsonObject("s2").getDouble("bestStepGeneratorCpuShare");
-      if (gb != null && gb >= 0.85) {
+      if (gb != null && gb >= 0.85 && "oneloop".equals(id)) {
+        c.add("**oneloop**: its S2 figure is bounded by the one-thread load generator, which used "
+            + pct(gb) + " of its core at oneloop's best S2 step (the server " + pct(p.getJsonObject(
+            "s2").getValue("bestStepServerCpuShare")) + "); the server may sustain more than "
+            + "measured, so oneloop's S2 ratios and the S2 targets' figures are lower bounds.");
+      } else if (gb != null && gb >= 0.85) {
         c.add("**" + id + "**: the load generator used " + pct(gb) + " of its core at the best "
             + "S2 step, so that S2 figure may be limited by the generator, not the server.");
       } else if (g != null && g >= 0.85) {
@@ -267,6 +335,31 @@ final class Markdown {
       if ((o1 != null && o1 > 0.15) || (o2 != null && o2 > 0.3)) {
         c.add(id + ": other processes on the machine used " + pct(o1) + " of a core during S1 "
             + "(median) and up to " + pct(o2) + " during an S2 step; its figures may be disturbed.");
+      }
+    }
+    for (String id : sum.fieldNames()) {
+      JsonObject x = sum.getJsonObject(id).getJsonObject("s3Cds");
+      if (x == null) {
+        continue;
+      }
+      int notMapped = x.getInteger("notMapped", 0);
+      if (notMapped > 0) {
+        c.add(id + ": in " + notMapped + " AppCDS start(s) the JVM did not map the archive; "
+            + "those starts are not counted.");
+      }
+    }
+    JsonObject cdsInfo = r.getJsonObject("cds");
+    if (anyCds(sum)) {
+      c.add("S3 with AppCDS: the JVM leaves some classes out of a dynamic archive and logs them in "
+          + "the training run (`bench/target/logs/`): in the Vert.x apps picocli's classes "
+          + "(class files older than Java 6, used by Vert.x's application launcher), JFR event "
+          + "classes, and a few that failed verification or were linked before the dump. They "
+          + "load from the jars as with default flags. The archives are made on this machine for "
+          + "these jars and this JDK, and are not part of any peer's distribution.");
+    }
+    if (cdsInfo != null && cdsInfo.getJsonArray("problems") != null) {
+      for (int i = 0; i < cdsInfo.getJsonArray("problems").size(); i++) {
+        c.add("AppCDS: " + cdsInfo.getJsonArray("problems").getString(i));
       }
     }
     JsonObject inter = r.getJsonObject("interference");
@@ -305,6 +398,57 @@ final class Markdown {
         + "SIGINT in the Node app); the Vert.x apps stop through the launcher's shutdown hook, "
         + "hence exit code 130.");
     return c;
+  }
+
+  private static List<String> jvmPeers(JsonArray peers) {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < peers.size(); i++) {
+      JsonObject p = peers.getJsonObject(i);
+      if (p.getBoolean("jvm", false)) {
+        out.add(p.getString("id"));
+      }
+    }
+    return out;
+  }
+
+  private static String cdsCount(JsonObject set) {
+    Integer k = set.getInteger("cdsSamplesPerRound");
+    return k == null || k < 0 ? "as many times as it had default-flags S3 starts in that round"
+        : k + (k == 1 ? " time" : " times") + " per round";
+  }
+
+  private static boolean anyCds(JsonObject sum) {
+    for (String id : sum.fieldNames()) {
+      JsonObject x = sum.getJsonObject(id).getJsonObject("s3Cds");
+      if (x != null && x.getValue("medianMs") != null) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The S3 with AppCDS cell: — for a peer that is not a JVM, n/a when not measured. */
+  private static String cds(List<String> jvms, String id, JsonObject p) {
+    if (!jvms.contains(id)) {
+      return "—";
+    }
+    JsonObject x = p.getJsonObject("s3Cds");
+    return x == null || x.getValue("medianMs") == null ? "n/a" : num(x.getValue("medianMs"), "%.0f ms");
+  }
+
+  /**
+   * The harness command line as bench/run ran it: recorded in the results file; for a file
+   * without it, the line bench/run runs with the recorded cores and no further options.
+   */
+  static String harnessCommand(JsonObject set) {
+    String recorded = set.getString("commandLine", "").trim();
+    if (recorded.startsWith("taskset ")) {
+      return recorded.replace(" --render", "");
+    }
+    return "taskset -c " + set.getString("generatorCpu", "1") + " java -Xmx1g "
+        + "-Djava.awt.headless=true -Dio.netty.leakDetection.level=disabled "
+        + "-jar bench/harness/target/harness.jar --server-cpu " + set.getString("serverCpu", "0")
+        + " --generator-cpu " + set.getString("generatorCpu", "1");
   }
 
   private static String oomNote(JsonObject p) {

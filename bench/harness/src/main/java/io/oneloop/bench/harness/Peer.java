@@ -50,6 +50,18 @@ final class Peer {
    * relative to {@link #workDir}, so the command can be shown as is.
    */
   List<String> command(Settings s, int port, int controlPort, Path repo) throws Exception {
+    return command(s, port, controlPort, repo, List.of());
+  }
+
+  /**
+   * As {@link #command(Settings, int, int, Path)}, with {@code jvmExtra} put after the JVM flags
+   * every JVM peer shares (JVM peers only).
+   */
+  List<String> command(Settings s, int port, int controlPort, Path repo, List<String> jvmExtra)
+      throws Exception {
+    if (!jvm && !jvmExtra.isEmpty()) {
+      throw new IllegalArgumentException(id + " is not a JVM peer");
+    }
     List<String> c = new ArrayList<>();
     switch (id) {
       case "python" -> c.addAll(List.of(s.python, "-m", "uvicorn", "app:app", "--host", "127.0.0.1",
@@ -57,11 +69,13 @@ final class Peer {
       case "socketio" -> c.addAll(List.of(s.node, "server.js"));
       case "bridge" -> {
         c.addAll(jvmFlags(s));
+        c.addAll(jvmExtra);
         c.addAll(List.of("-jar", "bench/bridge-app/target/bridge-app.jar",
             "io.oneloop.bench.bridge.BridgeServer", "-conf={\"port\":" + port + "}"));
       }
       case "raw" -> {
         c.addAll(jvmFlags(s));
+        c.addAll(jvmExtra);
         c.addAll(List.of("-jar", "bench/raw-app/target/raw-app.jar",
             "io.oneloop.bench.raw.RawWebSocketServer", "-conf={\"port\":" + port + "}"));
       }
@@ -70,6 +84,7 @@ final class Peer {
         Files.createDirectories(conf.getParent());
         Files.writeString(conf, oneloopConfig(port, controlPort));
         c.addAll(jvmFlags(s));
+        c.addAll(jvmExtra);
         c.addAll(List.of("-cp", s.oneloopJar + ":bench/task/target/bench-task.jar",
             "io.oneloop.Main", "-conf", repo.relativize(conf).toString()));
       }
@@ -90,6 +105,13 @@ final class Peer {
         + "\"threading\":\"event-loop\","
         + "\"config\":{\"address\":\"bench.ticks\",\"controlPort\":" + controlPort + "}}]}";
   }
+
+  /** The AppCDS archive of a JVM peer, relative to the repository root (its working directory). */
+  String cdsArchive() {
+    return CDS_DIR + "/" + id + ".jsa";
+  }
+
+  static final String CDS_DIR = "bench/target/cds";
 
   private static List<String> jvmFlags(Settings s) {
     return List.of(s.java, "-Xmx" + s.heap, "-XX:+ExitOnOutOfMemoryError");

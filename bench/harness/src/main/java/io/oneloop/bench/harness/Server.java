@@ -40,10 +40,16 @@ final class Server {
   }
 
   static Server start(Peer peer, Settings s, Path repo, Path logDir, String tag) throws Exception {
+    return start(peer, s, repo, logDir, tag, List.of());
+  }
+
+  /** Starts the peer with {@code jvmExtra} after the shared JVM flags (JVM peers only). */
+  static Server start(Peer peer, Settings s, Path repo, Path logDir, String tag,
+      List<String> jvmExtra) throws Exception {
     int port = Ports.free();
     int controlPort = peer.separateControlPort ? Ports.free() : port;
     List<String> cmd = new ArrayList<>(List.of("taskset", "-c", s.serverCpu));
-    cmd.addAll(peer.command(s, port, controlPort, repo));
+    cmd.addAll(peer.command(s, port, controlPort, repo, jvmExtra));
     Files.createDirectories(logDir);
     Path log = logDir.resolve(peer.id + "-" + tag + ".log");
     ProcessBuilder pb = new ProcessBuilder(cmd)
@@ -85,6 +91,20 @@ final class Server {
 
   long rssKiB() {
     return Proc.statusKiB(pid, "VmRSS:");
+  }
+
+  /** True when a file whose path ends with {@code suffix} is mapped into the process. */
+  boolean maps(String suffix) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/maps"))) {
+        if (line.endsWith(suffix)) {
+          return true;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+    return false;
   }
 
   String sigIgn() {

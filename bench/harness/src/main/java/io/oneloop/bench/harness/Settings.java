@@ -23,6 +23,11 @@ final class Settings {
   double s2P99LimitMs = 100;
   double s2MinDeliveriesPct = 99;
   int startStopSamples = 5;
+  /**
+   * S3 starts with an AppCDS archive per JVM peer and round: -1 = as many as that peer's
+   * default-flags S3 starts in the round, 0 = none (no archive is made).
+   */
+  int cdsSamples = -1;
   long idleWaitMs = 2000;
   long settleMs = 2000;
   long graceMs = 2500;
@@ -73,6 +78,7 @@ final class Settings {
         case "--s1-seconds" -> s.s1Seconds = Double.parseDouble(v);
         case "--s2-step-seconds" -> s.s2StepSeconds = Double.parseDouble(v);
         case "--start-stop-samples" -> s.startStopSamples = Integer.parseInt(v);
+        case "--cds-samples" -> s.cdsSamples = Integer.parseInt(v);
         case "--peers" -> s.peers = new ArrayList<>(Arrays.asList(v.split(",")));
         case "--server-cpu" -> s.serverCpu = v;
         case "--generator-cpu" -> s.generatorCpu = v;
@@ -102,6 +108,8 @@ final class Settings {
     s2FirstRate = 100;
     s2MaxSteps = 2;
     startStopSamples = 1;
+    // one start with AppCDS per JVM peer: with the training runs about 7 s
+    cdsSamples = 1;
     idleWaitMs = 300;
     settleMs = 300;
     graceMs = 1000;
@@ -112,6 +120,23 @@ final class Settings {
     out = "bench/results/smoke.json";
     png = "";
     markdown = "";
+  }
+
+  /** The settings a results file was made with, as far as the summary needs them. */
+  static Settings fromJson(JsonObject j) {
+    Settings s = new Settings();
+    s.mode = j.getString("mode", s.mode);
+    s.clients = j.getInteger("clients", s.clients);
+    s.rounds = j.getInteger("rounds", s.rounds);
+    s.startStopSamples = j.getInteger("startStopSamples", s.startStopSamples);
+    s.cdsSamples = j.getInteger("cdsSamplesPerRound", 0);
+    s.serverCpu = j.getString("serverCpu", s.serverCpu);
+    s.generatorCpu = j.getString("generatorCpu", s.generatorCpu);
+    if (j.getJsonArray("peers") != null) {
+      s.peers = new ArrayList<>();
+      j.getJsonArray("peers").forEach(p -> s.peers.add((String) p));
+    }
+    return s;
   }
 
   boolean smokeMode() {
@@ -133,6 +158,7 @@ final class Settings {
         .put("s2PassRule", "p99 <= " + s2P99LimitMs + " ms and deliveries >= "
             + s2MinDeliveriesPct + " %")
         .put("startStopSamples", startStopSamples)
+        .put("cdsSamplesPerRound", cdsSamples)
         .put("quietShareBeforeMeasuring", quietShare)
         .put("quietMaxWaitMs", quietMaxWaitMs)
         .put("quietBudgetMs", quietBudgetMs)

@@ -64,6 +64,32 @@ final class Summary {
           .put("medianMs", medianOf(starts))
           .put("samples", new JsonArray(new ArrayList<>(starts))));
 
+      if (p.jvm) {
+        // S3 with the peer's AppCDS archive: only starts that mapped the archive count
+        List<Double> cds = new ArrayList<>();
+        int notMapped = 0;
+        int failed = 0;
+        for (JsonObject r : runsOf(runs, p.id, "cds")) {
+          if (r.getValue("s3CdsStartMs") == null) {
+            failed++;
+          } else if (!r.getBoolean("archiveMapped", false)) {
+            notMapped++;
+          } else {
+            cds.add(r.getDouble("s3CdsStartMs"));
+          }
+        }
+        List<JsonObject> train = runsOf(runs, p.id, "cdstrain");
+        JsonObject t = train.isEmpty() ? new JsonObject() : train.get(0);
+        o.put("s3Cds", new JsonObject()
+            .put("medianMs", medianOf(cds))
+            .put("samples", new JsonArray(new ArrayList<>(cds)))
+            .put("notMapped", notMapped)
+            .put("failed", failed)
+            .put("archiveMiB", t.getValue("archiveMiB"))
+            .put("trainingStartMs", t.getValue("trainingStartMs"))
+            .put("trainingStopMs", t.getValue("stopMs")));
+      }
+
       List<Double> stops = new ArrayList<>();
       int timeouts = 0;
       JsonArray exitCodes = new JsonArray();
@@ -109,6 +135,7 @@ final class Summary {
             .put("s1P99", ratio(one, o, "s1", "p99Ms"))
             .put("s1CpuPerDelivery", ratio(one, o, "s1", "serverCpuUsPerDelivery"))
             .put("s3Start", ratio(one, o, "s3", "medianMs"))
+            .put("s3StartCds", p.jvm ? ratio(one, o, "s3Cds", "medianMs") : null)
             .put("s4Stop", ratio(one, o, "s4", "medianMs"))
             .put("s5IdleRss", ratio(one, o, "s5", "idleRssMiB"))
             .put("s5ClientsRss", ratio(one, o, "s5", "clientsRssMiB")));
@@ -125,6 +152,8 @@ final class Summary {
       target(targets, ratios, "bridge", "s1P99", "<=", 1.0, "S1 p99 <= stock bridge's");
       target(targets, ratios, "raw", "s3Start", "<=", 1.2,
           "S3 start <= 1.2x the minimal raw Vert.x app");
+      target(targets, ratios, "raw", "s3StartCds", "<=", 1.2,
+          "S3 start with AppCDS for every JVM peer <= 1.2x raw Vert.x with AppCDS");
       Double stop = value(one, "s4", "medianMs");
       targets.add(new JsonObject().put("target", "S4 stop <= 1 s with " + s.clients + " clients")
           .put("value", stop).put("unit", "ms").put("limit", 1000.0)
@@ -241,16 +270,19 @@ final class Summary {
 
   static void print(JsonObject result) {
     JsonObject peers = result.getJsonObject("summary");
-    Bench.log("%-9s %9s %8s %8s %9s %8s %12s %8s %8s %8s %8s", "peer", "S1 deliv%", "p50 ms",
-        "p99 ms", "us/deliv", "RSS MiB", "S2 deliv/s", "S3 ms", "S4 ms", "S5 idle", "S5 N");
+    Bench.log("%-9s %9s %8s %8s %9s %8s %12s %8s %8s %8s %8s %8s", "peer", "S1 deliv%", "p50 ms",
+        "p99 ms", "us/deliv", "RSS MiB", "S2 deliv/s", "S3 ms", "S3 CDS", "S4 ms", "S5 idle",
+        "S5 N");
     for (String id : peers.fieldNames()) {
       JsonObject p = peers.getJsonObject(id);
       Function<String, JsonObject> g = p::getJsonObject;
-      Bench.log("%-9s %9s %8s %8s %9s %8s %12s %8s %8s %8s %8s", id,
+      JsonObject cds = g.apply("s3Cds");
+      Bench.log("%-9s %9s %8s %8s %9s %8s %12s %8s %8s %8s %8s %8s", id,
           g.apply("s1").getValue("deliveriesPct"), g.apply("s1").getValue("p50Ms"),
           g.apply("s1").getValue("p99Ms"), g.apply("s1").getValue("serverCpuUsPerDelivery"),
           g.apply("s1").getValue("serverRssMiB"), g.apply("s2").getValue("maxDeliveriesPerSec"),
-          g.apply("s3").getValue("medianMs"), g.apply("s4").getValue("medianMs"),
+          g.apply("s3").getValue("medianMs"), cds == null ? "-" : cds.getValue("medianMs"),
+          g.apply("s4").getValue("medianMs"),
           g.apply("s5").getValue("idleRssMiB"), g.apply("s5").getValue("clientsRssMiB"));
     }
     JsonArray t = result.getJsonArray("targets");
