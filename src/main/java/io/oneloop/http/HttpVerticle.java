@@ -16,15 +16,11 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.bridge.BridgeEventType;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.handler.sockjs.BridgeEvent;
-import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.BindException;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /** The HTTP server: health, the event-bus bridge for browsers, and the routes of the API. */
@@ -45,7 +41,6 @@ public class HttpVerticle extends VerticleBase {
   private HttpServer server;
   /** Open bridge sockets; the bridge's events for this server all arrive on this verticle's context. */
   private int bridgeSockets;
-  private final Set<SockJSSocket> sockJsSockets = new HashSet<>();
   private FanoutBridge fanout;
 
   public HttpVerticle(AppState state, JobManager jobs) {
@@ -99,23 +94,22 @@ public class HttpVerticle extends VerticleBase {
   }
 
   /**
-   * Closes the bridge sockets first: the server's shutdown leaves WebSockets open until its grace
-   * period ends, while a close frame lets each client go at once.
+   * Closes the raw bridge sockets first: the server's shutdown leaves WebSockets open until its
+   * grace period ends, while a close frame, sent after what is queued for each socket, lets each
+   * client go at once. SockJS sessions keep the grace period: closing one at once can drop the
+   * last messages still queued in the session, the shutdown notice among them.
    */
   @Override
   public Future<?> stop() {
     fanout.closeAll();
-    new ArrayList<>(sockJsSockets).forEach(SockJSSocket::close);
     return server.shutdown(CLOSE_GRACE_MS, TimeUnit.MILLISECONDS);
   }
 
   private void countSockets(BridgeEvent event) {
     if (event.type() == BridgeEventType.SOCKET_CREATED) {
       bridgeSockets++;
-      sockJsSockets.add(event.socket());
     } else if (event.type() == BridgeEventType.SOCKET_CLOSED) {
       bridgeSockets--;
-      sockJsSockets.remove(event.socket());
     }
     event.complete(true);
   }
