@@ -352,18 +352,16 @@ public final class Bench {
     quietBeforeStart();
     Server srv = Server.start(p, s, repo, logDir, tag(round, "life"));
     try {
-      double startMs = srv.waitHealthy(60_000);
-      if (startMs < 0) {
-        return fail(r, p, srv, "no 200 on GET /health within 60 s");
+      JsonObject notStarted = awaitStart(r, p, srv);
+      if (notStarted != null) {
+        return notStarted;
       }
-      r.put("s3StartMs", Json.round(startMs, 1));
       r.put("sigintDeliverable", srv.sigintDeliverable());
       sleep(s.idleWaitMs);
       long idleRss = srv.rssKiB();
-      int connected = connect(p, srv);
-      r.put("connected", connected);
-      if (connected < s.clients) {
-        return fail(r, p, srv, "only " + connected + " of " + s.clients + " clients connected");
+      JsonObject notConnected = connectAll(r, p, srv);
+      if (notConnected != null) {
+        return notConnected;
       }
       sleep(s.settleMs);
       long clientsRss = srv.rssKiB();
@@ -401,15 +399,13 @@ public final class Bench {
     quietBeforeStart();
     Server srv = Server.start(p, s, repo, logDir, tag(round, "s2"));
     try {
-      double startMs = srv.waitHealthy(60_000);
-      if (startMs < 0) {
-        return fail(r, p, srv, "no 200 on GET /health within 60 s");
+      JsonObject notStarted = awaitStart(r, p, srv);
+      if (notStarted != null) {
+        return notStarted;
       }
-      r.put("s3StartMs", Json.round(startMs, 1));
-      int connected = connect(p, srv);
-      r.put("connected", connected);
-      if (connected < s.clients) {
-        return fail(r, p, srv, "only " + connected + " of " + s.clients + " clients connected");
+      JsonObject notConnected = connectAll(r, p, srv);
+      if (notConnected != null) {
+        return notConnected;
       }
       sleep(s.settleMs);
       r.put("s2", searchSaturation(p, srv, round));
@@ -428,16 +424,14 @@ public final class Bench {
     quietBeforeStart();
     Server srv = Server.start(p, s, repo, logDir, tag(round, "startstop"));
     try {
-      double startMs = srv.waitHealthy(60_000);
-      if (startMs < 0) {
-        return fail(r, p, srv, "no 200 on GET /health within 60 s");
+      JsonObject notStarted = awaitStart(r, p, srv);
+      if (notStarted != null) {
+        return notStarted;
       }
-      r.put("s3StartMs", Json.round(startMs, 1));
       r.put("sigintDeliverable", srv.sigintDeliverable());
-      int connected = connect(p, srv);
-      r.put("connected", connected);
-      if (connected < s.clients) {
-        return fail(r, p, srv, "only " + connected + " of " + s.clients + " clients connected");
+      JsonObject notConnected = connectAll(r, p, srv);
+      if (notConnected != null) {
+        return notConnected;
       }
       sleep(1000);
       r.put("s4", stop(srv));
@@ -693,6 +687,26 @@ public final class Bench {
         s.connectTimeoutMs);
     log("  %d/%d clients connected in %.1f s", n, s.clients, (System.nanoTime() - t) / 1e9);
     return n;
+  }
+
+  /** Waits for the first 200 on /health and records it as S3; the failure record when none came. */
+  private JsonObject awaitStart(JsonObject r, Peer p, Server srv) throws Exception {
+    double startMs = srv.waitHealthy(60_000);
+    if (startMs < 0) {
+      return fail(r, p, srv, "no 200 on GET /health within 60 s");
+    }
+    r.put("s3StartMs", Json.round(startMs, 1));
+    return null;
+  }
+
+  /** Connects the clients and records how many; the failure record when not all connected. */
+  private JsonObject connectAll(JsonObject r, Peer p, Server srv) throws Exception {
+    int connected = connect(p, srv);
+    r.put("connected", connected);
+    if (connected < s.clients) {
+      return fail(r, p, srv, "only " + connected + " of " + s.clients + " clients connected");
+    }
+    return null;
   }
 
   private JsonObject fail(JsonObject r, Peer p, Server srv, String why) {
