@@ -150,6 +150,7 @@ public final class AppLifecycle {
       : step("the running jobs", jobs.drain())
         .compose(v -> step("stopping the tasks", supervisor.stopTasks()))
         .compose(v -> runShutdownHooks(deadline))
+        .compose(v -> step("the last messages", eventLoopsCaughtUp().compose(x -> eventLoopsCaughtUp())))
         .compose(v -> step("the services", supervisor.stopServices()))
         .onComplete(ar -> jobs.close());
     stopped.onComplete(ar -> {
@@ -162,6 +163,21 @@ public final class AppLifecycle {
         onStopped.accept(result);
       }
     });
+  }
+
+  /**
+   * Completes once every event loop has run what was queued on it before: the deliveries of the
+   * shutdown notice and of the jobs' last records to the bridge sockets are written before the
+   * HTTP server closes those sockets. Twice over, as a delivery may queue one more write.
+   */
+  private Future<Void> eventLoopsCaughtUp() {
+    List<Future<Void>> loops = new java.util.ArrayList<>();
+    ((VertxInternal) vertx).nettyEventLoopGroup().forEach(loop -> {
+      Promise<Void> ran = Promise.promise();
+      loop.execute(ran::complete);
+      loops.add(ran.future());
+    });
+    return Future.all(loops).mapEmpty();
   }
 
   private Future<Void> step(String name, Future<Void> work) {
