@@ -1,5 +1,10 @@
 package io.oneloop.support;
 
+import io.oneloop.support.SockJsFrames.Close;
+import io.oneloop.support.SockJsFrames.Frame;
+import io.oneloop.support.SockJsFrames.Heartbeat;
+import io.oneloop.support.SockJsFrames.Messages;
+import io.oneloop.support.SockJsFrames.Open;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -8,56 +13,89 @@ import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * A raw client of the event-bus bridge on {@code /eventbus/websocket}, as a browser's would be:
- * JSON frames in both directions, and a ping every few seconds so the bridge keeps the socket.
+ * A client of the event-bus bridge over one {@link Transport}, as a browser's would be: JSON
+ * frames in both directions, and a ping every few seconds so the bridge keeps the socket.
  */
 public final class BridgeClient {
 
   private static final long PING_EVERY_MS = 4000;
   public static final long WAIT_SECONDS = 10;
 
+  /** How the connection ended: SockJS's close frame, or else the WebSocket's close status (null if none came). */
+  public record Closed(Integer code, String reason) {
+  }
+
   private final Vertx vertx;
+  private final Transport transport;
   // Held for the socket's lifetime: a client that becomes unreachable is cleaned up, closing its sockets.
   private final WebSocketClient client;
   private final WebSocket socket;
   private final List<JsonObject> received = new ArrayList<>();
   private final List<Waiter> waiters = new ArrayList<>();
-  private final Promise<Void> closed = Promise.promise();
+  private final Promise<Void> opened = Promise.promise();
+  private final Promise<Closed> closed = Promise.promise();
   private final long pingTimer;
+  private Close sockJsClose;
+  private int heartbeats;
 
   private record Waiter(Predicate<JsonObject> match, Promise<JsonObject> promise) {
   }
 
-  private BridgeClient(Vertx vertx, WebSocketClient client, WebSocket socket) {
+  private BridgeClient(Vertx vertx, Transport transport, WebSocketClient client, WebSocket socket) {
     this.vertx = vertx;
+    this.transport = transport;
     this.client = client;
     this.socket = socket;
-    socket.handler(buffer -> onFrame(buffer.toJsonObject()));
-    socket.closeHandler(v -> closed.tryComplete());
+    // Vert.x's bridges send binary messages on the raw path and SockJS sends text: read both alike.
+    socket.textMessageHandler(this::onMessage);
+    socket.binaryMessageHandler(data -> onMessage(data.toString(StandardCharsets.UTF_8)));
+    socket.closeHandler(v -> onClose());
+    if (transport == Transport.RAW) {
+      opened.complete();
+    }
     pingTimer = vertx.setPeriodic(PING_EVERY_MS, id -> {
       if (!socket.isClosed()) {
-        socket.writeTextMessage("{\"type\":\"ping\"}");
+        socket.writeTextMessage(transport.wrap("{\"type\":\"ping\"}"));
       }
     });
   }
 
+  /** A raw WebSocket client. */
   public static BridgeClient connect(Vertx vertx, int port) throws Exception {
+    return connect(vertx, port, Transport.RAW);
+  }
+
+  /** Connects over {@code transport} and returns once the bridge can take frames (for SockJS: once the session is open). */
+  public static BridgeClient connect(Vertx vertx, int port, Transport transport) throws Exception {
     WebSocketClient client = vertx.createWebSocketClient();
-    WebSocket socket = client
-      .connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/eventbus/websocket"))
+    // Built on the event loop as the connection completes: SockJS's "o" may follow at once.
+    BridgeClient bridge = client
+      .connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(transport.path()))
+      .map(socket -> new BridgeClient(vertx, transport, client, socket))
       .await(WAIT_SECONDS, TimeUnit.SECONDS);
-    return new BridgeClient(vertx, client, socket);
+    bridge.opened.future().await(WAIT_SECONDS, TimeUnit.SECONDS);
+    return bridge;
+  }
+
+  public Transport transport() {
+    return transport;
   }
 
   public BridgeClient register(String address) {
     return write(new JsonObject().put("type", "register").put("address", address));
+  }
+
+  public BridgeClient unregister(String address) {
+    return write(new JsonObject().put("type", "unregister").put("address", address));
   }
 
   public BridgeClient send(String address, Object body, String replyAddress) {
@@ -75,14 +113,19 @@ public final class BridgeClient {
   /** Sends with a reply address and waits for the frame addressed to it (a reply or an error). */
   public JsonObject request(String address, Object body) throws Exception {
     // The bridge refuses reply addresses longer than 36 characters: a bare UUID fits.
-    String replyAddress = java.util.UUID.randomUUID().toString();
+    String replyAddress = UUID.randomUUID().toString();
     Future<JsonObject> reply = next(frame -> replyAddress.equals(frame.getString("address")));
     send(address, body, replyAddress);
     return reply.await(WAIT_SECONDS, TimeUnit.SECONDS);
   }
 
   public BridgeClient write(JsonObject frame) {
-    socket.writeTextMessage(frame.encode());
+    return writeText(frame.encode());
+  }
+
+  /** Sends {@code text} as one bridge frame, whatever it holds, in the transport's framing. */
+  public BridgeClient writeText(String text) {
+    socket.writeTextMessage(transport.wrap(text));
     return this;
   }
 
@@ -107,8 +150,12 @@ public final class BridgeClient {
 
   /** Waits for the next message delivered on {@code address}; returns its body. */
   public JsonObject awaitRec(String address) throws Exception {
-    return await(frame -> "rec".equals(frame.getString("type")) && address.equals(frame.getString("address")))
-      .getJsonObject("body");
+    return await(isRec(address)).getJsonObject("body");
+  }
+
+  /** Waits for the next error frame; returns its body, e.g. {@code "access_denied"}. */
+  public String awaitErr() throws Exception {
+    return await(isErr()).getString("body");
   }
 
   /** Frames received and not yet taken, for asserting what did not arrive. */
@@ -116,13 +163,55 @@ public final class BridgeClient {
     return new ArrayList<>(received);
   }
 
-  public Future<Void> closed() {
+  /** Takes every frame received and not yet taken. */
+  public synchronized List<JsonObject> takeBacklog() {
+    List<JsonObject> frames = new ArrayList<>(received);
+    received.clear();
+    return frames;
+  }
+
+  /** SockJS heartbeat frames received so far. */
+  public synchronized int heartbeats() {
+    return heartbeats;
+  }
+
+  public Future<Closed> closed() {
     return closed.future();
   }
 
   public void close() {
     vertx.cancelTimer(pingTimer);
     client.close();
+  }
+
+  private void onMessage(String text) {
+    if (transport == Transport.RAW) {
+      onFrame(new JsonObject(text));
+      return;
+    }
+    Frame frame = SockJsFrames.parse(text);
+    if (frame instanceof Open) {
+      opened.tryComplete();
+    } else if (frame instanceof Heartbeat) {
+      countHeartbeat();
+    } else if (frame instanceof Messages messages) {
+      messages.messages().forEach(message -> onFrame(new JsonObject(message)));
+    } else if (frame instanceof Close close) {
+      sockJsClose = close;
+    }
+  }
+
+  private synchronized void countHeartbeat() {
+    heartbeats++;
+  }
+
+  private void onClose() {
+    vertx.cancelTimer(pingTimer);
+    Closed how = sockJsClose != null
+      ? new Closed(sockJsClose.code(), sockJsClose.reason())
+      : new Closed(socket.closeStatusCode() == null ? null : socket.closeStatusCode().intValue(), socket.closeReason());
+    opened.tryFail("the server closed the connection before the SockJS session opened: " + how);
+    closed.tryComplete(how);
   }
 
   private synchronized void onFrame(JsonObject frame) {
@@ -139,5 +228,9 @@ public final class BridgeClient {
 
   public static Predicate<JsonObject> isErr() {
     return frame -> "err".equals(frame.getString("type"));
+  }
+
+  public static Predicate<JsonObject> isRec(String address) {
+    return frame -> "rec".equals(frame.getString("type")) && address.equals(frame.getString("address"));
   }
 }

@@ -1,0 +1,101 @@
+package io.oneloop.support;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * A WebSocket client on a plain socket that reads nothing after the handshake: nothing drains it
+ * behind the test's back, so it is how a test plays a client that stops reading.
+ */
+public final class RawSocket implements AutoCloseable {
+
+  private static final int CONNECT_TIMEOUT_MS = 5000;
+  private static final int HANDSHAKE_TIMEOUT_MS = 10_000;
+  /** The longest answer to the upgrade request read before giving up on it. */
+  private static final int MAX_HEAD = 8192;
+
+  private final Socket socket;
+  private final OutputStream out;
+
+  private RawSocket(Socket socket) throws IOException {
+    this.socket = socket;
+    this.out = socket.getOutputStream();
+  }
+
+  /**
+   * Opens {@code ws://127.0.0.1:<port><path>} with a receive buffer of {@code receiveBufferBytes}
+   * (small, so the server's writes back up soon) and returns once the server answered 101.
+   */
+  public static RawSocket connect(int port, String path, int receiveBufferBytes) throws IOException {
+    Socket socket = new Socket();
+    try {
+      socket.setReceiveBufferSize(receiveBufferBytes);
+      socket.connect(new InetSocketAddress("127.0.0.1", port), CONNECT_TIMEOUT_MS);
+      socket.setSoTimeout(HANDSHAKE_TIMEOUT_MS);
+      socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\n"
+        + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+        .getBytes(StandardCharsets.US_ASCII));
+      // Bytes sent before the 101 answer are not yet the WebSocket's.
+      String head = readHead(socket.getInputStream());
+      if (!head.startsWith("HTTP/1.1 101")) {
+        throw new IOException("no WebSocket upgrade on " + path + ": " + head);
+      }
+      socket.setSoTimeout(0);
+      return new RawSocket(socket);
+    } catch (IOException | RuntimeException e) {
+      socket.close();
+      throw e;
+    }
+  }
+
+  private static String readHead(InputStream in) throws IOException {
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      if (head.length() > MAX_HEAD) {
+        throw new IOException("no end to the upgrade answer: " + head);
+      }
+      int b = in.read();
+      if (b < 0) {
+        throw new IOException("the server closed the connection during the handshake: " + head);
+      }
+      head.append((char) b);
+    }
+    return head.toString();
+  }
+
+  /** Sends {@code text} as one final text frame, masked as a client's must be. */
+  public void sendText(String text) throws IOException {
+    byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+    byte[] mask = new byte[4];
+    ThreadLocalRandom.current().nextBytes(mask);
+    out.write(0x81);
+    if (payload.length < 126) {
+      out.write(0x80 | payload.length);
+    } else if (payload.length <= 0xFFFF) {
+      out.write(0x80 | 126);
+      out.write(payload.length >>> 8);
+      out.write(payload.length & 0xFF);
+    } else {
+      out.write(0x80 | 127);
+      for (int shift = 56; shift >= 0; shift -= 8) {
+        out.write((int) ((long) payload.length >>> shift) & 0xFF);
+      }
+    }
+    out.write(mask);
+    for (int i = 0; i < payload.length; i++) {
+      payload[i] ^= mask[i % 4];
+    }
+    out.write(payload);
+    out.flush();
+  }
+
+  @Override
+  public void close() throws IOException {
+    socket.close();
+  }
+}
