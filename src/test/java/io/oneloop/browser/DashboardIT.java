@@ -3,15 +3,15 @@ package io.oneloop.browser;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Locator;
-import com.microsoft.playwright.Playwright;
+import com.microsoft.playwright.assertions.LocatorAssertions;
+import com.microsoft.playwright.options.ColorScheme;
 import io.oneloop.support.AppProcess;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -30,36 +30,21 @@ class DashboardIT {
 
   private static final AtomicInteger COUNTER = new AtomicInteger();
 
+  @RegisterExtension
+  static final PlaywrightExtension chromium = new PlaywrightExtension(new Browser.NewContextOptions().setViewportSize(1280, 860));
+
   private static AppProcess app;
-  private static Playwright playwright;
-  private static Browser browser;
-  private BrowserContext context;
 
   @BeforeAll
-  static void startAppAndBrowser() throws Exception {
+  static void startApp() throws Exception {
     app = Dashboard.startApp("dashboard-it", AppProcess.freePort(), 200);
-    playwright = Browsers.playwright();
-    browser = Browsers.chromium(playwright);
   }
 
   @AfterAll
-  static void stopAppAndBrowser() {
-    if (playwright != null) {
-      playwright.close();
-    }
+  static void stopApp() {
     if (app != null) {
       app.close();
     }
-  }
-
-  @BeforeEach
-  void newContext() {
-    context = browser.newContext(new Browser.NewContextOptions().setViewportSize(1280, 860));
-  }
-
-  @AfterEach
-  void closeContext() {
-    context.close();
   }
 
   /** A text no other test sends, so tests sharing the app's chat do not see each other's lines. */
@@ -70,7 +55,7 @@ class DashboardIT {
   @Test
   @DisplayName("loads with no console errors and no failed requests")
   void loadsCleanly() {
-    Dashboard page = Dashboard.open(context, app.url());
+    Dashboard page = Dashboard.open(chromium.context(), app.url());
 
     page.seqValue();
     assertThat(page.tickRate()).hasText(Pattern.compile("\\d.* /s"));
@@ -85,7 +70,7 @@ class DashboardIT {
   @Test
   @DisplayName("shows the ticker advancing, with the rate of ticks")
   void tickerAdvances() {
-    Dashboard page = Dashboard.open(context, app.url());
+    Dashboard page = Dashboard.open(chromium.context(), app.url());
 
     long first = page.seqValue();
     assertThat(page.seq()).not().hasText(String.valueOf(first));
@@ -98,8 +83,8 @@ class DashboardIT {
   @Test
   @DisplayName("shows a chat line typed in one page in a second page")
   void chatReachesOtherPages() {
-    Dashboard alice = Dashboard.open(context, app.url());
-    Dashboard bob = Dashboard.open(browser.newContext(), app.url());
+    Dashboard alice = Dashboard.open(chromium.context(), app.url());
+    Dashboard bob = Dashboard.open(chromium.browser().newContext(), app.url());
     String text = unique("hello from Alice");
 
     alice.send("Alice", text);
@@ -112,8 +97,8 @@ class DashboardIT {
   @Test
   @DisplayName("shows the server's error next to the box for an invalid message, which nobody receives")
   void invalidMessageIsRejected() {
-    Dashboard alice = Dashboard.open(context, app.url());
-    Dashboard bob = Dashboard.open(browser.newContext(), app.url());
+    Dashboard alice = Dashboard.open(chromium.context(), app.url());
+    Dashboard bob = Dashboard.open(chromium.browser().newContext(), app.url());
     String tooLong = "x".repeat(600);
 
     alice.type("Alice", tooLong);
@@ -134,7 +119,7 @@ class DashboardIT {
   @Test
   @DisplayName("shows markup in a message as literal text")
   void markupIsText() {
-    Dashboard alice = Dashboard.open(context, app.url());
+    Dashboard alice = Dashboard.open(chromium.context(), app.url());
     String text = unique("<b>x</b>");
 
     alice.send("<i>Alice</i>", text);
@@ -149,13 +134,13 @@ class DashboardIT {
   @Test
   @DisplayName("shows the messages sent before it was opened, each once and in order")
   void showsHistory() {
-    Dashboard alice = Dashboard.open(context, app.url());
+    Dashboard alice = Dashboard.open(chromium.context(), app.url());
     String first = unique("first of two");
     String second = unique("second of two");
     alice.send("Alice", first);
     alice.send("Alice", second);
 
-    Dashboard late = Dashboard.open(browser.newContext(), app.url());
+    Dashboard late = Dashboard.open(chromium.browser().newContext(), app.url());
 
     assertThat(late.message(first)).hasCount(1);
     assertThat(late.message(second)).hasCount(1);
@@ -167,7 +152,7 @@ class DashboardIT {
   @Test
   @DisplayName("fits a 375 px wide phone screen without horizontal scrolling")
   void fitsPhoneScreen() {
-    BrowserContext phone = browser.newContext(new Browser.NewContextOptions()
+    BrowserContext phone = chromium.browser().newContext(new Browser.NewContextOptions()
       .setViewportSize(375, 812).setDeviceScaleFactor(2).setIsMobile(true).setHasTouch(true));
     Dashboard page = Dashboard.open(phone, app.url());
     // Long unbroken words are the usual way a layout overflows.
@@ -197,10 +182,10 @@ class DashboardIT {
     long runningMs = forDocs ? 20_000 : 3000;
     // A fresh app: the picture shows its chat lines and jobs only, not those of the other tests.
     try (AppProcess fresh = Dashboard.startApp("docs-screenshot", AppProcess.freePort(), 200)) {
-      BrowserContext docs = browser.newContext(new Browser.NewContextOptions().setViewportSize(1000, 800)
-        .setColorScheme(com.microsoft.playwright.options.ColorScheme.LIGHT));
+      BrowserContext docs = chromium.browser().newContext(new Browser.NewContextOptions().setViewportSize(1000, 800)
+        .setColorScheme(ColorScheme.LIGHT));
       Dashboard ada = Dashboard.open(docs, fresh.url());
-      Dashboard grace = Dashboard.open(browser.newContext(), fresh.url());
+      Dashboard grace = Dashboard.open(chromium.browser().newContext(), fresh.url());
       ada.send("Ada", "Deploy is green. Ticker looks steady at 5 ticks a second.");
       grace.send("Grace", "Nice! Watching the metrics while the import job runs.");
       ada.send("Ada", "Cancelled the long one, it was only a test.");
@@ -215,7 +200,7 @@ class DashboardIT {
       String running = ada.startSleep(runningMs);
       // A third of the way.
       assertThat(ada.job(running).locator("progress")).hasAttribute("value", Pattern.compile("^0\\.(3[4-9]|[4-9])"),
-        new com.microsoft.playwright.assertions.LocatorAssertions.HasAttributeOptions().setTimeout(runningMs + 10_000));
+        new LocatorAssertions.HasAttributeOptions().setTimeout(runningMs + 10_000));
       assertThat(ada.job(running)).hasAttribute("data-state", "running");
       ada.awaitSamples(6);
       assertThat(ada.tickRate()).hasText(Pattern.compile("\\d.* /s"));

@@ -3,17 +3,16 @@ package io.oneloop.browser;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Locator;
-import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.options.ColorScheme;
 import io.oneloop.support.AppProcess;
 import io.oneloop.testtasks.ReportJob;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
@@ -34,37 +33,23 @@ class JobsAndMetricsIT {
 
   private static final Pattern STRICTLY_BETWEEN_0_AND_1 = Pattern.compile("^0?\\.\\d*[1-9]\\d*(e-\\d+)?$");
 
+  @RegisterExtension
+  static final PlaywrightExtension chromium = new PlaywrightExtension(
+    new Browser.NewContextOptions().setViewportSize(1280, 900).setColorScheme(ColorScheme.LIGHT));
+
   private static AppProcess app;
-  private static Playwright playwright;
-  private static Browser browser;
-  private BrowserContext context;
 
   @BeforeAll
-  static void startAppAndBrowser() throws Exception {
+  static void startApp() throws Exception {
     app = AppProcess.serve("jobs-and-metrics-it", Dashboard.appConfig(AppProcess.freePort(), 1000)
       .put("jobs", new JsonObject().put("types", new JsonObject().put("report", ReportJob.class.getName()))));
-    playwright = Browsers.playwright();
-    browser = Browsers.chromium(playwright);
   }
 
   @AfterAll
-  static void stopAppAndBrowser() {
-    if (playwright != null) {
-      playwright.close();
-    }
+  static void stopApp() {
     if (app != null) {
       app.close();
     }
-  }
-
-  @BeforeEach
-  void newContext() {
-    context = browser.newContext(new Browser.NewContextOptions().setViewportSize(1280, 900).setColorScheme(ColorScheme.LIGHT));
-  }
-
-  @AfterEach
-  void closeContext() {
-    context.close();
   }
 
   private static void assertNoProblems(Dashboard page) {
@@ -80,7 +65,7 @@ class JobsAndMetricsIT {
   @Test
   @DisplayName("shows a job started from the form with a progress bar that moves, then succeeded with the bar full")
   void jobProgressesToDone() {
-    Dashboard page = Dashboard.open(context, app.url());
+    Dashboard page = Dashboard.open(chromium.context(), app.url());
 
     String id = page.startSleep(3000);
 
@@ -106,7 +91,7 @@ class JobsAndMetricsIT {
   @Test
   @DisplayName("cancels a running job from its Cancel button and shows it cancelled")
   void cancelsRunningJob() {
-    Dashboard page = Dashboard.open(context, app.url());
+    Dashboard page = Dashboard.open(chromium.context(), app.url());
     String id = page.startSleep(60_000);
     Locator row = page.job(id);
     assertThat(row).hasAttribute("data-state", "running");
@@ -124,12 +109,12 @@ class JobsAndMetricsIT {
   @Test
   @DisplayName("shows the server's error next to the form for a bad job request, and starts nothing")
   void badRequestShowsServerError() {
-    Dashboard page = Dashboard.open(context, app.url());
+    Dashboard page = Dashboard.open(chromium.context(), app.url());
     HttpResponse<String> direct = app.api("POST", "api/jobs", "{\"type\": \"sleep\", \"params\": {\"ms\": -5}}");
     assertEquals(400, direct.statusCode());
     String expected = new JsonObject(direct.body()).getString("error");
     // The jobs the server has, as the page lists them once its list has loaded.
-    int jobsBefore = new io.vertx.core.json.JsonArray(app.api("GET", "api/jobs?limit=20", null).body()).size();
+    int jobsBefore = new JsonArray(app.api("GET", "api/jobs?limit=20", null).body()).size();
     assertThat(page.jobRows()).hasCount(jobsBefore);
 
     page.submitSleep("-5");
@@ -139,7 +124,7 @@ class JobsAndMetricsIT {
     assertThat(page.page.locator("#job-ms")).hasAttribute("aria-invalid", "true");
     assertThat(page.page.locator("#job-started")).isHidden();
     assertThat(page.jobRows()).hasCount(jobsBefore);
-    assertEquals(jobsBefore, new io.vertx.core.json.JsonArray(app.api("GET", "api/jobs?limit=20", null).body()).size());
+    assertEquals(jobsBefore, new JsonArray(app.api("GET", "api/jobs?limit=20", null).body()).size());
     // Typing again clears the error.
     page.page.locator("#job-ms").fill("10");
     assertThat(page.jobError()).isHidden();
@@ -152,7 +137,7 @@ class JobsAndMetricsIT {
   @Test
   @DisplayName("offers the job types of the server's config and runs one with its params as JSON, showing the server's error for bad params")
   void runsConfiguredType() {
-    Dashboard page = Dashboard.open(context, app.url());
+    Dashboard page = Dashboard.open(chromium.context(), app.url());
     Locator type = page.page.locator("#job-type");
     Locator params = page.page.locator("#job-json");
 
@@ -192,7 +177,7 @@ class JobsAndMetricsIT {
   @Test
   @DisplayName("keeps the 20 newest jobs, newest first, live and after a reload")
   void listIsBounded() {
-    Dashboard page = Dashboard.open(context, app.url());
+    Dashboard page = Dashboard.open(chromium.context(), app.url());
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < 25; i++) {
       ids.add(startJob("sleep", "{\"ms\": 0}").getString("id"));
@@ -214,7 +199,7 @@ class JobsAndMetricsIT {
   @Test
   @DisplayName("draws heap and CPU on the metrics chart and shows the other figures")
   void metricsChartDraws() {
-    Dashboard page = Dashboard.open(context, app.url());
+    Dashboard page = Dashboard.open(chromium.context(), app.url());
 
     page.awaitSamples(2);
 
@@ -250,7 +235,7 @@ class JobsAndMetricsIT {
   @Test
   @DisplayName("shows a notice broadcast on oneloop.server as an info banner, as text, until dismissed")
   void showsNotice() {
-    Dashboard page = Dashboard.open(context, app.url());
+    Dashboard page = Dashboard.open(chromium.context(), app.url());
     String text = "Maintenance at 18:00 <b>not bold</b>";
 
     startJob("broadcast", new JsonObject().put("address", "oneloop.server")
@@ -270,7 +255,7 @@ class JobsAndMetricsIT {
   @Test
   @DisplayName("fits jobs, a long error and the chart on a 375 px wide phone screen")
   void fitsPhoneScreen() {
-    BrowserContext phone = browser.newContext(new Browser.NewContextOptions()
+    BrowserContext phone = chromium.browser().newContext(new Browser.NewContextOptions()
       .setViewportSize(375, 812).setDeviceScaleFactor(2).setIsMobile(true).setHasTouch(true));
     Dashboard page = Dashboard.open(phone, app.url());
     String id = page.startSleep(1500);

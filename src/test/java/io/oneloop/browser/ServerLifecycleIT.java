@@ -1,17 +1,14 @@
 package io.oneloop.browser;
 
 import com.microsoft.playwright.Browser;
-import com.microsoft.playwright.BrowserContext;
-import com.microsoft.playwright.Playwright;
+import com.microsoft.playwright.assertions.LocatorAssertions;
 import io.oneloop.support.AppProcess;
 import io.oneloop.testtasks.ReportJob;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -24,32 +21,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @DisplayName("The dashboard page while the server stops and starts")
 class ServerLifecycleIT {
 
-  private static Playwright playwright;
-  private static Browser browser;
+  @RegisterExtension
+  static final PlaywrightExtension chromium = new PlaywrightExtension(new Browser.NewContextOptions().setViewportSize(1280, 860));
+
   private final List<AppProcess> apps = new ArrayList<>();
-  private BrowserContext context;
-
-  @BeforeAll
-  static void startBrowser() {
-    playwright = Browsers.playwright();
-    browser = Browsers.chromium(playwright);
-  }
-
-  @AfterAll
-  static void stopBrowser() {
-    if (playwright != null) {
-      playwright.close();
-    }
-  }
-
-  @BeforeEach
-  void newContext() {
-    context = browser.newContext(new Browser.NewContextOptions().setViewportSize(1280, 860));
-  }
 
   @AfterEach
   void stopApps() {
-    context.close();
     apps.forEach(AppProcess::close);
   }
 
@@ -64,7 +42,7 @@ class ServerLifecycleIT {
   void reconnectsAfterRestart() throws Exception {
     int port = AppProcess.freePort();
     AppProcess first = start("lifecycle-first", port, 100);
-    Dashboard page = Dashboard.open(context, first.url());
+    Dashboard page = Dashboard.open(chromium.context(), first.url());
     String oldJob = new JsonObject(first.api("POST", "api/jobs", "{\"type\": \"sleep\", \"params\": {\"ms\": 60000}}").body())
       .getString("id");
     assertThat(page.job(oldJob)).hasAttribute("data-state", "running");
@@ -84,7 +62,7 @@ class ServerLifecycleIT {
     apps.add(AppProcess.serve("lifecycle-restarted", Dashboard.appConfig(port, 500)
       .put("jobs", new JsonObject().put("types", new JsonObject().put("report", ReportJob.class.getName())))));
     assertThat(page.connection()).hasAttribute("data-state", "connected",
-      new com.microsoft.playwright.assertions.LocatorAssertions.HasAttributeOptions().setTimeout(20_000));
+      new LocatorAssertions.HasAttributeOptions().setTimeout(20_000));
     // Ticks from the new process: its seq started again from 1.
     assertThat(page.seq()).hasText(Pattern.compile("^([1-9]|[12]\\d)$"));
     long restarted = page.seqValue();
@@ -102,7 +80,7 @@ class ServerLifecycleIT {
   @DisplayName("shows the shutdown banner when the app gets SIGTERM")
   void showsShutdownBanner() throws Exception {
     AppProcess app = start("lifecycle-banner", AppProcess.freePort(), 200);
-    Dashboard page = Dashboard.open(context, app.url());
+    Dashboard page = Dashboard.open(chromium.context(), app.url());
     assertThat(page.banner()).isHidden();
 
     app.signal("TERM");

@@ -11,6 +11,8 @@ import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -20,6 +22,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -33,7 +36,7 @@ class ExitCodesIT {
   private Path config(int port, JsonObject... tasks) throws Exception {
     JsonObject config = new JsonObject()
       .put("http", new JsonObject().put("host", "127.0.0.1").put("port", port))
-      .put("tasks", new JsonArray(java.util.List.of((Object[]) tasks)));
+      .put("tasks", new JsonArray(List.of((Object[]) tasks)));
     return write(config);
   }
 
@@ -54,65 +57,70 @@ class ExitCodesIT {
     assertTrue(app.output().contains("oneloop exiting with code " + code + ": " + reason), app.output());
   }
 
-  @Test
-  @DisplayName("SIGINT stops the app gracefully with exit code 0")
-  void sigint() throws Exception {
-    int port = AppProcess.freePort();
-    try (AppProcess app = AppProcess.startMain("sigint", config(port, ticker(new JsonObject())))) {
-      app.awaitHealth(port, 200);
-      app.signal("INT");
-      assertExit(app, 0, "stopped by SIGINT");
+  /** Writes the config a run starts with, given the port to serve on. */
+  @FunctionalInterface
+  private interface Setup {
+    Path config(ExitCodesIT test, int port) throws Exception;
+  }
+
+  /**
+   * One run of the jar: its config, the signal sent once it serves (none: it ends by itself), and
+   * the exit code and reason it must end with.
+   */
+  private record Run(String title, String log, Setup setup, String signal, int code, String reason) {
+    @Override
+    public String toString() {
+      return title;
     }
   }
 
-  @Test
-  @DisplayName("SIGTERM stops the app gracefully with exit code 0")
-  void sigterm() throws Exception {
+  static List<Run> runs() {
+    return List.of(
+      new Run("SIGINT stops the app gracefully with exit code 0", "sigint",
+        (test, port) -> test.config(port, ticker(new JsonObject())), "INT", 0, "stopped by SIGINT"),
+      new Run("SIGTERM stops the app gracefully with exit code 0", "sigterm",
+        (test, port) -> test.config(port, ticker(new JsonObject())), "TERM", 0, "stopped by SIGTERM"),
+      new Run("a stop that never completes ends the app with exit code 1 after shutdownTimeoutMs", "overrun",
+        (test, port) -> test.withRoot(test.config(port, taskClass("stubborn", StubbornTask.class)), "shutdownTimeoutMs", 500),
+        "TERM", 1, "shutdown took longer than shutdownTimeoutMs (500 ms); still stopping: task \"stubborn\""),
+      new Run("a ticker with a count ends, and so does the app, with exit code 0", "count",
+        (test, port) -> test.config(port, ticker(new JsonObject().put("intervalMs", 50).put("count", 3))),
+        null, 0, "task \"ticker\" ended"),
+      new Run("a task that throws at runtime ends the app with exit code 1", "throws",
+        (test, port) -> test.config(port, taskClass("feed", ThrowingTask.class)), null, 1, "task \"feed\" failed: the feed went away"),
+      new Run("a task whose start fails stops the start with exit code 2", "start-fails",
+        (test, port) -> test.config(port, taskClass("feed", FailingStartTask.class)), null, 2,
+        "could not start: task \"feed\" (" + FailingStartTask.class.getName() + ") failed to start: cannot reach the feed"),
+      new Run("a startup hook that fails stops the start with exit code 2", "startup-hook",
+        (test, port) -> test.withRoot(test.config(port), "hooks", new JsonObject().put("startup", new JsonArray()
+          .add(new JsonObject().put("type", "sleep").put("params", new JsonObject().put("ms", 60000)).put("timeoutMs", 200)))),
+        null, 2, "could not start: startup hook 1 (sleep) failed: timed out after 200 ms"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("runs")
+  @DisplayName("each way the app ends has its exit code and a last line saying why")
+  void exits(Run run) throws Exception {
     int port = AppProcess.freePort();
-    try (AppProcess app = AppProcess.startMain("sigterm", config(port, ticker(new JsonObject())))) {
-      app.awaitHealth(port, 200);
-      app.signal("TERM");
-      assertExit(app, 0, "stopped by SIGTERM");
+    try (AppProcess app = AppProcess.startMain(run.log(), run.setup().config(this, port))) {
+      if (run.signal() != null) {
+        app.awaitHealth(port, 200);
+        app.signal(run.signal());
+      }
+      assertExit(app, run.code(), run.reason());
     }
   }
 
-  @Test
-  @DisplayName("a ticker with a count ends, and so does the app, with exit code 0")
-  void tickerCount() throws Exception {
-    int port = AppProcess.freePort();
-    try (AppProcess app = AppProcess.startMain("count", config(port, ticker(new JsonObject().put("intervalMs", 50).put("count", 3))))) {
-      assertExit(app, 0, "task \"ticker\" ended");
-    }
-  }
-
-  @Test
-  @DisplayName("a task that throws at runtime ends the app with exit code 1")
-  void runtimeFailure() throws Exception {
-    int port = AppProcess.freePort();
-    try (AppProcess app = AppProcess.startMain("throws", config(port, taskClass("feed", ThrowingTask.class)))) {
-      assertExit(app, 1, "task \"feed\" failed: the feed went away");
-    }
-  }
-
-  @Test
-  @DisplayName("a stop that never completes ends the app with exit code 1 after shutdownTimeoutMs")
-  void shutdownOverrun() throws Exception {
-    int port = AppProcess.freePort();
-    Path config = write(new JsonObject(Files.readString(config(port, taskClass("stubborn", StubbornTask.class))))
-      .put("shutdownTimeoutMs", 500));
-    try (AppProcess app = AppProcess.startMain("overrun", config)) {
-      app.awaitHealth(port, 200);
-      app.signal("TERM");
-      assertExit(app, 1, "shutdown took longer than shutdownTimeoutMs (500 ms); still stopping: task \"stubborn\"");
-    }
+  /** The config file with one more root key. */
+  private Path withRoot(Path config, String key, Object value) throws Exception {
+    return write(new JsonObject(Files.readString(config)).put(key, value));
   }
 
   @Test
   @DisplayName("a second signal during shutdown forces the exit with code 130")
   void secondSignal() throws Exception {
     int port = AppProcess.freePort();
-    Path config = write(new JsonObject(Files.readString(config(port, taskClass("stubborn", StubbornTask.class))))
-      .put("shutdownTimeoutMs", 600000));
+    Path config = withRoot(config(port, taskClass("stubborn", StubbornTask.class)), "shutdownTimeoutMs", 600000);
     try (AppProcess app = AppProcess.startMain("forced", config)) {
       app.awaitHealth(port, 200);
       app.signal("TERM");
@@ -148,26 +156,6 @@ class ExitCodesIT {
       new JsonObject().put("name", "feed").put("class", "com.acme.Missing"))));
     try (AppProcess app = AppProcess.startMain("unknown-class", config)) {
       assertExit(app, 2, "could not start: " + config + ": tasks[0].class: no class com.acme.Missing on the class path");
-    }
-  }
-
-  @Test
-  @DisplayName("a task whose start fails stops the start with exit code 2")
-  void failedTaskStart() throws Exception {
-    int port = AppProcess.freePort();
-    try (AppProcess app = AppProcess.startMain("start-fails", config(port, taskClass("feed", FailingStartTask.class)))) {
-      assertExit(app, 2, "could not start: task \"feed\" (" + FailingStartTask.class.getName() + ") failed to start: cannot reach the feed");
-    }
-  }
-
-  @Test
-  @DisplayName("a startup hook that fails stops the start with exit code 2")
-  void startupHookFails() throws Exception {
-    int port = AppProcess.freePort();
-    JsonObject config = new JsonObject(Files.readString(config(port))).put("hooks", new JsonObject().put("startup", new JsonArray()
-      .add(new JsonObject().put("type", "sleep").put("params", new JsonObject().put("ms", 60000)).put("timeoutMs", 200))));
-    try (AppProcess app = AppProcess.startMain("startup-hook", write(config))) {
-      assertExit(app, 2, "could not start: startup hook 1 (sleep) failed: timed out after 200 ms");
     }
   }
 
