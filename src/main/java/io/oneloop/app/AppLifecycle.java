@@ -1,10 +1,11 @@
 package io.oneloop.app;
 
 import io.oneloop.Addresses;
-import io.oneloop.bridge.BridgePermissions;
 import io.oneloop.chat.ChatVerticle;
+import io.oneloop.config.AppConfig;
+import io.oneloop.config.HookSpec;
+import io.oneloop.config.TaskSpec;
 import io.oneloop.jobs.JobManager;
-import io.oneloop.jobs.JobTypes;
 import io.oneloop.http.HttpVerticle;
 import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
@@ -33,16 +34,18 @@ public final class AppLifecycle {
   private final AppState state = new AppState();
   private final Promise<Void> started = Promise.promise();
   private final Promise<Outcome> terminated = Promise.promise();
+  private final AppConfig config;
   private Supervisor supervisor;
-  private AppConfig config;
   private boolean shuttingDown;
   private boolean closingFromOutside;
   private JobManager jobs;
   private String shutdownStep;
 
-  public AppLifecycle(Vertx vertx, Context context, Consumer<Outcome> onStopped) {
+  /** {@code config} is checked already; {@code onStopped} gets the outcome unless Vert.x itself is closing. */
+  public AppLifecycle(Vertx vertx, Context context, AppConfig config, Consumer<Outcome> onStopped) {
     this.vertx = vertx;
     this.context = context;
+    this.config = config;
     this.onStopped = onStopped;
   }
 
@@ -50,21 +53,12 @@ public final class AppLifecycle {
     return state;
   }
 
-  public AppConfig config() {
-    return config;
-  }
-
   public Future<Outcome> terminated() {
     return terminated.future();
   }
 
-  /** Resolves and checks the config, then deploys the HTTP server and the tasks in config order. */
-  public Future<Void> start(JsonObject given) {
-    try {
-      config = AppConfig.validate(ConfigLoader.resolveDeployed(given, System.getenv()), "config");
-    } catch (ConfigException e) {
-      return Future.failedFuture(e);
-    }
+  /** Deploys the HTTP server and the tasks in config order. */
+  public Future<Void> start() {
     supervisor = new Supervisor(vertx, context);
     // Vert.x runs close hooks before it undeploys anything: a close from outside (the legacy
     // launcher's signal hook, an embedding app) still gets the ordered shutdown.
@@ -75,29 +69,26 @@ public final class AppLifecycle {
     terminated.future().onComplete(ar -> tasksList.unregister());
     supervisor.firstExit().onSuccess(this::shutdown);
 
-    JsonObject httpConfig = new JsonObject()
-      .put("host", config.host())
-      .put("port", config.port())
-      .put("bridge", config.bridge());
-    jobs = new JobManager(vertx, config.jobs(), new JobTypes(config.jobs().types(), BridgePermissions.outbound(config.bridge())));
-    Future<Void> chain = supervisor.deployService("http", () -> new HttpVerticle(state, jobs), new DeploymentOptions().setConfig(httpConfig))
+    jobs = new JobManager(vertx, config.jobs(), config.jobTypes());
+    Future<Void> chain = supervisor.deployService("http", () -> new HttpVerticle(config.http(), config.bridge(), state, jobs),
+        new DeploymentOptions())
       .compose(v -> supervisor.deployService("chat", ChatVerticle::new, new DeploymentOptions()));
-    List<AppConfig.HookSpec> hooks = config.startupHooks();
+    List<HookSpec> hooks = config.startupHooks();
     for (int i = 0; i < hooks.size(); i++) {
-      AppConfig.HookSpec hook = hooks.get(i);
+      HookSpec hook = hooks.get(i);
       String name = "startup hook " + (i + 1) + " (" + hook.type() + ")";
       chain = chain.compose(v -> shuttingDown ? Future.succeededFuture() : jobs.runHook(hook.type(), hook.params(), hook.timeoutMs())
         .<Void>mapEmpty()
         .onSuccess(x -> log.info("{} done", name))
         .recover(cause -> Future.failedFuture(new Supervisor.StartFailure(name + " failed: " + cause.getMessage()))));
     }
-    for (AppConfig.TaskSpec spec : config.tasks()) {
+    for (TaskSpec spec : config.tasks()) {
       chain = chain.compose(v -> shuttingDown ? Future.succeededFuture() : supervisor.deployTask(spec));
     }
     return chain
       .onSuccess(v -> {
         state.markReady();
-        log.info("oneloop started: {} task(s), serving on http://{}:{}", config.tasks().size(), config.host(), state.httpPort());
+        log.info("oneloop started: {} task(s), serving on http://{}:{}", config.tasks().size(), config.http().host(), state.httpPort());
       })
       .onFailure(cause -> {
         supervisor.abandon();
@@ -130,7 +121,7 @@ public final class AppLifecycle {
    * tasks, last first; run the shutdown hooks; stop the services, the HTTP server last.
    */
   private void runShutdown(Outcome outcome) {
-    long budget = config == null ? 10_000 : config.shutdownTimeoutMs();
+    long budget = config.shutdownTimeoutMs();
     long deadline = System.currentTimeMillis() + budget;
     state.markStopping();
     vertx.eventBus().publish(Addresses.SERVER, new JsonObject().put("event", "shutdown"));
@@ -188,9 +179,9 @@ public final class AppLifecycle {
   /** Each hook in order, each bounded by its own time-out and by what is left of the budget; a failure is logged. */
   private Future<Void> runShutdownHooks(long deadline) {
     Future<Void> chain = Future.succeededFuture();
-    List<AppConfig.HookSpec> hooks = config.shutdownHooks();
+    List<HookSpec> hooks = config.shutdownHooks();
     for (int i = 0; i < hooks.size(); i++) {
-      AppConfig.HookSpec hook = hooks.get(i);
+      HookSpec hook = hooks.get(i);
       String name = "shutdown hook " + (i + 1) + " (" + hook.type() + ")";
       chain = chain.compose(v -> {
         long left = deadline - System.currentTimeMillis();
