@@ -7,6 +7,7 @@ import io.oneloop.config.ConfigException;
 import io.oneloop.config.ConfigLoader;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.internal.VertxInternal;
 
 import java.util.function.Consumer;
 
@@ -44,6 +45,10 @@ public class MainVerticle extends VerticleBase {
       return Future.failedFuture(e);
     }
     lifecycle = new AppLifecycle(vertx, context, config, onStopped != null ? onStopped : outcome -> vertx.close());
+    // Vert.x runs close hooks before it undeploys anything: a close from outside (the legacy
+    // launcher's signal hook, an embedding app) still gets the ordered shutdown.
+    ((VertxInternal) vertx).addCloseHook(completion ->
+      context.runOnContext(v -> lifecycle.stopFromOutside().onComplete(ar -> completion.succeed())));
     return lifecycle.start();
   }
 
