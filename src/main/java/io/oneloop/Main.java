@@ -1,15 +1,15 @@
 package io.oneloop;
 
 import ch.qos.logback.classic.LoggerContext;
-import io.oneloop.app.AppConfig;
-import io.oneloop.app.ConfigException;
-import io.oneloop.app.ConfigLoader;
 import io.oneloop.app.ExitCodes;
 import io.oneloop.app.Outcome;
+import io.oneloop.config.AppConfig;
+import io.oneloop.config.ConfigException;
+import io.oneloop.config.ConfigLoader;
 import io.vertx.core.Deployable;
+import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.json.JsonObject;
 import io.vertx.launcher.application.HookContext;
 import io.vertx.launcher.application.VertxApplication;
 import io.vertx.launcher.application.VertxApplicationHooks;
@@ -17,6 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -31,24 +32,21 @@ public class Main extends VertxApplication implements VertxApplicationHooks {
   /** Closing Vert.x after the children have stopped has little left to do; never wait longer than this. */
   private static final long CLOSE_WAIT_MS = 5000;
 
-  private final JsonObject config;
+  private final AppConfig config;
   private final AtomicInteger signals = new AtomicInteger();
   private volatile MainVerticle verticle;
-  private volatile io.vertx.core.Vertx vertx;
+  private volatile Vertx vertx;
   private volatile String startFailure;
 
-  Main(String[] args, JsonObject config) {
+  Main(String[] args, AppConfig config) {
     super(args, null, true, false);
     this.config = config;
   }
 
   public static void main(String[] args) {
-    String conf = confArgument(args);
-    JsonObject config;
+    AppConfig config;
     try {
-      ConfigLoader.Source source = conf == null ? ConfigLoader.loadDefault() : ConfigLoader.loadArgument(conf);
-      config = ConfigLoader.resolve(source.json(), conf != null, System.getenv());
-      AppConfig.validate(config, source.name());
+      config = ConfigLoader.load(confArgument(args), System.getenv());
     } catch (ConfigException e) {
       log.error(e.getMessage());
       exit(ExitCodes.START_FAILED, "could not start: " + e.getMessage());
@@ -67,7 +65,7 @@ public class Main extends VertxApplication implements VertxApplicationHooks {
   static String confArgument(String[] args) {
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
-      String lower = arg.toLowerCase(java.util.Locale.ROOT);
+      String lower = arg.toLowerCase(Locale.ROOT);
       if ((lower.equals("-conf") || lower.equals("--conf")) && i + 1 < args.length) {
         return args[i + 1];
       }
@@ -79,14 +77,9 @@ public class Main extends VertxApplication implements VertxApplicationHooks {
   }
 
   @Override
-  public JsonObject afterConfigParsed(JsonObject parsed) {
-    return config;
-  }
-
-  @Override
   public Supplier<? extends Deployable> verticleSupplier() {
     return () -> {
-      verticle = new MainVerticle(this::stopped);
+      verticle = new MainVerticle(config, this::stopped);
       return verticle;
     };
   }

@@ -1,10 +1,13 @@
 package io.oneloop;
 
-import io.oneloop.app.AppConfig;
 import io.oneloop.app.AppLifecycle;
 import io.oneloop.app.Outcome;
+import io.oneloop.config.AppConfig;
+import io.oneloop.config.ConfigException;
+import io.oneloop.config.ConfigLoader;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.internal.VertxInternal;
 
 import java.util.function.Consumer;
 
@@ -14,23 +17,39 @@ import java.util.function.Consumer;
  */
 public class MainVerticle extends VerticleBase {
 
+  private final AppConfig givenConfig;
   private final Consumer<Outcome> onStopped;
   private AppLifecycle lifecycle;
 
-  /** As deployed by a launcher: when the app stops by itself, Vert.x is closed. */
+  /**
+   * As deployed by a launcher: the config is the deployment's JSON, completed and checked as
+   * {@link Main} does; when the app stops by itself, Vert.x is closed.
+   */
   public MainVerticle() {
-    this(null);
+    this.givenConfig = null;
+    this.onStopped = null;
   }
 
   /** {@code onStopped} gets the outcome once the children are stopped (or the stop overran its budget). */
-  public MainVerticle(Consumer<Outcome> onStopped) {
+  public MainVerticle(AppConfig config, Consumer<Outcome> onStopped) {
+    this.givenConfig = config;
     this.onStopped = onStopped;
   }
 
   @Override
   public Future<?> start() {
-    lifecycle = new AppLifecycle(vertx, context, onStopped != null ? onStopped : outcome -> vertx.close());
-    return lifecycle.start(config());
+    AppConfig config;
+    try {
+      config = givenConfig != null ? givenConfig : ConfigLoader.loadDeployed(config(), System.getenv());
+    } catch (ConfigException e) {
+      return Future.failedFuture(e);
+    }
+    lifecycle = new AppLifecycle(vertx, context, config, onStopped != null ? onStopped : outcome -> vertx.close());
+    // Vert.x runs close hooks before it undeploys anything: a close from outside (the legacy
+    // launcher's signal hook, an embedding app) still gets the ordered shutdown.
+    ((VertxInternal) vertx).addCloseHook(completion ->
+      context.runOnContext(v -> lifecycle.stopFromOutside().onComplete(ar -> completion.succeed())));
+    return lifecycle.start();
   }
 
   /** Vert.x is closing this verticle (e.g. the legacy launcher on a signal): stop the children first. */
@@ -52,11 +71,6 @@ public class MainVerticle extends VerticleBase {
   /** Completes with the outcome once the app has stopped its children. */
   public Future<Outcome> terminated() {
     return lifecycle.terminated();
-  }
-
-  /** The config in force, after defaults and environment overrides. */
-  public AppConfig appConfig() {
-    return lifecycle.config();
   }
 
   /** The bound HTTP port (the real one when configured as 0). */

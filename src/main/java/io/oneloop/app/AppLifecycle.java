@@ -1,11 +1,12 @@
 package io.oneloop.app;
 
 import io.oneloop.Addresses;
-import io.oneloop.bridge.BridgePermissions;
 import io.oneloop.chat.ChatVerticle;
-import io.oneloop.jobs.JobManager;
-import io.oneloop.jobs.JobTypes;
+import io.oneloop.config.AppConfig;
+import io.oneloop.config.HookSpec;
+import io.oneloop.config.TaskSpec;
 import io.oneloop.http.HttpVerticle;
+import io.oneloop.jobs.JobManager;
 import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -16,94 +17,120 @@ import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
- * The app's phases: start (config, HTTP server, tasks in order), serve until the first child
+ * The app's phases: start (services, startup hooks, tasks in order), serve until the first child
  * ends or fails or a stop is asked for, then shut down within {@code shutdownTimeoutMs}.
+ * Runs on the main verticle's context.
  */
 public final class AppLifecycle {
 
   private static final Logger log = LoggerFactory.getLogger(AppLifecycle.class);
 
+  /** The hooks' two directions: a failed startup hook fails the start, a failed shutdown hook is logged. */
+  private enum HookPhase {
+    STARTUP("startup"),
+    SHUTDOWN("shutdown");
+
+    final String word;
+
+    HookPhase(String word) {
+      this.word = word;
+    }
+  }
+
+  /** The shutdown's steps in order; {@code label} names the step in the message when the budget runs out. */
+  private enum ShutdownStep {
+    STOP_TAKING_WORK("taking no new work"),
+    DRAIN_JOBS("the running jobs"),
+    STOP_TASKS("stopping the tasks"),
+    SHUTDOWN_HOOKS("the shutdown hooks"),
+    FLUSH_BRIDGES("the last messages"),
+    STOP_SERVICES("the services");
+
+    final String label;
+
+    ShutdownStep(String label) {
+      this.label = label;
+    }
+  }
+
   private final Vertx vertx;
   private final Context context;
+  private final AppConfig config;
   private final Consumer<Outcome> onStopped;
   private final AppState state = new AppState();
+  private final JobManager jobs;
   private final Promise<Void> started = Promise.promise();
   private final Promise<Outcome> terminated = Promise.promise();
   private Supervisor supervisor;
-  private AppConfig config;
   private boolean shuttingDown;
   private boolean closingFromOutside;
-  private JobManager jobs;
-  private String shutdownStep;
+  private ShutdownStep shutdownStep;
+  /** The shutdown hook running now, named as in the log. */
+  private String runningHook;
+  /** When the shutdown budget runs out, on {@link System#nanoTime()}. */
+  private long deadline;
 
-  public AppLifecycle(Vertx vertx, Context context, Consumer<Outcome> onStopped) {
+  /** {@code config} is checked already; {@code onStopped} gets the outcome unless Vert.x itself is closing. */
+  public AppLifecycle(Vertx vertx, Context context, AppConfig config, Consumer<Outcome> onStopped) {
     this.vertx = vertx;
     this.context = context;
+    this.config = config;
     this.onStopped = onStopped;
+    this.jobs = new JobManager(vertx, config.jobs(), config.jobTypes());
   }
 
   public AppState state() {
     return state;
   }
 
-  public AppConfig config() {
-    return config;
-  }
-
   public Future<Outcome> terminated() {
     return terminated.future();
   }
 
-  /** Resolves and checks the config, then deploys the HTTP server and the tasks in config order. */
-  public Future<Void> start(JsonObject given) {
-    try {
-      config = AppConfig.validate(ConfigLoader.resolveDeployed(given, System.getenv()), "config");
-    } catch (ConfigException e) {
-      return Future.failedFuture(e);
-    }
+  /** Deploys the services, runs the startup hooks, then starts the tasks in config order. */
+  public Future<Void> start() {
     supervisor = new Supervisor(vertx, context);
-    // Vert.x runs close hooks before it undeploys anything: a close from outside (the legacy
-    // launcher's signal hook, an embedding app) still gets the ordered shutdown.
-    ((VertxInternal) vertx).addCloseHook(completion ->
-      context.runOnContext(v -> stopFromOutside().onComplete(ar -> completion.succeed())));
     var tasksList = vertx.eventBus().<Object>consumer(Addresses.TASKS_LIST,
       msg -> msg.reply(new JsonObject().put("tasks", supervisor.taskRecords())));
     terminated.future().onComplete(ar -> tasksList.unregister());
     supervisor.firstExit().onSuccess(this::shutdown);
 
-    JsonObject httpConfig = new JsonObject()
-      .put("host", config.host())
-      .put("port", config.port())
-      .put("bridge", config.bridge());
-    jobs = new JobManager(vertx, config.jobs(), new JobTypes(config.jobs().types(), BridgePermissions.outbound(config.bridge())));
-    Future<Void> chain = supervisor.deployService("http", () -> new HttpVerticle(state, jobs), new DeploymentOptions().setConfig(httpConfig))
-      .compose(v -> supervisor.deployService("chat", ChatVerticle::new, new DeploymentOptions()));
-    List<AppConfig.HookSpec> hooks = config.startupHooks();
-    for (int i = 0; i < hooks.size(); i++) {
-      AppConfig.HookSpec hook = hooks.get(i);
-      String name = "startup hook " + (i + 1) + " (" + hook.type() + ")";
-      chain = chain.compose(v -> shuttingDown ? Future.succeededFuture() : jobs.runHook(hook.type(), hook.params(), hook.timeoutMs())
-        .<Void>mapEmpty()
-        .onSuccess(x -> log.info("{} done", name))
-        .recover(cause -> Future.failedFuture(new Supervisor.StartFailure(name + " failed: " + cause.getMessage()))));
-    }
-    for (AppConfig.TaskSpec spec : config.tasks()) {
-      chain = chain.compose(v -> shuttingDown ? Future.succeededFuture() : supervisor.deployTask(spec));
-    }
-    return chain
+    return deployServices()
+      .compose(v -> runHooks(HookPhase.STARTUP))
+      .compose(v -> startTasks())
       .onSuccess(v -> {
         state.markReady();
-        log.info("oneloop started: {} task(s), serving on http://{}:{}", config.tasks().size(), config.host(), state.httpPort());
+        log.info("oneloop started: {} task(s), serving on http://{}:{}", config.tasks().size(), config.http().host(),
+          state.httpPort());
       })
       .onFailure(cause -> {
         supervisor.abandon();
         jobs.close();
       })
       .onComplete(started);
+  }
+
+  /** The HTTP server, then the chat service; the end of either ends the app. */
+  private Future<Void> deployServices() {
+    return supervisor.deployService("http", () -> new HttpVerticle(config.http(), config.bridge(), state, jobs),
+        new DeploymentOptions())
+      .compose(v -> supervisor.deployService("chat", ChatVerticle::new, new DeploymentOptions()));
+  }
+
+  /** Each task after the one before has started; none once a stop has been asked for. */
+  private Future<Void> startTasks() {
+    Future<Void> chain = Future.succeededFuture();
+    for (TaskSpec spec : config.tasks()) {
+      chain = chain.compose(v -> shuttingDown ? Future.succeededFuture() : supervisor.deployTask(spec));
+    }
+    return chain;
   }
 
   /** Starts the graceful shutdown (once); later calls change nothing. */
@@ -124,45 +151,78 @@ public final class AppLifecycle {
     return shutdown(Outcome.ok("Vert.x is closing"));
   }
 
-  /**
-   * One budget, {@code shutdownTimeoutMs}, for the whole shutdown, in this order: stop taking work
-   * (health 503, no new jobs, the notice to browsers); cancel the jobs and wait for them; stop the
-   * tasks, last first; run the shutdown hooks; stop the services, the HTTP server last.
-   */
+  /** The shutdown, each step after the one before, all of it within one budget. */
   private void runShutdown(Outcome outcome) {
-    long budget = config == null ? 10_000 : config.shutdownTimeoutMs();
-    long deadline = System.currentTimeMillis() + budget;
-    state.markStopping();
-    vertx.eventBus().publish(Addresses.SERVER, new JsonObject().put("event", "shutdown"));
+    withinBudget(outcome, () -> Future.<Void>succeededFuture()
+      // Stop taking work: health answers 503, no new jobs, bridge clients get the shutdown notice.
+      .compose(v -> stopTakingWork())
+      // Cancel the queued and running jobs, and wait until none runs.
+      .compose(v -> drainJobs())
+      // Stop the tasks in reverse order, each after the one before.
+      .compose(v -> stopTasks())
+      // Run the shutdown hooks in order, each within what is left of the budget.
+      .compose(v -> runHooks(HookPhase.SHUTDOWN))
+      // Let the bridge sockets write what was published before the server closes them.
+      .compose(v -> flushBridges())
+      // Stop the chat service, then the HTTP server, which closes the open connections.
+      .compose(v -> stopServices())
+      .onComplete(ar -> jobs.close()))
+      .onSuccess(result -> {
+        terminated.tryComplete(result);
+        if (!closingFromOutside) {
+          onStopped.accept(result);
+        }
+      });
+  }
+
+  /**
+   * Runs {@code steps} within {@code shutdownTimeoutMs}: completes with {@code outcome} when they
+   * are done, or, when the budget runs out first, with a failure naming what was still stopping.
+   */
+  private Future<Outcome> withinBudget(Outcome outcome, Supplier<Future<Void>> steps) {
+    long budget = config.shutdownTimeoutMs();
+    deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(budget);
     Promise<Outcome> done = Promise.promise();
     long timer = vertx.setTimer(budget, id -> {
-      String pending = shutdownStep;
-      if ("stopping the tasks".equals(pending) && supervisor.stillStopping() != null) {
-        pending = supervisor.stillStopping();
-      }
-      if (jobs != null) {
-        jobs.abandonRunning();
-      }
+      String pending = pendingStep();
+      jobs.abandonRunning();
       done.tryComplete(Outcome.failed("shutdown took longer than shutdownTimeoutMs (" + budget + " ms)"
         + (pending == null ? "" : "; still stopping: " + pending)));
     });
-    Future<Void> stopped = supervisor == null || jobs == null ? Future.succeededFuture()
-      : step("the running jobs", jobs.drain())
-        .compose(v -> step("stopping the tasks", supervisor.stopTasks()))
-        .compose(v -> runShutdownHooks(deadline))
-        .compose(v -> step("the last messages", eventLoopsCaughtUp().compose(x -> eventLoopsCaughtUp())))
-        .compose(v -> step("the services", supervisor.stopServices()))
-        .onComplete(ar -> jobs.close());
-    stopped.onComplete(ar -> {
+    steps.get().onComplete(ar -> {
       vertx.cancelTimer(timer);
       done.tryComplete(outcome);
     });
-    done.future().onSuccess(result -> {
-      terminated.tryComplete(result);
-      if (!closingFromOutside) {
-        onStopped.accept(result);
-      }
-    });
+    return done.future();
+  }
+
+  /** What the shutdown is waiting for, as precisely as known: the task or hook, else the step. */
+  private String pendingStep() {
+    if (shutdownStep == null) {
+      return null;
+    }
+    return switch (shutdownStep) {
+      case STOP_TASKS -> supervisor.stillStopping() != null ? supervisor.stillStopping() : shutdownStep.label;
+      case SHUTDOWN_HOOKS -> runningHook != null ? runningHook : shutdownStep.label;
+      default -> shutdownStep.label;
+    };
+  }
+
+  private Future<Void> stopTakingWork() {
+    shutdownStep = ShutdownStep.STOP_TAKING_WORK;
+    state.markStopping();
+    vertx.eventBus().publish(Addresses.SERVER, new JsonObject().put("event", "shutdown"));
+    return Future.succeededFuture();
+  }
+
+  private Future<Void> drainJobs() {
+    shutdownStep = ShutdownStep.DRAIN_JOBS;
+    return jobs.drain();
+  }
+
+  private Future<Void> stopTasks() {
+    shutdownStep = ShutdownStep.STOP_TASKS;
+    return supervisor.stopTasks();
   }
 
   /**
@@ -170,8 +230,13 @@ public final class AppLifecycle {
    * shutdown notice and of the jobs' last records to the bridge sockets are written before the
    * HTTP server closes those sockets. Twice over, as a delivery may queue one more write.
    */
+  private Future<Void> flushBridges() {
+    shutdownStep = ShutdownStep.FLUSH_BRIDGES;
+    return eventLoopsCaughtUp().compose(v -> eventLoopsCaughtUp());
+  }
+
   private Future<Void> eventLoopsCaughtUp() {
-    List<Future<Void>> loops = new java.util.ArrayList<>();
+    List<Future<Void>> loops = new ArrayList<>();
     ((VertxInternal) vertx).nettyEventLoopGroup().forEach(loop -> {
       Promise<Void> ran = Promise.promise();
       loop.execute(ran::complete);
@@ -180,31 +245,53 @@ public final class AppLifecycle {
     return Future.all(loops).mapEmpty();
   }
 
-  private Future<Void> step(String name, Future<Void> work) {
-    shutdownStep = name;
-    return work;
+  private Future<Void> stopServices() {
+    shutdownStep = ShutdownStep.STOP_SERVICES;
+    return supervisor.stopServices();
   }
 
-  /** Each hook in order, each bounded by its own time-out and by what is left of the budget; a failure is logged. */
-  private Future<Void> runShutdownHooks(long deadline) {
+  /** The hooks of one direction in config order, each after the one before, each bounded by its time-out. */
+  private Future<Void> runHooks(HookPhase phase) {
+    if (phase == HookPhase.SHUTDOWN) {
+      shutdownStep = ShutdownStep.SHUTDOWN_HOOKS;
+    }
+    List<HookSpec> hooks = phase == HookPhase.STARTUP ? config.startupHooks() : config.shutdownHooks();
     Future<Void> chain = Future.succeededFuture();
-    List<AppConfig.HookSpec> hooks = config.shutdownHooks();
     for (int i = 0; i < hooks.size(); i++) {
-      AppConfig.HookSpec hook = hooks.get(i);
-      String name = "shutdown hook " + (i + 1) + " (" + hook.type() + ")";
-      chain = chain.compose(v -> {
-        long left = deadline - System.currentTimeMillis();
-        if (left <= 0) {
-          log.warn("{} skipped: no shutdown budget left", name);
-          return Future.succeededFuture();
-        }
-        return step(name, jobs.runHook(hook.type(), hook.params(), Math.min(hook.timeoutMs(), left))
-          .onSuccess(x -> log.info("{} done", name))
-          .onFailure(cause -> log.error("{} failed: {}", name, cause.getMessage()))
-          .<Void>mapEmpty()
-          .otherwiseEmpty());
-      });
+      HookSpec hook = hooks.get(i);
+      String name = phase.word + " hook " + (i + 1) + " (" + hook.type() + ")";
+      chain = chain.compose(v -> runHook(phase, name, hook));
     }
     return chain;
+  }
+
+  /**
+   * One hook. At startup none runs once a stop has been asked for, and a failure fails the start.
+   * At shutdown each gets at most what is left of the budget, and a failure is logged and skipped.
+   */
+  private Future<Void> runHook(HookPhase phase, String name, HookSpec hook) {
+    long timeoutMs = hook.timeoutMs();
+    if (phase == HookPhase.STARTUP && shuttingDown) {
+      return Future.succeededFuture();
+    }
+    if (phase == HookPhase.SHUTDOWN) {
+      long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+      if (left <= 0) {
+        log.warn("{} skipped: no shutdown budget left", name);
+        return Future.succeededFuture();
+      }
+      timeoutMs = Math.min(timeoutMs, left);
+      runningHook = name;
+    }
+    return jobs.runHook(hook.type(), hook.params(), timeoutMs)
+      .<Void>mapEmpty()
+      .onSuccess(v -> log.info("{} done", name))
+      .recover(cause -> {
+        if (phase == HookPhase.STARTUP) {
+          return Future.failedFuture(new Supervisor.StartFailure(name + " failed: " + cause.getMessage()));
+        }
+        log.error("{} failed: {}", name, cause.getMessage());
+        return Future.succeededFuture();
+      });
   }
 }

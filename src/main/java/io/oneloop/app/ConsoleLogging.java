@@ -8,6 +8,7 @@ import ch.qos.logback.classic.spi.ConfiguratorRank;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.spi.ContextAwareBase;
+import org.slf4j.Logger;
 
 /**
  * oneloop's default logging: the console, INFO, Netty at WARN. Set up in code rather than from
@@ -34,10 +35,9 @@ public class ConsoleLogging extends ContextAwareBase implements Configurator {
     console.setName("CONSOLE");
     console.setEncoder(encoder);
     console.start();
-    context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).setLevel(Level.INFO);
-    context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).addAppender(console);
+    context.getLogger(Logger.ROOT_LOGGER_NAME).setLevel(Level.INFO);
+    context.getLogger(Logger.ROOT_LOGGER_NAME).addAppender(console);
     context.getLogger("io.netty").setLevel(Level.WARN);
-    context.getLogger("com.hazelcast").setLevel(Level.WARN);
     return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
   }
 }

@@ -1,7 +1,9 @@
 package io.oneloop.app;
 
 import io.oneloop.Addresses;
-import io.oneloop.tasks.BuiltInTasks;
+import io.oneloop.config.ClassLoading;
+import io.oneloop.config.TaskSpec;
+import io.oneloop.tasks.TaskTypes;
 import io.vertx.core.Context;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
@@ -56,7 +58,7 @@ final class Supervisor {
   }
 
   /** Deploys a task at boot; a start that fails here stops the app's start, whatever the task's policy. */
-  Future<Void> deployTask(AppConfig.TaskSpec spec) {
+  Future<Void> deployTask(TaskSpec spec) {
     TaskChild child = new TaskChild(spec);
     tasks.add(child);
     return child.start()
@@ -110,9 +112,7 @@ final class Supervisor {
 
   private static Deployable instantiate(String className) {
     try {
-      ClassLoader loader = Thread.currentThread().getContextClassLoader();
-      Class<?> type = Class.forName(className, true, loader != null ? loader : Supervisor.class.getClassLoader());
-      return (Deployable) type.getConstructor().newInstance();
+      return ClassLoading.create(className, Deployable.class);
     } catch (ReflectiveOperationException | LinkageError e) {
       throw new StartFailure("cannot create " + className + ": " + message(e));
     }
@@ -222,7 +222,7 @@ final class Supervisor {
 
   /** A configured task: its record, its restart policy and the restarts it has had. */
   private final class TaskChild extends Child {
-    final AppConfig.TaskSpec spec;
+    final TaskSpec spec;
     final RestartPolicy policy;
     final Deque<Long> recentRestarts = new ArrayDeque<>();
     String state = "starting";
@@ -232,7 +232,7 @@ final class Supervisor {
     String lastError;
     long restartTimer = -1;
 
-    TaskChild(AppConfig.TaskSpec spec) {
+    TaskChild(TaskSpec spec) {
       super(spec.name());
       this.spec = spec;
       this.policy = spec.restart();
@@ -262,7 +262,7 @@ final class Supervisor {
 
     Future<Void> start() {
       enter("starting");
-      Supplier<Deployable> factory = spec.type() != null ? BuiltInTasks.factory(spec.type()) : () -> instantiate(spec.className());
+      Supplier<Deployable> factory = spec.type() != null ? TaskTypes.builtIn(spec.type()) : () -> instantiate(spec.className());
       DeploymentOptions options = new DeploymentOptions()
         .setConfig(spec.config().copy())
         .setThreadingModel(spec.threading());

@@ -6,48 +6,64 @@ import io.vertx.ext.bridge.PermittedOptions;
 import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
 
 import java.util.List;
-import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
-/** Turns {@code bridge.inbound}/{@code bridge.outbound} into the bridge's options: only what is listed passes. */
+/**
+ * What bridge clients may do, from {@code bridge.inbound}/{@code bridge.outbound}: only the
+ * addresses listed pass. Built once from the checked config; both bridges apply the same rules.
+ */
 public final class BridgePermissions {
 
-  private BridgePermissions() {
+  private final List<Rule> inbound;
+  private final List<Rule> outbound;
+
+  private BridgePermissions(List<Rule> inbound, List<Rule> outbound) {
+    this.inbound = inbound;
+    this.outbound = outbound;
   }
 
-  public static SockJSBridgeOptions options(JsonObject bridge) {
+  /** From {@code {"inbound": [...], "outbound": [...]}}, each entry {@code address} or {@code addressRegex}, already checked. */
+  public static BridgePermissions fromJson(JsonObject bridge) {
+    return new BridgePermissions(rules(bridge.getJsonArray("inbound", new JsonArray())),
+      rules(bridge.getJsonArray("outbound", new JsonArray())));
+  }
+
+  /** Whether clients may receive from an address (outbound: server to client). */
+  public boolean mayReceive(String address) {
+    return outbound.stream().anyMatch(rule -> rule.matches(address));
+  }
+
+  /** Whether clients may send or publish to an address (inbound: client to server). */
+  public boolean maySend(String address) {
+    return inbound.stream().anyMatch(rule -> rule.matches(address));
+  }
+
+  /** The same rules as options for Vert.x's SockJS bridge; a new object each time, as the options are mutable. */
+  public SockJSBridgeOptions sockJsOptions() {
     SockJSBridgeOptions options = new SockJSBridgeOptions();
-    permitted(bridge.getJsonArray("inbound", new JsonArray())).forEach(options::addInboundPermitted);
-    permitted(bridge.getJsonArray("outbound", new JsonArray())).forEach(options::addOutboundPermitted);
+    inbound.forEach(rule -> options.addInboundPermitted(rule.permitted()));
+    outbound.forEach(rule -> options.addOutboundPermitted(rule.permitted()));
     return options;
   }
 
-  /** Whether browsers may receive from an address, by the same rules the bridge applies. */
-  public static Predicate<String> outbound(JsonObject bridge) {
-    return matcher(bridge.getJsonArray("outbound", new JsonArray()));
-  }
-
-  /** Whether browsers may send or publish to an address. */
-  public static Predicate<String> inbound(JsonObject bridge) {
-    return matcher(bridge.getJsonArray("inbound", new JsonArray()));
-  }
-
-  private static Predicate<String> matcher(JsonArray entries) {
-    List<Predicate<String>> rules = entries.stream()
-      .map(JsonObject.class::cast)
-      .map(entry -> entry.containsKey("addressRegex")
-        ? Pattern.compile(entry.getString("addressRegex")).asMatchPredicate()
-        : (Predicate<String>) entry.getString("address")::equals)
-      .toList();
-    return address -> rules.stream().anyMatch(rule -> rule.test(address));
-  }
-
-  private static java.util.List<PermittedOptions> permitted(JsonArray entries) {
+  private static List<Rule> rules(JsonArray entries) {
     return entries.stream()
       .map(JsonObject.class::cast)
       .map(entry -> entry.containsKey("addressRegex")
-        ? new PermittedOptions().setAddressRegex(entry.getString("addressRegex"))
-        : new PermittedOptions().setAddress(entry.getString("address")))
+        ? new Rule(null, Pattern.compile(entry.getString("addressRegex")))
+        : new Rule(entry.getString("address"), null))
       .toList();
+  }
+
+  /** One entry: an exact address, or a pattern the whole address must match. */
+  private record Rule(String address, Pattern regex) {
+
+    boolean matches(String candidate) {
+      return regex != null ? regex.matcher(candidate).matches() : address.equals(candidate);
+    }
+
+    PermittedOptions permitted() {
+      return regex != null ? new PermittedOptions().setAddressRegex(regex.pattern()) : new PermittedOptions().setAddress(address);
+    }
   }
 }

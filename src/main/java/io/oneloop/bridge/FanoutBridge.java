@@ -71,11 +71,11 @@ public final class FanoutBridge {
   /**
    * @param socketCount told +1 and -1 as sockets open and close
    */
-  public FanoutBridge(Vertx vertx, JsonObject bridge, IntConsumer socketCount) {
+  public FanoutBridge(Vertx vertx, BridgePermissions permissions, IntConsumer socketCount) {
     this.vertx = vertx;
     this.eventBus = vertx.eventBus();
-    this.inbound = BridgePermissions.inbound(bridge);
-    this.outbound = BridgePermissions.outbound(bridge);
+    this.inbound = permissions::maySend;
+    this.outbound = permissions::mayReceive;
     this.socketCount = socketCount;
   }
 

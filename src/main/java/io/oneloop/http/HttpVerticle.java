@@ -2,8 +2,9 @@ package io.oneloop.http;
 
 import io.oneloop.Addresses;
 import io.oneloop.app.AppState;
-import io.oneloop.bridge.BridgePermissions;
 import io.oneloop.bridge.FanoutBridge;
+import io.oneloop.config.BridgeConfig;
+import io.oneloop.config.HttpConfig;
 import io.oneloop.jobs.JobManager;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -36,6 +37,8 @@ public class HttpVerticle extends VerticleBase {
   /** Where raw WebSocket clients of the bridge connect, as with Vert.x's bridge at /eventbus. */
   static final String FANOUT_PATH = "/eventbus/websocket";
 
+  private final HttpConfig http;
+  private final BridgeConfig bridge;
   private final AppState state;
   private final JobManager jobs;
   private HttpServer server;
@@ -43,21 +46,23 @@ public class HttpVerticle extends VerticleBase {
   private int bridgeSockets;
   private FanoutBridge fanout;
 
-  public HttpVerticle(AppState state, JobManager jobs) {
+  public HttpVerticle(HttpConfig http, BridgeConfig bridge, AppState state, JobManager jobs) {
+    this.http = http;
+    this.bridge = bridge;
     this.state = state;
     this.jobs = jobs;
   }
 
   @Override
   public Future<?> start() {
-    String host = config().getString("host");
-    int port = config().getInteger("port");
+    String host = http.host();
+    int port = http.port();
     Router router = Router.router(vertx);
     router.get("/health").handler(this::health);
     router.get("/api/tasks").handler(this::tasks);
     new JobsApi(jobs).mount(router);
     router.route("/eventbus/*").subRouter(
-      SockJSHandler.create(vertx).bridge(BridgePermissions.options(config().getJsonObject("bridge")), this::countSockets));
+      SockJSHandler.create(vertx).bridge(bridge.permissions().sockJsOptions(), this::countSockets));
     // The page: no inline scripts or styles, so a strict policy costs nothing.
     router.route().handler(ctx -> {
       ctx.response()
@@ -77,7 +82,7 @@ public class HttpVerticle extends VerticleBase {
       .setPerFrameWebSocketCompressionSupported(false));
     // Raw WebSocket clients get the fan-out bridge, taken before the router so it owns the
     // connection itself; SockJS clients (browsers) get the stock bridge through the router.
-    fanout = new FanoutBridge(vertx, config().getJsonObject("bridge"), delta -> bridgeSockets += delta);
+    fanout = new FanoutBridge(vertx, bridge.permissions(), delta -> bridgeSockets += delta);
     return server.requestHandler(request -> {
         if (FANOUT_PATH.equals(request.path()) && "websocket".equalsIgnoreCase(request.getHeader("upgrade"))) {
           request.toWebSocket().onSuccess(fanout::accept);

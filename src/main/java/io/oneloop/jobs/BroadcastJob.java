@@ -1,6 +1,6 @@
 package io.oneloop.jobs;
 
-import io.vertx.core.json.Json;
+import io.oneloop.config.Checks;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Instant;
@@ -20,21 +20,14 @@ public class BroadcastJob implements Job {
 
   @Override
   public void validate(JsonObject params) {
-    Object address = params.getValue("address");
-    if (!(address instanceof String a) || a.isBlank()) {
-      throw new IllegalArgumentException("params.address must be a non-empty string, got " + Json.encode(address));
-    }
-    if (!browsersMayReceive.test(a)) {
-      throw new IllegalArgumentException("params.address \"" + a + "\" is not permitted outbound on the bridge (bridge.outbound)");
+    String address = Checks.nonEmptyString(params.getValue("address"), "params.address");
+    if (!browsersMayReceive.test(address)) {
+      throw new IllegalArgumentException("params.address \"" + address + "\" is not permitted outbound on the bridge (bridge.outbound)");
     }
     if (!params.containsKey("body")) {
       throw new IllegalArgumentException("params.body is required (any JSON value)");
     }
-    Object delay = params.getValue("delayMs", 0);
-    if (!(delay instanceof Integer || delay instanceof Long) || ((Number) delay).longValue() < 0
-      || ((Number) delay).longValue() > SleepJob.MAX_MS) {
-      throw new IllegalArgumentException("params.delayMs must be an integer 0-" + SleepJob.MAX_MS + ", got " + Json.encode(delay));
-    }
+    Checks.integer(params.getValue("delayMs", 0), "params.delayMs", 0, SleepJob.MAX_MS);
   }
 
   @Override

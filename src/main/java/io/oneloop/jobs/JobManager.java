@@ -1,6 +1,7 @@
 package io.oneloop.jobs;
 
 import io.oneloop.Addresses;
+import io.oneloop.config.JobsSettings;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

@@ -1,5 +1,7 @@
 package io.oneloop.jobs;
 
+import io.oneloop.config.ClassLoading;
+
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -29,29 +31,19 @@ public final class JobTypes {
     return factory == null ? null : factory.get();
   }
 
-  /** Loads a job class as the config names it; the message says what is wrong with it. */
-  public static Class<?> load(String className) {
-    ClassLoader loader = Thread.currentThread().getContextClassLoader();
-    Class<?> type;
-    try {
-      type = Class.forName(className, false, loader != null ? loader : JobTypes.class.getClassLoader());
-    } catch (ClassNotFoundException | LinkageError e) {
-      throw new IllegalArgumentException("no class " + className + " on the class path");
-    }
+  /** Checks a job class as the config names it; the message says what is wrong with it. */
+  public static Class<?> check(String className) {
+    Class<?> type = ClassLoading.find(className);
     if (!Job.class.isAssignableFrom(type)) {
       throw new IllegalArgumentException(className + " does not implement " + Job.class.getName());
     }
-    try {
-      type.getConstructor();
-    } catch (NoSuchMethodException e) {
-      throw new IllegalArgumentException(className + " has no public no-argument constructor");
-    }
+    ClassLoading.requireNoArgConstructor(type);
     return type;
   }
 
   private static Job instantiate(String className) {
     try {
-      return (Job) load(className).getConstructor().newInstance();
+      return ClassLoading.create(className, Job.class);
     } catch (ReflectiveOperationException e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       throw new IllegalStateException("cannot create " + className + ": " + cause.getMessage(), cause);

@@ -1,5 +1,6 @@
 package io.oneloop.jobs;
 
+import io.oneloop.config.Checks;
 import io.vertx.core.json.JsonObject;
 
 /** Built-in job {@code sleep}: waits {@code ms}, reporting progress, for trying things out. */
@@ -11,10 +12,7 @@ public class SleepJob implements Job {
 
   @Override
   public void validate(JsonObject params) {
-    Object ms = params.getValue("ms");
-    if (!(ms instanceof Integer || ms instanceof Long) || ((Number) ms).longValue() < 0 || ((Number) ms).longValue() > MAX_MS) {
-      throw new IllegalArgumentException("params.ms must be an integer 0-" + MAX_MS + ", got " + io.vertx.core.json.Json.encode(ms));
-    }
+    Checks.integer(params.getValue("ms"), "params.ms", 0, MAX_MS);
   }
 
   @Override

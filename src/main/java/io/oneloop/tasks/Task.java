@@ -1,5 +1,6 @@
 package io.oneloop.tasks;
 
+import io.oneloop.config.Checks;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.VertxException;
@@ -50,12 +51,7 @@ public abstract class Task extends VerticleBase {
     if (value == null) {
       return def;
     }
-    boolean whole = value instanceof Integer || value instanceof Long;
-    if (!whole || ((Number) value).longValue() < min || ((Number) value).longValue() > max) {
-      throw new IllegalArgumentException("config." + key + " must be an integer " + min + "-" + max + ", got "
-        + io.vertx.core.json.Json.encode(value));
-    }
-    return ((Number) value).longValue();
+    return Checks.integer(value, "config." + key, min, max);
   }
 
   /** A non-empty string from this task's config, {@code def} when absent. */
@@ -64,10 +60,6 @@ public abstract class Task extends VerticleBase {
     if (value == null) {
       return def;
     }
-    if (!(value instanceof String s) || s.isBlank()) {
-      throw new IllegalArgumentException("config." + key + " must be a non-empty string, got "
-        + io.vertx.core.json.Json.encode(value));
-    }
-    return s;
+    return Checks.nonEmptyString(value, "config." + key);
   }
 }

@@ -138,7 +138,7 @@ class RestartPolicyTest {
     JsonObject entry = taskClass("feed", io.oneloop.testtasks.FailingStartTask.class, new JsonObject())
       .put("restart", new JsonObject().put("policy", "always"));
     Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
-      () -> TestApp.deploy(vertx, new io.oneloop.MainVerticle(o -> { }), config(entry)).await(20, TimeUnit.SECONDS));
+      () -> TestApp.deploy(vertx, config(entry)).await(20, TimeUnit.SECONDS));
     assertTrue(e.getMessage().contains("failed to start: cannot reach the feed"), e.getMessage());
   }
 }

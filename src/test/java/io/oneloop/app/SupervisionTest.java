@@ -1,6 +1,5 @@
 package io.oneloop.app;
 
-import io.oneloop.MainVerticle;
 import io.oneloop.support.TestApp;
 import io.oneloop.testtasks.FailingStartTask;
 import io.oneloop.testtasks.FailingTask;
@@ -77,8 +76,7 @@ class SupervisionTest {
   @Test
   @DisplayName("a task whose start fails stops the start with a message naming the task")
   void failedStart(Vertx vertx) {
-    MainVerticle main = new MainVerticle(outcome -> { });
-    Exception e = assertThrows(Exception.class, () -> TestApp.deploy(vertx, main,
+    Exception e = assertThrows(Exception.class, () -> TestApp.deploy(vertx,
       config(task("ticker", "ticker", new JsonObject()), taskClass("feed", FailingStartTask.class, new JsonObject())))
       .await(20, TimeUnit.SECONDS));
     assertEquals("task \"feed\" (" + FailingStartTask.class.getName() + ") failed to start: cannot reach the feed", e.getMessage());
@@ -88,8 +86,7 @@ class SupervisionTest {
   @Test
   @DisplayName("a bad task setting fails the start with the setting named")
   void badTaskSetting(Vertx vertx) {
-    MainVerticle main = new MainVerticle(outcome -> { });
-    Exception e = assertThrows(Exception.class, () -> TestApp.deploy(vertx, main,
+    Exception e = assertThrows(Exception.class, () -> TestApp.deploy(vertx,
       config(task("ticker", "ticker", new JsonObject().put("intervalMs", "fast")))).await(20, TimeUnit.SECONDS));
     assertEquals("task \"ticker\" (ticker) failed to start: config.intervalMs must be an integer 1-2147483647, got \"fast\"",
       e.getMessage());
@@ -103,7 +100,7 @@ class SupervisionTest {
       JsonObject cfg = config();
       cfg.getJsonObject("http").put("port", blocker.getLocalPort());
       Exception e = assertThrows(Exception.class,
-        () -> TestApp.deploy(vertx, new MainVerticle(o -> { }), cfg).await(20, TimeUnit.SECONDS));
+        () -> TestApp.deploy(vertx, cfg).await(20, TimeUnit.SECONDS));
       assertEquals("cannot listen on 127.0.0.1:" + blocker.getLocalPort() + ": address already in use", e.getMessage());
     }
   }

@@ -1,11 +1,10 @@
 package io.oneloop.jobs;
 
 import io.oneloop.Addresses;
-import io.oneloop.MainVerticle;
-import io.oneloop.app.AppConfig;
-import io.oneloop.app.ConfigException;
-import io.oneloop.app.ConfigLoader;
 import io.oneloop.app.Outcome;
+import io.oneloop.config.AppConfig;
+import io.oneloop.config.ConfigException;
+import io.oneloop.config.ConfigLoader;
 import io.oneloop.support.TestApp;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -63,7 +62,7 @@ class HooksTest {
     JsonObject cfg = withHooks(config(), new JsonArray().add(new JsonObject().put("type", "sleep")
       .put("params", new JsonObject().put("ms", 60_000)).put("timeoutMs", 100)), new JsonArray());
     Exception e = assertThrows(Exception.class,
-      () -> TestApp.deploy(vertx, new MainVerticle(o -> { }), cfg).await(20, TimeUnit.SECONDS));
+      () -> TestApp.deploy(vertx, cfg).await(20, TimeUnit.SECONDS));
     assertEquals("startup hook 1 (sleep) failed: timed out after 100 ms", e.getMessage());
   }
 

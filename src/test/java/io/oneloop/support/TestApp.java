@@ -2,12 +2,15 @@ package io.oneloop.support;
 
 import io.oneloop.MainVerticle;
 import io.oneloop.app.Outcome;
-import io.vertx.core.DeploymentOptions;
+import io.oneloop.config.AppConfig;
+import io.oneloop.config.ConfigLoader;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** The app deployed in-process on a test's Vert.x, on 127.0.0.1 and a free port. */
@@ -25,7 +28,7 @@ public final class TestApp {
   public static JsonObject config(JsonObject... tasks) {
     return new JsonObject()
       .put("http", new JsonObject().put("host", "127.0.0.1").put("port", 0))
-      .put("tasks", new JsonArray(java.util.List.of((Object[]) tasks)));
+      .put("tasks", new JsonArray(List.of((Object[]) tasks)));
   }
 
   public static JsonObject task(String name, String type, JsonObject config) {
@@ -37,13 +40,20 @@ public final class TestApp {
   }
 
   public static TestApp start(Vertx vertx, JsonObject config) throws Exception {
-    MainVerticle main = new MainVerticle(outcome -> { });
-    String id = deploy(vertx, main, config).await(20, TimeUnit.SECONDS);
+    MainVerticle main = verticle(config);
+    String id = vertx.deployVerticle(main).await(20, TimeUnit.SECONDS);
     return new TestApp(main, id);
   }
 
-  public static Future<String> deploy(Vertx vertx, MainVerticle main, JsonObject config) {
-    return vertx.deployVerticle(main, new DeploymentOptions().setConfig(config));
+  /** Deploys the app; the future fails as the app's start does. */
+  public static Future<String> deploy(Vertx vertx, JsonObject config) {
+    return vertx.deployVerticle(verticle(config));
+  }
+
+  /** The main verticle with {@code config} completed and checked as {@code -conf} would be, without the environment. */
+  private static MainVerticle verticle(JsonObject config) {
+    AppConfig checked = AppConfig.validate(ConfigLoader.resolve(config, true, Map.of()), "test config");
+    return new MainVerticle(checked, outcome -> { });
   }
 
   public int port() {

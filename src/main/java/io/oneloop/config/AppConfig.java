@@ -1,17 +1,14 @@
-package io.oneloop.app;
+package io.oneloop.config;
 
+import io.oneloop.app.RestartPolicy;
 import io.oneloop.bridge.BridgePermissions;
 import io.oneloop.jobs.JobTypes;
-import io.oneloop.jobs.JobsSettings;
-import io.oneloop.tasks.BuiltInTasks;
-import io.vertx.core.Deployable;
+import io.oneloop.tasks.TaskTypes;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-import java.lang.reflect.Constructor;
-import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -21,8 +18,12 @@ import java.util.TreeMap;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
-/** The app's config, checked key by key; every error names the source, the key path and what was expected. */
-public final class AppConfig {
+/**
+ * The app's config, built once and checked key by key; every error names the source, the key
+ * path and what was expected. {@code jobTypes} are the job types it names, ready to create.
+ */
+public record AppConfig(HttpConfig http, long shutdownTimeoutMs, BridgeConfig bridge, List<TaskSpec> tasks,
+                        JobsSettings jobs, JobTypes jobTypes, List<HookSpec> startupHooks, List<HookSpec> shutdownHooks) {
 
   private static final Set<String> ROOT_KEYS = Set.of("http", "shutdownTimeoutMs", "bridge", "tasks", "jobs", "hooks");
   private static final Set<String> JOBS_KEYS = Set.of("maxConcurrent", "maxQueued", "retain", "types");
@@ -35,82 +36,15 @@ public final class AppConfig {
   private static final Set<String> TASK_KEYS = Set.of("name", "type", "class", "config", "threading", "restart", "critical");
   private static final Set<String> RESTART_KEYS = Set.of("policy", "maxRestarts", "withinMs", "backoffMs", "maxBackoffMs");
 
-  /** One configured background task. {@code kind} is the built-in type or the class name. */
-  public record TaskSpec(String name, String type, String className, JsonObject config, ThreadingModel threading,
-                         RestartPolicy restart, boolean critical) {
-
-    public String kind() {
-      return type != null ? type : className;
-    }
-  }
-
-  /** A startup or shutdown hook: a job run in order, bounded by {@code timeoutMs}. */
-  public record HookSpec(String type, JsonObject params, long timeoutMs) {
-  }
-
-  private final JsonObject json;
-  private final JobsSettings jobs;
-  private final List<HookSpec> startupHooks;
-  private final List<HookSpec> shutdownHooks;
-  private final String host;
-  private final int port;
-  private final long shutdownTimeoutMs;
-  private final JsonObject bridge;
-  private final List<TaskSpec> tasks;
-
-  private AppConfig(JsonObject json, String host, int port, long shutdownTimeoutMs, JsonObject bridge, List<TaskSpec> tasks,
-                    JobsSettings jobs, List<HookSpec> startupHooks, List<HookSpec> shutdownHooks) {
-    this.json = json;
-    this.jobs = jobs;
-    this.startupHooks = List.copyOf(startupHooks);
-    this.shutdownHooks = List.copyOf(shutdownHooks);
-    this.host = host;
-    this.port = port;
-    this.shutdownTimeoutMs = shutdownTimeoutMs;
-    this.bridge = bridge;
-    this.tasks = List.copyOf(tasks);
+  public AppConfig {
+    tasks = List.copyOf(tasks);
+    startupHooks = List.copyOf(startupHooks);
+    shutdownHooks = List.copyOf(shutdownHooks);
   }
 
   /** Checks a resolved config (see {@link ConfigLoader#resolve}); {@code source} prefixes every error. */
   public static AppConfig validate(JsonObject json, String source) {
     return new Checker(source).check(json);
-  }
-
-  public JsonObject json() {
-    return json;
-  }
-
-  public String host() {
-    return host;
-  }
-
-  public int port() {
-    return port;
-  }
-
-  public long shutdownTimeoutMs() {
-    return shutdownTimeoutMs;
-  }
-
-  /** {@code {"inbound": [...], "outbound": [...]}}, each entry {@code address} or {@code addressRegex}. */
-  public JsonObject bridge() {
-    return bridge;
-  }
-
-  public List<TaskSpec> tasks() {
-    return tasks;
-  }
-
-  public JobsSettings jobs() {
-    return jobs;
-  }
-
-  public List<HookSpec> startupHooks() {
-    return startupHooks;
-  }
-
-  public List<HookSpec> shutdownHooks() {
-    return shutdownHooks;
   }
 
   private static final class Checker {
@@ -129,17 +63,18 @@ public final class AppConfig {
       long shutdown = integer(root.getValue("shutdownTimeoutMs"), "shutdownTimeoutMs", 1, Integer.MAX_VALUE);
       JsonObject bridge = object(root, "bridge", "bridge");
       onlyKnownKeys(bridge, "bridge.", BRIDGE_KEYS);
-      JsonObject checkedBridge = new JsonObject()
+      BridgePermissions permissions = BridgePermissions.fromJson(new JsonObject()
         .put("inbound", permissions(bridge.getValue("inbound"), "bridge.inbound"))
-        .put("outbound", permissions(bridge.getValue("outbound"), "bridge.outbound"));
+        .put("outbound", permissions(bridge.getValue("outbound"), "bridge.outbound")));
       List<TaskSpec> tasks = tasks(root.getValue("tasks"));
       JobsSettings jobs = jobs(root.getValue("jobs"));
-      JobTypes jobTypes = new JobTypes(jobs.types(), BridgePermissions.outbound(checkedBridge));
+      JobTypes jobTypes = new JobTypes(jobs.types(), permissions::mayReceive);
       JsonObject hooks = object(root, "hooks", "hooks");
       onlyKnownKeys(hooks, "hooks.", HOOKS_KEYS);
       List<HookSpec> startup = hooks(hooks.getValue("startup", new JsonArray()), "hooks.startup", jobTypes);
       List<HookSpec> shutdownHooks = hooks(hooks.getValue("shutdown", new JsonArray()), "hooks.shutdown", jobTypes);
-      return new AppConfig(root, host, port, shutdown, checkedBridge, tasks, jobs, startup, shutdownHooks);
+      return new AppConfig(new HttpConfig(host, port), shutdown, new BridgeConfig(permissions), tasks, jobs, jobTypes,
+        startup, shutdownHooks);
     }
 
     private JobsSettings jobs(Object value) {
@@ -163,7 +98,7 @@ public final class AppConfig {
         }
         String className = nonEmptyString(types.getValue(name), at);
         try {
-          JobTypes.load(className);
+          JobTypes.check(className);
         } catch (IllegalArgumentException e) {
           throw error(at + ": " + e.getMessage());
         }
@@ -247,15 +182,15 @@ public final class AppConfig {
         boolean hasType = entry.containsKey("type");
         boolean hasClass = entry.containsKey("class");
         if (hasType == hasClass) {
-          throw error(at + " must have exactly one of \"type\" (a built-in: " + String.join(", ", BuiltInTasks.names())
+          throw error(at + " must have exactly one of \"type\" (a built-in: " + String.join(", ", TaskTypes.BUILT_IN)
             + ") or \"class\" (a verticle class name)");
         }
         String type = null;
         String className = null;
         if (hasType) {
           type = nonEmptyString(entry.getValue("type"), at + ".type");
-          if (!BuiltInTasks.names().contains(type)) {
-            throw error(at + ".type must be a built-in task type (" + String.join(", ", BuiltInTasks.names())
+          if (!TaskTypes.BUILT_IN.contains(type)) {
+            throw error(at + ".type must be a built-in task type (" + String.join(", ", TaskTypes.BUILT_IN)
               + "), got " + show(type));
           }
         } else {
@@ -316,26 +251,10 @@ public final class AppConfig {
     }
 
     private void checkTaskClass(String className, String path) {
-      Class<?> type;
       try {
-        ClassLoader loader = Thread.currentThread().getContextClassLoader();
-        type = Class.forName(className, false, loader != null ? loader : AppConfig.class.getClassLoader());
-      } catch (ClassNotFoundException | LinkageError e) {
-        throw error(path + ": no class " + className + " on the class path");
-      }
-      if (!Deployable.class.isAssignableFrom(type)) {
-        throw error(path + ": " + className + " is not a Vert.x verticle (io.vertx.core.Deployable)");
-      }
-      if (Modifier.isAbstract(type.getModifiers()) || !Modifier.isPublic(type.getModifiers())) {
-        throw error(path + ": " + className + " must be a public, non-abstract class");
-      }
-      try {
-        Constructor<?> constructor = type.getConstructor();
-        if (!Modifier.isPublic(constructor.getModifiers())) {
-          throw new NoSuchMethodException();
-        }
-      } catch (NoSuchMethodException e) {
-        throw error(path + ": " + className + " has no public no-argument constructor");
+        TaskTypes.check(className);
+      } catch (IllegalArgumentException e) {
+        throw error(path + ": " + e.getMessage());
       }
     }
 
@@ -363,18 +282,19 @@ public final class AppConfig {
     }
 
     private String nonEmptyString(Object value, String path) {
-      if (!(value instanceof String s) || s.isBlank()) {
-        throw error(path + " must be a non-empty string, got " + show(value));
+      try {
+        return Checks.nonEmptyString(value, path, Checker::show);
+      } catch (IllegalArgumentException e) {
+        throw error(e.getMessage());
       }
-      return s;
     }
 
     private long integer(Object value, String path, long min, long max) {
-      boolean whole = value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte;
-      if (!whole || ((Number) value).longValue() < min || ((Number) value).longValue() > max) {
-        throw error(path + " must be an integer " + min + "-" + max + ", got " + show(value));
+      try {
+        return Checks.integer(value, path, min, max, Checker::show);
+      } catch (IllegalArgumentException e) {
+        throw error(e.getMessage());
       }
-      return ((Number) value).longValue();
     }
 
     private ConfigException error(String message) {

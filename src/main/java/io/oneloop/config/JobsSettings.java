@@ -1,4 +1,4 @@
-package io.oneloop.jobs;
+package io.oneloop.config;
 
 import java.util.Map;
 

@@ -1,4 +1,4 @@
-package io.oneloop.app;
+package io.oneloop.config;
 
 /** A config that cannot be read or is wrong; the message names the source and the key path. */
 public class ConfigException extends RuntimeException {

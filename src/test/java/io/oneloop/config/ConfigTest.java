@@ -1,7 +1,8 @@
-package io.oneloop.app;
+package io.oneloop.config;
 
+import io.oneloop.app.RestartPolicy;
+import io.oneloop.bridge.BridgePermissions;
 import io.oneloop.testtasks.SelfEndingTask;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -29,8 +31,8 @@ class ConfigTest {
   @DisplayName("the shipped config is valid and runs the ticker")
   void shippedConfigIsValid() {
     AppConfig config = AppConfig.validate(ConfigLoader.builtInDefaults(), "conf/config.json");
-    assertEquals(8080, config.port());
-    assertEquals("0.0.0.0", config.host());
+    assertEquals(8080, config.http().port());
+    assertEquals("0.0.0.0", config.http().host());
     assertEquals(10000, config.shutdownTimeoutMs());
     assertEquals("ticker", config.tasks().get(0).kind());
   }
@@ -46,19 +48,25 @@ class ConfigTest {
   @DisplayName("a file given with -conf takes missing keys from the defaults and has no tasks unless it lists some")
   void explicitFileMergesDefaults() {
     AppConfig config = check("{\"http\":{\"port\":9999}}");
-    assertEquals(9999, config.port());
-    assertEquals("0.0.0.0", config.host());
+    assertEquals(9999, config.http().port());
+    assertEquals("0.0.0.0", config.http().host());
     assertEquals(10000, config.shutdownTimeoutMs());
     assertTrue(config.tasks().isEmpty());
-    assertEquals(ConfigLoader.builtInDefaults().getJsonObject("bridge").getJsonArray("outbound"),
-      config.bridge().getJsonArray("outbound"));
+    BridgePermissions permissions = config.bridge().permissions();
+    JsonObject defaults = ConfigLoader.builtInDefaults().getJsonObject("bridge");
+    defaults.getJsonArray("outbound").forEach(entry -> assertTrue(permissions.mayReceive(((JsonObject) entry).getString("address"))));
+    defaults.getJsonArray("inbound").forEach(entry -> assertTrue(permissions.maySend(((JsonObject) entry).getString("address"))));
+    assertFalse(permissions.maySend("oneloop.ticker"), "outbound addresses are not inbound ones");
+    assertFalse(permissions.mayReceive("oneloop.chat.send"), "inbound addresses are not outbound ones");
   }
 
   @Test
   @DisplayName("a permission list given replaces the default list")
   void listsReplace() {
-    AppConfig config = check("{\"bridge\":{\"outbound\":[{\"addressRegex\":\"feed\\\\..+\"}]}}");
-    assertEquals(new JsonArray().add(new JsonObject().put("addressRegex", "feed\\..+")), config.bridge().getJsonArray("outbound"));
+    BridgePermissions permissions = check("{\"bridge\":{\"outbound\":[{\"addressRegex\":\"feed\\\\..+\"}]}}").bridge().permissions();
+    assertTrue(permissions.mayReceive("feed.prices"));
+    assertFalse(permissions.mayReceive("oneloop.ticker"), "the default outbound list is replaced");
+    assertFalse(permissions.mayReceive("feed."), "the pattern matches the whole address");
   }
 
   @Test
@@ -95,7 +103,7 @@ class ConfigTest {
       error("{\"tasks\":[{\"name\":\"a\",\"type\":\"ticker\",\"restart\":{\"policy\":\"sometimes\"}}]}"));
     assertEquals("conf/bad.json: tasks[0].critical must be true or false, got \"yes\"",
       error("{\"tasks\":[{\"name\":\"a\",\"type\":\"ticker\",\"critical\":\"yes\"}]}"));
-    AppConfig.TaskSpec spec = check("{\"tasks\":[{\"name\":\"a\",\"type\":\"ticker\",\"restart\":{\"policy\":\"on-failure\",\"backoffMs\":500}}]}").tasks().get(0);
+    TaskSpec spec = check("{\"tasks\":[{\"name\":\"a\",\"type\":\"ticker\",\"restart\":{\"policy\":\"on-failure\",\"backoffMs\":500}}]}").tasks().get(0);
     assertEquals(new RestartPolicy(RestartPolicy.Kind.ON_FAILURE, 3, 60000, 500, 30000), spec.restart());
     assertTrue(spec.critical());
   }

@@ -1,20 +1,24 @@
-package io.oneloop.app;
+package io.oneloop.config;
 
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
 
 /**
  * Finds, reads and completes the app's config: {@code -conf <file>}, else {@code conf/config.json}
- * in the working directory, else the copy of it built into the jar; then the environment overrides.
+ * in the working directory, else the copy of it built into the jar; then the environment overrides;
+ * then {@link AppConfig#validate} checks it, once.
  */
 public final class ConfigLoader {
 
@@ -29,6 +33,17 @@ public final class ConfigLoader {
   }
 
   private ConfigLoader() {
+  }
+
+  /** The config as the process reads it: {@code conf} is the value of {@code -conf}, or null when none was given. */
+  public static AppConfig load(String conf, Map<String, String> env) {
+    Source source = conf == null ? loadDefault() : loadArgument(conf);
+    return AppConfig.validate(resolve(source.json(), conf != null, env), source.name());
+  }
+
+  /** The config a launcher deployed the main verticle with (see {@link #resolveDeployed}), checked. */
+  public static AppConfig loadDeployed(JsonObject deployed, Map<String, String> env) {
+    return AppConfig.validate(resolveDeployed(deployed, env), "config");
   }
 
   /** The config built into the jar: the shipped {@code conf/config.json}. */
@@ -72,7 +87,7 @@ public final class ConfigLoader {
     }
     Object parsed;
     try {
-      parsed = io.vertx.core.json.Json.decodeValue(Buffer.buffer(bytes));
+      parsed = Json.decodeValue(Buffer.buffer(bytes));
     } catch (DecodeException e) {
       throw new ConfigException(file + ": not valid JSON: " + e.getMessage());
     }
@@ -127,17 +142,17 @@ public final class ConfigLoader {
         }
         httpConfig.put("port", p);
       } catch (NumberFormatException e) {
-        throw new ConfigException(ENV_PORT + " must be an integer 0-65535, got \"" + port + "\"");
+        throw new ConfigException(Checks.notAnInteger(ENV_PORT, 0, 65535, "\"" + port + "\""));
       }
     }
   }
 
   private static String describe(IOException e) {
     String kind = e.getClass().getSimpleName();
-    if (e instanceof java.nio.file.NoSuchFileException) {
+    if (e instanceof NoSuchFileException) {
       return "no such file";
     }
-    if (e instanceof java.nio.file.AccessDeniedException) {
+    if (e instanceof AccessDeniedException) {
       return "permission denied";
     }
     return e.getMessage() == null ? kind : kind + ": " + e.getMessage();
