@@ -6,6 +6,7 @@
 import { card, h, show } from '../dom.js';
 import { clockTime, duration, toMillis } from '../format.js';
 import { errorText, requestJson } from '../http.js';
+import { liveList } from '../live-list.js';
 import { jobForm } from './job-form.js';
 
 export const JOBS_ADDRESS = 'oneloop.jobs';
@@ -27,7 +28,6 @@ export function createJobsPanel(bus) {
 
   /** id -> { record, generation, row }: what the card shows, at most LIMIT. */
   let jobs = new Map();
-  let generation = 0;
   /** Ids of jobs this page asked to cancel that have not finished yet. */
   const cancelling = new Set();
 
@@ -40,7 +40,7 @@ export function createJobsPanel(bus) {
     if (current && !isNewer(record, current.record)) {
       return false;
     }
-    into.set(record.id, { record, generation, row: current?.row });
+    into.set(record.id, { record, generation: live.generation(), row: current?.row });
     return true;
   }
 
@@ -130,20 +130,21 @@ export function createJobsPanel(bus) {
     }
   });
 
-  bus.onOpen(async () => {
-    const asked = ++generation;
-    try {
+  const live = liveList(bus, {
+    what: 'jobs',
+    error: loadError,
+    async load() {
       const response = await requestJson('GET', `${API}?limit=${LIMIT}`);
       if (!response.ok || !Array.isArray(response.body)) {
         throw new Error(errorText(response));
       }
-      if (asked !== generation) {
-        return; // a newer connection has asked again
-      }
-      // The list is the truth for this connection (jobs of an earlier server process go); only
-      // what arrived since the request (this generation) may be newer than it.
+      return response.body;
+    },
+    // The list is the truth for this connection (jobs of an earlier server process go); only
+    // what arrived since the request (this generation) may be newer than it.
+    replace(records, asked) {
       const fresh = new Map();
-      for (const record of response.body) {
+      for (const record of records) {
         merge(record, fresh);
       }
       for (const entry of jobs.values()) {
@@ -159,20 +160,11 @@ export function createJobsPanel(bus) {
       for (const id of [...cancelling]) {
         if (!jobs.has(id)) cancelling.delete(id);
       }
-      show(loadError, false);
-      render();
-    } catch (e) {
-      loadError.textContent = `Could not load the jobs: ${e.message}`;
-      show(loadError, true);
-    }
+    },
+    render,
+    // Keep "running 12 s" current.
+    ticking: () => [...jobs.values()].some(({ record }) => !FINAL.has(record.state)),
   });
-
-  // Keep "running 12 s" current.
-  setInterval(() => {
-    if ([...jobs.values()].some(({ record }) => !FINAL.has(record.state))) {
-      render();
-    }
-  }, 1000);
 
   return root;
 }
