@@ -21,7 +21,7 @@ const MAX_RESULT_CHARS = 160;
 export function createJobsPanel(bus) {
   const { root, body, note } = card({ id: 'jobs', title: 'Jobs', className: 'card--jobs' });
   const form = jobForm();
-  const list = h('ol', { id: 'job-list', class: 'job-list', 'aria-label': 'Recent jobs' });
+  const list = h('ol', { id: 'job-list', class: 'rows', 'aria-label': 'Recent jobs' });
   const empty = h('p', { class: 'empty', text: 'Loading jobs…' });
   const loadError = h('p', { class: 'panel-error', role: 'alert', hidden: true });
   body.append(form.root, h('div', { class: 'job-scroll' }, list, empty), loadError);
@@ -190,8 +190,8 @@ function compareNewestFirst(a, b) {
 
 /** One job's row, updated in place as its records arrive. */
 function jobRow(id, onCancel) {
-  const type = h('span', { class: 'job-type' });
-  const shortId = h('span', { class: 'job-id', title: id, text: id.slice(0, 8) });
+  const type = h('span', { class: 'row-title job-type' });
+  const shortId = h('span', { class: 'row-meta job-id', title: id, text: id.slice(0, 8) });
   const badge = h('span', { class: 'badge' });
   const cancel = h('button', { type: 'button', class: 'button button--small button--quiet job-cancel', text: 'Cancel',
     onclick: () => onCancel(id) });
@@ -200,8 +200,8 @@ function jobRow(id, onCancel) {
   const times = h('p', { class: 'job-times' });
   const outcome = h('p', { class: 'job-outcome', hidden: true });
   const problemText = h('p', { class: 'job-problem', role: 'alert', hidden: true });
-  const el = h('li', { class: 'job', dataset: { id } },
-    h('div', { class: 'job-head' },
+  const el = h('li', { class: 'row job', dataset: { id } },
+    h('div', { class: 'row-head job-head' },
       h('div', { class: 'job-name' }, type, shortId),
       h('div', { class: 'job-actions' }, badge, cancel)),
     h('div', { class: 'job-bar' }, bar, percent),

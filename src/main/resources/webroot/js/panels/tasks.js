@@ -10,7 +10,7 @@ export const TASKS_LIST_ADDRESS = 'oneloop.tasks.list';
 
 export function createTasksPanel(bus) {
   const { root, body, note } = card({ id: 'tasks', title: 'Tasks' });
-  const list = h('ul', { id: 'task-list', class: 'task-list' });
+  const list = h('ul', { id: 'task-list', class: 'rows' });
   const empty = h('p', { class: 'empty', text: 'Loading tasks…' });
   const error = h('p', { class: 'panel-error', role: 'alert', hidden: true });
   body.append(list, empty, error);
@@ -71,16 +71,17 @@ export function createTasksPanel(bus) {
 function taskRow(record, now) {
   const state = String(record.state ?? 'unknown');
   const restarts = Number(record.restarts) || 0;
-  return h('li', { class: 'task', dataset: { name: String(record.name), state } },
-    h('div', { class: 'task-main' },
-      h('span', { class: 'task-name', text: String(record.name) }),
-      h('span', { class: 'task-kind' },
-        String(record.kind ?? ''),
-        restarts > 0 ? h('span', { class: 'task-restarts', text: ` · ${restarts} restart${restarts === 1 ? '' : 's'}` }) : null)),
-    h('div', { class: 'task-status' },
-      h('span', { class: `badge badge--${badgeTone(state)}`, text: state }),
-      h('span', { class: 'task-since', title: `since ${record.since}` },
-        `since ${clockTime(record.since)} · ${elapsedSince(record.since, now)}`)),
+  return h('li', { class: 'row task', dataset: { name: String(record.name), state } },
+    h('div', { class: 'row-head' },
+      h('div', { class: 'task-main' },
+        h('span', { class: 'row-title task-name', text: String(record.name) }),
+        h('span', { class: 'row-meta task-kind' },
+          String(record.kind ?? ''),
+          restarts > 0 ? h('span', { class: 'task-restarts', text: ` · ${restarts} restart${restarts === 1 ? '' : 's'}` }) : null)),
+      h('div', { class: 'task-status' },
+        h('span', { class: `badge badge--${badgeTone(state)}`, text: state }),
+        h('span', { class: 'task-since', title: `since ${record.since}` },
+          `since ${clockTime(record.since)} · ${elapsedSince(record.since, now)}`))),
     record.lastError ? h('p', { class: 'task-error', title: String(record.lastError) },
       h('span', { class: 'task-error-label', text: 'Last error: ' }), String(record.lastError)) : null);
 }
