@@ -47,7 +47,7 @@ export function card({ id, title, note, className = '' }) {
   return { root, body, note: noteEl };
 }
 
-/** Shows or hides an element (the hidden attribute, styled in app.css). */
+/** Shows or hides an element (the hidden attribute, styled in base.css). */
 export function show(el, visible) {
   el.hidden = !visible;
 }

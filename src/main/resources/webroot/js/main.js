@@ -1,7 +1,7 @@
 // Wires the page: one event-bus connection, the top bar's state, the shutdown banner and the
 // notices, and the dashboard's panels. A panel is a module whose create function takes the bus
 // and returns its card; to add one, write panels/<name>.js and list it in PANELS (in the order
-// of the one-column phone layout; app.css places them on wide screens).
+// of the one-column phone layout; css/layout.css places them on wide screens).
 import { Bus } from './bus.js';
 import { mountConnection } from './panels/connection.js';
 import { mountShutdownBanner } from './panels/shutdown-banner.js';

@@ -1,21 +1,22 @@
 // The tasks card: every background task with its kind, state and since when. The list comes
-// from a request at each (re)connect; each change then arrives as the task's new record.
+// from a request at each (re)connect (a live list); each change then arrives as the task's new
+// record.
 import { card, h, show } from '../dom.js';
 import { clockTime, elapsedSince, toMillis } from '../format.js';
+import { liveList } from '../live-list.js';
 
 export const TASKS_ADDRESS = 'oneloop.tasks';
 export const TASKS_LIST_ADDRESS = 'oneloop.tasks.list';
 
 export function createTasksPanel(bus) {
   const { root, body, note } = card({ id: 'tasks', title: 'Tasks' });
-  const list = h('ul', { id: 'task-list', class: 'task-list' });
+  const list = h('ul', { id: 'task-list', class: 'rows' });
   const empty = h('p', { class: 'empty', text: 'Loading tasks…' });
   const error = h('p', { class: 'panel-error', role: 'alert', hidden: true });
   body.append(list, empty, error);
 
   /** name -> { record, generation }, in the order the server lists them. */
   let tasks = new Map();
-  let generation = 0;
 
   function render() {
     const now = Date.now();
@@ -26,13 +27,35 @@ export function createTasksPanel(bus) {
     show(empty, tasks.size === 0);
   }
 
+  const live = liveList(bus, {
+    what: 'tasks',
+    error,
+    load: async () => (await bus.request(TASKS_LIST_ADDRESS, {}))?.tasks ?? [],
+    // The list is the truth for this connection; only events received since the request
+    // (this generation) may be newer than it.
+    replace(records, asked) {
+      const previous = tasks;
+      tasks = new Map();
+      for (const record of records) {
+        const seen = previous.get(record.name);
+        tasks.set(record.name, { record, generation: asked });
+        if (seen && seen.generation === asked) {
+          merge(seen.record);
+        }
+      }
+    },
+    render,
+    // Keep the "for 12 s" texts current.
+    ticking: () => tasks.size > 0,
+  });
+
   /** Takes a record unless one already shown is newer (events and the list can cross). */
   function merge(record) {
     const current = tasks.get(record.name);
     if (current && toMillis(current.record.since) > toMillis(record.since)) {
       return;
     }
-    tasks.set(record.name, { record, generation });
+    tasks.set(record.name, { record, generation: live.generation() });
   }
 
   bus.subscribe(TASKS_ADDRESS, (record) => {
@@ -42,55 +65,23 @@ export function createTasksPanel(bus) {
     }
   });
 
-  bus.onOpen(async () => {
-    const asked = ++generation;
-    try {
-      const reply = await bus.request(TASKS_LIST_ADDRESS, {});
-      if (asked !== generation) {
-        return; // a newer connection has asked again
-      }
-      // The list is the truth for this connection; only events received since the request
-      // (this generation) may be newer than it.
-      const previous = tasks;
-      tasks = new Map();
-      for (const record of reply?.tasks ?? []) {
-        const seen = previous.get(record.name);
-        tasks.set(record.name, { record, generation });
-        if (seen && seen.generation === asked) {
-          merge(seen.record);
-        }
-      }
-      show(error, false);
-      render();
-    } catch (e) {
-      error.textContent = `Could not load the tasks: ${e.message}`;
-      show(error, true);
-    }
-  });
-
-  // Keep the "for 12 s" texts current.
-  setInterval(() => {
-    if (tasks.size) {
-      render();
-    }
-  }, 1000);
-
   return root;
 }
 
 function taskRow(record, now) {
   const state = String(record.state ?? 'unknown');
   const restarts = Number(record.restarts) || 0;
-  return h('li', { class: 'task', dataset: { name: String(record.name), state } },
-    h('div', { class: 'task-main' },
-      h('span', { class: 'task-name', text: String(record.name) }),
-      h('span', { class: 'task-kind' },
-        String(record.kind ?? ''),
-        restarts > 0 ? h('span', { class: 'task-restarts', text: ` · ${restarts} restart${restarts === 1 ? '' : 's'}` }) : null)),
-    h('div', { class: 'task-status' },
-      h('span', { class: `badge badge--${badgeTone(state)}`, text: state }),
-      h('span', { class: 'task-since', title: `since ${record.since}` },
-        `since ${clockTime(record.since)} · ${elapsedSince(record.since, now)}`)),
+  return h('li', { class: 'row task', dataset: { name: String(record.name), state } },
+    h('div', { class: 'row-head' },
+      h('div', { class: 'task-main' },
+        h('span', { class: 'row-title task-name', text: String(record.name) }),
+        h('span', { class: 'row-meta task-kind' },
+          String(record.kind ?? ''),
+          restarts > 0 ? h('span', { class: 'task-restarts', text: ` · ${restarts} restart${restarts === 1 ? '' : 's'}` }) : null)),
+      h('div', { class: 'task-status' },
+        h('span', { class: `badge badge--${badgeTone(state)}`, text: state }),
+        h('span', { class: 'task-since', title: `since ${record.since}` },
+          `since ${clockTime(record.since)} · ${elapsedSince(record.since, now)}`))),
     record.lastError ? h('p', { class: 'task-error', title: String(record.lastError) },
       h('span', { class: 'task-error-label', text: 'Last error: ' }), String(record.lastError)) : null);
 }

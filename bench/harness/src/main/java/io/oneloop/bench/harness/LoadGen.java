@@ -26,15 +26,16 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import org.HdrHistogram.Histogram;
 
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * The load generator: N WebSocket clients on one Netty event-loop thread, speaking either the
@@ -49,8 +50,6 @@ final class LoadGen implements AutoCloseable {
   enum Protocol { BRIDGE, SOCKETIO }
 
   static final long HIGHEST_US = TimeUnit.MINUTES.toMicros(10);
-  private static final byte[] SEQ_KEY = "\"seq\"".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] T_KEY = "\"t\"".getBytes(StandardCharsets.US_ASCII);
 
   private final MultiThreadIoEventLoopGroup group;
   private final EventLoop loop;
@@ -183,7 +182,7 @@ final class LoadGen implements AutoCloseable {
       int words = (int) ((count + 63) / 64);
       for (Conn c : snapshot()) {
         c.seen = c.seen != null && c.seen.length >= words ? c.seen : new long[words];
-        java.util.Arrays.fill(c.seen, 0, words, 0L);
+        Arrays.fill(c.seen, 0, words, 0L);
         c.lastSeq = -1;
         c.stepDelivered = 0;
         c.socketsAtStart = c.open;
@@ -338,48 +337,10 @@ final class LoadGen implements AutoCloseable {
     hist.recordValue(Math.min(lat, HIGHEST_US));
   }
 
-  /** Finds {@code "key"} then a ':' and parses the integer after it; MIN_VALUE if absent. */
-  static long findNumber(ByteBuf b, byte[] key) {
-    int start = b.readerIndex();
-    int end = b.writerIndex();
-    outer:
-    for (int i = start; i <= end - key.length; i++) {
-      for (int k = 0; k < key.length; k++) {
-        if (b.getByte(i + k) != key[k]) {
-          continue outer;
-        }
-      }
-      int j = i + key.length;
-      while (j < end && (b.getByte(j) == ' ' || b.getByte(j) == ':')) {
-        j++;
-      }
-      boolean neg = j < end && b.getByte(j) == '-';
-      if (neg) {
-        j++;
-      }
-      long v = 0;
-      int digits = 0;
-      while (j < end) {
-        byte d = b.getByte(j);
-        if (d < '0' || d > '9') {
-          break;
-        }
-        v = v * 10 + (d - '0');
-        digits++;
-        j++;
-      }
-      if (digits == 0) {
-        return Long.MIN_VALUE;
-      }
-      return neg ? -v : v;
-    }
-    return Long.MIN_VALUE;
-  }
-
   private final class Conn extends SimpleChannelInboundHandler<WebSocketFrame> {
     final Protocol protocol;
     final String address;
-    final java.util.function.Consumer<Boolean> onResult;
+    final Consumer<Boolean> onResult;
     Channel channel;
     boolean finished;
     volatile boolean ready;
@@ -390,7 +351,7 @@ final class LoadGen implements AutoCloseable {
     long lastSeq = -1;
     long stepDelivered;
 
-    Conn(Protocol protocol, String address, java.util.function.Consumer<Boolean> onResult) {
+    Conn(Protocol protocol, String address, Consumer<Boolean> onResult) {
       this.protocol = protocol;
       this.address = address;
       this.onResult = onResult;
@@ -481,8 +442,8 @@ final class LoadGen implements AutoCloseable {
       } else if (!(frame instanceof BinaryWebSocketFrame || frame instanceof TextWebSocketFrame)) {
         return;
       }
-      long seq = findNumber(buf, SEQ_KEY);
-      long t = findNumber(buf, T_KEY);
+      long seq = FrameScan.seq(buf);
+      long t = FrameScan.t(buf);
       if (seq == Long.MIN_VALUE || t == Long.MIN_VALUE) {
         return;
       }

@@ -39,10 +39,6 @@ final class Server {
     this.command = command;
   }
 
-  static Server start(Peer peer, Settings s, Path repo, Path logDir, String tag) throws Exception {
-    return start(peer, s, repo, logDir, tag, List.of());
-  }
-
   /** Starts the peer with {@code jvmExtra} after the shared JVM flags (JVM peers only). */
   static Server start(Peer peer, Settings s, Path repo, Path logDir, String tag,
       List<String> jvmExtra) throws Exception {

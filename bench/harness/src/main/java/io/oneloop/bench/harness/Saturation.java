@@ -1,0 +1,130 @@
+package io.oneloop.bench.harness;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import static io.oneloop.bench.harness.Bench.log;
+import static io.oneloop.bench.harness.Rig.CLK_TCK;
+import static io.oneloop.bench.harness.Rig.sleep;
+
+/**
+ * S2, saturation: a fresh process with the clients connected, its publish rate stepped up until
+ * a step fails, then bisected between the best passing and the first failing rate. A later round
+ * starts from half the rate the peer last passed.
+ */
+final class Saturation implements Scenario {
+
+  private final Rig rig;
+  private final Settings s;
+  private final Map<String, Double> lastBestRate = new HashMap<>();
+
+  Saturation(Rig rig) {
+    this.rig = rig;
+    this.s = rig.s;
+  }
+
+  @Override
+  public JsonObject run(Peer p, int round) throws Exception {
+    JsonObject r = new JsonObject().put("round", round).put("peer", p.id).put("kind", "saturation");
+    log("round %d %s: saturation (S2)", round, p.id);
+    Server srv = rig.start(p, round, "s2");
+    try {
+      JsonObject notStarted = rig.awaitStart(r, p, srv);
+      if (notStarted != null) {
+        return notStarted;
+      }
+      JsonObject notConnected = rig.connectAll(r, p, srv);
+      if (notConnected != null) {
+        return notConnected;
+      }
+      sleep(s.settleMs);
+      r.put("s2", search(p, srv, round));
+    } finally {
+      rig.gen.expectClose();
+      srv.stopQuietly(5_000);
+      rig.gen.disconnectAll();
+    }
+    return r;
+  }
+
+  /** The rate search on a running server with its clients connected: the "s2" record. */
+  JsonObject search(Peer p, Server srv, int round) throws Exception {
+    double rate = round == 1 || !lastBestRate.containsKey(p.id) ? s.s2FirstRate
+        : Math.max(s.s2MinRate, lastBestRate.get(p.id) / 2);
+    if (s.s2WarmupSeconds > 0) {
+      // unmeasured warm-up (JIT, pools) at half the first rate, so a cold start does not decide
+      // the first step
+      StepStats w = rig.steps.measure(srv, Math.max(s.s2MinRate, rate / 2), s.s2WarmupSeconds);
+      log("  S2 warm-up %.1f/s for %.0f s: %.2f%% delivered, p99 %.2f ms", Math.max(s.s2MinRate,
+          rate / 2), s.s2WarmupSeconds, w.deliveriesPct(), w.ms(99));
+      sleep(500);
+    }
+    Double pass = null;
+    Double fail = null;
+    StepStats best = null;
+    JsonArray steps = new JsonArray();
+    boolean died = false;
+    for (int i = 0; i < s.s2MaxSteps; i++) {
+      StepStats st = rig.steps.run(srv, rate, s.s2StepSeconds);
+      boolean ok = st.serverAlive && st.deliveriesPct() >= s.s2MinDeliveriesPct
+          && st.histogram.getTotalCount() > 0 && st.ms(99) <= s.s2P99LimitMs;
+      steps.add(st.toJson(CLK_TCK).put("pass", ok));
+      log("  S2 step %.1f/s: %.2f%% delivered, %.0f deliveries/s, p99 %.2f ms, server CPU %.0f%%,"
+              + " generator CPU %.0f%% (%.1f us/delivery), other CPU %.0f%%, %d late -> %s", rate,
+          st.deliveriesPct(), st.deliveriesPerSec(), st.ms(99), 100 * st.serverCpuShare(CLK_TCK),
+          100 * st.generatorCpuShare(CLK_TCK), st.generatorCpuUsPerDelivery(CLK_TCK),
+          100 * st.otherCpuShare(CLK_TCK), st.arrivedAfterStep, ok ? "pass" : "FAIL");
+      if (!st.serverAlive) {
+        died = true;
+        fail = rate;
+        break;
+      }
+      if (ok) {
+        if (pass == null || rate > pass) {
+          pass = rate;
+          best = st;
+        }
+      } else {
+        fail = fail == null ? rate : Math.min(fail, rate);
+      }
+      if (fail == null) {
+        rate = rate * 2;
+        if (rate > s.s2MaxRate) {
+          break;
+        }
+      } else if (pass == null) {
+        rate = rate / 2;
+        if (rate < s.s2MinRate) {
+          break;
+        }
+      } else {
+        if (fail / pass <= s.s2Resolution) {
+          break;
+        }
+        rate = Math.sqrt(pass * fail);
+      }
+      sleep(500);
+    }
+    if (pass != null) {
+      lastBestRate.put(p.id, pass);
+    }
+    boolean oom = died && srv.logMentions("OutOfMemoryError");
+    JsonObject o = new JsonObject()
+        .put("steps", steps)
+        .put("bestRate", pass)
+        .put("firstFailingRate", fail)
+        .put("maxDeliveriesPerSec", best == null ? 0.0 : Json.round(best.deliveriesPerSec(), 1))
+        .put("bestStepP99Ms", best == null ? null : Json.round(best.ms(99), 3))
+        .put("bestStepServerCpuShare", best == null ? null : Json.round(best.serverCpuShare(CLK_TCK), 3))
+        .put("bestStepGeneratorCpuShare",
+            best == null ? null : Json.round(best.generatorCpuShare(CLK_TCK), 3))
+        .put("serverDied", died)
+        .put("oom", oom);
+    log("  S2 result: %.0f deliveries/s%s", best == null ? 0.0 : best.deliveriesPerSec(),
+        oom ? " (server ran out of memory)" : died ? " (server died)" : "");
+    return o;
+  }
+}
