@@ -70,9 +70,6 @@ public final class AppLifecycle {
     // launcher's signal hook, an embedding app) still gets the ordered shutdown.
     ((VertxInternal) vertx).addCloseHook(completion ->
       context.runOnContext(v -> stopFromOutside().onComplete(ar -> completion.succeed())));
-    var tasksList = vertx.eventBus().<Object>consumer(Addresses.TASKS_LIST,
-      msg -> msg.reply(new JsonObject().put("tasks", supervisor.taskRecords())));
-    terminated.future().onComplete(ar -> tasksList.unregister());
     supervisor.firstExit().onSuccess(this::shutdown);
 
     JsonObject httpConfig = new JsonObject()
@@ -80,8 +77,8 @@ public final class AppLifecycle {
       .put("port", config.port())
       .put("bridge", config.bridge());
     jobs = new JobManager(vertx, config.jobs(), new JobTypes(config.jobs().types(), BridgePermissions.outbound(config.bridge())));
-    Future<Void> chain = supervisor.deployService("http", () -> new HttpVerticle(state, jobs), new DeploymentOptions().setConfig(httpConfig))
-      .compose(v -> supervisor.deployService("chat", ChatVerticle::new, new DeploymentOptions()));
+    Future<Void> chain = supervisor.deployService("HTTP", "server", () -> new HttpVerticle(state, jobs), new DeploymentOptions().setConfig(httpConfig))
+      .compose(v -> supervisor.deployService("chat", "service", ChatVerticle::new, new DeploymentOptions()));
     List<AppConfig.HookSpec> hooks = config.startupHooks();
     for (int i = 0; i < hooks.size(); i++) {
       AppConfig.HookSpec hook = hooks.get(i);
