@@ -25,6 +25,11 @@ final class SupervisedDeployable implements Deployable {
     this.listener = listener;
   }
 
+  /** The wrapped child. */
+  Deployable delegate() {
+    return delegate;
+  }
+
   /** Marks the coming undeploy as the supervisor's own, so it is not reported as an end. */
   void expectUndeploy() {
     undeployExpected = true;
