@@ -93,6 +93,7 @@ final class Supervisor {
   /** Stops the tasks still running, last first, each after the one before has stopped. */
   Future<Void> stopTasks() {
     stopping = true;
+    tasks.forEach(TaskChild::cancelRestart);
     return inReverse(new ArrayList<>(tasks));
   }
 
@@ -114,6 +115,7 @@ final class Supervisor {
   /** After a failed start: Vert.x undeploys the children, which is not an end to report; the supervisor is done. */
   void abandon() {
     stopping = true;
+    tasks.forEach(TaskChild::cancelRestart);
     tasksList.unregister();
   }
 
@@ -262,6 +264,12 @@ final class Supervisor {
     Instant startedAt;
     int restarts;
     String lastError;
+    /**
+     * The timer of the restart this task waits for while {@link ChildState#RESTARTING}, once its old
+     * instance has stopped. Only a handle for cancelling: Vert.x ignores a cancel of a timer that
+     * has fired, or of -1 (its timer ids start at 0).
+     */
+    long restartTimer = -1;
 
     TaskChild(AppConfig.TaskSpec spec) {
       super(spec.name(), spec.kind());
@@ -356,10 +364,9 @@ final class Supervisor {
       long delay = ((RestartWindow.Restart) decision).delayMs();
       enter(ChildState.RESTARTING);
       log.info("Restarting task \"{}\" in {} ms", name, delay);
-      // The timer is left to fire when the supervisor stops meanwhile: it then finds nothing to restart.
       undeploy().onComplete(ar -> {
         if (stillRestarting()) {
-          vertx.setTimer(Math.max(1, delay), id -> {
+          restartTimer = vertx.setTimer(Math.max(1, delay), id -> {
             if (stillRestarting()) {
               restarts++;
               start().onFailure(this::onFailed);
@@ -371,6 +378,13 @@ final class Supervisor {
 
     private boolean stillRestarting() {
       return state == ChildState.RESTARTING && !stopping;
+    }
+
+    /** The supervisor is stopping: a restart waiting for its timer will not happen. */
+    void cancelRestart() {
+      if (state == ChildState.RESTARTING) {
+        vertx.cancelTimer(restartTimer);
+      }
     }
 
     private void failForGood(String reason) {
