@@ -1,37 +1,33 @@
 package io.oneloop.app;
 
+import java.util.Locale;
+
 /**
  * Where a supervised child is in its life: the one field the supervisor decides by, and for a
  * task the {@code state} its record on {@code oneloop.tasks} shows ({@link #wireName()}).
  */
 enum ChildState {
   /** Being deployed, at boot or for a restart. */
-  STARTING("starting"),
+  STARTING,
   /** Deployed and running; its end or failure is news. */
-  RUNNING("running"),
+  RUNNING,
   /** Ended or failed, and its policy starts it again after a backoff. */
-  RESTARTING("restarting"),
-  /**
-   * Being undeployed by the supervisor. The records have no word of their own for it: a task
-   * goes on showing {@code running} until it has stopped.
-   */
-  STOPPING("running"),
+  RESTARTING,
+  /** Being undeployed by the supervisor. */
+  STOPPING,
   /** Stopped by the supervisor (the app is shutting down). */
-  STOPPED("stopped"),
+  STOPPED,
   /** Ended by itself and not started again. */
-  ENDED("ended"),
+  ENDED,
   /** Failed (at its start, or at runtime with no restart left) and not started again. */
-  FAILED("failed");
+  FAILED;
 
-  private final String wireName;
-
-  ChildState(String wireName) {
-    this.wireName = wireName;
-  }
-
-  /** The word the task records use. */
+  /**
+   * The word the task records use: the name in lower case, except that the records have no word
+   * for stopping, so a task goes on showing {@code running} until it has stopped.
+   */
   String wireName() {
-    return wireName;
+    return (this == STOPPING ? RUNNING : this).name().toLowerCase(Locale.ROOT);
   }
 
   /** Whether what the child's instance reports (its end, an exception) is news the supervisor acts on. */

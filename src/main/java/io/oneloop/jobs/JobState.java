@@ -1,21 +1,17 @@
 package io.oneloop.jobs;
 
+import java.util.Locale;
+
 /** Where a job is; its record on {@code oneloop.jobs} and the API shows {@link #wireName()}. */
 enum JobState {
-  QUEUED("queued"),
-  RUNNING("running"),
-  SUCCEEDED("succeeded"),
-  FAILED("failed"),
-  CANCELLED("cancelled");
+  QUEUED,
+  RUNNING,
+  SUCCEEDED,
+  FAILED,
+  CANCELLED;
 
-  private final String wireName;
-
-  JobState(String wireName) {
-    this.wireName = wireName;
-  }
-
-  /** The word the job records use. */
+  /** The word the job records use: the name in lower case. */
   String wireName() {
-    return wireName;
+    return name().toLowerCase(Locale.ROOT);
   }
 }

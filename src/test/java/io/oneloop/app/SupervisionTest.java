@@ -22,6 +22,9 @@ import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -30,6 +33,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import static io.oneloop.support.TestApp.config;
 import static io.oneloop.support.TestApp.task;
@@ -93,20 +97,19 @@ class SupervisionTest {
     assertEquals(ReplyFailure.NO_HANDLERS, e.failureType());
   }
 
-  @Test
-  @DisplayName("the HTTP server undeployed from outside ends the app with exit code 1: \"the HTTP server stopped\"")
-  void httpServerEnds(Vertx vertx) throws Exception {
-    TestApp app = TestApp.start(vertx, config());
-    vertx.undeploy(childOfType(vertx, HttpVerticle.class)).await(10, TimeUnit.SECONDS);
-    assertEquals(new Outcome(1, "the HTTP server stopped"), app.awaitOutcome());
+  static Stream<Arguments> services() {
+    return Stream.of(
+      Arguments.of(HttpVerticle.class, "the HTTP server stopped"),
+      Arguments.of(ChatVerticle.class, "the chat service stopped"));
   }
 
-  @Test
-  @DisplayName("the chat service undeployed from outside ends the app with exit code 1: \"the chat service stopped\"")
-  void chatServiceEnds(Vertx vertx) throws Exception {
+  @ParameterizedTest(name = "exit code 1: \"{1}\"")
+  @MethodSource("services")
+  @DisplayName("a service undeployed from outside ends the app with exit code 1, naming the service")
+  void serviceEnds(Class<? extends Deployable> type, String reason, Vertx vertx) throws Exception {
     TestApp app = TestApp.start(vertx, config());
-    vertx.undeploy(childOfType(vertx, ChatVerticle.class)).await(10, TimeUnit.SECONDS);
-    assertEquals(new Outcome(1, "the chat service stopped"), app.awaitOutcome());
+    vertx.undeploy(childOfType(vertx, type)).await(10, TimeUnit.SECONDS);
+    assertEquals(new Outcome(1, reason), app.awaitOutcome());
   }
 
   @Test
