@@ -97,9 +97,6 @@ public final class AppLifecycle {
   /** Deploys the services, runs the startup hooks, then starts the tasks in config order. */
   public Future<Void> start() {
     supervisor = new Supervisor(vertx, context);
-    var tasksList = vertx.eventBus().<Object>consumer(Addresses.TASKS_LIST,
-      msg -> msg.reply(new JsonObject().put("tasks", supervisor.taskRecords())));
-    terminated.future().onComplete(ar -> tasksList.unregister());
     supervisor.firstExit().onSuccess(this::shutdown);
 
     return deployServices()
@@ -119,9 +116,9 @@ public final class AppLifecycle {
 
   /** The HTTP server, then the chat service; the end of either ends the app. */
   private Future<Void> deployServices() {
-    return supervisor.deployService("http", () -> new HttpVerticle(config.http(), config.bridge(), state, jobs),
+    return supervisor.deployService("HTTP", "server", () -> new HttpVerticle(config.http(), config.bridge(), state, jobs),
         new DeploymentOptions())
-      .compose(v -> supervisor.deployService("chat", ChatVerticle::new, new DeploymentOptions()));
+      .compose(v -> supervisor.deployService("chat", "service", ChatVerticle::new, new DeploymentOptions()));
   }
 
   /** Each task after the one before has started; none once a stop has been asked for. */

@@ -18,16 +18,21 @@ final class SupervisedDeployable implements Deployable {
 
   private final Deployable delegate;
   private final Listener listener;
-  private volatile boolean stopRequested;
+  private volatile boolean undeployExpected;
 
   SupervisedDeployable(Deployable delegate, Listener listener) {
     this.delegate = delegate;
     this.listener = listener;
   }
 
+  /** The wrapped child. */
+  Deployable delegate() {
+    return delegate;
+  }
+
   /** Marks the coming undeploy as the supervisor's own, so it is not reported as an end. */
-  void stopRequested() {
-    stopRequested = true;
+  void expectUndeploy() {
+    undeployExpected = true;
   }
 
   @Override
@@ -39,7 +44,7 @@ final class SupervisedDeployable implements Deployable {
   @Override
   public Future<?> undeploy(Context context) throws Exception {
     Future<?> stopped = delegate.undeploy(context);
-    if (!stopRequested) {
+    if (!undeployExpected) {
       stopped.onComplete(ar -> {
         if (ar.succeeded()) {
           listener.ended(this);

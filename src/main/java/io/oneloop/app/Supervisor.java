@@ -10,22 +10,24 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxException;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.lang.reflect.InvocationTargetException;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.function.Supplier;
 
 /**
  * Deploys the app's parts in order and watches them: restarts tasks by their policy, gives up
  * when a task restarts too often, tells the app when a part it cannot do without has ended or
- * failed, and stops everything in reverse order. Runs on the main verticle's context.
+ * failed, stops everything in reverse order, and answers {@code oneloop.tasks.list} meanwhile.
+ * Each child's life is one {@link ChildState}. Runs on the main verticle's context.
  */
 final class Supervisor {
 
@@ -36,11 +38,19 @@ final class Supervisor {
   private final Promise<Outcome> firstExit = Promise.promise();
   private final List<Child> services = new ArrayList<>();
   private final List<TaskChild> tasks = new ArrayList<>();
+  private final MessageConsumer<Object> tasksList;
+  /**
+   * The supervisor itself is stopping (or gave up on a failed start): no child's end or failure is
+   * news any more and nothing restarts, also for the children whose turn to stop has not come.
+   */
   private boolean stopping;
 
+  /** Call on the main verticle's context: the task list is answered there. */
   Supervisor(Vertx vertx, Context context) {
     this.vertx = vertx;
     this.context = context;
+    this.tasksList = vertx.eventBus().consumer(Addresses.TASKS_LIST,
+      msg -> msg.reply(new JsonObject().put("tasks", taskRecords())));
   }
 
   /** Completes when a part the app cannot do without ends or fails for good after it started. */
@@ -48,13 +58,22 @@ final class Supervisor {
     return firstExit.future();
   }
 
-  /** Deploys one of the app's own parts (the HTTP server, the chat service...): its end ends the app. */
-  Future<Void> deployService(String name, Supplier<Deployable> factory, DeploymentOptions options) {
-    Child child = new Child(name);
+  /**
+   * Deploys one of the app's own parts, named in the log and the exit reason as "the {name} {kind}"
+   * (the HTTP server, the chat service): its end ends the app.
+   */
+  Future<Void> deployService(String name, String kind, Supplier<Deployable> factory, DeploymentOptions options) {
+    Child child = new Child(name, kind);
     services.add(child);
     return child.deploy(factory, options)
-      .recover(cause -> Future.failedFuture(cause instanceof StartFailure || cause instanceof io.vertx.core.VertxException
-        ? cause : new StartFailure("the " + name + " service failed to start: " + message(cause))));
+      .onSuccess(v -> {
+        if (child.state == ChildState.STARTING) {
+          child.enter(ChildState.RUNNING);
+        }
+      })
+      .onFailure(cause -> child.enter(ChildState.FAILED))
+      .recover(cause -> Future.failedFuture(cause instanceof StartFailure || cause instanceof VertxException
+        ? cause : new StartFailure(child.describe() + " failed to start: " + message(cause))));
   }
 
   /** Deploys a task at boot; a start that fails here stops the app's start, whatever the task's policy. */
@@ -67,7 +86,7 @@ final class Supervisor {
   }
 
   /** The records of all tasks, in config order. */
-  JsonArray taskRecords() {
+  private JsonArray taskRecords() {
     JsonArray records = new JsonArray();
     tasks.forEach(t -> records.add(t.record()));
     return records;
@@ -80,10 +99,10 @@ final class Supervisor {
     return inReverse(new ArrayList<>(tasks));
   }
 
-  /** Stops the app's own parts, last first (the HTTP server last of all). */
+  /** Stops the app's own parts, last first (the HTTP server last of all); then the supervisor is done. */
   Future<Void> stopServices() {
     stopping = true;
-    return inReverse(services);
+    return inReverse(services).onComplete(ar -> tasksList.unregister());
   }
 
   private static Future<Void> inReverse(List<? extends Child> children) {
@@ -95,19 +114,18 @@ final class Supervisor {
     return chain;
   }
 
-  /** After a failed start: Vert.x undeploys the children, which is not an end to report. */
+  /** After a failed start: Vert.x undeploys the children, which is not an end to report; the supervisor is done. */
   void abandon() {
     stopping = true;
     tasks.forEach(TaskChild::cancelRestart);
-    services.forEach(c -> c.stopRequested = true);
-    tasks.forEach(c -> c.stopRequested = true);
+    tasksList.unregister();
   }
 
   /** The part still stopping, for the log when shutdown overruns. */
   String stillStopping() {
     List<Child> all = new ArrayList<>(tasks);
     all.addAll(services);
-    return all.stream().filter(c -> c.stoppingNow).map(Child::describe).findFirst().orElse(null);
+    return all.stream().filter(c -> c.state == ChildState.STOPPING).map(Child::describe).findFirst().orElse(null);
   }
 
   private static Deployable instantiate(String className) {
@@ -119,7 +137,7 @@ final class Supervisor {
   }
 
   static String message(Throwable cause) {
-    if (cause instanceof java.lang.reflect.InvocationTargetException ite && ite.getCause() != null) {
+    if (cause instanceof InvocationTargetException ite && ite.getCause() != null) {
       cause = ite.getCause();
     }
     String message = cause.getMessage();
@@ -136,17 +154,23 @@ final class Supervisor {
   /** One deployed part. Each deployment gets its own wrapper, so news from a replaced instance is ignored. */
   private class Child {
     final String name;
+    final String kind;
+    ChildState state = ChildState.STARTING;
     SupervisedDeployable wrapper;
+    /** The last deployment's id; a handle for undeploying, it says nothing about the state. */
     String deploymentId;
-    boolean stopRequested;
-    boolean stoppingNow;
 
-    Child(String name) {
+    Child(String name, String kind) {
       this.name = name;
+      this.kind = kind;
     }
 
     String describe() {
-      return "http".equals(name) ? "the HTTP server" : "the " + name + " service";
+      return "the " + name + " " + kind;
+    }
+
+    void enter(ChildState newState) {
+      state = newState;
     }
 
     Future<Void> deploy(Supplier<Deployable> factory, DeploymentOptions options) {
@@ -154,7 +178,7 @@ final class Supervisor {
         @Override
         public void ended(SupervisedDeployable which) {
           context.runOnContext(v -> {
-            if (which == wrapper && !stopping && !stopRequested) {
+            if (isNews(which)) {
               onEnded();
             }
           });
@@ -163,15 +187,14 @@ final class Supervisor {
         @Override
         public void failed(SupervisedDeployable which, Throwable cause) {
           context.runOnContext(v -> {
-            if (which != wrapper || stopping || stopRequested) {
-              log.warn("{} reported an error while stopping: {}", describe(), message(cause));
-            } else {
+            if (isNews(which)) {
               onFailed(cause);
+            } else {
+              log.warn("{} reported an error while stopping: {}", describe(), message(cause));
             }
           });
         }
       };
-      stopRequested = false;
       return vertx.deployVerticle(() -> {
           // Assigned on the deploying thread before the instance starts, so its news is recognised.
           SupervisedDeployable created = new SupervisedDeployable(factory.get(), listener);
@@ -182,32 +205,32 @@ final class Supervisor {
         .mapEmpty();
     }
 
+    /** News from the current instance counts until the supervisor starts to stop, restart or give up on it. */
+    private boolean isNews(SupervisedDeployable which) {
+      return which == wrapper && !stopping && state.hearsNews();
+    }
+
     void onEnded() {
-      deploymentId = null;
+      enter(ChildState.ENDED);
       log.info("{} ended", describe());
       firstExit.tryComplete(Outcome.failed(describe() + " stopped"));
     }
 
     void onFailed(Throwable cause) {
+      enter(ChildState.FAILED);
       log.error(describe() + " failed", cause);
       firstExit.tryComplete(Outcome.failed(describe() + " failed: " + message(cause)));
     }
 
-    /** Undeploys the current instance if it is still deployed; never fails. */
+    /** Undeploys the current instance if it is still deployed (it may have undeployed itself); never fails. */
     Future<Void> undeploy() {
       String id = deploymentId;
-      deploymentId = null;
-      if (id == null || !vertx.deploymentIDs().contains(id)) {
+      if (!deployed()) {
         return Future.succeededFuture();
       }
-      stopRequested = true;
-      if (wrapper != null) {
-        wrapper.stopRequested();
-      }
-      stoppingNow = true;
+      wrapper.expectUndeploy();
       return vertx.undeploy(id)
         .onComplete(ar -> {
-          stoppingNow = false;
           if (ar.failed() && vertx.deploymentIDs().contains(id)) {
             log.warn("Stopping {} failed: {}", describe(), message(ar.cause()));
           }
@@ -215,8 +238,20 @@ final class Supervisor {
         .otherwiseEmpty();
     }
 
+    /** Whether the last deployment is still deployed: it may have undeployed itself, or never have deployed. */
+    private boolean deployed() {
+      return deploymentId != null && vertx.deploymentIDs().contains(deploymentId);
+    }
+
+    /** Undeploys the instance through {@link ChildState#STOPPING}, then enters {@link ChildState#STOPPED}. */
+    Future<Void> stopInstance() {
+      state = ChildState.STOPPING;
+      return undeploy().onComplete(ar -> enter(ChildState.STOPPED));
+    }
+
+    /** A service that runs, or failed and is still deployed, is undeployed; one that ended has nothing left to stop. */
     Future<Void> stop() {
-      return undeploy();
+      return state == ChildState.RUNNING || state == ChildState.FAILED ? stopInstance() : Future.succeededFuture();
     }
   }
 
@@ -224,18 +259,23 @@ final class Supervisor {
   private final class TaskChild extends Child {
     final TaskSpec spec;
     final RestartPolicy policy;
-    final Deque<Long> recentRestarts = new ArrayDeque<>();
-    String state = "starting";
+    final RestartWindow window;
     Instant since = Instant.now();
     Instant startedAt;
     int restarts;
     String lastError;
+    /**
+     * The timer of the restart this task waits for while {@link ChildState#RESTARTING}, once its old
+     * instance has stopped. Only a handle for cancelling: Vert.x ignores a cancel of a timer that
+     * has fired, or of -1 (its timer ids start at 0).
+     */
     long restartTimer = -1;
 
     TaskChild(TaskSpec spec) {
-      super(spec.name());
+      super(spec.name(), spec.kind());
       this.spec = spec;
       this.policy = spec.restart();
+      this.window = new RestartWindow(policy);
     }
 
     @Override
@@ -246,22 +286,24 @@ final class Supervisor {
     JsonObject record() {
       return new JsonObject()
         .put("name", name)
-        .put("kind", spec.kind())
-        .put("state", state)
+        .put("kind", kind)
+        .put("state", state.wireName())
         .put("since", since.toString())
         .put("restarts", restarts)
         .put("startedAt", startedAt == null ? null : startedAt.toString())
         .put("lastError", lastError);
     }
 
-    void enter(String newState) {
+    /** Enters a state and publishes the record; {@link ChildState#STOPPING} is entered without a word, as the records show no change. */
+    @Override
+    void enter(ChildState newState) {
       state = newState;
       since = Instant.now();
       vertx.eventBus().publish(Addresses.TASKS, record());
     }
 
     Future<Void> start() {
-      enter("starting");
+      enter(ChildState.STARTING);
       Supplier<Deployable> factory = spec.type() != null ? TaskTypes.builtIn(spec.type()) : () -> instantiate(spec.className());
       DeploymentOptions options = new DeploymentOptions()
         .setConfig(spec.config().copy())
@@ -269,30 +311,30 @@ final class Supervisor {
       return deploy(factory, options)
         .onSuccess(v -> {
           if (stopping) {
+            // A restart that finished deploying after the stop began: nobody wants this instance.
             undeploy();
             return;
           }
           startedAt = Instant.now();
-          enter("running");
-          log.info("Started task \"{}\" ({}){}", name, spec.kind(), restarts > 0 ? " again, restart " + restarts : "");
+          enter(ChildState.RUNNING);
+          log.info("Started task \"{}\" ({}){}", name, kind, restarts > 0 ? " again, restart " + restarts : "");
         })
         .onFailure(cause -> {
           lastError = message(cause);
           if (restarts == 0) {
-            enter("failed");
+            enter(ChildState.FAILED);
           }
         });
     }
 
     @Override
     void onEnded() {
-      deploymentId = null;
       if (policy.restartsAfterEnd()) {
         log.info("Task \"{}\" ended; its policy restarts it", name);
         restartOrGiveUp();
         return;
       }
-      enter("ended");
+      enter(ChildState.ENDED);
       log.info("Task \"{}\" ended", name);
       if (spec.critical()) {
         firstExit.tryComplete(Outcome.ok(describe() + " ended"));
@@ -313,36 +355,40 @@ final class Supervisor {
     }
 
     private void restartOrGiveUp() {
-      long now = System.currentTimeMillis();
-      while (!recentRestarts.isEmpty() && recentRestarts.peekFirst() <= now - policy.withinMs()) {
-        recentRestarts.removeFirst();
-      }
-      if (recentRestarts.size() >= policy.maxRestarts()) {
+      RestartWindow.Decision decision = window.record(System.nanoTime());
+      if (decision instanceof RestartWindow.GiveUp giveUp) {
         failForGood(describe() + " failed: " + (lastError == null ? "it ended" : lastError) + " (gave up after "
-          + recentRestarts.size() + " restart(s) within " + policy.withinMs() + " ms)");
+          + giveUp.restarts() + " restart(s) within " + policy.withinMs() + " ms)");
         return;
       }
-      long delay = policy.backoffBefore(recentRestarts.size() + 1);
-      enter("restarting");
+      long delay = ((RestartWindow.Restart) decision).delayMs();
+      enter(ChildState.RESTARTING);
       log.info("Restarting task \"{}\" in {} ms", name, delay);
       undeploy().onComplete(ar -> {
-        if (stopping) {
-          return;
+        if (stillRestarting()) {
+          restartTimer = vertx.setTimer(Math.max(1, delay), id -> {
+            if (stillRestarting()) {
+              restarts++;
+              start().onFailure(this::onFailed);
+            }
+          });
         }
-        restartTimer = vertx.setTimer(Math.max(1, delay), id -> {
-          restartTimer = -1;
-          if (stopping) {
-            return;
-          }
-          restarts++;
-          recentRestarts.addLast(System.currentTimeMillis());
-          start().onFailure(this::onFailed);
-        });
       });
     }
 
+    private boolean stillRestarting() {
+      return state == ChildState.RESTARTING && !stopping;
+    }
+
+    /** The supervisor is stopping: a restart waiting for its timer will not happen. */
+    void cancelRestart() {
+      if (state == ChildState.RESTARTING) {
+        vertx.cancelTimer(restartTimer);
+      }
+    }
+
     private void failForGood(String reason) {
-      enter("failed");
+      enter(ChildState.FAILED);
       undeploy();
       if (spec.critical()) {
         firstExit.tryComplete(Outcome.failed(reason));
@@ -351,21 +397,20 @@ final class Supervisor {
       }
     }
 
-    void cancelRestart() {
-      if (restartTimer >= 0) {
-        vertx.cancelTimer(restartTimer);
-        restartTimer = -1;
-      }
-    }
-
+    /**
+     * A running task is undeployed; a starting or restarting one has no instance to undeploy (a
+     * deploy still under way is undone when it completes); one that ended or failed is left as it is.
+     */
     @Override
     Future<Void> stop() {
-      boolean wasLive = "running".equals(state) || "starting".equals(state) || "restarting".equals(state);
-      return undeploy().onComplete(ar -> {
-        if (wasLive) {
-          enter("stopped");
+      return switch (state) {
+        case RUNNING -> stopInstance();
+        case STARTING, RESTARTING -> {
+          enter(ChildState.STOPPED);
+          yield Future.succeededFuture();
         }
-      });
+        default -> Future.succeededFuture();
+      };
     }
   }
 }

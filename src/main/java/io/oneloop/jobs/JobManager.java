@@ -21,7 +21,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -35,17 +34,17 @@ public final class JobManager {
   private static final AtomicInteger POOLS = new AtomicInteger();
   /** How long a client should wait before trying again when the queue is full. */
   public static final int RETRY_AFTER_SECONDS = 1;
-  private static final long PROGRESS_EVERY_NANOS = 1_000_000_000L;
 
   private final Vertx vertx;
   private final JobsSettings settings;
   private final JobTypes types;
   private final WorkerExecutor executor;
   private final WorkerExecutor hookExecutor;
-  private final Map<String, Run> jobs = new LinkedHashMap<>();
-  private final Deque<Run> queue = new ArrayDeque<>();
-  private final Set<Run> running = new LinkedHashSet<>();
-  private final Deque<Run> finished = new ArrayDeque<>();
+  private final Map<String, JobRun> jobs = new LinkedHashMap<>();
+  private final Deque<JobRun> queue = new ArrayDeque<>();
+  private final Set<JobRun> running = new LinkedHashSet<>();
+  /** The finished jobs whose records are kept, oldest first: at most {@code retain}. */
+  private final Deque<JobRun> retained = new ArrayDeque<>();
   private boolean accepting = true;
   private Promise<Void> drained;
 
@@ -71,7 +70,7 @@ public final class JobManager {
     if (!(body instanceof JsonObject request)) {
       throw new JobRejected(400, "the body must be a JSON object {\"type\": \"...\", \"params\": {...}}");
     }
-    Run run = prepare(request);
+    JobRun run = prepare(request);
     if (running.size() >= settings.maxConcurrent() && queue.size() >= settings.maxQueued()) {
       throw new JobRejected(429, "the job queue is full (" + settings.maxQueued() + " waiting); try again later");
     }
@@ -84,13 +83,13 @@ public final class JobManager {
 
   /** The record of a job, or null when there is no such job (any more). */
   public synchronized JsonObject get(String id) {
-    Run run = jobs.get(id);
+    JobRun run = jobs.get(id);
     return run == null ? null : run.json();
   }
 
   /** Jobs newest first, at most {@code limit}. */
   public synchronized JsonArray list(int limit) {
-    List<Run> all = new ArrayList<>(jobs.values());
+    List<JobRun> all = new ArrayList<>(jobs.values());
     JsonArray result = new JsonArray();
     for (int i = all.size() - 1; i >= 0 && result.size() < limit; i--) {
       result.add(all.get(i).json());
@@ -103,18 +102,18 @@ public final class JobManager {
    * {@code running} until its work notices). Throws 404 for no such job, 409 when it has finished.
    */
   public synchronized JsonObject cancel(String id) {
-    Run run = jobs.get(id);
+    JobRun run = jobs.get(id);
     if (run == null) {
       throw new JobRejected(404, "no job " + id);
     }
     switch (run.state) {
-      case "queued" -> {
+      case QUEUED -> {
         queue.remove(run);
         run.cancelled = true;
-        end(run, "cancelled", null, null);
+        end(run, JobState.CANCELLED, null, null);
       }
-      case "running" -> run.cancel();
-      default -> throw new JobRejected(409, "job " + id + " has already finished (" + run.state + ")");
+      case RUNNING -> run.cancel();
+      default -> throw new JobRejected(409, "job " + id + " has already finished (" + run.state.wireName() + ")");
     }
     return run.json();
   }
@@ -125,9 +124,9 @@ public final class JobManager {
     new ArrayList<>(queue).forEach(run -> {
       queue.remove(run);
       run.cancelled = true;
-      end(run, "cancelled", null, "cancelled by the shutdown");
+      end(run, JobState.CANCELLED, null, "cancelled by the shutdown");
     });
-    running.forEach(Run::cancel);
+    running.forEach(JobRun::cancel);
     drained = Promise.promise();
     if (running.isEmpty()) {
       drained.tryComplete();
@@ -140,17 +139,13 @@ public final class JobManager {
     new ArrayList<>(running).forEach(run -> {
       running.remove(run);
       log.warn("Job {} ({}) did not stop within the shutdown budget", run.id, run.type);
-      end(run, "cancelled", null, "did not stop within the shutdown budget");
+      end(run, JobState.CANCELLED, null, "did not stop within the shutdown budget");
     });
-  }
-
-  public synchronized boolean accepting() {
-    return accepting;
   }
 
   /** Runs a startup or shutdown hook as a job, outside the queue; fails when it fails or overruns {@code timeoutMs}. */
   public Future<JsonObject> runHook(String type, JsonObject params, long timeoutMs) {
-    Run run;
+    JobRun run;
     synchronized (this) {
       try {
         run = prepare(new JsonObject().put("type", type).put("params", params));
@@ -163,14 +158,14 @@ public final class JobManager {
     }
     long timer = vertx.setTimer(Math.max(1, timeoutMs), id -> {
       synchronized (this) {
-        if ("running".equals(run.state)) {
+        if (run.state == JobState.RUNNING) {
           run.cancel();
           running.remove(run);
-          end(run, "failed", null, "timed out after " + timeoutMs + " ms");
+          end(run, JobState.FAILED, null, "timed out after " + timeoutMs + " ms");
         }
       }
     });
-    return run.done.future().andThen(ar -> vertx.cancelTimer(timer)).compose(record -> "succeeded".equals(record.getString("state"))
+    return run.done.future().andThen(ar -> vertx.cancelTimer(timer)).compose(record -> run.state == JobState.SUCCEEDED
       ? Future.succeededFuture(record)
       : Future.failedFuture(record.getString("error") == null ? record.getString("state") : record.getString("error")));
   }
@@ -181,7 +176,7 @@ public final class JobManager {
     hookExecutor.close();
   }
 
-  private Run prepare(JsonObject request) {
+  private JobRun prepare(JsonObject request) {
     Object type = request.getValue("type");
     if (!(type instanceof String typeName) || typeName.isBlank()) {
       throw new JobRejected(400, "type must be one of " + String.join(", ", types.names()));
@@ -204,7 +199,7 @@ public final class JobManager {
     } catch (IllegalArgumentException e) {
       throw new JobRejected(400, e.getMessage());
     }
-    return new Run(typeName, paramsObject.copy(), job);
+    return new JobRun(this, vertx, typeName, paramsObject.copy(), job);
   }
 
   private void pump() {
@@ -213,28 +208,28 @@ public final class JobManager {
     }
   }
 
-  private void start(Run run, WorkerExecutor on) {
+  private void start(JobRun run, WorkerExecutor on) {
     running.add(run);
-    run.state = "running";
+    run.state = JobState.RUNNING;
     run.startedAt = Instant.now();
     publish(run);
     on.executeBlocking(() -> run.job.run(run), false).onComplete(ar -> finished(run, ar));
   }
 
-  private synchronized void finished(Run run, AsyncResult<Object> ar) {
+  private synchronized void finished(JobRun run, AsyncResult<Object> ar) {
     if (!running.remove(run)) {
       return; // already recorded: a hook that timed out, or a job abandoned at shutdown
     }
     if (run.cancelled || ar.failed() && ar.cause() instanceof JobCancelledException) {
-      end(run, "cancelled", null, null);
+      end(run, JobState.CANCELLED, null, null);
     } else if (ar.failed()) {
       String message = ar.cause().getMessage();
-      end(run, "failed", null, message == null ? ar.cause().getClass().getName() : message);
+      end(run, JobState.FAILED, null, message == null ? ar.cause().getClass().getName() : message);
     } else {
       try {
-        end(run, "succeeded", JobResults.toJson(ar.result()), null);
+        end(run, JobState.SUCCEEDED, JobResults.toJson(ar.result()), null);
       } catch (IllegalArgumentException e) {
-        end(run, "failed", null, e.getMessage());
+        end(run, JobState.FAILED, null, e.getMessage());
       }
     }
     pump();
@@ -243,117 +238,24 @@ public final class JobManager {
     }
   }
 
-  private void end(Run run, String state, Object result, String error) {
+  private void end(JobRun run, JobState state, Object result, String error) {
     run.state = state;
     run.result = result;
     run.error = error;
     run.endedAt = Instant.now();
-    if ("succeeded".equals(state)) {
+    if (state == JobState.SUCCEEDED) {
       run.progress = 1;
     }
     publish(run);
     run.done.tryComplete(run.json());
-    finished.addLast(run);
-    while (finished.size() > settings.retain()) {
-      jobs.remove(finished.pollFirst().id);
+    retained.addLast(run);
+    while (retained.size() > settings.retain()) {
+      jobs.remove(retained.pollFirst().id);
     }
   }
 
-  private void publish(Run run) {
+  /** Tells every listener of the job's record as it now is; call under this manager's lock. */
+  void publish(JobRun run) {
     vertx.eventBus().publish(Addresses.JOBS, run.json());
-  }
-
-  /** One job: its record and the context its work sees. */
-  private final class Run implements JobContext {
-    final String id = UUID.randomUUID().toString();
-    final String type;
-    final JsonObject params;
-    final Job job;
-    final Instant createdAt = Instant.now();
-    final Promise<JsonObject> done = Promise.promise();
-    volatile String state = "queued";
-    volatile double progress;
-    volatile Object result;
-    volatile String error;
-    volatile Instant startedAt;
-    volatile Instant endedAt;
-    volatile boolean cancelled;
-    private double lastPublishedProgress;
-    private long lastPublishedAt = System.nanoTime();
-
-    Run(String type, JsonObject params, Job job) {
-      this.type = type;
-      this.params = params;
-      this.job = job;
-    }
-
-    JsonObject json() {
-      return new JsonObject()
-        .put("id", id)
-        .put("type", type)
-        .put("state", state)
-        .put("progress", progress)
-        .put("result", result)
-        .put("error", error)
-        .put("createdAt", createdAt.toString())
-        .put("startedAt", startedAt == null ? null : startedAt.toString())
-        .put("endedAt", endedAt == null ? null : endedAt.toString());
-    }
-
-    synchronized void cancel() {
-      cancelled = true;
-      notifyAll();
-    }
-
-    @Override
-    public String id() {
-      return id;
-    }
-
-    @Override
-    public JsonObject params() {
-      return params;
-    }
-
-    @Override
-    public Vertx vertx() {
-      return vertx;
-    }
-
-    @Override
-    public void progress(double fraction) {
-      double clamped = Double.isNaN(fraction) ? 0 : Math.max(0, Math.min(1, fraction));
-      long now = System.nanoTime();
-      synchronized (JobManager.this) {
-        progress = clamped;
-        // Small steps are not worth a message to every page, but a slow job still moves every second.
-        boolean worthTelling = Math.abs(clamped - lastPublishedProgress) >= 0.01
-          || clamped != lastPublishedProgress && now - lastPublishedAt >= PROGRESS_EVERY_NANOS;
-        // Under the manager's lock, so no progress record can follow the job's final record.
-        if (worthTelling && "running".equals(state)) {
-          lastPublishedProgress = clamped;
-          lastPublishedAt = now;
-          publish(this);
-        }
-      }
-    }
-
-    @Override
-    public boolean cancelled() {
-      return cancelled;
-    }
-
-    @Override
-    public synchronized boolean sleep(long ms) throws InterruptedException {
-      long deadline = System.nanoTime() + ms * 1_000_000;
-      while (!cancelled) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          return true;
-        }
-        wait(Math.max(1, left / 1_000_000));
-      }
-      return false;
-    }
   }
 }

@@ -3,6 +3,7 @@ package io.oneloop.app;
 import io.oneloop.Addresses;
 import io.oneloop.support.EventRecorder;
 import io.oneloop.support.TestApp;
+import io.oneloop.testtasks.FailingStartTask;
 import io.oneloop.testtasks.FlakyTask;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -25,6 +26,7 @@ import static io.oneloop.support.TestApp.taskClass;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @ExtendWith(VertxExtension.class)
@@ -114,6 +116,19 @@ class RestartPolicyTest {
   }
 
   @Test
+  @DisplayName("a task waiting out its backoff when the app stops is recorded stopped at once, without being started again")
+  void stopDuringBackoff(Vertx vertx) throws Exception {
+    EventRecorder events = EventRecorder.on(vertx, Addresses.TASKS);
+    TestApp app = TestApp.start(vertx, config(flaky("feed", new JsonObject(),
+      new JsonObject().put("policy", "on-failure").put("backoffMs", 60_000).put("maxBackoffMs", 60_000))));
+    events.await(state("feed", "restarting"));
+    app.main.shutdown("test over");
+    assertEquals(new Outcome(0, "test over"), app.awaitOutcome());
+    events.await(state("feed", "stopped"));
+    assertEquals(List.of("starting", "running", "restarting", "stopped"), states(events, "feed"));
+  }
+
+  @Test
   @DisplayName("a non-critical task that fails is marked failed and the app goes on")
   void nonCriticalFailure(Vertx vertx) throws Exception {
     EventRecorder events = EventRecorder.on(vertx, Addresses.TASKS);
@@ -135,9 +150,9 @@ class RestartPolicyTest {
   @Test
   @DisplayName("a restart policy does not save a task whose first start fails: the start fails")
   void policyDoesNotApplyAtBoot(Vertx vertx) {
-    JsonObject entry = taskClass("feed", io.oneloop.testtasks.FailingStartTask.class, new JsonObject())
+    JsonObject entry = taskClass("feed", FailingStartTask.class, new JsonObject())
       .put("restart", new JsonObject().put("policy", "always"));
-    Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+    Exception e = assertThrows(Exception.class,
       () -> TestApp.deploy(vertx, config(entry)).await(20, TimeUnit.SECONDS));
     assertTrue(e.getMessage().contains("failed to start: cannot reach the feed"), e.getMessage());
   }

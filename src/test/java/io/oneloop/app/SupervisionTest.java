@@ -1,21 +1,38 @@
 package io.oneloop.app;
 
+import io.oneloop.Addresses;
+import io.oneloop.chat.ChatVerticle;
+import io.oneloop.http.HttpVerticle;
+import io.oneloop.support.EventRecorder;
 import io.oneloop.support.TestApp;
 import io.oneloop.testtasks.FailingStartTask;
 import io.oneloop.testtasks.FailingTask;
+import io.oneloop.testtasks.HeldStopTask;
 import io.oneloop.testtasks.SelfEndingTask;
 import io.oneloop.testtasks.ThreadReportTask;
 import io.oneloop.testtasks.ThrowingTask;
+import io.vertx.core.Deployable;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import static io.oneloop.support.TestApp.config;
 import static io.oneloop.support.TestApp.task;
@@ -27,6 +44,72 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @ExtendWith(VertxExtension.class)
 class SupervisionTest {
+
+  /** The id of the app's child deployment whose instance is of {@code type}. */
+  private static String childOfType(Vertx vertx, Class<? extends Deployable> type) {
+    return vertx.deploymentIDs().stream()
+      .filter(id -> ((VertxInternal) vertx).deploymentManager().deployment(id).deployment().instances().stream()
+        .anyMatch(instance -> instance instanceof SupervisedDeployable wrapper && type.isInstance(wrapper.delegate())))
+      .findFirst().orElseThrow();
+  }
+
+  private static JsonObject taskRecord(Vertx vertx) throws Exception {
+    return vertx.eventBus().<JsonObject>request(Addresses.TASKS_LIST, null).await(10, TimeUnit.SECONDS).body()
+      .getJsonArray("tasks").getJsonObject(0);
+  }
+
+  @Test
+  @DisplayName("the task records' states are the words the README lists: starting, running, restarting, ended, failed, stopped")
+  void wireNames() {
+    Set<String> words = Arrays.stream(ChildState.values()).map(ChildState::wireName).collect(Collectors.toSet());
+    assertEquals(Set.of("starting", "running", "restarting", "ended", "failed", "stopped"), words);
+  }
+
+  @Test
+  @DisplayName("a task being stopped still shows running in the task list, then stopped once its stop has completed")
+  void stoppingShowsRunning(Vertx vertx) throws Exception {
+    EventRecorder records = EventRecorder.on(vertx, Addresses.TASKS);
+    EventRecorder stopping = EventRecorder.on(vertx, HeldStopTask.STOPPING);
+    TestApp app = TestApp.start(vertx, config(taskClass("held", HeldStopTask.class, new JsonObject())));
+    JsonObject before = taskRecord(vertx);
+    assertEquals("running", before.getString("state"));
+
+    app.main.shutdown("stopped by test");
+    stopping.await(e -> true);
+    assertEquals(before, taskRecord(vertx), "no change shows while the stop is under way");
+
+    vertx.eventBus().publish(HeldStopTask.RELEASE, "go");
+    assertEquals(new Outcome(0, "stopped by test"), app.awaitOutcome());
+    records.await(e -> "stopped".equals(e.getString("state")));
+    assertEquals(List.of("starting", "running", "stopped"), records.all().stream().map(e -> e.getString("state")).toList());
+  }
+
+  @Test
+  @DisplayName("the task list is answered while the app runs and no more once it has stopped")
+  void tasksListEndsWithTheApp(Vertx vertx) throws Exception {
+    TestApp app = TestApp.start(vertx, config(task("clock", "ticker", new JsonObject())));
+    assertEquals("clock", taskRecord(vertx).getString("name"));
+    app.main.shutdown("stopped by test");
+    assertEquals(new Outcome(0, "stopped by test"), app.awaitOutcome());
+    ReplyException e = assertThrows(ReplyException.class,
+      () -> vertx.eventBus().request(Addresses.TASKS_LIST, null).await(10, TimeUnit.SECONDS));
+    assertEquals(ReplyFailure.NO_HANDLERS, e.failureType());
+  }
+
+  static Stream<Arguments> services() {
+    return Stream.of(
+      Arguments.of(HttpVerticle.class, "the HTTP server stopped"),
+      Arguments.of(ChatVerticle.class, "the chat service stopped"));
+  }
+
+  @ParameterizedTest(name = "exit code 1: \"{1}\"")
+  @MethodSource("services")
+  @DisplayName("a service undeployed from outside ends the app with exit code 1, naming the service")
+  void serviceEnds(Class<? extends Deployable> type, String reason, Vertx vertx) throws Exception {
+    TestApp app = TestApp.start(vertx, config());
+    vertx.undeploy(childOfType(vertx, type)).await(10, TimeUnit.SECONDS);
+    assertEquals(new Outcome(1, reason), app.awaitOutcome());
+  }
 
   @Test
   @DisplayName("a task that undeploys itself ends the app with exit code 0 and stops the others")

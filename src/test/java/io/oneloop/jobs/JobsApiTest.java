@@ -19,6 +19,8 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -88,11 +90,12 @@ class JobsApiTest {
     assertEquals(200, cancel.statusCode());
     assertTrue(List.of("running", "cancelled").contains(cancel.bodyAsJsonObject().getString("state")));
     JsonObject cancelled = awaitJob(events, id, "cancelled");
-    long noticedMs = java.time.Duration.between(java.time.Instant.parse(cancelled.getString("startedAt")),
-      java.time.Instant.parse(cancelled.getString("endedAt"))).toMillis();
+    long noticedMs = Duration.between(Instant.parse(cancelled.getString("startedAt")),
+      Instant.parse(cancelled.getString("endedAt"))).toMillis();
     assertTrue(noticedMs < 60_000);
     HttpResponse<Buffer> again = call(vertx, app, HttpMethod.DELETE, "/api/jobs/" + id, null);
     assertEquals(409, again.statusCode());
+    assertEquals("job " + id + " has already finished (cancelled)", again.bodyAsJsonObject().getString("error"));
     assertEquals("cancelled", again.bodyAsJsonObject().getJsonObject("job").getString("state"));
   }
 

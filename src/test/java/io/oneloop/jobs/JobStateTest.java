@@ -1,0 +1,19 @@
+package io.oneloop.jobs;
+
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class JobStateTest {
+
+  @Test
+  @DisplayName("the job records' states are the words the README lists: queued, running, succeeded, failed, cancelled")
+  void wireNames() {
+    assertEquals(List.of("queued", "running", "succeeded", "failed", "cancelled"),
+      Arrays.stream(JobState.values()).map(JobState::wireName).toList());
+  }
+}
