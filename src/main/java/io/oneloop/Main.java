@@ -1,11 +1,14 @@
 package io.oneloop;
 
 import ch.qos.logback.classic.LoggerContext;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.oneloop.app.ConsoleLogging;
 import io.oneloop.app.ExitCodes;
 import io.oneloop.app.Outcome;
 import io.oneloop.config.AppConfig;
 import io.oneloop.config.ConfigException;
 import io.oneloop.config.ConfigLoader;
+import io.oneloop.metrics.AppMetrics;
 import io.vertx.core.Deployable;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
@@ -13,6 +16,9 @@ import io.vertx.core.VertxOptions;
 import io.vertx.launcher.application.HookContext;
 import io.vertx.launcher.application.VertxApplication;
 import io.vertx.launcher.application.VertxApplicationHooks;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
@@ -33,6 +39,8 @@ public class Main extends VertxApplication implements VertxApplicationHooks {
   private static final long CLOSE_WAIT_MS = 5000;
 
   private final AppConfig config;
+  /** Vert.x's metrics and oneloop's share this registry; null with {@code metrics.enabled} false. */
+  private final PrometheusMeterRegistry registry;
   private final AtomicInteger signals = new AtomicInteger();
   private volatile MainVerticle verticle;
   private volatile Vertx vertx;
@@ -41,6 +49,7 @@ public class Main extends VertxApplication implements VertxApplicationHooks {
   Main(String[] args, AppConfig config) {
     super(args, null, true, false);
     this.config = config;
+    this.registry = config.ops().metricsEnabled() ? AppMetrics.newRegistry() : null;
   }
 
   public static void main(String[] args) {
@@ -52,6 +61,7 @@ public class Main extends VertxApplication implements VertxApplicationHooks {
       exit(ExitCodes.START_FAILED, "could not start: " + e.getMessage());
       return;
     }
+    ConsoleLogging.useFormat(config.ops().logFormat());
     Main main = new Main(args, config);
     int code = main.launch();
     if (code != 0) {
@@ -79,7 +89,7 @@ public class Main extends VertxApplication implements VertxApplicationHooks {
   @Override
   public Supplier<? extends Deployable> verticleSupplier() {
     return () -> {
-      verticle = new MainVerticle(config, this::stopped);
+      verticle = new MainVerticle(config, this::stopped, registry);
       return verticle;
     };
   }
@@ -88,7 +98,16 @@ public class Main extends VertxApplication implements VertxApplicationHooks {
   public VertxBuilder createVertxBuilder(VertxOptions options) {
     // Epoll where the platform has it (Linux); Vert.x falls back to NIO elsewhere.
     options.setPreferNativeTransport(true);
-    return VertxApplicationHooks.super.createVertxBuilder(options);
+    if (registry == null) {
+      return VertxApplicationHooks.super.createVertxBuilder(options);
+    }
+    // Vert.x's HTTP server, event-bus and pool series on the registry oneloop's own series join;
+    // the JVM's binders are bound by oneloop, so that the legacy launcher gets them too.
+    options.setMetricsOptions(new MicrometerMetricsOptions()
+      .setEnabled(true)
+      .setRegistryName("oneloop")
+      .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
+    return VertxApplicationHooks.super.createVertxBuilder(options).withMetrics(new MicrometerMetricsFactory(registry));
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.oneloop;
 
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.oneloop.app.AppLifecycle;
 import io.oneloop.app.Outcome;
 import io.oneloop.config.AppConfig;
@@ -19,6 +20,7 @@ public class MainVerticle extends VerticleBase {
 
   private final AppConfig givenConfig;
   private final Consumer<Outcome> onStopped;
+  private final PrometheusMeterRegistry vertxRegistry;
   private AppLifecycle lifecycle;
 
   /**
@@ -26,14 +28,22 @@ public class MainVerticle extends VerticleBase {
    * {@link Main} does; when the app stops by itself, Vert.x is closed.
    */
   public MainVerticle() {
-    this.givenConfig = null;
-    this.onStopped = null;
+    this(null, null, null);
   }
 
   /** {@code onStopped} gets the outcome once the children are stopped (or the stop overran its budget). */
   public MainVerticle(AppConfig config, Consumer<Outcome> onStopped) {
+    this(config, onStopped, null);
+  }
+
+  /**
+   * {@code vertxRegistry}: the registry Vert.x's own metrics are on, which oneloop's series join;
+   * null for a registry of oneloop's own (as under a launcher that started Vert.x without metrics).
+   */
+  public MainVerticle(AppConfig config, Consumer<Outcome> onStopped, PrometheusMeterRegistry vertxRegistry) {
     this.givenConfig = config;
     this.onStopped = onStopped;
+    this.vertxRegistry = vertxRegistry;
   }
 
   @Override
@@ -44,7 +54,7 @@ public class MainVerticle extends VerticleBase {
     } catch (ConfigException e) {
       return Future.failedFuture(e);
     }
-    lifecycle = new AppLifecycle(vertx, context, config, onStopped != null ? onStopped : outcome -> vertx.close());
+    lifecycle = new AppLifecycle(vertx, context, config, onStopped != null ? onStopped : outcome -> vertx.close(), vertxRegistry);
     // Vert.x runs close hooks before it undeploys anything: a close from outside (the legacy
     // launcher's signal hook, an embedding app) still gets the ordered shutdown.
     ((VertxInternal) vertx).addCloseHook(completion ->
@@ -73,8 +83,8 @@ public class MainVerticle extends VerticleBase {
     return lifecycle.terminated();
   }
 
-  /** The bound HTTP port (the real one when configured as 0). */
+  /** The bound HTTP port (the real one when configured as 0), or -1 before it listens. */
   public int httpPort() {
-    return lifecycle.state().httpPort();
+    return lifecycle == null ? -1 : lifecycle.state().httpPort();
   }
 }

@@ -11,6 +11,7 @@ import { createChatPanel } from './panels/chat.js';
 import { createJobsPanel } from './panels/jobs.js';
 import { createMetricsPanel } from './panels/metrics.js';
 import { mountNotices } from './panels/notices.js';
+import { mountBuildInfo } from './panels/build-info.js';
 
 const PANELS = [createTickerPanel, createMetricsPanel, createJobsPanel, createTasksPanel, createChatPanel];
 
@@ -18,6 +19,7 @@ const bus = new Bus('/eventbus');
 mountConnection(document.getElementById('connection'), bus);
 mountShutdownBanner(document.getElementById('shutdown-banner'), bus);
 mountNotices(document.getElementById('notices'), bus);
+mountBuildInfo(document.getElementById('build-info'), bus);
 const panels = document.getElementById('panels');
 for (const create of PANELS) {
   panels.append(create(bus));

@@ -5,8 +5,11 @@ import io.oneloop.chat.ChatVerticle;
 import io.oneloop.config.AppConfig;
 import io.oneloop.config.HookSpec;
 import io.oneloop.config.TaskSpec;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.oneloop.http.HttpVerticle;
+import io.oneloop.http.OpsRoutes;
 import io.oneloop.jobs.JobManager;
+import io.oneloop.metrics.AppMetrics;
 import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -64,6 +67,8 @@ public final class AppLifecycle {
   private final Context context;
   private final AppConfig config;
   private final Consumer<Outcome> onStopped;
+  /** Vert.x's own metrics registry when the process started Vert.x with metrics, else null. */
+  private final PrometheusMeterRegistry vertxRegistry;
   private final AppState state = new AppState();
   private final JobManager jobs;
   private final Promise<Void> started = Promise.promise();
@@ -76,13 +81,17 @@ public final class AppLifecycle {
   private String runningHook;
   /** When the shutdown budget runs out, on {@link System#nanoTime()}. */
   private long deadline;
+  /** oneloop's metrics, or null with {@code metrics.enabled} false. */
+  private AppMetrics metrics;
 
   /** {@code config} is checked already; {@code onStopped} gets the outcome unless Vert.x itself is closing. */
-  public AppLifecycle(Vertx vertx, Context context, AppConfig config, Consumer<Outcome> onStopped) {
+  public AppLifecycle(Vertx vertx, Context context, AppConfig config, Consumer<Outcome> onStopped,
+                      PrometheusMeterRegistry vertxRegistry) {
     this.vertx = vertx;
     this.context = context;
     this.config = config;
     this.onStopped = onStopped;
+    this.vertxRegistry = vertxRegistry;
     this.jobs = new JobManager(vertx, config.jobs(), config.jobTypes());
   }
 
@@ -96,6 +105,11 @@ public final class AppLifecycle {
 
   /** Deploys the services, runs the startup hooks, then starts the tasks in config order. */
   public Future<Void> start() {
+    ConsoleLogging.useFormat(config.ops().logFormat());
+    if (config.ops().metricsEnabled()) {
+      metrics = AppMetrics.start(vertx, vertxRegistry, config.tasks().stream().map(TaskSpec::name).toList(), jobs);
+      terminated.future().onComplete(ar -> metrics.close());
+    }
     supervisor = new Supervisor(vertx, context);
     supervisor.firstExit().onSuccess(this::shutdown);
 
@@ -110,13 +124,18 @@ public final class AppLifecycle {
       .onFailure(cause -> {
         supervisor.abandon();
         jobs.close();
+        if (metrics != null) {
+          metrics.close();
+        }
       })
       .onComplete(started);
   }
 
   /** The HTTP server, then the chat service; the end of either ends the app. */
   private Future<Void> deployServices() {
-    return supervisor.deployService("HTTP", "server", () -> new HttpVerticle(config.http(), config.bridge(), state, jobs),
+    OpsRoutes ops = new OpsRoutes(state, config.ops(),
+      config.tasks().stream().filter(TaskSpec::critical).map(TaskSpec::name).toList(), metrics, config.json());
+    return supervisor.deployService("HTTP", "server", () -> new HttpVerticle(config.http(), config.bridge(), state, jobs, ops),
         new DeploymentOptions())
       .compose(v -> supervisor.deployService("chat", "service", ChatVerticle::new, new DeploymentOptions()));
   }

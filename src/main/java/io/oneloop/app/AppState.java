@@ -12,6 +12,11 @@ public final class AppState {
     return ready && !stopping;
   }
 
+  /** True once the HTTP server, the startup hooks and every task have started (and still during shutdown). */
+  public boolean started() {
+    return ready;
+  }
+
   public boolean stopping() {
     return stopping;
   }

@@ -18,11 +18,14 @@ final class SupervisedDeployable implements Deployable {
 
   private final Deployable delegate;
   private final Listener listener;
+  /** The task's name for its log lines, or null for the app's own services. */
+  private final String taskName;
   private volatile boolean undeployExpected;
 
-  SupervisedDeployable(Deployable delegate, Listener listener) {
+  SupervisedDeployable(Deployable delegate, Listener listener, String taskName) {
     this.delegate = delegate;
     this.listener = listener;
+    this.taskName = taskName;
   }
 
   /** The wrapped child. */
@@ -38,6 +41,9 @@ final class SupervisedDeployable implements Deployable {
   @Override
   public Future<?> deploy(Context context) throws Exception {
     context.exceptionHandler(cause -> listener.failed(this, cause));
+    if (taskName != null) {
+      TaskMdc.mark(context, taskName);
+    }
     return delegate.deploy(context);
   }
 

@@ -173,6 +173,11 @@ final class Supervisor {
       state = newState;
     }
 
+    /** The name a task's log lines carry; services have none. */
+    String taskName() {
+      return null;
+    }
+
     Future<Void> deploy(Supplier<Deployable> factory, DeploymentOptions options) {
       SupervisedDeployable.Listener listener = new SupervisedDeployable.Listener() {
         @Override
@@ -197,7 +202,7 @@ final class Supervisor {
       };
       return vertx.deployVerticle(() -> {
           // Assigned on the deploying thread before the instance starts, so its news is recognised.
-          SupervisedDeployable created = new SupervisedDeployable(factory.get(), listener);
+          SupervisedDeployable created = new SupervisedDeployable(factory.get(), listener, taskName());
           wrapper = created;
           return created;
         }, options)
@@ -281,6 +286,11 @@ final class Supervisor {
     @Override
     String describe() {
       return "task \"" + name + "\"";
+    }
+
+    @Override
+    String taskName() {
+      return name;
     }
 
     JsonObject record() {

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
+import io.oneloop.metrics.BridgeMetrics;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -61,6 +62,7 @@ public final class FanoutBridge {
   private final Predicate<String> inbound;
   private final Predicate<String> outbound;
   private final IntConsumer socketCount;
+  private final BridgeMetrics metrics;
   private final Map<String, Topic> topics = new HashMap<>();
   /** Reply addresses of messages delivered to clients: a client may send to them once. */
   private final Map<String, Message<?>> awaitingReply = new HashMap<>();
@@ -77,6 +79,7 @@ public final class FanoutBridge {
     this.inbound = permissions::maySend;
     this.outbound = permissions::mayReceive;
     this.socketCount = socketCount;
+    this.metrics = BridgeMetrics.of(vertx);
   }
 
   /** Takes a freshly accepted WebSocket. Runs on this bridge's event loop. */
@@ -111,6 +114,7 @@ public final class FanoutBridge {
         Socket target = sockets.get(Math.floorMod(nextForSend++, sockets.size()));
         rememberReplyAddress(msg);
         target.write(Frames.encode(envelope(address, msg)));
+        metrics.delivered(1);
         return;
       }
       ByteBuf frame = Frames.encode(envelope(address, msg));
@@ -121,6 +125,7 @@ public final class FanoutBridge {
       } finally {
         frame.release();
       }
+      metrics.delivered(sockets.size());
     }
   }
 
@@ -227,6 +232,7 @@ public final class FanoutBridge {
         error("max_handlers_reached");
         return;
       }
+      metrics.received();
       DeliveryOptions options = new DeliveryOptions().setSendTimeout(REPLY_TIMEOUT_MS);
       if (msg.getValue("headers") instanceof JsonObject headers) {
         MultiMap map = HttpHeaders.headers();
@@ -265,6 +271,7 @@ public final class FanoutBridge {
     }
 
     private void error(String code) {
+      metrics.refused(code);
       write(Frames.encode(new JsonObject().put("type", "err").put("body", code)));
     }
 
@@ -290,6 +297,7 @@ public final class FanoutBridge {
       if (pending != null && pending.totalPendingWriteBytes() > MAX_PENDING_BYTES) {
         log.warn("Dropping the bridge socket of {}: it reads too slowly ({} bytes waiting)",
           ws.remoteAddress(), pending.totalPendingWriteBytes());
+        metrics.slowClosed();
         // A close frame could not reach a client that does not read: end the connection itself.
         closed();
         channel.channel().close();

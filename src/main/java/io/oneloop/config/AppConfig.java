@@ -20,18 +20,20 @@ import java.util.regex.PatternSyntaxException;
 
 /**
  * The app's config, built once and checked key by key; every error names the source, the key
- * path and what was expected. {@code jobTypes} are the job types it names, ready to create.
+ * path and what was expected. {@code jobTypes} are the job types it names, ready to create;
+ * {@code ops} what the people who run it set; {@code json} the config as checked (for {@code /api/info}).
  */
 public record AppConfig(HttpConfig http, long shutdownTimeoutMs, BridgeConfig bridge, List<TaskSpec> tasks,
-                        JobsSettings jobs, JobTypes jobTypes, List<HookSpec> startupHooks, List<HookSpec> shutdownHooks) {
+                        JobsSettings jobs, JobTypes jobTypes, List<HookSpec> startupHooks, List<HookSpec> shutdownHooks,
+                        OpsConfig ops, JsonObject json) {
 
-  private static final Set<String> ROOT_KEYS = Set.of("http", "shutdownTimeoutMs", "bridge", "tasks", "jobs", "hooks");
+  private static final Set<String> ROOT_KEYS = Set.of("http", "shutdownTimeoutMs", "bridge", "tasks", "jobs", "hooks", "health", "metrics", "log");
   private static final Set<String> JOBS_KEYS = Set.of("maxConcurrent", "maxQueued", "retain", "types");
   private static final Set<String> HOOKS_KEYS = Set.of("startup", "shutdown");
   private static final Set<String> HOOK_KEYS = Set.of("type", "params", "timeoutMs");
   /** A hook without its own time-out gets this long. */
   public static final long DEFAULT_HOOK_TIMEOUT_MS = 30_000;
-  private static final Set<String> HTTP_KEYS = Set.of("host", "port");
+  private static final Set<String> HTTP_KEYS = Set.of("host", "port", "accessLog");
   private static final Set<String> BRIDGE_KEYS = Set.of("inbound", "outbound");
   private static final Set<String> TASK_KEYS = Set.of("name", "type", "class", "config", "threading", "restart", "critical");
   private static final Set<String> RESTART_KEYS = Set.of("policy", "maxRestarts", "withinMs", "backoffMs", "maxBackoffMs");
@@ -74,7 +76,32 @@ public record AppConfig(HttpConfig http, long shutdownTimeoutMs, BridgeConfig br
       List<HookSpec> startup = hooks(hooks.getValue("startup", new JsonArray()), "hooks.startup", jobTypes);
       List<HookSpec> shutdownHooks = hooks(hooks.getValue("shutdown", new JsonArray()), "hooks.shutdown", jobTypes);
       return new AppConfig(new HttpConfig(host, port), shutdown, new BridgeConfig(permissions), tasks, jobs, jobTypes,
-        startup, shutdownHooks);
+        startup, shutdownHooks, ops(root, http), root.copy());
+    }
+
+    private OpsConfig ops(JsonObject root, JsonObject http) {
+      OpsConfig d = OpsConfig.DEFAULT;
+      boolean accessLog = bool(http.getValue("accessLog", d.accessLog()), "http.accessLog");
+      JsonObject log = object(root, "log", "log");
+      onlyKnownKeys(log, "log.", Set.of("format"));
+      Object format = log.getValue("format", d.logFormat());
+      if (!OpsConfig.TEXT.equals(format) && !OpsConfig.JSON.equals(format)) {
+        throw error("log.format must be \"text\" or \"json\", got " + show(format));
+      }
+      JsonObject metrics = object(root, "metrics", "metrics");
+      onlyKnownKeys(metrics, "metrics.", Set.of("enabled"));
+      boolean metricsEnabled = bool(metrics.getValue("enabled", d.metricsEnabled()), "metrics.enabled");
+      JsonObject health = object(root, "health", "health");
+      onlyKnownKeys(health, "health.", Set.of("maxEventLoopDelayMs"));
+      long maxDelay = integer(health.getValue("maxEventLoopDelayMs", d.maxEventLoopDelayMs()), "health.maxEventLoopDelayMs", 10, 3_600_000);
+      return new OpsConfig(accessLog, (String) format, metricsEnabled, maxDelay);
+    }
+
+    private boolean bool(Object value, String path) {
+      if (!(value instanceof Boolean b)) {
+        throw error(path + " must be true or false, got " + show(value));
+      }
+      return b;
     }
 
     private JobsSettings jobs(Object value) {
@@ -260,7 +287,8 @@ public record AppConfig(HttpConfig http, long shutdownTimeoutMs, BridgeConfig br
 
     private void onlyKnownKeys(JsonObject object, String prefix, Set<String> known) {
       for (String key : object.fieldNames()) {
-        if (!known.contains(key)) {
+        // "$schema" at the top only tells editors where conf/config.schema.json is.
+        if (!known.contains(key) && !(prefix.isEmpty() && "$schema".equals(key))) {
           throw error(prefix + key + " is not a known key (expected one of " + String.join(", ", known.stream().sorted().toList()) + ")");
         }
       }

@@ -15,12 +15,17 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * Finds, reads and completes the app's config: {@code -conf <file>}, else {@code conf/config.json}
  * in the working directory, else the copy of it built into the jar; then the environment overrides;
  * then {@link AppConfig#validate} checks it, once.
  */
 public final class ConfigLoader {
+
+  private static final Logger log = LoggerFactory.getLogger(ConfigLoader.class);
 
   /** Where the shipped {@code conf/config.json} sits inside the jar. */
   static final String BUILT_IN = "io/oneloop/config.json";
@@ -118,32 +123,12 @@ public final class ConfigLoader {
     return resolve(explicit ? deployed : loadDefault().json(), explicit, env);
   }
 
+  /** Every {@code ONELOOP_<PATH>} variable sets its key; one naming no key is logged, once per load, and ignored. */
   private static void applyEnvironment(JsonObject config, Map<String, String> env) {
-    String host = env.get(ENV_HOST);
-    String port = env.get(ENV_PORT);
-    if (host == null && port == null) {
-      return;
-    }
-    Object http = config.getValue("http");
-    if (!(http instanceof JsonObject httpConfig)) {
-      return; // validation reports the bad "http" itself
-    }
-    if (host != null) {
-      if (host.isBlank()) {
-        throw new ConfigException(ENV_HOST + " must be a host name or address, got \"" + host + "\"");
-      }
-      httpConfig.put("host", host.trim());
-    }
-    if (port != null) {
-      try {
-        int p = Integer.parseInt(port.trim());
-        if (p < 0 || p > 65535) {
-          throw new NumberFormatException();
-        }
-        httpConfig.put("port", p);
-      } catch (NumberFormatException e) {
-        throw new ConfigException(Checks.notAnInteger(ENV_PORT, 0, 65535, "\"" + port + "\""));
-      }
+    EnvOverrides.Result result = EnvOverrides.apply(config, env);
+    result.unknown().forEach(warning -> log.warn("{}", warning));
+    if (!result.errors().isEmpty()) {
+      throw new ConfigException(String.join("; ", result.errors()));
     }
   }
 

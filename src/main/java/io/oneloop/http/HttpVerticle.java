@@ -6,6 +6,7 @@ import io.oneloop.bridge.FanoutBridge;
 import io.oneloop.config.BridgeConfig;
 import io.oneloop.config.HttpConfig;
 import io.oneloop.jobs.JobManager;
+import io.oneloop.metrics.BridgeMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.VertxException;
@@ -15,6 +16,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.bridge.BridgeEventType;
+import io.vertx.ext.web.handler.LoggerFormat;
+import io.vertx.ext.web.handler.LoggerHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.handler.sockjs.BridgeEvent;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
@@ -24,7 +27,7 @@ import org.slf4j.LoggerFactory;
 import java.net.BindException;
 import java.util.concurrent.TimeUnit;
 
-/** The HTTP server: health, the event-bus bridge for browsers, and the routes of the API. */
+/** The HTTP server: probes and metrics, the event-bus bridge for browsers, and the routes of the API. */
 public class HttpVerticle extends VerticleBase {
 
   private static final Logger log = LoggerFactory.getLogger(HttpVerticle.class);
@@ -41,16 +44,19 @@ public class HttpVerticle extends VerticleBase {
   private final BridgeConfig bridge;
   private final AppState state;
   private final JobManager jobs;
+  private final OpsRoutes ops;
+  private BridgeMetrics bridgeMetrics;
   private HttpServer server;
   /** Open bridge sockets; the bridge's events for this server all arrive on this verticle's context. */
   private int bridgeSockets;
   private FanoutBridge fanout;
 
-  public HttpVerticle(HttpConfig http, BridgeConfig bridge, AppState state, JobManager jobs) {
+  public HttpVerticle(HttpConfig http, BridgeConfig bridge, AppState state, JobManager jobs, OpsRoutes ops) {
     this.http = http;
     this.bridge = bridge;
     this.state = state;
     this.jobs = jobs;
+    this.ops = ops;
   }
 
   @Override
@@ -58,7 +64,12 @@ public class HttpVerticle extends VerticleBase {
     String host = http.host();
     int port = http.port();
     Router router = Router.router(vertx);
-    router.get("/health").handler(this::health);
+    bridgeMetrics = BridgeMetrics.of(vertx);
+    if (ops.ops().accessLog()) {
+      // The path without its query: a token in a query string must never reach a log.
+      router.route().handler(LoggerHandler.create(LoggerFormat.CUSTOM).customFormatter(HttpVerticle::accessLine));
+    }
+    ops.mount(vertx, router);
     router.get("/api/tasks").handler(this::tasks);
     new JobsApi(jobs).mount(router);
     router.route("/eventbus/*").subRouter(
@@ -82,7 +93,10 @@ public class HttpVerticle extends VerticleBase {
       .setPerFrameWebSocketCompressionSupported(false));
     // Raw WebSocket clients get the fan-out bridge, taken before the router so it owns the
     // connection itself; SockJS clients (browsers) get the stock bridge through the router.
-    fanout = new FanoutBridge(vertx, bridge.permissions(), delta -> bridgeSockets += delta);
+    fanout = new FanoutBridge(vertx, bridge.permissions(), delta -> {
+      bridgeSockets += delta;
+      bridgeMetrics.sockets(BridgeMetrics.RAW, delta);
+    });
     return server.requestHandler(request -> {
         if (FANOUT_PATH.equals(request.path()) && "websocket".equalsIgnoreCase(request.getHeader("upgrade"))) {
           request.toWebSocket().onSuccess(fanout::accept);
@@ -111,21 +125,38 @@ public class HttpVerticle extends VerticleBase {
   }
 
   private void countSockets(BridgeEvent event) {
-    if (event.type() == BridgeEventType.SOCKET_CREATED) {
+    BridgeEventType type = event.type();
+    if (type == BridgeEventType.SOCKET_CREATED) {
       bridgeSockets++;
-    } else if (event.type() == BridgeEventType.SOCKET_CLOSED) {
+      bridgeMetrics.sockets(sockJsTransport(event), 1);
+    } else if (type == BridgeEventType.SOCKET_CLOSED) {
       bridgeSockets--;
+      bridgeMetrics.sockets(sockJsTransport(event), -1);
+    } else if (type == BridgeEventType.SEND || type == BridgeEventType.PUBLISH) {
+      bridgeMetrics.received();
+    } else if (type == BridgeEventType.RECEIVE) {
+      bridgeMetrics.delivered(1);
     }
     event.complete(true);
   }
 
-  private void health(RoutingContext ctx) {
-    boolean up = state.serving();
-    ctx.response()
-      .setStatusCode(up ? 200 : 503)
-      .putHeader("content-type", "application/json")
-      .putHeader("cache-control", "no-store")
-      .end(new JsonObject().put("status", up ? "UP" : "DOWN").encode());
+  /** SockJS's WebSocket transport ends its path in /websocket; every other transport is a fallback. */
+  private static String sockJsTransport(BridgeEvent event) {
+    String uri = event.socket().uri();
+    int query = uri.indexOf('?');
+    String path = query < 0 ? uri : uri.substring(0, query);
+    return path.endsWith("/websocket") ? BridgeMetrics.SOCKJS_WEBSOCKET : BridgeMetrics.SOCKJS_FALLBACK;
+  }
+
+  /** One access-log line: client, method, path (never the query), version, status, bytes, time. */
+  static String accessLine(RoutingContext ctx, long ms) {
+    String client = ctx.request().remoteAddress() == null ? "-" : ctx.request().remoteAddress().host();
+    String version = switch (ctx.request().version()) {
+      case HTTP_1_0 -> "HTTP/1.0";
+      case HTTP_1_1 -> "HTTP/1.1";
+      case HTTP_2 -> "HTTP/2.0";
+    };
+    return client + " " + ctx.request().method() + " " + ctx.request().path() + " " + version + " " + ctx.response().getStatusCode() + " " + ctx.response().bytesWritten() + " " + ms + " ms";
   }
 
   private void tasks(RoutingContext ctx) {

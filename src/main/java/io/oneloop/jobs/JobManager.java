@@ -2,6 +2,7 @@ package io.oneloop.jobs;
 
 import io.oneloop.Addresses;
 import io.oneloop.config.JobsSettings;
+import io.oneloop.app.TaskMdc;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -11,6 +12,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -143,6 +145,22 @@ public final class JobManager {
     });
   }
 
+  /** How many of the jobs held (finished ones up to {@code retain}) are in the state named {@code wireName}. */
+  public synchronized int count(String wireName) {
+    int n = 0;
+    for (JobRun run : jobs.values()) {
+      if (run.state.wireName().equals(wireName)) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Jobs waiting for a worker. */
+  public synchronized int queued() {
+    return queue.size();
+  }
+
   /** Runs a startup or shutdown hook as a job, outside the queue; fails when it fails or overruns {@code timeoutMs}. */
   public Future<JsonObject> runHook(String type, JsonObject params, long timeoutMs) {
     JobRun run;
@@ -213,7 +231,15 @@ public final class JobManager {
     run.state = JobState.RUNNING;
     run.startedAt = Instant.now();
     publish(run);
-    on.executeBlocking(() -> run.job.run(run), false).onComplete(ar -> finished(run, ar));
+    on.executeBlocking(() -> {
+      // The work runs on this one thread from start to end: its log lines carry the job's id.
+      MDC.put(TaskMdc.JOB, run.id);
+      try {
+        return run.job.run(run);
+      } finally {
+        MDC.remove(TaskMdc.JOB);
+      }
+    }, false).onComplete(ar -> finished(run, ar));
   }
 
   private synchronized void finished(JobRun run, AsyncResult<Object> ar) {

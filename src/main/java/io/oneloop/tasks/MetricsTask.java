@@ -1,6 +1,7 @@
 package io.oneloop.tasks;
 
 import io.oneloop.Addresses;
+import io.oneloop.metrics.AppMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
@@ -15,7 +16,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Built-in task {@code metrics}: every {@code intervalMs} publishes the process's vital signs on
  * {@code address} (default {@code oneloop.metrics}): heap, CPU, threads, bridge sockets, how late
- * the event loops run queued work, and uptime.
+ * the event loops run queued work, and uptime. With the app's metrics on, it reads the series a
+ * Prometheus scrape reads, so the page's chart and the scrape agree; without, the JVM directly.
  */
 public class MetricsTask extends Task {
 
@@ -24,13 +26,17 @@ public class MetricsTask extends Task {
   /** The largest event-loop delay seen by the probes since the last sample, in microseconds. */
   private final AtomicLong maxLoopDelayMicros = new AtomicLong();
   private long timerId = -1;
+  private AppMetrics metrics;
 
   @Override
   public Future<?> start() {
     long intervalMs = configLong("intervalMs", 1000, 10, Integer.MAX_VALUE);
     String address = configString("address", Addresses.METRICS);
+    metrics = AppMetrics.of(vertx);
     timerId = vertx.setPeriodic(intervalMs, id -> sample(address));
-    probeEventLoops();
+    if (metrics == null) {
+      probeEventLoops();
+    }
     return Future.succeededFuture();
   }
 
@@ -50,17 +56,38 @@ public class MetricsTask extends Task {
       .map(reply -> reply.body())
       .otherwise(-1)
       .onSuccess(sockets -> {
-        publish(address, new JsonObject()
-          .put("heapUsedBytes", memory.getHeapMemoryUsage().getUsed())
-          .put("heapMaxBytes", memory.getHeapMemoryUsage().getMax())
-          .put("processCpuLoad", processCpuLoad())
-          .put("threads", threads.getThreadCount())
+        JsonObject sample = metrics != null ? fromRegistry(metrics) : fromJvm();
+        publish(address, sample
           .put("bridgeSockets", sockets)
-          .put("eventLoopDelayMs", maxLoopDelayMicros.getAndSet(0) / 1000.0)
           .put("uptimeMs", ManagementFactory.getRuntimeMXBean().getUptime())
           .put("time", Instant.now().toString()));
-        probeEventLoops();
+        if (metrics == null) {
+          probeEventLoops();
+        }
       });
+  }
+
+  /** The same gauges {@code /metrics} shows: the JVM binders' and the windowed event-loop delay. */
+  private static JsonObject fromRegistry(AppMetrics metrics) {
+    return new JsonObject()
+      .put("heapUsedBytes", (long) orZero(metrics.gauge("jvm.memory.used", "area", "heap")))
+      .put("heapMaxBytes", (long) orZero(metrics.gauge("jvm.memory.max", "area", "heap")))
+      .put("processCpuLoad", Math.min(1, orZero(metrics.gauge("process.cpu.usage"))))
+      .put("threads", (int) orZero(metrics.gauge("jvm.threads.live")))
+      .put("eventLoopDelayMs", metrics.loopDelay().maxSeconds() * 1000);
+  }
+
+  private JsonObject fromJvm() {
+    return new JsonObject()
+      .put("heapUsedBytes", memory.getHeapMemoryUsage().getUsed())
+      .put("heapMaxBytes", memory.getHeapMemoryUsage().getMax())
+      .put("processCpuLoad", processCpuLoad())
+      .put("threads", threads.getThreadCount())
+      .put("eventLoopDelayMs", maxLoopDelayMicros.getAndSet(0) / 1000.0);
+  }
+
+  private static double orZero(double value) {
+    return Double.isNaN(value) ? 0 : value;
   }
 
   private static double processCpuLoad() {

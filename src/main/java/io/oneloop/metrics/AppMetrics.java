@@ -1,0 +1,203 @@
+package io.oneloop.metrics;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmHeapPressureMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmInfoMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.oneloop.Addresses;
+import io.oneloop.jobs.JobManager;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * oneloop's metrics on one Prometheus registry: the JVM's binders (the names Spring's dashboards
+ * know), the bridge, the tasks, the jobs and the event-loop delay, each series there from the
+ * start. The registry is Vert.x's own when the process started Vert.x with metrics (its HTTP
+ * server, event-bus and pool series then sit beside these), else one of its own, as under the
+ * legacy launcher.
+ */
+public final class AppMetrics implements AutoCloseable {
+
+  /** A task's states as its record names them; {@code oneloop_task_state} has one series per task and state. */
+  public static final List<String> TASK_STATES = List.of("starting", "running", "restarting", "stopped", "ended", "failed");
+  /** The states of a job's record; {@code oneloop_jobs} has one series each. */
+  public static final List<String> JOB_STATES = List.of("queued", "running", "succeeded", "failed", "cancelled");
+
+  private static final Map<Vertx, AppMetrics> BY_VERTX = new WeakHashMap<>();
+
+  private final Vertx vertx;
+  private final PrometheusMeterRegistry registry;
+  private final BridgeMetrics bridge;
+  private final EventLoopDelay loopDelay;
+  private final List<AutoCloseable> binders = new ArrayList<>();
+  private final Map<String, String> taskStates = new ConcurrentHashMap<>();
+  private final Map<String, AtomicLong> taskRestarts = new ConcurrentHashMap<>();
+  private MessageConsumer<JsonObject> taskRecords;
+
+  private AppMetrics(Vertx vertx, PrometheusMeterRegistry registry) {
+    this.vertx = vertx;
+    this.registry = registry;
+    this.bridge = new BridgeMetrics(registry);
+    this.loopDelay = new EventLoopDelay(vertx);
+  }
+
+  /**
+   * A registry for Vert.x's metrics factory, made before Vert.x starts: it drops the series that
+   * would cost on every delivered message, and keeps the HTTP server's requests and connections.
+   */
+  public static PrometheusMeterRegistry newRegistry() {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    // A timer per message handled: the fan-out path would pay a clock read and a histogram update each time.
+    registry.config().meterFilter(MeterFilter.denyNameStartsWith("vertx.eventbus.processed"));
+    return registry;
+  }
+
+  /**
+   * Starts the app's metrics on {@code registry} (null: a registry of its own) and makes them
+   * what {@link #of} answers for this Vert.x instance.
+   */
+  public static AppMetrics start(Vertx vertx, PrometheusMeterRegistry registry, List<String> tasks, JobManager jobs) {
+    AppMetrics metrics = new AppMetrics(vertx, registry != null ? registry : newRegistry());
+    metrics.bindJvm();
+    metrics.bindTasks(tasks);
+    metrics.bindJobs(jobs);
+    Gauge.builder("oneloop.event.loop.delay", metrics.loopDelay, EventLoopDelay::maxSeconds)
+      .baseUnit("seconds")
+      .description("The longest any event loop made queued work wait, over the last " + EventLoopDelay.WINDOW_SECONDS + " s")
+      .register(metrics.registry);
+    metrics.loopDelay.start();
+    synchronized (BY_VERTX) {
+      BY_VERTX.put(vertx, metrics);
+    }
+    return metrics;
+  }
+
+  /** The metrics of the app running on {@code vertx}, or null when it runs without (or none runs). */
+  public static AppMetrics of(Vertx vertx) {
+    synchronized (BY_VERTX) {
+      return BY_VERTX.get(vertx);
+    }
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  public BridgeMetrics bridge() {
+    return bridge;
+  }
+
+  public EventLoopDelay loopDelay() {
+    return loopDelay;
+  }
+
+  /** The value of a gauge, summed over the series matching {@code tags}; NaN when there is none. */
+  public double gauge(String name, String... tags) {
+    double sum = 0;
+    boolean found = false;
+    for (Gauge gauge : registry.find(name).tags(tags).gauges()) {
+      double value = gauge.value();
+      if (!Double.isNaN(value) && value >= 0) {
+        sum += value;
+        found = true;
+      }
+    }
+    return found ? sum : Double.NaN;
+  }
+
+  private void bindJvm() {
+    List<MeterBinder> jvm = List.of(new ClassLoaderMetrics(), new JvmMemoryMetrics(), new JvmGcMetrics(),
+      new JvmHeapPressureMetrics(), new JvmThreadMetrics(), new JvmInfoMetrics(), new ProcessorMetrics(),
+      new UptimeMetrics(), new FileDescriptorMetrics());
+    for (MeterBinder binder : jvm) {
+      binder.bindTo(registry);
+      if (binder instanceof AutoCloseable closeable) {
+        binders.add(closeable);
+      }
+    }
+  }
+
+  /** One state series per state and one restart counter per configured task, fed by the tasks' records. */
+  private void bindTasks(List<String> tasks) {
+    for (String task : tasks) {
+      taskStates.put(task, "starting");
+      AtomicLong restarts = new AtomicLong();
+      taskRestarts.put(task, restarts);
+      for (String state : TASK_STATES) {
+        Gauge.builder("oneloop.task.state", taskStates, states -> state.equals(states.get(task)) ? 1 : 0)
+          .tags(Tags.of("task", task, "state", state))
+          .description("1 for the state each task is in, 0 for the others")
+          .register(registry);
+      }
+      FunctionCounter.builder("oneloop.task.restarts", restarts, AtomicLong::get)
+        .tag("task", task)
+        .description("Restarts of each task by its restart policy")
+        .register(registry);
+    }
+    taskRecords = vertx.eventBus().localConsumer(Addresses.TASKS, msg -> {
+      JsonObject record = msg.body();
+      String name = record.getString("name");
+      if (name != null && taskStates.containsKey(name)) {
+        taskStates.put(name, record.getString("state", "starting"));
+        taskRestarts.get(name).accumulateAndGet(record.getLong("restarts", 0L), Math::max);
+      }
+    });
+  }
+
+  private void bindJobs(JobManager jobs) {
+    for (String state : JOB_STATES) {
+      Gauge.builder("oneloop.jobs", jobs, j -> j.count(state))
+        .tag("state", state)
+        .description("Jobs the server holds in each state (finished ones up to jobs.retain)")
+        .register(registry);
+    }
+    Gauge.builder("oneloop.jobs.queued", jobs, JobManager::queued)
+      .description("Jobs waiting for a worker; more than jobs.maxQueued are refused")
+      .register(registry);
+  }
+
+  /** Stops the probe and the JVM binders that hold resources; the registry's series stay readable. */
+  @Override
+  public void close() {
+    loopDelay.stop();
+    if (taskRecords != null) {
+      taskRecords.unregister();
+    }
+    for (AutoCloseable binder : binders) {
+      try {
+        binder.close();
+      } catch (Exception ignored) {
+        // a binder that cannot let go of its listener keeps counting into a registry nobody reads
+      }
+    }
+    synchronized (BY_VERTX) {
+      BY_VERTX.remove(vertx, this);
+    }
+  }
+
+  /** Exposed for the scrape handler and tests: every series, as Prometheus reads them. */
+  public String scrape() {
+    return registry.scrape();
+  }
+}

@@ -1,0 +1,124 @@
+package io.oneloop.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Vertx;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The bridge's series, in one place the bridge code calls: sockets open by transport, messages in
+ * and out, refusals by their error string, slow clients closed. Cheap on the fan-out path: a
+ * publish to many sockets is one addition. Without metrics every call does nothing.
+ */
+public final class BridgeMetrics {
+
+  public static final String RAW = "raw";
+  public static final String SOCKJS_WEBSOCKET = "sockjs-websocket";
+  public static final String SOCKJS_FALLBACK = "sockjs-fallback";
+  public static final List<String> TRANSPORTS = List.of(RAW, SOCKJS_WEBSOCKET, SOCKJS_FALLBACK);
+  /** The bridge's error strings, each a series from the start; a new reason gets its series when first counted. */
+  public static final List<String> REFUSAL_REASONS = List.of("access_denied", "invalid_json", "missing_type",
+    "missing_address", "invalid_type", "address_already_registered", "max_handlers_reached",
+    "max_address_length_reached", "invalid_reply_address");
+
+  /** What the bridge code gets when the app runs without metrics (or a bridge runs without an app). */
+  static final BridgeMetrics NOOP = new BridgeMetrics(null);
+
+  private final MeterRegistry registry;
+  private final Map<String, AtomicLong> sockets = new ConcurrentHashMap<>();
+  private final Map<String, Counter> refused = new ConcurrentHashMap<>();
+  private final Counter in;
+  private final Counter out;
+  private final Counter slowClosed;
+
+  BridgeMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    TRANSPORTS.forEach(t -> sockets.put(t, new AtomicLong()));
+    if (registry == null) {
+      in = out = slowClosed = null;
+      return;
+    }
+    for (String transport : TRANSPORTS) {
+      Gauge.builder("oneloop.bridge.sockets", this, m -> m.sockets(transport))
+        .tag("transport", transport)
+        .description("Bridge sockets open, by transport")
+        .register(registry);
+    }
+    in = messages("in");
+    out = messages("out");
+    REFUSAL_REASONS.forEach(this::refusedCounter);
+    slowClosed = Counter.builder("oneloop.bridge.slow.closed")
+      .description("Bridge clients closed because too much waited to be sent to them")
+      .register(registry);
+  }
+
+  /** The bridge metrics of the app running on {@code vertx}; ones that count nothing when there is none. */
+  public static BridgeMetrics of(Vertx vertx) {
+    AppMetrics app = AppMetrics.of(vertx);
+    return app == null ? NOOP : app.bridge();
+  }
+
+  private Counter messages(String direction) {
+    return Counter.builder("oneloop.bridge.messages")
+      .tag("direction", direction)
+      .description("Bridge messages: in from clients (send, publish), out to clients (deliveries)")
+      .register(registry);
+  }
+
+  private Counter refusedCounter(String reason) {
+    return refused.computeIfAbsent(reason, r -> Counter.builder("oneloop.bridge.refused")
+      .tag("reason", r)
+      .description("What the bridge refused a client, by the error string the client got")
+      .register(registry));
+  }
+
+  /** A socket opened (+1) or closed (-1) on {@code transport}. */
+  public void sockets(String transport, int delta) {
+    AtomicLong count = sockets.get(transport);
+    if (count != null) {
+      count.addAndGet(delta);
+    }
+  }
+
+  /**
+   * The sockets open on {@code transport}, process-wide: the one place the gauge reads, so a bridge
+   * that keeps its own counts can answer here instead.
+   */
+  public long sockets(String transport) {
+    AtomicLong count = sockets.get(transport);
+    return count == null ? 0 : count.get();
+  }
+
+  /** A client sent or published a message. */
+  public void received() {
+    if (in != null) {
+      in.increment();
+    }
+  }
+
+  /** {@code count} messages went out to clients (one publish to n sockets is n). */
+  public void delivered(int count) {
+    if (out != null && count > 0) {
+      out.increment(count);
+    }
+  }
+
+  /** The bridge refused a client's frame or connection with this error string. */
+  public void refused(String reason) {
+    if (registry != null) {
+      refusedCounter(reason).increment();
+    }
+  }
+
+  /** A client was closed for reading too slowly. */
+  public void slowClosed() {
+    if (slowClosed != null) {
+      slowClosed.increment();
+    }
+  }
+}

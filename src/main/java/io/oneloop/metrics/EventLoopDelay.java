@@ -1,0 +1,50 @@
+package io.oneloop.metrics;
+
+import io.micrometer.core.instrument.Clock;
+import io.micrometer.core.instrument.distribution.TimeWindowMax;
+import io.vertx.core.Vertx;
+import io.vertx.core.internal.VertxInternal;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * How late the event loops run queued work: every {@link #PROBE_EVERY_MS} a no-op is queued on
+ * each loop and its wait recorded. Read as the longest wait within the last {@link #WINDOW_SECONDS}
+ * seconds, a window that moves by itself: the page's samples and a scrape read the same figure,
+ * and neither resets it for the other.
+ */
+public final class EventLoopDelay {
+
+  static final long PROBE_EVERY_MS = 100;
+  public static final int WINDOW_SECONDS = 15;
+  private static final int BUCKETS = 5;
+
+  private final Vertx vertx;
+  private final TimeWindowMax max = new TimeWindowMax(Clock.SYSTEM, TimeUnit.SECONDS.toMillis(WINDOW_SECONDS) / BUCKETS, BUCKETS);
+  private long timer = -1;
+
+  EventLoopDelay(Vertx vertx) {
+    this.vertx = vertx;
+  }
+
+  void start() {
+    probe();
+    timer = vertx.setPeriodic(PROBE_EVERY_MS, id -> probe());
+  }
+
+  void stop() {
+    vertx.cancelTimer(timer);
+  }
+
+  private void probe() {
+    ((VertxInternal) vertx).nettyEventLoopGroup().forEach(loop -> {
+      long queuedAt = System.nanoTime();
+      loop.execute(() -> max.record(System.nanoTime() - queuedAt, TimeUnit.NANOSECONDS));
+    });
+  }
+
+  /** The longest wait in the window, in seconds. */
+  public double maxSeconds() {
+    return max.poll(TimeUnit.SECONDS);
+  }
+}

@@ -1,0 +1,171 @@
+package io.oneloop.process;
+
+import io.oneloop.support.AppProcess;
+import io.oneloop.support.PrometheusText;
+import io.oneloop.testtasks.LoggingJob;
+import io.oneloop.testtasks.LoggingTask;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The real jar as the people who run it see it: JSON logs, the access log, /api/info, /metrics. */
+class OpsIT {
+
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  @TempDir
+  Path dir;
+
+  private static String get(int port, String path) throws Exception {
+    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(5)).build();
+    HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, response.statusCode(), path + ": " + response.body());
+    return response.body();
+  }
+
+  private Path write(String name, JsonObject config) throws Exception {
+    return Files.writeString(dir.resolve(name), config.encodePrettily());
+  }
+
+  private AppProcess startMain(String name, Path config, Map<String, String> env) throws Exception {
+    return AppProcess.start(name, dir, env,
+      "-cp", AppProcess.JAR + ":" + AppProcess.TEST_CLASSES, "io.oneloop.Main", "-conf", config.toString());
+  }
+
+  private static JsonObject http(int port) {
+    return new JsonObject().put("host", "127.0.0.1").put("port", port);
+  }
+
+  @Test
+  @DisplayName("with ONELOOP_LOG_FORMAT=json every line is a JSON object, a task's lines carry its name, a job's its id, and exceptions are included")
+  void jsonLogs() throws Exception {
+    int port = AppProcess.freePort();
+    Path config = write("json-logs.json", new JsonObject()
+      .put("http", http(port).put("accessLog", true))
+      .put("tasks", new JsonArray().add(new JsonObject().put("name", "chatty").put("class", LoggingTask.class.getName())))
+      .put("jobs", new JsonObject().put("types", new JsonObject().put("logging", LoggingJob.class.getName()))));
+    try (AppProcess app = startMain("json-logs", config, Map.of("ONELOOP_LOG_FORMAT", "json"))) {
+      app.awaitHealth(port, 200);
+      HttpRequest submit = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/jobs?token=s3cr3t-in-query"))
+        .timeout(Duration.ofSeconds(5))
+        .POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"logging\",\"params\":{\"fail\":true}}")).build();
+      JsonObject job = new JsonObject(HTTP.send(submit, HttpResponse.BodyHandlers.ofString()).body());
+      app.awaitOutput("logging job failing");
+      app.awaitOutput("logging task timer fired");
+      app.awaitOutput("POST "); // the access log's line for the job (JSON writes the path's slashes escaped)
+      app.signal("TERM");
+      assertEquals(0, app.awaitExit());
+
+      List<JsonObject> lines = new ArrayList<>();
+      for (String line : app.output().split("\n")) {
+        lines.add(new JsonObject(line)); // fails the test on any line that is not one JSON object
+      }
+      assertTrue(lines.size() > 5, app.output());
+      assertTrue(lines.get(0).containsKey("formattedMessage") && lines.get(0).containsKey("level"), lines.get(0).encode());
+      JsonObject started = find(lines, "logging task started");
+      assertEquals("chatty", started.getJsonObject("mdc").getString("task"), started.encode());
+      JsonObject timer = find(lines, "logging task timer fired");
+      assertEquals("chatty", timer.getJsonObject("mdc").getString("task"), "a line from a later handler: " + timer.encode());
+      JsonObject work = find(lines, "logging job at work");
+      assertEquals(job.getString("id"), work.getJsonObject("mdc").getString("job"), work.encode());
+      assertFalse(work.getJsonObject("mdc").containsKey("task"), work.encode());
+      JsonObject failing = find(lines, "logging job failing");
+      assertTrue(failing.getJsonObject("throwable").encode().contains("the job's own failure"), failing.encode());
+      JsonObject exit = find(lines, "oneloop exiting with code 0");
+      assertFalse(exit.getJsonObject("mdc").containsKey("task"), exit.encode());
+      JsonObject access = lines.stream().filter(l -> l.getString("formattedMessage", "").contains("POST /api/jobs"))
+        .findFirst().orElseThrow(() -> new AssertionError("no access-log line\n" + app.output()));
+      assertTrue(access.getString("formattedMessage").contains(" 202 "), access.encode());
+      assertFalse(app.output().contains("s3cr3t-in-query"), "no query string reaches the log");
+    }
+  }
+
+  private static JsonObject find(List<JsonObject> lines, String text) {
+    return lines.stream().filter(l -> l.getString("formattedMessage", "").contains(text)).findFirst()
+      .orElseThrow(() -> new AssertionError("no line with \"" + text + "\""));
+  }
+
+  @Test
+  @DisplayName("GET /api/info gives the build, the runtime and the effective config with every secret redacted")
+  void info() throws Exception {
+    int port = AppProcess.freePort();
+    Path config = write("info.json", new JsonObject()
+      .put("http", http(port))
+      .put("tasks", new JsonArray().add(new JsonObject().put("name", "clock").put("type", "ticker")
+        .put("config", new JsonObject().put("intervalMs", 60_000).put("apiToken", "tok-SECRET-1")
+          .put("db", new JsonObject().put("password", "pw-SECRET-2").put("user", "app"))
+          .put("clientSecret", "cs-SECRET-3")))));
+    try (AppProcess app = startMain("info", config, Map.of())) {
+      app.awaitHealth(port, 200);
+      String body = get(port, "/api/info");
+      JsonObject info = new JsonObject(body);
+      assertTrue(info.getString("version").matches("\\d+\\.\\d+\\.\\d+.*"), body);
+      assertTrue(info.getString("commit").matches("[0-9a-f]{40}|unknown"), body);
+      assertTrue(info.getString("buildTime").matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ"), body);
+      assertTrue(info.getString("startedAt").endsWith("Z"), body);
+      assertTrue(info.getLong("uptimeMs") > 0, body);
+      assertEquals("5.0.10", info.getString("vertxVersion"), body);
+      assertTrue(info.getString("nettyVersion").startsWith("4."), body);
+      assertEquals(System.getProperty("java.version"), info.getString("javaVersion"));
+      assertTrue(List.of("epoll", "nio").contains(info.getString("transport")), body);
+      JsonObject taskConfig = info.getJsonObject("config").getJsonArray("tasks").getJsonObject(0).getJsonObject("config");
+      assertEquals("<redacted>", taskConfig.getString("apiToken"));
+      assertEquals("<redacted>", taskConfig.getJsonObject("db").getString("password"));
+      assertEquals("app", taskConfig.getJsonObject("db").getString("user"));
+      assertEquals(port, info.getJsonObject("config").getJsonObject("http").getInteger("port"));
+      assertFalse(body.contains("SECRET"), "no secret in " + body);
+    }
+  }
+
+  @Test
+  @DisplayName("the jar's /metrics has Vert.x's HTTP server series beside oneloop's and the JVM's; the legacy launcher's has oneloop's and the JVM's")
+  void metricsUnderBothLaunchers() throws Exception {
+    int port = AppProcess.freePort();
+    Path config = write("metrics.json", new JsonObject().put("http", http(port))
+      .put("tasks", new JsonArray().add(new JsonObject().put("name", "clock").put("type", "ticker"))));
+    try (AppProcess app = startMain("metrics-main", config, Map.of())) {
+      app.awaitHealth(port, 200);
+      get(port, "/api/tasks");
+      PrometheusText metrics = PrometheusText.parse(get(port, "/metrics"));
+      assertFalse(metrics.samples("vertx_http_server_requests_total").isEmpty(), "Vert.x's request series");
+      assertFalse(metrics.samples("vertx_http_server_active_connections").isEmpty(), "Vert.x's connection series");
+      assertEquals(1, metrics.value("oneloop_task_state", "task", "clock", "state", "running"));
+      assertFalse(metrics.samples("jvm_memory_used_bytes").isEmpty());
+      assertTrue(metrics.samples("vertx_eventbus_processed_seconds_count").isEmpty(), "the per-message timer is dropped");
+      app.signal("TERM");
+      assertEquals(0, app.awaitExit());
+    }
+    int legacyPort = AppProcess.freePort();
+    Path legacyConfig = write("metrics-legacy.json", new JsonObject().put("http", http(legacyPort))
+      .put("tasks", new JsonArray().add(new JsonObject().put("name", "clock").put("type", "ticker"))));
+    try (AppProcess app = AppProcess.start("metrics-legacy", dir, Map.of(),
+      "-cp", AppProcess.JAR.toString(), "io.vertx.core.Launcher", "run", "io.oneloop.MainVerticle", "-conf", legacyConfig.toString())) {
+      app.awaitHealth(legacyPort, 200);
+      PrometheusText metrics = PrometheusText.parse(get(legacyPort, "/metrics"));
+      assertEquals(1, metrics.value("oneloop_task_state", "task", "clock", "state", "running"));
+      assertEquals(0, metrics.value("oneloop_bridge_sockets", "transport", "raw"));
+      assertFalse(metrics.samples("jvm_memory_used_bytes").isEmpty());
+      assertFalse(metrics.samples("process_cpu_usage").isEmpty());
+      app.signal("TERM");
+      assertNotEquals(-1, app.awaitExit());
+    }
+  }
+}
