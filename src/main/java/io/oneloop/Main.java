@@ -23,6 +23,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -37,6 +39,7 @@ public class Main extends VertxApplication implements VertxApplicationHooks {
   private static final Logger log = LoggerFactory.getLogger(Main.class);
   /** Closing Vert.x after the children have stopped has little left to do; never wait longer than this. */
   private static final long CLOSE_WAIT_MS = 5000;
+  static final String CHECK_CONFIG = "--check-config";
 
   private final AppConfig config;
   /** Vert.x's metrics and oneloop's share this registry; null with {@code metrics.enabled} false. */
@@ -53,12 +56,18 @@ public class Main extends VertxApplication implements VertxApplicationHooks {
   }
 
   public static void main(String[] args) {
+    if (Arrays.asList(args).contains(CHECK_CONFIG)) {
+      checkConfig(confArgument(args));
+      return;
+    }
     AppConfig config;
     try {
       config = ConfigLoader.load(confArgument(args), System.getenv());
     } catch (ConfigException e) {
-      log.error(e.getMessage());
-      exit(ExitCodes.START_FAILED, "could not start: " + e.getMessage());
+      List<String> problems = e.problems();
+      problems.forEach(log::error);
+      exit(ExitCodes.START_FAILED, "could not start: " + problems.get(0)
+        + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more problem(s) above)" : ""));
       return;
     }
     ConsoleLogging.useFormat(config.ops().logFormat());
@@ -69,6 +78,22 @@ public class Main extends VertxApplication implements VertxApplicationHooks {
       exit(ExitCodes.START_FAILED, "could not start: "
         + (main.startFailure != null ? main.startFailure : "the launcher failed with code " + code));
     }
+  }
+
+  /**
+   * {@code --check-config}: prints every problem of the config (each on a line, as a start would
+   * report it) and every warning, then exits 0 when it would start or 2 when it would not. Nothing
+   * is started.
+   */
+  private static void checkConfig(String conf) {
+    ConfigLoader.Check check = ConfigLoader.check(conf, System.getenv());
+    check.warnings().forEach(w -> System.out.println("warning: " + w));
+    check.problems().forEach(System.out::println);
+    System.out.println(check.problems().isEmpty()
+      ? "config OK: " + check.source()
+      : check.problems().size() + " problem(s) in " + check.source());
+    System.out.flush();
+    Runtime.getRuntime().halt(check.problems().isEmpty() ? ExitCodes.OK : ExitCodes.START_FAILED);
   }
 
   /** The value of {@code -conf}/{@code --conf}, as {@code -conf file} or {@code -conf=file}, or null. */

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -49,52 +50,83 @@ public record AppConfig(HttpConfig http, long shutdownTimeoutMs, BridgeConfig br
     return new Checker(source).check(json);
   }
 
+  /**
+   * Checks every key and collects what is wrong: one problem does not hide the next, so a config
+   * can be fixed in one go. A part that is wrong counts as its default while the rest is checked.
+   */
   private static final class Checker {
     private final String source;
+    private final List<String> problems = new ArrayList<>();
 
     Checker(String source) {
       this.source = source;
     }
 
+    /** The value {@code check} gives, or {@code fallback} after recording why it could not give one. */
+    private <T> T attempt(Supplier<T> check, T fallback) {
+      try {
+        return check.get();
+      } catch (ConfigException e) {
+        problems.addAll(e.problems());
+        return fallback;
+      }
+    }
+
+    private void attempt(Runnable check) {
+      attempt(() -> {
+        check.run();
+        return null;
+      }, null);
+    }
+
     AppConfig check(JsonObject root) {
-      onlyKnownKeys(root, "", ROOT_KEYS);
-      JsonObject http = object(root, "http", "http");
-      onlyKnownKeys(http, "http.", HTTP_KEYS);
-      String host = nonEmptyString(http.getValue("host"), "http.host");
-      int port = (int) integer(http.getValue("port"), "http.port", 0, 65535);
-      long shutdown = integer(root.getValue("shutdownTimeoutMs"), "shutdownTimeoutMs", 1, Integer.MAX_VALUE);
-      JsonObject bridge = object(root, "bridge", "bridge");
-      onlyKnownKeys(bridge, "bridge.", BRIDGE_KEYS);
+      attempt(() -> onlyKnownKeys(root, "", ROOT_KEYS));
+      JsonObject http = attempt(() -> object(root, "http", "http"), new JsonObject());
+      attempt(() -> onlyKnownKeys(http, "http.", HTTP_KEYS));
+      String host = attempt(() -> nonEmptyString(http.getValue("host"), "http.host"), "");
+      int port = attempt(() -> (int) integer(http.getValue("port"), "http.port", 0, 65535), 0);
+      long shutdown = attempt(() -> integer(root.getValue("shutdownTimeoutMs"), "shutdownTimeoutMs", 1, Integer.MAX_VALUE), 1L);
+      JsonObject bridge = attempt(() -> object(root, "bridge", "bridge"), new JsonObject());
+      attempt(() -> onlyKnownKeys(bridge, "bridge.", BRIDGE_KEYS));
       BridgePermissions permissions = BridgePermissions.fromJson(new JsonObject()
-        .put("inbound", permissions(bridge.getValue("inbound"), "bridge.inbound"))
-        .put("outbound", permissions(bridge.getValue("outbound"), "bridge.outbound")));
-      List<TaskSpec> tasks = tasks(root.getValue("tasks"));
-      JobsSettings jobs = jobs(root.getValue("jobs"));
+        .put("inbound", attempt(() -> permissions(bridge.getValue("inbound"), "bridge.inbound"), new JsonArray()))
+        .put("outbound", attempt(() -> permissions(bridge.getValue("outbound"), "bridge.outbound"), new JsonArray())));
+      List<TaskSpec> tasks = attempt(() -> tasks(root.getValue("tasks")), List.of());
+      JobsSettings jobs = attempt(() -> jobs(root.getValue("jobs")), JobsSettings.DEFAULT);
       JobTypes jobTypes = new JobTypes(jobs.types(), permissions::mayReceive);
-      JsonObject hooks = object(root, "hooks", "hooks");
-      onlyKnownKeys(hooks, "hooks.", HOOKS_KEYS);
-      List<HookSpec> startup = hooks(hooks.getValue("startup", new JsonArray()), "hooks.startup", jobTypes);
-      List<HookSpec> shutdownHooks = hooks(hooks.getValue("shutdown", new JsonArray()), "hooks.shutdown", jobTypes);
+      JsonObject hooks = attempt(() -> object(root, "hooks", "hooks"), new JsonObject());
+      attempt(() -> onlyKnownKeys(hooks, "hooks.", HOOKS_KEYS));
+      List<HookSpec> startup = attempt(() -> hooks(hooks.getValue("startup", new JsonArray()), "hooks.startup", jobTypes), List.of());
+      List<HookSpec> shutdownHooks = attempt(() -> hooks(hooks.getValue("shutdown", new JsonArray()), "hooks.shutdown", jobTypes),
+        List.of());
+      OpsConfig ops = ops(root, http);
+      if (!problems.isEmpty()) {
+        throw new ConfigException(problems);
+      }
       return new AppConfig(new HttpConfig(host, port), shutdown, new BridgeConfig(permissions), tasks, jobs, jobTypes,
-        startup, shutdownHooks, ops(root, http), root.copy());
+        startup, shutdownHooks, ops, root.copy());
     }
 
     private OpsConfig ops(JsonObject root, JsonObject http) {
       OpsConfig d = OpsConfig.DEFAULT;
-      boolean accessLog = bool(http.getValue("accessLog", d.accessLog()), "http.accessLog");
-      JsonObject log = object(root, "log", "log");
-      onlyKnownKeys(log, "log.", Set.of("format"));
-      Object format = log.getValue("format", d.logFormat());
-      if (!OpsConfig.TEXT.equals(format) && !OpsConfig.JSON.equals(format)) {
-        throw error("log.format must be \"text\" or \"json\", got " + show(format));
-      }
-      JsonObject metrics = object(root, "metrics", "metrics");
-      onlyKnownKeys(metrics, "metrics.", Set.of("enabled"));
-      boolean metricsEnabled = bool(metrics.getValue("enabled", d.metricsEnabled()), "metrics.enabled");
-      JsonObject health = object(root, "health", "health");
-      onlyKnownKeys(health, "health.", Set.of("maxEventLoopDelayMs"));
-      long maxDelay = integer(health.getValue("maxEventLoopDelayMs", d.maxEventLoopDelayMs()), "health.maxEventLoopDelayMs", 10, 3_600_000);
-      return new OpsConfig(accessLog, (String) format, metricsEnabled, maxDelay);
+      boolean accessLog = attempt(() -> bool(http.getValue("accessLog", d.accessLog()), "http.accessLog"), d.accessLog());
+      JsonObject log = attempt(() -> object(root, "log", "log"), new JsonObject());
+      attempt(() -> onlyKnownKeys(log, "log.", Set.of("format")));
+      String format = attempt(() -> {
+        Object value = log.getValue("format", d.logFormat());
+        if (!OpsConfig.TEXT.equals(value) && !OpsConfig.JSON.equals(value)) {
+          throw error("log.format must be \"text\" or \"json\", got " + show(value));
+        }
+        return (String) value;
+      }, d.logFormat());
+      JsonObject metrics = attempt(() -> object(root, "metrics", "metrics"), new JsonObject());
+      attempt(() -> onlyKnownKeys(metrics, "metrics.", Set.of("enabled")));
+      boolean metricsEnabled = attempt(() -> bool(metrics.getValue("enabled", d.metricsEnabled()), "metrics.enabled"), d.metricsEnabled());
+      JsonObject health = attempt(() -> object(root, "health", "health"), new JsonObject());
+      attempt(() -> onlyKnownKeys(health, "health.", Set.of("maxEventLoopDelayMs")));
+      long maxDelay = attempt(() -> integer(health.getValue("maxEventLoopDelayMs", d.maxEventLoopDelayMs()),
+        "health.maxEventLoopDelayMs", 10, 3_600_000), d.maxEventLoopDelayMs());
+      return new OpsConfig(accessLog, format, metricsEnabled, maxDelay);
     }
 
     private boolean bool(Object value, String path) {
@@ -199,43 +231,52 @@ public record AppConfig(HttpConfig http, long shutdownTimeoutMs, BridgeConfig br
       for (int i = 0; i < list.size(); i++) {
         String at = "tasks[" + i + "]";
         if (!(list.getValue(i) instanceof JsonObject entry)) {
-          throw error(at + " must be an object, got " + show(list.getValue(i)));
+          problems.add(error(at + " must be an object, got " + show(list.getValue(i))).getMessage());
+          continue;
         }
-        onlyKnownKeys(entry, at + ".", TASK_KEYS);
-        String name = nonEmptyString(entry.getValue("name"), at + ".name");
-        if (!names.add(name)) {
-          throw error(at + ".name must be unique, got " + show(name) + " a second time");
-        }
+        attempt(() -> onlyKnownKeys(entry, at + ".", TASK_KEYS));
+        String name = attempt(() -> {
+          String n = nonEmptyString(entry.getValue("name"), at + ".name");
+          if (!names.add(n)) {
+            throw error(at + ".name must be unique, got " + show(n) + " a second time");
+          }
+          return n;
+        }, at);
         boolean hasType = entry.containsKey("type");
         boolean hasClass = entry.containsKey("class");
-        if (hasType == hasClass) {
-          throw error(at + " must have exactly one of \"type\" (a built-in: " + String.join(", ", TaskTypes.BUILT_IN)
-            + ") or \"class\" (a verticle class name)");
-        }
         String type = null;
         String className = null;
-        if (hasType) {
-          type = nonEmptyString(entry.getValue("type"), at + ".type");
-          if (!TaskTypes.BUILT_IN.contains(type)) {
-            throw error(at + ".type must be a built-in task type (" + String.join(", ", TaskTypes.BUILT_IN)
-              + "), got " + show(type));
-          }
+        if (hasType == hasClass) {
+          problems.add(error(at + " must have exactly one of \"type\" (a built-in: " + String.join(", ", TaskTypes.BUILT_IN)
+            + ") or \"class\" (a verticle class name)").getMessage());
+        } else if (hasType) {
+          type = attempt(() -> {
+            String t = nonEmptyString(entry.getValue("type"), at + ".type");
+            if (!TaskTypes.BUILT_IN.contains(t)) {
+              throw error(at + ".type must be a built-in task type (" + String.join(", ", TaskTypes.BUILT_IN)
+                + "), got " + show(t));
+            }
+            return t;
+          }, null);
         } else {
-          className = nonEmptyString(entry.getValue("class"), at + ".class");
-          checkTaskClass(className, at + ".class");
+          className = attempt(() -> {
+            String c = nonEmptyString(entry.getValue("class"), at + ".class");
+            checkTaskClass(c, at + ".class");
+            return c;
+          }, null);
         }
         Object taskConfig = entry.getValue("config");
         if (taskConfig != null && !(taskConfig instanceof JsonObject)) {
-          throw error(at + ".config must be an object, got " + show(taskConfig));
+          problems.add(error(at + ".config must be an object, got " + show(taskConfig)).getMessage());
         }
-        ThreadingModel threading = threading(entry.getValue("threading"), at + ".threading");
-        RestartPolicy restart = restart(entry.getValue("restart"), at + ".restart");
+        ThreadingModel threading = attempt(() -> threading(entry.getValue("threading"), at + ".threading"), ThreadingModel.WORKER);
+        RestartPolicy restart = attempt(() -> restart(entry.getValue("restart"), at + ".restart"), RestartPolicy.DEFAULT);
         Object critical = entry.getValue("critical", Boolean.TRUE);
         if (!(critical instanceof Boolean)) {
-          throw error(at + ".critical must be true or false, got " + show(critical));
+          problems.add(error(at + ".critical must be true or false, got " + show(critical)).getMessage());
         }
-        specs.add(new TaskSpec(name, type, className,
-          taskConfig == null ? new JsonObject() : (JsonObject) taskConfig, threading, restart, (Boolean) critical));
+        specs.add(new TaskSpec(name, type, className, taskConfig instanceof JsonObject c ? c : new JsonObject(), threading,
+          restart, Boolean.TRUE.equals(critical)));
       }
       return specs;
     }
@@ -289,7 +330,8 @@ public record AppConfig(HttpConfig http, long shutdownTimeoutMs, BridgeConfig br
       for (String key : object.fieldNames()) {
         // "$schema" at the top only tells editors where conf/config.schema.json is.
         if (!known.contains(key) && !(prefix.isEmpty() && "$schema".equals(key))) {
-          throw error(prefix + key + " is not a known key (expected one of " + String.join(", ", known.stream().sorted().toList()) + ")");
+          problems.add(error(prefix + key + " is not a known key (expected one of "
+            + String.join(", ", known.stream().sorted().toList()) + ")").getMessage());
         }
       }
     }

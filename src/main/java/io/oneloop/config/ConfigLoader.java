@@ -13,6 +13,8 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import org.slf4j.Logger;
@@ -109,12 +111,40 @@ public final class ConfigLoader {
    * Resolving a resolved config changes nothing.
    */
   public static JsonObject resolve(JsonObject given, boolean explicit, Map<String, String> env) {
+    JsonObject resolved = withDefaults(given, explicit);
+    applyEnvironment(resolved, env);
+    return resolved;
+  }
+
+  private static JsonObject withDefaults(JsonObject given, boolean explicit) {
     JsonObject resolved = builtInDefaults().mergeIn(given.copy(), true);
     if (explicit && !given.containsKey("tasks")) {
       resolved.put("tasks", new JsonArray());
     }
-    applyEnvironment(resolved, env);
     return resolved;
+  }
+
+  /** What {@code --check-config} found: every problem (each stops a start) and every warning (none does). */
+  public record Check(String source, List<String> problems, List<String> warnings) {
+  }
+
+  /** Reads, completes and checks the config as a start would, collecting every problem instead of stopping at one. */
+  public static Check check(String conf, Map<String, String> env) {
+    Source source;
+    try {
+      source = conf == null ? loadDefault() : loadArgument(conf);
+    } catch (ConfigException e) {
+      return new Check(conf, e.problems(), List.of());
+    }
+    JsonObject resolved = withDefaults(source.json(), conf != null);
+    EnvOverrides.Result overrides = EnvOverrides.apply(resolved, env);
+    List<String> problems = new ArrayList<>(overrides.errors());
+    try {
+      AppConfig.validate(resolved, source.name());
+    } catch (ConfigException e) {
+      problems.addAll(e.problems());
+    }
+    return new Check(source.name(), problems, overrides.unknown());
   }
 
   /** As deployed by a launcher: an empty config means none was given, so the default config applies. */
@@ -128,7 +158,7 @@ public final class ConfigLoader {
     EnvOverrides.Result result = EnvOverrides.apply(config, env);
     result.unknown().forEach(warning -> log.warn("{}", warning));
     if (!result.errors().isEmpty()) {
-      throw new ConfigException(String.join("; ", result.errors()));
+      throw new ConfigException(result.errors());
     }
   }
 

@@ -168,4 +168,53 @@ class OpsIT {
       assertNotEquals(-1, app.awaitExit());
     }
   }
+
+  @Test
+  @DisplayName("--check-config exits 0 on a good config and starts nothing; on one with three problems it lists all three and exits 2")
+  void checkConfig() throws Exception {
+    int port = AppProcess.freePort();
+    Path good = write("good.json", new JsonObject().put("http", http(port))
+      .put("tasks", new JsonArray().add(new JsonObject().put("name", "clock").put("type", "ticker"))));
+    try (AppProcess app = AppProcess.start("check-good", dir, Map.of(),
+      "-jar", AppProcess.JAR.toString(), "--check-config", "-conf", good.toString())) {
+      assertEquals(0, app.awaitExit(), app.output());
+      assertTrue(app.output().contains("config OK: " + good), app.output());
+      assertFalse(app.output().contains("HTTP server listening"), "nothing started: " + app.output());
+    }
+    Path bad = write("bad.json", new JsonObject()
+      .put("http", new JsonObject().put("host", "127.0.0.1").put("port", "abc"))
+      .put("shutdownTimout", 5000)
+      .put("tasks", new JsonArray().add(new JsonObject().put("name", "feed").put("class", "com.acme.Feed"))));
+    try (AppProcess app = AppProcess.start("check-bad", dir, Map.of("ONELOOP_JOBS_MAXCONCURENT", "4"),
+      "-jar", AppProcess.JAR.toString(), "--check-config", "-conf", bad.toString())) {
+      assertEquals(2, app.awaitExit(), app.output());
+      String out = app.output();
+      assertTrue(out.contains(bad + ": http.port must be an integer 0-65535, got \"abc\""), out);
+      assertTrue(out.contains(bad + ": shutdownTimout is not a known key (expected one of bridge, health, hooks, http, jobs, log, metrics, "
+        + "shutdownTimeoutMs, tasks)"), out);
+      assertTrue(out.contains(bad + ": tasks[0].class: no class com.acme.Feed on the class path"), out);
+      assertTrue(out.contains("3 problem(s) in " + bad), out);
+      assertTrue(out.contains("warning: ONELOOP_JOBS_MAXCONCURENT names no config key (nearest: ONELOOP_JOBS_MAXCONCURRENT, "
+        + "jobs.maxConcurrent)"), out);
+    }
+  }
+
+  @Test
+  @DisplayName("environment overrides reach the running app; a variable naming no key is logged once with the nearest key and the app starts")
+  void environment() throws Exception {
+    int port = AppProcess.freePort();
+    Path config = write("env.json", new JsonObject().put("http", http(port)));
+    try (AppProcess app = startMain("env", config, Map.of("ONELOOP_JOBS_MAXCONCURRENT", "3", "ONELOOP_HTTP_ACCESSLOG", "true",
+      "ONELOOP_HTTP_PROT", "9999"))) {
+      app.awaitHealth(port, 200);
+      JsonObject info = new JsonObject(get(port, "/api/info"));
+      assertEquals(3, info.getJsonObject("config").getJsonObject("jobs").getInteger("maxConcurrent"));
+      assertEquals(true, info.getJsonObject("config").getJsonObject("http").getBoolean("accessLog"));
+      String warning = "ONELOOP_HTTP_PROT names no config key (nearest: ONELOOP_HTTP_PORT, http.port)";
+      assertTrue(app.output().contains(warning), app.output());
+      assertEquals(app.output().indexOf(warning), app.output().lastIndexOf(warning), "logged once");
+      app.signal("TERM");
+      assertEquals(0, app.awaitExit());
+    }
+  }
 }
