@@ -218,4 +218,29 @@ class OpsIT {
       assertEquals(0, app.awaitExit());
     }
   }
+
+  @Test
+  @DisplayName("log.format json in the config makes every line JSON; ONELOOP_LOG_FORMAT=json covers the message about a config that cannot be read")
+  void jsonFromTheFirstLine() throws Exception {
+    int port = AppProcess.freePort();
+    Path config = write("json-config.json", new JsonObject().put("http", http(port)).put("log", new JsonObject().put("format", "json")));
+    try (AppProcess app = startMain("json-config", config, Map.of())) {
+      app.awaitHealth(port, 200);
+      app.signal("TERM");
+      assertEquals(0, app.awaitExit());
+      for (String line : app.output().split("\n")) {
+        assertTrue(new JsonObject(line).containsKey("formattedMessage"), line);
+      }
+    }
+    Path missing = dir.resolve("missing.json");
+    try (AppProcess app = AppProcess.start("json-unreadable", dir, Map.of("ONELOOP_LOG_FORMAT", "json"),
+      "-jar", AppProcess.JAR.toString(), "-conf", missing.toString())) {
+      assertEquals(2, app.awaitExit());
+      String[] lines = app.output().split("\n");
+      assertEquals(missing + ": cannot read the config file (no such file)", new JsonObject(lines[0]).getString("formattedMessage"));
+      for (String line : lines) {
+        assertTrue(new JsonObject(line).containsKey("level"), line);
+      }
+    }
+  }
 }
