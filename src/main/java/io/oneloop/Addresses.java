@@ -23,7 +23,7 @@ public final class Addresses {
   public static final String METRICS = "oneloop.metrics";
   /** Job records, published on every change. */
   public static final String JOBS = "oneloop.jobs";
-  /** Request/reply inside the process (never on the bridge): how many bridge sockets are open. */
+  /** Request/reply inside the process (never on the bridge): the bridge's sockets, as {@code GET /api/bridge} answers. */
   public static final String BRIDGE_SOCKETS = "oneloop.internal.bridge.sockets";
 
   private Addresses() {

@@ -19,8 +19,21 @@ export class BusError extends Error {
   }
 }
 
+/**
+ * The SockJS transports the page's address names, e.g. `/?transports=xhr-streaming` or
+ * `?transports=xhr-streaming,xhr-polling` behind a proxy that breaks WebSocket; by default
+ * (undefined) SockJS tries them all, WebSocket first.
+ */
+function pageTransports() {
+  const value = new URLSearchParams(globalThis.location?.search ?? '').get('transports');
+  const names = (value ?? '').split(',').map((name) => name.trim()).filter((name) => name !== '');
+  return names.length > 0 ? names : undefined;
+}
+
 const DEFAULTS = {
   requestTimeoutMs: 10_000,
+  // Handed to SockJS as its `transports` option.
+  transports: pageTransports(),
   // The client's backoff: the delay doubles from min to max, with jitter so pages spread out.
   reconnectDelayMinMs: 1_000,
   reconnectDelayMaxMs: 5_000,
@@ -59,7 +72,9 @@ export class Bus {
     if (typeof EventBus !== 'function') {
       throw new Error('the event-bus client (vendor/vertx-eventbus.js) is not loaded');
     }
+    // The client hands its options on to SockJS, which reads `transports` from them.
     const eb = new EventBus(this.#url, {
+      ...(this.#options.transports ? { transports: this.#options.transports } : {}),
       vertxbus_reconnect_delay_min: this.#options.reconnectDelayMinMs,
       vertxbus_reconnect_delay_max: this.#options.reconnectDelayMaxMs,
       vertxbus_reconnect_attempts_max: this.#options.maxReconnectAttempts,

@@ -6,6 +6,7 @@ import io.oneloop.config.AppConfig;
 import io.oneloop.config.HookSpec;
 import io.oneloop.config.TaskSpec;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.oneloop.http.HttpInstances;
 import io.oneloop.http.HttpVerticle;
 import io.oneloop.http.OpsRoutes;
 import io.oneloop.jobs.JobManager;
@@ -135,8 +136,11 @@ public final class AppLifecycle {
   private Future<Void> deployServices() {
     OpsRoutes ops = new OpsRoutes(state, config.ops(),
       config.tasks().stream().filter(TaskSpec::critical).map(TaskSpec::name).toList(), metrics, config.json());
-    return supervisor.deployService("HTTP", "server", () -> new HttpVerticle(config.http(), config.bridge(), state, jobs, ops),
-        new DeploymentOptions())
+    // One deployment of http.instances instances: one child for the supervisor, one port, one count.
+    HttpInstances http = new HttpInstances(config.http().port());
+    return supervisor.deployService("HTTP", "server",
+        () -> new HttpVerticle(config.http(), config.bridge(), state, jobs, ops, http),
+        new DeploymentOptions().setInstances(config.http().instances()))
       .compose(v -> supervisor.deployService("chat", "service", ChatVerticle::new, new DeploymentOptions()));
   }
 

@@ -21,6 +21,8 @@ import java.lang.reflect.InvocationTargetException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
@@ -151,12 +153,15 @@ final class Supervisor {
     }
   }
 
-  /** One deployed part. Each deployment gets its own wrapper, so news from a replaced instance is ignored. */
+  /**
+   * One deployed part. Each deployment gets its own wrappers (one per instance: the HTTP server runs
+   * several), so news from a replaced instance is ignored.
+   */
   private class Child {
     final String name;
     final String kind;
     ChildState state = ChildState.STARTING;
-    SupervisedDeployable wrapper;
+    final Set<SupervisedDeployable> wrappers = ConcurrentHashMap.newKeySet();
     /** The last deployment's id; a handle for undeploying, it says nothing about the state. */
     String deploymentId;
 
@@ -200,10 +205,11 @@ final class Supervisor {
           });
         }
       };
+      wrappers.clear();
       return vertx.deployVerticle(() -> {
-          // Assigned on the deploying thread before the instance starts, so its news is recognised.
+          // Recorded before the instance starts, so its news is recognised.
           SupervisedDeployable created = new SupervisedDeployable(factory.get(), listener, taskName());
-          wrapper = created;
+          wrappers.add(created);
           return created;
         }, options)
         .onSuccess(id -> deploymentId = id)
@@ -212,7 +218,7 @@ final class Supervisor {
 
     /** News from the current instance counts until the supervisor starts to stop, restart or give up on it. */
     private boolean isNews(SupervisedDeployable which) {
-      return which == wrapper && !stopping && state.hearsNews();
+      return wrappers.contains(which) && !stopping && state.hearsNews();
     }
 
     void onEnded() {
@@ -233,7 +239,7 @@ final class Supervisor {
       if (!deployed()) {
         return Future.succeededFuture();
       }
-      wrapper.expectUndeploy();
+      wrappers.forEach(SupervisedDeployable::expectUndeploy);
       return vertx.undeploy(id)
         .onComplete(ar -> {
           if (ar.failed() && vertx.deploymentIDs().contains(id)) {

@@ -2,15 +2,13 @@ package io.oneloop.bridge;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.bridge.PermittedOptions;
-import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
 
 import java.util.List;
 import java.util.regex.Pattern;
 
 /**
  * What bridge clients may do, from {@code bridge.inbound}/{@code bridge.outbound}: only the
- * addresses listed pass. Built once from the checked config; both bridges apply the same rules.
+ * addresses listed pass. Built once from the checked config; the bridge applies them on every transport.
  */
 public final class BridgePermissions {
 
@@ -38,14 +36,6 @@ public final class BridgePermissions {
     return inbound.stream().anyMatch(rule -> rule.matches(address));
   }
 
-  /** The same rules as options for Vert.x's SockJS bridge; a new object each time, as the options are mutable. */
-  public SockJSBridgeOptions sockJsOptions() {
-    SockJSBridgeOptions options = new SockJSBridgeOptions();
-    inbound.forEach(rule -> options.addInboundPermitted(rule.permitted()));
-    outbound.forEach(rule -> options.addOutboundPermitted(rule.permitted()));
-    return options;
-  }
-
   private static List<Rule> rules(JsonArray entries) {
     return entries.stream()
       .map(JsonObject.class::cast)
@@ -60,10 +50,6 @@ public final class BridgePermissions {
 
     boolean matches(String candidate) {
       return regex != null ? regex.matcher(candidate).matches() : address.equals(candidate);
-    }
-
-    PermittedOptions permitted() {
-      return regex != null ? new PermittedOptions().setAddressRegex(regex.pattern()) : new PermittedOptions().setAddress(address);
     }
   }
 }

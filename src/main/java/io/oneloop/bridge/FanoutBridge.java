@@ -1,13 +1,10 @@
 package io.oneloop.bridge;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.EventLoop;
 import io.oneloop.metrics.BridgeMetrics;
+import io.vertx.core.Context;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
@@ -15,32 +12,33 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.internal.buffer.BufferInternal;
-import io.vertx.core.internal.http.WebSocketInternal;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
+import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.IntConsumer;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
- * The event-bus bridge for raw WebSocket clients on {@code /eventbus/websocket}: the same JSON
- * frames, permissions and errors as Vert.x's SockJS bridge, but built for fan-out. A published
- * message costs one event-bus delivery and one encoding per address, not per socket: every
- * subscriber gets the same pre-encoded WebSocket frame, and each socket is flushed once per
- * event-loop turn however many messages it got in it. A client too slow to keep up is closed
- * rather than buffered for without bound.
+ * The event-bus bridge engine behind every transport (raw WebSocket, SockJS over WebSocket, SockJS's
+ * HTTP fallbacks): the same JSON frames, permissions, errors and limits as Vert.x's bridge, built
+ * for fan-out. A published message costs one event-bus delivery and at most one encoding per wire
+ * format per address, not per client; each client is flushed once per event-loop turn however
+ * many messages it got in it, and a client that lets more than {@code bridge.maxQueuedBytes} wait
+ * is closed rather than buffered for without bound. The wire code lives in the {@link Wire}s.
  * <p>
- * One instance per HTTP server verticle; all its sockets live on that verticle's event loop.
+ * One engine per HTTP server instance; it and all its clients live on that instance's event loop.
  */
 public final class FanoutBridge {
 
@@ -49,55 +47,80 @@ public final class FanoutBridge {
   // The same limits as Vert.x's bridge defaults, so clients see the same behaviour on both paths.
   static final int MAX_ADDRESS_LENGTH = 200;
   static final int MAX_HANDLERS_PER_SOCKET = 1000;
-  static final long PING_TIMEOUT_MS = 10_000;
   static final long REPLY_TIMEOUT_MS = 30_000;
   /** The vertx-eventbus.js client's reply addresses are UUIDs: 36 characters. */
   static final int MAX_REPLY_ADDRESS_LENGTH = 36;
-  /** Bytes a socket may have waiting to be sent before it counts as too slow and is closed. */
-  static final long MAX_PENDING_BYTES = 4 * 1024 * 1024;
-  private static final short GOING_AWAY = 1001;
+  private static final Session[] NO_SESSIONS = new Session[0];
+
+  /**
+   * The bridge's clocks: a client that sends no ping for {@code pingTimeoutMs} is closed (10 s, as
+   * Vert.x's bridge), and SockJS WebSocket sessions get a heartbeat every {@code heartbeatIntervalMs}.
+   */
+  public record Timing(long pingTimeoutMs, long heartbeatIntervalMs) {
+
+    /** Vert.x's bridge ping timeout and the SockJS handler's own heartbeat interval. */
+    public static Timing of(SockJSHandlerOptions sockJs) {
+      return new Timing(10_000, sockJs.getHeartbeatInterval());
+    }
+  }
 
   private final Vertx vertx;
+  private final Context context;
+  private final EventLoop loop;
   private final EventBus eventBus;
-  private final Predicate<String> inbound;
-  private final Predicate<String> outbound;
-  private final IntConsumer socketCount;
+  private final Predicate<String> maySend;
+  private final Predicate<String> mayReceive;
+  private final long maxQueuedBytes;
+  private final long pingTimeoutMs;
+  private final BridgeSockets.Counts counts;
   private final BridgeMetrics metrics;
   private final Map<String, Topic> topics = new HashMap<>();
   /** Reply addresses of messages delivered to clients: a client may send to them once. */
   private final Map<String, Message<?>> awaitingReply = new HashMap<>();
-  private final Set<Socket> dirty = new LinkedHashSet<>();
-  private final Set<Socket> sockets = new LinkedHashSet<>();
+  private final Set<Session> dirty = new LinkedHashSet<>();
+  private final Set<Session> sessions = new LinkedHashSet<>();
+  private final long heartbeatTimer;
   private boolean flushScheduled;
 
   /**
-   * @param socketCount told +1 and -1 as sockets open and close
+   * Called on the event loop that will run it (an HTTP server instance's start).
+   *
+   * @param maxQueuedBytes what a client may let wait before it is closed as too slow
    */
-  public FanoutBridge(Vertx vertx, BridgePermissions permissions, IntConsumer socketCount) {
+  public FanoutBridge(Vertx vertx, BridgePermissions permissions, long maxQueuedBytes, Timing timing, BridgeSockets.Counts counts) {
     this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
+    this.loop = ((ContextInternal) context).nettyEventLoop();
     this.eventBus = vertx.eventBus();
-    this.inbound = permissions::maySend;
-    this.outbound = permissions::mayReceive;
-    this.socketCount = socketCount;
+    this.maySend = permissions::maySend;
+    this.mayReceive = permissions::mayReceive;
+    this.maxQueuedBytes = maxQueuedBytes;
+    this.pingTimeoutMs = timing.pingTimeoutMs();
+    this.counts = counts;
     this.metrics = BridgeMetrics.of(vertx);
+    this.heartbeatTimer = vertx.setPeriodic(timing.heartbeatIntervalMs(), id -> List.copyOf(sessions).forEach(s -> s.wire.heartbeat()));
   }
 
-  /** Takes a freshly accepted WebSocket. Runs on this bridge's event loop. */
-  public void accept(ServerWebSocket ws) {
-    Socket socket = new Socket(ws);
-    sockets.add(socket);
-    socketCount.accept(1);
-    ws.textMessageHandler(text -> socket.onFrame(text));
-    ws.binaryMessageHandler(data -> socket.onFrame(data.toString(StandardCharsets.UTF_8)));
-    ws.exceptionHandler(err -> log.debug("Bridge socket error: {}", err.toString()));
-    ws.closeHandler(v -> socket.closed());
+  /** Takes a WebSocket just accepted on one of the bridge's paths. */
+  public void accept(BridgeTransport transport, ServerWebSocket ws) {
+    switch (transport) {
+      case RAW -> new Session(listener -> new RawWebSocketWire(ws, listener));
+      case SOCKJS_WEBSOCKET -> new Session(listener -> new SockJsWebSocketWire(ws, listener));
+      default -> throw new IllegalArgumentException(transport + " is not a WebSocket transport");
+    }
+  }
+
+  /** Takes a session of one of SockJS's HTTP transports, from {@code SockJSHandler.socketHandler}. */
+  public void accept(SockJSSocket socket) {
+    new Session(listener -> new SockJsFallbackWire(socket, context, listener));
   }
 
   /** The sockets subscribed to one address, fed by one event-bus consumer. */
   private final class Topic {
     final String address;
     final MessageConsumer<Object> consumer;
-    final List<Socket> sockets = new ArrayList<>();
+    /** Replaced, never changed in place: a fan-out goes on over its snapshot while clients leave. */
+    Session[] members = NO_SESSIONS;
     int nextForSend;
 
     Topic(String address) {
@@ -105,53 +128,75 @@ public final class FanoutBridge {
       this.consumer = eventBus.consumer(address, this::deliver);
     }
 
+    void add(Session session) {
+      Session[] grown = Arrays.copyOf(members, members.length + 1);
+      grown[members.length] = session;
+      members = grown;
+    }
+
+    /** Whether no member is left. */
+    boolean remove(Session session) {
+      int at = Arrays.asList(members).indexOf(session);
+      if (at >= 0) {
+        Session[] shrunk = new Session[members.length - 1];
+        System.arraycopy(members, 0, shrunk, 0, at);
+        System.arraycopy(members, at + 1, shrunk, at, members.length - at - 1);
+        members = shrunk;
+      }
+      return members.length == 0;
+    }
+
     private void deliver(Message<Object> msg) {
-      if (sockets.isEmpty()) {
+      Session[] targets = members;
+      if (targets.length == 0) {
         return;
       }
-      if (msg.isSend()) {
-        // Point to point: one subscriber gets it, as with one consumer per socket.
-        Socket target = sockets.get(Math.floorMod(nextForSend++, sockets.size()));
-        rememberReplyAddress(msg);
-        target.write(Frames.encode(envelope(address, msg)));
-        metrics.delivered(1);
-        return;
-      }
-      ByteBuf frame = Frames.encode(envelope(address, msg));
+      Outgoing frame = new Outgoing(envelope(address, msg));
       try {
-        for (int i = 0; i < sockets.size(); i++) {
-          sockets.get(i).writeShared(frame);
+        if (msg.isSend()) {
+          // Point to point: one subscriber gets it, as with one consumer per socket.
+          rememberReplyAddress(msg);
+          targets[Math.floorMod(nextForSend++, targets.length)].write(frame);
+          metrics.delivered(1);
+        } else {
+          for (Session target : targets) {
+            target.write(frame);
+          }
+          metrics.delivered(targets.length);
         }
       } finally {
         frame.release();
       }
-      metrics.delivered(sockets.size());
     }
   }
 
-  /** One client connection and what it registered for. */
-  private final class Socket {
-    final ServerWebSocket ws;
-    final ChannelHandlerContext channel;
+  /** One client, over whichever transport, and what it registered for. */
+  private final class Session implements Wire.Listener {
+    final Wire wire;
     final Set<String> registrations = new LinkedHashSet<>();
     final long pingTimer;
     long lastPing = System.currentTimeMillis();
     int handlers;
-    boolean open = true;
-    boolean cleanedUp;
+    boolean released;
 
-    Socket(ServerWebSocket ws) {
-      this.ws = ws;
-      this.channel = ws instanceof WebSocketInternal internal ? internal.channelHandlerContext() : null;
-      this.pingTimer = vertx.setPeriodic(PING_TIMEOUT_MS, id -> {
-        if (System.currentTimeMillis() - lastPing >= PING_TIMEOUT_MS) {
-          log.debug("Closing a bridge socket that sent no ping for {} ms", PING_TIMEOUT_MS);
-          ws.close();
+    Session(Function<Wire.Listener, Wire> connect) {
+      this.wire = connect.apply(this);
+      sessions.add(this);
+      counts.opened(wire.transport());
+      metrics.sockets(wire.transport().wireName(), 1);
+      this.pingTimer = vertx.setPeriodic(pingTimeoutMs, id -> {
+        if (System.currentTimeMillis() - lastPing >= pingTimeoutMs) {
+          log.debug("Closing a bridge socket that sent no ping for {} ms", pingTimeoutMs);
+          wire.close();
         }
       });
     }
 
-    void onFrame(String text) {
+    @Override
+    public void onFrame(String text) {
+      if (released) {
+        return;
+      }
       JsonObject msg;
       try {
         msg = new JsonObject(text);
@@ -176,10 +221,15 @@ public final class FanoutBridge {
       switch ((String) type) {
         case "register" -> register(addr);
         case "unregister" -> unregister(addr);
-        case "send" -> sendOrPublish(true, addr, msg);
-        case "publish" -> sendOrPublish(false, addr, msg);
+        case "send" -> send(addr, msg);
+        case "publish" -> publish(addr, msg);
         default -> error("invalid_type");
       }
+    }
+
+    @Override
+    public void onClosed() {
+      release();
     }
 
     private void register(String address) {
@@ -187,14 +237,14 @@ public final class FanoutBridge {
         error("max_handlers_reached");
       } else if (address.length() > MAX_ADDRESS_LENGTH) {
         error("max_address_length_reached");
-      } else if (!outbound.test(address)) {
+      } else if (!mayReceive.test(address)) {
         error("access_denied");
       } else if (registrations.contains(address)) {
         error("address_already_registered");
       } else {
         registrations.add(address);
         handlers++;
-        topics.computeIfAbsent(address, Topic::new).sockets.add(this);
+        topics.computeIfAbsent(address, Topic::new).add(this);
       }
     }
 
@@ -207,143 +257,155 @@ public final class FanoutBridge {
 
     private void leave(String address) {
       Topic topic = topics.get(address);
-      if (topic != null) {
-        topic.sockets.remove(this);
-        if (topic.sockets.isEmpty()) {
-          topics.remove(address);
-          topic.consumer.unregister();
-        }
+      if (topic != null && topic.remove(this)) {
+        topics.remove(address);
+        topic.consumer.unregister();
       }
     }
 
-    private void sendOrPublish(boolean send, String address, JsonObject msg) {
-      Object body = msg.getValue("body");
+    private void publish(String address, JsonObject msg) {
+      if (!checkReplyAddress(msg) || !checkPermitted(address, null)) {
+        return;
+      }
+      if (msg.getValue("replyAddress") instanceof String && handlers >= MAX_HANDLERS_PER_SOCKET) {
+        error("max_handlers_reached");
+        return;
+      }
+      metrics.received();
+      eventBus.publish(address, msg.getValue("body"), deliveryOptions(msg));
+    }
+
+    private void send(String address, JsonObject msg) {
+      if (!checkReplyAddress(msg)) {
+        return;
+      }
+      Message<?> replyTo = awaitingReply.remove(address);
+      if (!checkPermitted(address, replyTo)) {
+        return;
+      }
       String replyAddress = msg.getValue("replyAddress") instanceof String r ? r : null;
-      if (replyAddress != null && replyAddress.length() > MAX_REPLY_ADDRESS_LENGTH) {
-        error("invalid_reply_address");
-        return;
-      }
-      Message<?> replyTo = send ? awaitingReply.remove(address) : null;
-      if (replyTo == null && !inbound.test(address)) {
-        error("access_denied");
-        return;
-      }
       if (replyAddress != null && handlers >= MAX_HANDLERS_PER_SOCKET) {
         error("max_handlers_reached");
         return;
       }
       metrics.received();
-      DeliveryOptions options = new DeliveryOptions().setSendTimeout(REPLY_TIMEOUT_MS);
-      if (msg.getValue("headers") instanceof JsonObject headers) {
-        MultiMap map = HttpHeaders.headers();
-        headers.forEach(e -> map.add(e.getKey(), String.valueOf(e.getValue())));
-        options.setHeaders(map);
-      }
-      if (!send) {
-        eventBus.publish(address, body, options);
-      } else if (replyAddress == null) {
+      Object body = msg.getValue("body");
+      DeliveryOptions options = deliveryOptions(msg);
+      if (replyAddress == null) {
         if (replyTo != null) {
           replyTo.reply(body, options);
         } else {
           eventBus.send(address, body, options);
         }
-      } else {
-        handlers++;
-        (replyTo != null ? replyTo.replyAndRequest(body, options) : eventBus.request(address, body, options))
-          .onComplete(ar -> {
-            handlers--;
-            if (!open) {
-              return;
-            }
-            if (ar.succeeded()) {
-              rememberReplyAddress(ar.result());
-              write(Frames.encode(envelope(replyAddress, ar.result())));
-            } else if (ar.cause() instanceof ReplyException failure) {
-              write(Frames.encode(new JsonObject()
-                .put("type", "err")
-                .put("address", replyAddress)
-                .put("failureCode", failure.failureCode())
-                .put("failureType", failure.failureType().name())
-                .put("message", failure.getMessage())));
-            }
-          });
+        return;
       }
+      handlers++;
+      (replyTo != null ? replyTo.replyAndRequest(body, options) : eventBus.request(address, body, options))
+        .onComplete(ar -> {
+          handlers--;
+          if (ar.succeeded()) {
+            rememberReplyAddress(ar.result());
+            writeOwn(envelope(replyAddress, ar.result()));
+          } else if (ar.cause() instanceof ReplyException failure) {
+            writeOwn(new JsonObject()
+              .put("type", "err")
+              .put("address", replyAddress)
+              .put("failureCode", failure.failureCode())
+              .put("failureType", failure.failureType().name())
+              .put("message", failure.getMessage()));
+          }
+        });
+    }
+
+    private boolean checkReplyAddress(JsonObject msg) {
+      if (msg.getValue("replyAddress") instanceof String r && r.length() > MAX_REPLY_ADDRESS_LENGTH) {
+        error("invalid_reply_address");
+        return false;
+      }
+      return true;
+    }
+
+    /** A reply to a message this bridge delivered is always allowed; anything else by the inbound list. */
+    private boolean checkPermitted(String address, Message<?> replyTo) {
+      if (replyTo == null && !maySend.test(address)) {
+        error("access_denied");
+        return false;
+      }
+      return true;
     }
 
     private void error(String code) {
       metrics.refused(code);
-      write(Frames.encode(new JsonObject().put("type", "err").put("body", code)));
+      writeOwn(new JsonObject().put("type", "err").put("body", code));
     }
 
-    /** Writes a frame this socket owns (released here). */
-    void write(ByteBuf frame) {
+    private void writeOwn(JsonObject json) {
+      Outgoing frame = new Outgoing(json);
       try {
-        writeShared(frame);
+        write(frame);
       } finally {
         frame.release();
       }
     }
 
-    /** Queues a frame shared with other sockets; the flush comes once, at the end of this turn. */
-    void writeShared(ByteBuf frame) {
-      if (!open) {
+    /** Queues a frame; the flush comes once, at the end of this turn. */
+    void write(Outgoing frame) {
+      if (released) {
         return;
       }
-      if (channel == null) {
-        ws.writeBinaryMessage(Buffer.buffer(Frames.payload(frame)));
-        return;
-      }
-      ChannelOutboundBuffer pending = channel.channel().unsafe().outboundBuffer();
-      if (pending != null && pending.totalPendingWriteBytes() > MAX_PENDING_BYTES) {
-        log.warn("Dropping the bridge socket of {}: it reads too slowly ({} bytes waiting)",
-          ws.remoteAddress(), pending.totalPendingWriteBytes());
+      long queued = wire.queuedBytes();
+      if (queued > maxQueuedBytes) {
+        log.warn("Closing the {} bridge socket of {}: it reads too slowly ({} bytes waiting, more than bridge.maxQueuedBytes {})",
+          wire.transport().wireName(), wire.remoteAddress(), queued, maxQueuedBytes);
+        counts.closedAsSlow(wire.transport());
         metrics.slowClosed();
-        // A close frame could not reach a client that does not read: end the connection itself.
-        closed();
-        channel.channel().close();
+        release();
+        wire.abort();
         return;
       }
-      channel.write(frame.retainedDuplicate(), channel.voidPromise());
+      wire.write(frame);
       dirty.add(this);
       if (!flushScheduled) {
         flushScheduled = true;
-        channel.executor().execute(FanoutBridge.this::flushAll);
+        loop.execute(FanoutBridge.this::flushAll);
       }
     }
 
-    void closed() {
-      if (cleanedUp) {
+    /** Leaves every topic and stops counting this client; runs once, whoever notices the end first. */
+    void release() {
+      if (released) {
         return;
       }
-      cleanedUp = true;
-      open = false;
+      released = true;
       vertx.cancelTimer(pingTimer);
       new ArrayList<>(registrations).forEach(this::leave);
       registrations.clear();
       dirty.remove(this);
-      sockets.remove(this);
-      socketCount.accept(-1);
+      sessions.remove(this);
+      counts.closed(wire.transport());
+      metrics.sockets(wire.transport().wireName(), -1);
     }
   }
 
   /**
-   * Shutdown: closes every socket with 1001 "going away", after what was already sent to it. The
-   * HTTP server's own shutdown would leave WebSockets open until its grace period ends.
+   * Shutdown: closes every WebSocket client after what was already sent to it (raw clients with
+   * 1001 "going away", SockJS ones with SockJS's close frame). SockJS's HTTP sessions are left to
+   * the HTTP server's grace period: closing one at once can drop messages still waiting for its
+   * next poll, the shutdown notice among them.
    */
   public void closeAll() {
-    for (Socket socket : new ArrayList<>(sockets)) {
-      if (socket.open) {
-        socket.ws.close(GOING_AWAY, "server shutting down");
+    vertx.cancelTimer(heartbeatTimer);
+    for (Session session : List.copyOf(sessions)) {
+      if (session.wire.transport() != BridgeTransport.SOCKJS_FALLBACK) {
+        session.wire.closeGoingAway();
       }
     }
   }
 
   private void flushAll() {
     flushScheduled = false;
-    for (Socket socket : dirty) {
-      if (socket.open) {
-        socket.channel.flush();
-      }
+    for (Session session : dirty) {
+      session.wire.flush();
     }
     dirty.clear();
   }
@@ -354,6 +416,16 @@ public final class FanoutBridge {
       awaitingReply.put(replyAddress, msg);
       vertx.setTimer(REPLY_TIMEOUT_MS, id -> awaitingReply.remove(replyAddress));
     }
+  }
+
+  private static DeliveryOptions deliveryOptions(JsonObject msg) {
+    DeliveryOptions options = new DeliveryOptions().setSendTimeout(REPLY_TIMEOUT_MS);
+    if (msg.getValue("headers") instanceof JsonObject headers) {
+      MultiMap map = HttpHeaders.headers();
+      headers.forEach(e -> map.add(e.getKey(), String.valueOf(e.getValue())));
+      options.setHeaders(map);
+    }
+    return options;
   }
 
   /** The bridge's {@code rec} frame for a message, as Vert.x's bridge writes it. */
@@ -371,39 +443,5 @@ public final class FanoutBridge {
       envelope.put("headers", headers);
     }
     return envelope;
-  }
-
-  /** Pre-encoded WebSocket frames: a server's frames are not masked, so one encoding serves every client. */
-  static final class Frames {
-
-    private Frames() {
-    }
-
-    /** A final binary frame (opcode 2) holding the JSON, as Vert.x's bridge sends it. */
-    static ByteBuf encode(JsonObject json) {
-      ByteBuf payload = ((BufferInternal) json.toBuffer()).getByteBuf();
-      int length = payload.readableBytes();
-      int header = length < 126 ? 2 : length <= 0xFFFF ? 4 : 10;
-      ByteBuf frame = Unpooled.directBuffer(header + length);
-      frame.writeByte(0x82);
-      if (length < 126) {
-        frame.writeByte(length);
-      } else if (length <= 0xFFFF) {
-        frame.writeByte(126).writeShort(length);
-      } else {
-        frame.writeByte(127).writeLong(length);
-      }
-      frame.writeBytes(payload, payload.readerIndex(), length);
-      return frame;
-    }
-
-    /** The JSON inside a frame made by {@link #encode}. */
-    static byte[] payload(ByteBuf frame) {
-      int lengthByte = frame.getByte(frame.readerIndex() + 1) & 0x7F;
-      int header = lengthByte < 126 ? 2 : lengthByte == 126 ? 4 : 10;
-      byte[] bytes = new byte[frame.readableBytes() - header];
-      frame.getBytes(frame.readerIndex() + header, bytes);
-      return bytes;
-    }
   }
 }

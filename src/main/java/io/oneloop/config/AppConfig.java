@@ -34,8 +34,11 @@ public record AppConfig(HttpConfig http, long shutdownTimeoutMs, BridgeConfig br
   private static final Set<String> HOOK_KEYS = Set.of("type", "params", "timeoutMs");
   /** A hook without its own time-out gets this long. */
   public static final long DEFAULT_HOOK_TIMEOUT_MS = 30_000;
-  private static final Set<String> HTTP_KEYS = Set.of("host", "port", "accessLog");
-  private static final Set<String> BRIDGE_KEYS = Set.of("inbound", "outbound");
+  private static final int MAX_HTTP_INSTANCES = 256;
+  /** Less than this would close clients for one ordinary message. */
+  private static final long MIN_QUEUED_BYTES = 1024;
+  private static final Set<String> HTTP_KEYS = Set.of("host", "port", "instances", "accessLog");
+  private static final Set<String> BRIDGE_KEYS = Set.of("inbound", "outbound", "maxQueuedBytes");
   private static final Set<String> TASK_KEYS = Set.of("name", "type", "class", "config", "threading", "restart", "critical");
   private static final Set<String> RESTART_KEYS = Set.of("policy", "maxRestarts", "withinMs", "backoffMs", "maxBackoffMs");
 
@@ -85,12 +88,16 @@ public record AppConfig(HttpConfig http, long shutdownTimeoutMs, BridgeConfig br
       attempt(() -> onlyKnownKeys(http, "http.", HTTP_KEYS));
       String host = attempt(() -> nonEmptyString(http.getValue("host"), "http.host"), "");
       int port = attempt(() -> (int) integer(http.getValue("port"), "http.port", 0, 65535), 0);
+      int instances = attempt(() -> (int) integer(http.getValue("instances", Runtime.getRuntime().availableProcessors()),
+        "http.instances", 1, MAX_HTTP_INSTANCES), 1);
       long shutdown = attempt(() -> integer(root.getValue("shutdownTimeoutMs"), "shutdownTimeoutMs", 1, Integer.MAX_VALUE), 1L);
       JsonObject bridge = attempt(() -> object(root, "bridge", "bridge"), new JsonObject());
       attempt(() -> onlyKnownKeys(bridge, "bridge.", BRIDGE_KEYS));
       BridgePermissions permissions = BridgePermissions.fromJson(new JsonObject()
         .put("inbound", attempt(() -> permissions(bridge.getValue("inbound"), "bridge.inbound"), new JsonArray()))
         .put("outbound", attempt(() -> permissions(bridge.getValue("outbound"), "bridge.outbound"), new JsonArray())));
+      long maxQueuedBytes = attempt(() -> integer(bridge.getValue("maxQueuedBytes", BridgeConfig.DEFAULT_MAX_QUEUED_BYTES),
+        "bridge.maxQueuedBytes", MIN_QUEUED_BYTES, Integer.MAX_VALUE), BridgeConfig.DEFAULT_MAX_QUEUED_BYTES);
       List<TaskSpec> tasks = attempt(() -> tasks(root.getValue("tasks")), List.of());
       JobsSettings jobs = attempt(() -> jobs(root.getValue("jobs")), JobsSettings.DEFAULT);
       JobTypes jobTypes = new JobTypes(jobs.types(), permissions::mayReceive);
@@ -103,7 +110,7 @@ public record AppConfig(HttpConfig http, long shutdownTimeoutMs, BridgeConfig br
       if (!problems.isEmpty()) {
         throw new ConfigException(problems);
       }
-      return new AppConfig(new HttpConfig(host, port), shutdown, new BridgeConfig(permissions), tasks, jobs, jobTypes,
+      return new AppConfig(new HttpConfig(host, port, instances), shutdown, new BridgeConfig(permissions, maxQueuedBytes), tasks, jobs, jobTypes,
         startup, shutdownHooks, ops, root.copy());
     }
 

@@ -2,121 +2,144 @@ package io.oneloop.http;
 
 import io.oneloop.Addresses;
 import io.oneloop.app.AppState;
+import io.oneloop.bridge.BridgePaths;
+import io.oneloop.bridge.BridgeSockets;
+import io.oneloop.bridge.BridgeTransport;
 import io.oneloop.bridge.FanoutBridge;
 import io.oneloop.config.BridgeConfig;
 import io.oneloop.config.HttpConfig;
 import io.oneloop.jobs.JobManager;
-import io.oneloop.metrics.BridgeMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.VertxException;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.bridge.BridgeEventType;
+import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.LoggerFormat;
 import io.vertx.ext.web.handler.LoggerHandler;
 import io.vertx.ext.web.handler.StaticHandler;
-import io.vertx.ext.web.handler.sockjs.BridgeEvent;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
+import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.BindException;
 import java.util.concurrent.TimeUnit;
 
-/** The HTTP server: probes and metrics, the event-bus bridge for browsers, and the routes of the API. */
+/**
+ * One instance of the HTTP server (several share the port, one per event loop): probes and
+ * metrics, the event-bus bridge on every transport, and the routes of the API.
+ */
 public class HttpVerticle extends VerticleBase {
 
   private static final Logger log = LoggerFactory.getLogger(HttpVerticle.class);
-  /** How long open connections (bridge sockets included) get to close after the server stops. */
+  /** How long open connections (SockJS's HTTP sessions included) get to close after the server stops. */
   private static final long CLOSE_GRACE_MS = 1000;
+  /** SockJS's iframe page loads the client from the app, not from a CDN. */
+  static final String SOCKJS_LIBRARY_URL = "/vendor/sockjs.min.js";
+  /** What one SockJS send may carry: as much as one WebSocket message. */
+  private static final long MAX_SOCKJS_SEND_BYTES = HttpServerOptions.DEFAULT_MAX_WEBSOCKET_MESSAGE_SIZE;
 
   static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; "
     + "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
-
-  /** Where raw WebSocket clients of the bridge connect, as with Vert.x's bridge at /eventbus. */
-  static final String FANOUT_PATH = "/eventbus/websocket";
 
   private final HttpConfig http;
   private final BridgeConfig bridge;
   private final AppState state;
   private final JobManager jobs;
   private final OpsRoutes ops;
-  private BridgeMetrics bridgeMetrics;
+  private final HttpInstances instances;
   private HttpServer server;
-  /** Open bridge sockets; the bridge's events for this server all arrive on this verticle's context. */
-  private int bridgeSockets;
   private FanoutBridge fanout;
 
-  public HttpVerticle(HttpConfig http, BridgeConfig bridge, AppState state, JobManager jobs, OpsRoutes ops) {
+  /** {@code instances} is shared by every instance of this server. */
+  public HttpVerticle(HttpConfig http, BridgeConfig bridge, AppState state, JobManager jobs, OpsRoutes ops,
+                      HttpInstances instances) {
     this.http = http;
     this.bridge = bridge;
     this.state = state;
     this.jobs = jobs;
     this.ops = ops;
+    this.instances = instances;
   }
 
   @Override
   public Future<?> start() {
     String host = http.host();
     int port = http.port();
+    BridgeSockets.Counts counts = instances.bridgeSockets().newInstance();
+    SockJSHandlerOptions sockJs = new SockJSHandlerOptions().setLibraryURL(SOCKJS_LIBRARY_URL);
+    fanout = new FanoutBridge(vertx, bridge.permissions(), bridge.maxQueuedBytes(), FanoutBridge.Timing.of(sockJs), counts);
+
     Router router = Router.router(vertx);
-    bridgeMetrics = BridgeMetrics.of(vertx);
     if (ops.ops().accessLog()) {
       // The path without its query: a token in a query string must never reach a log.
       router.route().handler(LoggerHandler.create(LoggerFormat.CUSTOM).customFormatter(HttpVerticle::accessLine));
     }
     ops.mount(vertx, router);
     router.get("/api/tasks").handler(this::tasks);
+    router.get("/api/bridge").handler(ctx -> Responses.json(ctx, 200, instances.bridgeSockets().toJson()));
     new JobsApi(jobs).mount(router);
-    router.route("/eventbus/*").subRouter(
-      SockJSHandler.create(vertx).bridge(bridge.permissions().sockJsOptions(), this::countSockets));
-    // The page: no inline scripts or styles, so a strict policy costs nothing.
+    // SockJS's HTTP transports, on the same engine as the WebSockets: Vert.x frames them, the engine
+    // speaks the bridge. Their sends need their body read first.
+    router.post(BridgePaths.MOUNT + "/*").handler(BodyHandler.create(false).setBodyLimit(MAX_SOCKJS_SEND_BYTES));
+    router.route(BridgePaths.MOUNT + "/*").handler(HttpVerticle::clientErrorsAre400);
+    router.route(BridgePaths.MOUNT + "/*").subRouter(SockJSHandler.create(vertx, sockJs).socketHandler(fanout::accept));
+    // The page: no inline scripts or styles, so a strict policy costs nothing. Not on the bridge,
+    // whose htmlfile and jsonp transports need an iframe and inline script.
     router.route().handler(ctx -> {
-      ctx.response()
-        .putHeader("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        .putHeader("X-Content-Type-Options", "nosniff")
-        .putHeader("Referrer-Policy", "no-referrer");
+      if (!BridgePaths.isBridge(ctx.normalizedPath())) {
+        ctx.response()
+          .putHeader("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+          .putHeader("X-Content-Type-Options", "nosniff")
+          .putHeader("Referrer-Policy", "no-referrer");
+      }
       ctx.next();
     });
     // No long-lived caching: after an upgrade a browser must not mix old and new page modules.
     router.route().handler(StaticHandler.create("webroot").setIndexPage("index.html").setCachingEnabled(false)
       .setSendVaryHeader(false));
 
-    vertx.eventBus().consumer(Addresses.BRIDGE_SOCKETS, msg -> msg.reply(bridgeSockets));
+    if (counts.id() == 0) {
+      vertx.eventBus().consumer(Addresses.BRIDGE_SOCKETS, msg -> msg.reply(instances.bridgeSockets().toJson()));
+    }
     // Frames are pre-encoded once for all subscribers, which per-socket compression would defeat.
     server = vertx.createHttpServer(new HttpServerOptions()
       .setPerMessageWebSocketCompressionSupported(false)
       .setPerFrameWebSocketCompressionSupported(false));
-    // Raw WebSocket clients get the fan-out bridge, taken before the router so it owns the
-    // connection itself; SockJS clients (browsers) get the stock bridge through the router.
-    fanout = new FanoutBridge(vertx, bridge.permissions(), delta -> {
-      bridgeSockets += delta;
-      bridgeMetrics.sockets(BridgeMetrics.RAW, delta);
-    });
     return server.requestHandler(request -> {
-        if (FANOUT_PATH.equals(request.path()) && "websocket".equalsIgnoreCase(request.getHeader("upgrade"))) {
-          request.toWebSocket().onSuccess(fanout::accept);
+        // Every WebSocket transport of the bridge goes to the engine, taken before the router so
+        // the engine owns the connection itself.
+        BridgeTransport transport = request.canUpgradeToWebSocket() ? BridgePaths.webSocketTransport(request.path()) : null;
+        if (transport != null) {
+          upgrade(request, transport);
         } else {
           router.handle(request);
         }
       })
-      .listen(port, host)
+      .listen(instances.listenPort(), host)
       .recover(cause -> Future.failedFuture(listenFailure(host, port, cause)))
       .onSuccess(s -> {
         state.httpPort(s.actualPort());
-        log.info("HTTP server listening on http://{}:{}", host, s.actualPort());
+        if (instances.announce()) {
+          log.info("HTTP server listening on http://{}:{}", host, s.actualPort());
+        }
       });
   }
 
+  private void upgrade(HttpServerRequest request, BridgeTransport transport) {
+    request.toWebSocket()
+      .onSuccess(ws -> fanout.accept(transport, ws))
+      .onFailure(cause -> log.debug("Bridge WebSocket upgrade failed: {}", cause.toString()));
+  }
+
   /**
-   * Closes the raw bridge sockets first: the server's shutdown leaves WebSockets open until its
-   * grace period ends, while a close frame, sent after what is queued for each socket, lets each
-   * client go at once. SockJS sessions keep the grace period: closing one at once can drop the
-   * last messages still queued in the session, the shutdown notice among them.
+   * Closes the bridge's WebSockets first: the server's shutdown leaves WebSockets open until its
+   * grace period ends, while a close sent after what is queued for each lets each client go at once.
    */
   @Override
   public Future<?> stop() {
@@ -124,28 +147,17 @@ public class HttpVerticle extends VerticleBase {
     return server.shutdown(CLOSE_GRACE_MS, TimeUnit.MILLISECONDS);
   }
 
-  private void countSockets(BridgeEvent event) {
-    BridgeEventType type = event.type();
-    if (type == BridgeEventType.SOCKET_CREATED) {
-      bridgeSockets++;
-      bridgeMetrics.sockets(sockJsTransport(event), 1);
-    } else if (type == BridgeEventType.SOCKET_CLOSED) {
-      bridgeSockets--;
-      bridgeMetrics.sockets(sockJsTransport(event), -1);
-    } else if (type == BridgeEventType.SEND || type == BridgeEventType.PUBLISH) {
-      bridgeMetrics.received();
-    } else if (type == BridgeEventType.RECEIVE) {
-      bridgeMetrics.delivered(1);
-    }
-    event.complete(true);
-  }
-
-  /** SockJS's WebSocket transport ends its path in /websocket; every other transport is a fallback. */
-  private static String sockJsTransport(BridgeEvent event) {
-    String uri = event.socket().uri();
-    int query = uri.indexOf('?');
-    String path = query < 0 ? uri : uri.substring(0, query);
-    return path.endsWith("/websocket") ? BridgeMetrics.SOCKJS_WEBSOCKET : BridgeMetrics.SOCKJS_FALLBACK;
+  /**
+   * SockJS answers a missing or broken payload (and a bad JSONP callback) with 500; it is the
+   * client's error, so 400 (sockjs-client treats every non-2xx alike). Real failures keep theirs.
+   */
+  private static void clientErrorsAre400(RoutingContext ctx) {
+    ctx.addHeadersEndHandler(v -> {
+      if (!ctx.failed() && ctx.response().getStatusCode() == 500) {
+        ctx.response().setStatusCode(400);
+      }
+    });
+    ctx.next();
   }
 
   /** One access-log line: client, method, path (never the query), version, status, bytes, time. */

@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Built-in task {@code metrics}: every {@code intervalMs} publishes the process's vital signs on
- * {@code address} (default {@code oneloop.metrics}): heap, CPU, threads, bridge sockets, how late
+ * {@code address} (default {@code oneloop.metrics}): heap, CPU, threads, bridge sockets (in all and
+ * by transport), how late
  * the event loops run queued work, and uptime. With the app's metrics on, it reads the series a
  * Prometheus scrape reads, so the page's chart and the scrape agree; without, the JVM directly.
  */
@@ -52,13 +53,16 @@ public class MetricsTask extends Task {
   }
 
   private void sample(String address) {
-    vertx.eventBus().<Integer>request(Addresses.BRIDGE_SOCKETS, null)
-      .map(reply -> reply.body())
-      .otherwise(-1)
-      .onSuccess(sockets -> {
+    vertx.eventBus().<JsonObject>request(Addresses.BRIDGE_SOCKETS, null)
+      .map(reply -> reply.body().getJsonObject("sockets"))
+      .otherwise(new JsonObject())
+      .onSuccess(byTransport -> {
+        int sockets = byTransport.isEmpty() ? -1
+          : byTransport.stream().mapToInt(e -> ((Number) e.getValue()).intValue()).sum();
         JsonObject sample = metrics != null ? fromRegistry(metrics) : fromJvm();
         publish(address, sample
           .put("bridgeSockets", sockets)
+          .put("bridgeSocketsByTransport", byTransport)
           .put("uptimeMs", ManagementFactory.getRuntimeMXBean().getUptime())
           .put("time", Instant.now().toString()));
         if (metrics == null) {

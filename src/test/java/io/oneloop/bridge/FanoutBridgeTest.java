@@ -24,12 +24,14 @@ class FanoutBridgeTest {
 
   private static JsonObject feedConfig() {
     return config().put("bridge", new JsonObject()
+      .put("maxQueuedBytes", 4 * 1024 * 1024)
       .put("outbound", new JsonArray().add(new JsonObject().put("addressRegex", "feed\\..+")))
       .put("inbound", new JsonArray().add(new JsonObject().put("address", Addresses.TASKS_LIST))));
   }
 
   private static int bridgeSockets(Vertx vertx) throws Exception {
-    return vertx.eventBus().<Integer>request(Addresses.BRIDGE_SOCKETS, null).await(BridgeClient.WAIT_SECONDS, TimeUnit.SECONDS).body();
+    return vertx.eventBus().<JsonObject>request(Addresses.BRIDGE_SOCKETS, null).await(BridgeClient.WAIT_SECONDS, TimeUnit.SECONDS).body()
+      .getJsonObject("sockets").getInteger("raw");
   }
 
   @Test

@@ -45,6 +45,20 @@ class ConfigTest {
   }
 
   @Test
+  @DisplayName("http.instances defaults to the number of cores and bridge.maxQueuedBytes to 1 MiB; bad values are named")
+  void instancesAndQueueBound() {
+    AppConfig defaults = check("{}");
+    assertEquals(Runtime.getRuntime().availableProcessors(), defaults.http().instances());
+    assertEquals(1024 * 1024, defaults.bridge().maxQueuedBytes());
+    AppConfig given = check("{\"http\":{\"instances\":3},\"bridge\":{\"maxQueuedBytes\":65536}}");
+    assertEquals(3, given.http().instances());
+    assertEquals(65536, given.bridge().maxQueuedBytes());
+    assertEquals("conf/bad.json: http.instances must be an integer 1-256, got 0", error("{\"http\":{\"instances\":0}}"));
+    assertEquals("conf/bad.json: bridge.maxQueuedBytes must be an integer 1024-2147483647, got \"1M\"",
+      error("{\"bridge\":{\"maxQueuedBytes\":\"1M\"}}"));
+  }
+
+  @Test
   @DisplayName("a file given with -conf takes missing keys from the defaults and has no tasks unless it lists some")
   void explicitFileMergesDefaults() {
     AppConfig config = check("{\"http\":{\"port\":9999}}");

@@ -31,9 +31,11 @@ class MetricsTaskTest {
     for (int i = 0; i < 100 && m.getInteger("bridgeSockets") < 2; i++) {
       m = page.awaitRec(Addresses.METRICS);
     }
-    assertEquals(List.of("bridgeSockets", "eventLoopDelayMs", "heapMaxBytes", "heapUsedBytes", "processCpuLoad", "threads", "time", "uptimeMs"),
+    assertEquals(List.of("bridgeSockets", "bridgeSocketsByTransport", "eventLoopDelayMs", "heapMaxBytes", "heapUsedBytes", "processCpuLoad", "threads", "time", "uptimeMs"),
       m.fieldNames().stream().sorted().toList());
     assertEquals(2, m.getInteger("bridgeSockets"));
+    assertEquals(new JsonObject().put("raw", 2).put("sockjs-websocket", 0).put("sockjs-fallback", 0),
+      m.getJsonObject("bridgeSocketsByTransport"));
     assertTrue(m.getLong("heapUsedBytes") > 0 && m.getLong("heapUsedBytes") <= m.getLong("heapMaxBytes"));
     assertTrue(m.getDouble("processCpuLoad") >= 0 && m.getDouble("processCpuLoad") <= 1);
     assertTrue(m.getInteger("threads") > 0);

@@ -1,0 +1,96 @@
+package io.oneloop.bridge;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.function.ToIntFunction;
+
+/**
+ * The open bridge sockets of one app, by HTTP server instance and transport, and how many were
+ * closed for reading too slowly. Each instance's engine counts on its own event loop; anyone may
+ * read at any time.
+ */
+public final class BridgeSockets {
+
+  private static final BridgeTransport[] TRANSPORTS = BridgeTransport.values();
+
+  private final List<Counts> instances = new CopyOnWriteArrayList<>();
+
+  /** The counts of one more HTTP server instance, numbered from 0. */
+  public synchronized Counts newInstance() {
+    Counts counts = new Counts(instances.size());
+    instances.add(counts);
+    return counts;
+  }
+
+  /** Open sockets over every instance and transport. */
+  public int total() {
+    return instances.stream().mapToInt(Counts::total).sum();
+  }
+
+  /** {@code {"raw": n, "sockjs-websocket": n, "sockjs-fallback": n}} over every instance. */
+  public JsonObject byTransport() {
+    return perTransport(t -> instances.stream().mapToInt(c -> c.open.get(t.ordinal())).sum());
+  }
+
+  /**
+   * {@code {"sockets": {...}, "instances": [{"id": i, "sockets": {...}}], "slowClosed": {...}}}:
+   * open sockets by transport, in all and per instance, and the clients closed for being too slow.
+   */
+  public JsonObject toJson() {
+    JsonArray perInstance = new JsonArray();
+    for (Counts counts : instances) {
+      perInstance.add(new JsonObject().put("id", counts.id).put("sockets", perTransport(t -> counts.open.get(t.ordinal()))));
+    }
+    return new JsonObject()
+      .put("sockets", byTransport())
+      .put("instances", perInstance)
+      .put("slowClosed", perTransport(t -> instances.stream().mapToInt(c -> c.slowClosed.get(t.ordinal())).sum()));
+  }
+
+  private static JsonObject perTransport(ToIntFunction<BridgeTransport> count) {
+    JsonObject json = new JsonObject();
+    for (BridgeTransport transport : TRANSPORTS) {
+      json.put(transport.wireName(), count.applyAsInt(transport));
+    }
+    return json;
+  }
+
+  /** One instance's counts. */
+  public static final class Counts {
+    private final int id;
+    private final AtomicIntegerArray open = new AtomicIntegerArray(TRANSPORTS.length);
+    private final AtomicIntegerArray slowClosed = new AtomicIntegerArray(TRANSPORTS.length);
+
+    private Counts(int id) {
+      this.id = id;
+    }
+
+    public int id() {
+      return id;
+    }
+
+    int total() {
+      int total = 0;
+      for (int i = 0; i < open.length(); i++) {
+        total += open.get(i);
+      }
+      return total;
+    }
+
+    void opened(BridgeTransport transport) {
+      open.incrementAndGet(transport.ordinal());
+    }
+
+    void closed(BridgeTransport transport) {
+      open.decrementAndGet(transport.ordinal());
+    }
+
+    void closedAsSlow(BridgeTransport transport) {
+      slowClosed.incrementAndGet(transport.ordinal());
+    }
+  }
+}

@@ -1,0 +1,43 @@
+package io.oneloop.bridge;
+
+import io.vertx.core.net.SocketAddress;
+
+/**
+ * One client's connection as the bridge engine sees it: the transport's framing and its queue.
+ * Every method runs on the engine's event loop.
+ */
+interface Wire {
+
+  /** What the wire tells the engine: a bridge frame arrived, or the connection is gone. */
+  interface Listener {
+    void onFrame(String text);
+
+    void onClosed();
+  }
+
+  BridgeTransport transport();
+
+  SocketAddress remoteAddress();
+
+  /** Bytes accepted for this client and not yet handed to its network connection. */
+  long queuedBytes();
+
+  /** Queues a frame; it goes out at the next {@link #flush()} at the latest. */
+  void write(Outgoing frame);
+
+  /** Sends what was queued since the last flush. */
+  void flush();
+
+  /** Keeps an idle session alive where the transport asks for it (SockJS's "h"). */
+  default void heartbeat() {
+  }
+
+  /** Closes the way the transport closes on the server's initiative, after what is queued. */
+  void close();
+
+  /** Closes for a server shutdown, after what is queued. */
+  void closeGoingAway();
+
+  /** Ends the connection at once, dropping what is queued: for a client that does not read. */
+  void abort();
+}

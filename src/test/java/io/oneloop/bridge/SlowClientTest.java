@@ -1,0 +1,154 @@
+package io.oneloop.bridge;
+
+import io.oneloop.Addresses;
+import io.oneloop.support.BridgeClient;
+import io.oneloop.support.RawSocket;
+import io.oneloop.support.SockJsFrames;
+import io.oneloop.support.TestApp;
+import io.oneloop.support.Transport;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import static io.oneloop.support.BridgeClient.WAIT_SECONDS;
+import static io.oneloop.support.TestApp.config;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * One bound for every transport: a client that stops reading is closed once more than
+ * {@code bridge.maxQueuedBytes} waits for it, and counted; a healthy client on the same address
+ * keeps receiving every message, in order.
+ */
+@ExtendWith(VertxExtension.class)
+class SlowClientTest {
+
+  private static final String ADDRESS = "feed.video";
+
+  /** How the stalled client connects; the healthy one uses {@link #healthy} of the same kind. */
+  enum Stalled {
+    RAW(BridgeTransport.RAW, Transport.RAW),
+    SOCKJS_WEBSOCKET(BridgeTransport.SOCKJS_WEBSOCKET, Transport.SOCKJS),
+    XHR_STREAMING(BridgeTransport.SOCKJS_FALLBACK, Transport.SOCKJS);
+
+    final BridgeTransport counted;
+    final Transport healthy;
+
+    Stalled(BridgeTransport counted, Transport healthy) {
+      this.counted = counted;
+      this.healthy = healthy;
+    }
+  }
+
+  private static JsonObject feedConfig() {
+    return config().put("bridge", new JsonObject()
+      .put("outbound", new JsonArray().add(new JsonObject().put("addressRegex", "feed\\..+")))
+      .put("inbound", new JsonArray().add(new JsonObject().put("address", Addresses.TASKS_LIST))));
+  }
+
+  private static String register() {
+    return new JsonObject().put("type", "register").put("address", ADDRESS).encode();
+  }
+
+  /** A client that registers and then never reads, with a small receive buffer so the server's queue fills. */
+  private static AutoCloseable stalled(Vertx vertx, Stalled kind, int port) throws Exception {
+    return switch (kind) {
+      case RAW -> {
+        RawSocket socket = RawSocket.connect(port, Transport.RAW.path(), 4096);
+        socket.sendText(register());
+        yield socket;
+      }
+      case SOCKJS_WEBSOCKET -> {
+        RawSocket socket = RawSocket.connect(port, Transport.SOCKJS.path(), 4096);
+        socket.sendText(SockJsFrames.encode(register()));
+        yield socket;
+      }
+      case XHR_STREAMING -> xhrStreaming(vertx, port);
+    };
+  }
+
+  /** SockJS's xhr-streaming: one long POST response the client stops reading, and a send on the side to register. */
+  private static AutoCloseable xhrStreaming(Vertx vertx, int port) throws Exception {
+    String session = "/eventbus/000/" + UUID.randomUUID() + "/";
+    Socket socket = new Socket();
+    socket.setReceiveBufferSize(4096);
+    socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+    OutputStream out = socket.getOutputStream();
+    out.write(("POST " + session + "xhr_streaming HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nContent-Length: 0\r\n\r\n")
+      .getBytes(StandardCharsets.US_ASCII));
+    out.flush();
+    // Read up to the "o" frame: the session exists from then on.
+    InputStream in = socket.getInputStream();
+    StringBuilder seen = new StringBuilder();
+    while (!seen.toString().contains("\no\n")) {
+      int b = in.read();
+      if (b < 0) {
+        throw new IOException("the server ended the streaming response early: " + seen);
+      }
+      seen.append((char) b);
+    }
+    WebClient http = WebClient.create(vertx, new WebClientOptions().setKeepAlive(false));
+    int status = http.post(port, "127.0.0.1", session + "xhr_send").sendBuffer(Buffer.buffer(SockJsFrames.encode(register())))
+      .await(WAIT_SECONDS, TimeUnit.SECONDS).statusCode();
+    assertEquals(204, status, "the register was sent");
+    return socket;
+  }
+
+  private static JsonObject bridge(Vertx vertx) throws Exception {
+    return vertx.eventBus().<JsonObject>request(Addresses.BRIDGE_SOCKETS, null).await(WAIT_SECONDS, TimeUnit.SECONDS).body();
+  }
+
+  @ParameterizedTest(name = "stalled over {0}")
+  @EnumSource(Stalled.class)
+  @DisplayName("a client that stops reading is closed at bridge.maxQueuedBytes and counted; a healthy one gets every message in order")
+  void slowClientIsClosed(Stalled kind, Vertx vertx) throws Exception {
+    TestApp app = TestApp.start(vertx, feedConfig());
+    BridgeClient healthy = BridgeClient.connect(vertx, app.port(), kind.healthy).register(ADDRESS);
+    healthy.request(Addresses.TASKS_LIST, new JsonObject());
+    String name = kind.counted.wireName();
+    try (AutoCloseable stalled = stalled(vertx, kind, app.port())) {
+      String chunk = "x".repeat(16 * 1024);
+      int seq = 0;
+      int slowClosed = 0;
+      // Bursts of 1 MiB, each read in full by the healthy client before the next, so only the
+      // stalled client falls behind: the kernel's buffers take a few MiB, then the bound of 1 MiB.
+      for (int burst = 0; burst < 64 && slowClosed == 0; burst++) {
+        int first = seq + 1;
+        for (int i = 0; i < 64; i++) {
+          vertx.eventBus().publish(ADDRESS, new JsonObject().put("seq", ++seq).put("chunk", chunk));
+        }
+        for (int expected = first; expected <= seq; expected++) {
+          assertEquals(expected, healthy.awaitRec(ADDRESS).getInteger("seq"), "the healthy client's next message");
+        }
+        slowClosed = bridge(vertx).getJsonObject("slowClosed").getInteger(name);
+      }
+      assertEquals(1, slowClosed, "the stalled client was closed as too slow");
+      // The healthy client is of the stalled one's kind, except beside xhr-streaming.
+      int left = kind == Stalled.XHR_STREAMING ? 0 : 1;
+      JsonObject open = bridge(vertx).getJsonObject("sockets");
+      for (int i = 0; i < 100 && open.getInteger(name) != left; i++) {
+        vertx.timer(50).await(WAIT_SECONDS, TimeUnit.SECONDS);
+        open = bridge(vertx).getJsonObject("sockets");
+      }
+      assertEquals(left, open.getInteger(name), "only the healthy client is left: " + open);
+      vertx.eventBus().publish(ADDRESS, new JsonObject().put("seq", ++seq).put("chunk", chunk));
+      assertEquals(seq, healthy.awaitRec(ADDRESS).getInteger("seq"));
+    }
+  }
+}

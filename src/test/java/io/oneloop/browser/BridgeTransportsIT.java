@@ -1,0 +1,102 @@
+package io.oneloop.browser;
+
+import com.microsoft.playwright.Browser;
+import io.oneloop.support.AppProcess;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The page's official client (sockjs-client and vertx-eventbus.js, unchanged) on each SockJS
+ * transport, all served by the fan-out engine: WebSocket by default, and the HTTP fallbacks a
+ * page gets with {@code ?transports=...} behind a proxy that breaks WebSocket.
+ */
+@DisplayName("The page over each SockJS transport")
+class BridgeTransportsIT {
+
+  private static final AtomicInteger COUNTER = new AtomicInteger();
+  private static final long WAIT_NANOS = TimeUnit.SECONDS.toNanos(30);
+
+  @RegisterExtension
+  static final PlaywrightExtension chromium = new PlaywrightExtension(new Browser.NewContextOptions().setViewportSize(1280, 860));
+
+  private static AppProcess app;
+
+  @BeforeAll
+  static void startApp() throws Exception {
+    app = Dashboard.startApp("bridge-transports-it", AppProcess.freePort(), 200);
+  }
+
+  @AfterAll
+  static void stopApp() {
+    if (app != null) {
+      app.close();
+    }
+  }
+
+  /** Bounded polling of {@code GET /api/bridge} until it counts exactly {@code expected} open sockets by transport. */
+  private static void awaitSockets(int raw, int sockJsWebSocket, int sockJsFallback) {
+    JsonObject expected = new JsonObject().put("raw", raw).put("sockjs-websocket", sockJsWebSocket).put("sockjs-fallback", sockJsFallback);
+    long deadline = System.nanoTime() + WAIT_NANOS;
+    JsonObject sockets = new JsonObject();
+    while (System.nanoTime() < deadline) {
+      sockets = new JsonObject(app.api("GET", "api/bridge", null).body()).getJsonObject("sockets");
+      if (sockets.equals(expected)) {
+        return;
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+    }
+    assertEquals(expected, sockets, "open bridge sockets by transport");
+  }
+
+  /** Ticks advance, a chat line makes its round trip (a request with a reply, then a publish), and a job shows. */
+  private static void worksLive(Dashboard page) {
+    long first = page.seqValue();
+    assertThat(page.seq()).not().hasText(String.valueOf(first));
+    String text = "over " + page.page.url() + " #" + COUNTER.incrementAndGet();
+    page.send("Ada", text);
+    assertThat(page.message(text)).hasCount(1);
+    String job = page.startSleep(60_000);
+    assertThat(page.job(job)).hasAttribute("data-state", "running");
+    app.api("DELETE", "api/jobs/" + job, null);
+    assertThat(page.job(job)).hasAttribute("data-state", "cancelled");
+  }
+
+  @Test
+  @DisplayName("by default the page connects over SockJS's WebSocket transport, counted as sockjs-websocket")
+  void webSocketByDefault() {
+    Dashboard page = Dashboard.open(chromium.context(), app.url());
+    awaitSockets(0, 1, 0);
+    worksLive(page);
+    assertTrue(page.problems.isEmpty(), () -> String.join("\n", page.problems));
+  }
+
+  @Test
+  @DisplayName("a page limited to xhr-streaming shows ticks, chat and jobs, counted as sockjs-fallback")
+  void xhrStreaming() {
+    Dashboard page = Dashboard.open(chromium.context(), app.url() + "?transports=xhr-streaming");
+    awaitSockets(0, 0, 1);
+    worksLive(page);
+    assertTrue(page.problems.isEmpty(), () -> String.join("\n", page.problems));
+  }
+
+  @Test
+  @DisplayName("a page limited to jsonp-polling shows ticks, chat and jobs, counted as sockjs-fallback")
+  void jsonpPolling() {
+    Dashboard page = Dashboard.open(chromium.context(), app.url() + "?transports=jsonp-polling");
+    awaitSockets(0, 0, 1);
+    worksLive(page);
+    assertTrue(page.problems.isEmpty(), () -> String.join("\n", page.problems));
+  }
+}
