@@ -2,6 +2,7 @@ package io.oneloop.app;
 
 import io.oneloop.Addresses;
 import io.oneloop.chat.ChatVerticle;
+import io.oneloop.bridge.History;
 import io.oneloop.config.AppConfig;
 import io.oneloop.config.HookSpec;
 import io.oneloop.config.TaskSpec;
@@ -137,7 +138,10 @@ public final class AppLifecycle {
     OpsRoutes ops = new OpsRoutes(state, config.ops(),
       config.tasks().stream().filter(TaskSpec::critical).map(TaskSpec::name).toList(), metrics, config.json());
     // One deployment of http.instances instances: one child for the supervisor, one port, one count.
-    HttpInstances http = new HttpInstances(config.http().port());
+    // One history per process, shared by every instance; it goes with the app.
+    History history = new History(vertx, config.bridge().history(), config.bridge().maxHistoryAddresses());
+    terminated.future().onComplete(ar -> history.close());
+    HttpInstances http = new HttpInstances(config.http().port(), history);
     return supervisor.deployService("HTTP", "server",
         () -> new HttpVerticle(config.http(), config.bridge(), state, jobs, ops, http),
         new DeploymentOptions().setInstances(config.http().instances()))

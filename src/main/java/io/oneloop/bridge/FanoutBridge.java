@@ -51,6 +51,11 @@ public final class FanoutBridge {
   /** The vertx-eventbus.js client's reply addresses are UUIDs: 36 characters. */
   static final int MAX_REPLY_ADDRESS_LENGTH = 36;
   private static final Session[] NO_SESSIONS = new Session[0];
+  /** A replay goes out in batches of at most this many messages and about this many bytes, each after the last was written. */
+  static final int REPLAY_BATCH_MESSAGES = 256;
+  static final long REPLAY_BATCH_BYTES = 64 * 1024;
+  /** The since of a client that must be told of a gap whatever is kept. */
+  private static final long SINCE_UNKNOWN = -1;
 
   /**
    * The bridge's clocks: a client that sends no ping for {@code pingTimeoutMs} is closed (10 s, as
@@ -74,6 +79,7 @@ public final class FanoutBridge {
   private final long pingTimeoutMs;
   private final BridgeSockets.Counts counts;
   private final BridgeMetrics metrics;
+  private final History history;
   private final Map<String, Topic> topics = new HashMap<>();
   /** Reply addresses of messages delivered to clients: a client may send to them once. */
   private final Map<String, Message<?>> awaitingReply = new HashMap<>();
@@ -88,6 +94,12 @@ public final class FanoutBridge {
    * @param maxQueuedBytes what a client may let wait before it is closed as too slow
    */
   public FanoutBridge(Vertx vertx, BridgePermissions permissions, long maxQueuedBytes, Timing timing, BridgeSockets.Counts counts) {
+    this(vertx, permissions, maxQueuedBytes, timing, counts, History.none(vertx));
+  }
+
+  /** With the process's {@code history}, shared by every engine. */
+  public FanoutBridge(Vertx vertx, BridgePermissions permissions, long maxQueuedBytes, Timing timing, BridgeSockets.Counts counts,
+                      History history) {
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.loop = ((ContextInternal) context).nettyEventLoop();
@@ -98,6 +110,7 @@ public final class FanoutBridge {
     this.pingTimeoutMs = timing.pingTimeoutMs();
     this.counts = counts;
     this.metrics = BridgeMetrics.of(vertx);
+    this.history = history;
     this.heartbeatTimer = vertx.setPeriodic(timing.heartbeatIntervalMs(), id -> List.copyOf(sessions).forEach(s -> s.wire.heartbeat()));
   }
 
@@ -115,17 +128,70 @@ public final class FanoutBridge {
     new Session(listener -> new SockJsFallbackWire(socket, context, listener));
   }
 
-  /** The sockets subscribed to one address, fed by one event-bus consumer. */
-  private final class Topic {
+  /**
+   * The sockets subscribed to one address, fed by an event-bus consumer of its own or, for an
+   * address with history, by the process's one numbering consumer.
+   */
+  private final class Topic implements History.Sink {
     final String address;
     final MessageConsumer<Object> consumer;
+    final History.AddressLog log;
     /** Replaced, never changed in place: a fan-out goes on over its snapshot while clients leave. */
     Session[] members = NO_SESSIONS;
+    /** Members that resumed: they get only entries after this seq (Long.MAX_VALUE while their replay goes out). */
+    final Map<Session, Long> heldUntil = new HashMap<>();
     int nextForSend;
 
     Topic(String address) {
       this.address = address;
-      this.consumer = eventBus.consumer(address, this::deliver);
+      this.log = history.attach(address, this);
+      this.consumer = log == null ? eventBus.consumer(address, this::deliver) : null;
+    }
+
+    @Override
+    public EventLoop loop() {
+      return loop;
+    }
+
+    @Override
+    public void onEntry(History.Entry entry) {
+      Session[] targets = members;
+      if (targets.length == 0) {
+        return;
+      }
+      Outgoing frame = Outgoing.encoded(entry.frame());
+      try {
+        int delivered = 0;
+        for (Session target : targets) {
+          if (!heldUntil.isEmpty()) {
+            Long until = heldUntil.get(target);
+            if (until != null) {
+              if (entry.seq() <= until) {
+                continue;
+              }
+              heldUntil.remove(target);
+            }
+          }
+          target.write(frame);
+          delivered++;
+        }
+        metrics.delivered(delivered);
+      } finally {
+        frame.release();
+      }
+    }
+
+    @Override
+    public void onSend(Message<Object> msg) {
+      deliver(msg);
+    }
+
+    void close() {
+      if (consumer != null) {
+        consumer.unregister();
+      } else {
+        history.detach(log, this);
+      }
     }
 
     void add(Session session) {
@@ -137,6 +203,7 @@ public final class FanoutBridge {
     /** Whether no member is left. */
     boolean remove(Session session) {
       int at = Arrays.asList(members).indexOf(session);
+      heldUntil.remove(session);
       if (at >= 0) {
         Session[] shrunk = new Session[members.length - 1];
         System.arraycopy(members, 0, shrunk, 0, at);
@@ -174,6 +241,10 @@ public final class FanoutBridge {
   private final class Session implements Wire.Listener {
     final Wire wire;
     final Set<String> registrations = new LinkedHashSet<>();
+    /** The replay going out per address: live messages there wait for it. */
+    final Map<String, Replay> replays = new HashMap<>();
+    /** Replay bytes written and not yet confirmed sent: not counted against bridge.maxQueuedBytes. */
+    long replayBytesQueued;
     final long pingTimer;
     long lastPing = System.currentTimeMillis();
     int handlers;
@@ -219,7 +290,7 @@ public final class FanoutBridge {
         return;
       }
       switch ((String) type) {
-        case "register" -> register(addr);
+        case "register" -> register(addr, msg.getValue("headers") instanceof JsonObject headers ? headers : null);
         case "unregister" -> unregister(addr);
         case "send" -> send(addr, msg);
         case "publish" -> publish(addr, msg);
@@ -232,7 +303,7 @@ public final class FanoutBridge {
       release();
     }
 
-    private void register(String address) {
+    private void register(String address, JsonObject headers) {
       if (handlers >= MAX_HANDLERS_PER_SOCKET) {
         error("max_handlers_reached");
       } else if (address.length() > MAX_ADDRESS_LENGTH) {
@@ -244,12 +315,28 @@ public final class FanoutBridge {
       } else {
         registrations.add(address);
         handlers++;
-        topics.computeIfAbsent(address, Topic::new).add(this);
+        Topic topic = topics.computeIfAbsent(address, Topic::new);
+        topic.add(this);
+        if (topic.log != null && headers != null && headers.containsKey(History.SINCE)) {
+          resume(topic, headers);
+        }
       }
+    }
+
+    /** Replays what this client missed, as its register asked, before it gets live messages again. */
+    private void resume(Topic topic, JsonObject headers) {
+      long since = parseSince(headers.getValue(History.SINCE));
+      Object epoch = headers.getValue(History.EPOCH);
+      boolean otherEpoch = epoch != null && !topic.log.epoch().equals(epoch);
+      Replay replay = new Replay(this, topic, otherEpoch ? SINCE_UNKNOWN : since);
+      replays.put(topic.address, replay);
+      topic.heldUntil.put(this, Long.MAX_VALUE);
+      replay.next();
     }
 
     private void unregister(String address) {
       if (registrations.remove(address)) {
+        replays.remove(address);
         handlers--;
         leave(address);
       }
@@ -259,7 +346,7 @@ public final class FanoutBridge {
       Topic topic = topics.get(address);
       if (topic != null && topic.remove(this)) {
         topics.remove(address);
-        topic.consumer.unregister();
+        topic.close();
       }
     }
 
@@ -353,7 +440,7 @@ public final class FanoutBridge {
       if (released) {
         return;
       }
-      long queued = wire.queuedBytes();
+      long queued = wire.queuedBytes() - replayBytesQueued;
       if (queued > maxQueuedBytes) {
         log.warn("Closing the {} bridge socket of {}: it reads too slowly ({} bytes waiting, more than bridge.maxQueuedBytes {})",
           wire.transport().wireName(), wire.remoteAddress(), queued, maxQueuedBytes);
@@ -364,6 +451,17 @@ public final class FanoutBridge {
         return;
       }
       wire.write(frame);
+      flushSoon();
+    }
+
+    /** Queues a frame of a replay: not checked against the bound, whose bytes the replay paces itself. */
+    int writeReplay(Outgoing frame, Runnable written) {
+      int size = wire.write(frame, written);
+      flushSoon();
+      return size;
+    }
+
+    private void flushSoon() {
       dirty.add(this);
       if (!flushScheduled) {
         flushScheduled = true;
@@ -378,6 +476,7 @@ public final class FanoutBridge {
       }
       released = true;
       vertx.cancelTimer(pingTimer);
+      replays.clear();
       new ArrayList<>(registrations).forEach(this::leave);
       registrations.clear();
       dirty.remove(this);
@@ -385,6 +484,101 @@ public final class FanoutBridge {
       counts.closed(wire.transport());
       metrics.sockets(wire.transport().wireName(), -1);
     }
+  }
+
+  /**
+   * One client's catch-up on one address: the kept messages after its {@code since}, in batches,
+   * each batch once the one before has been written to its connection (so a replay never piles up
+   * in memory), then the live stream from the next seq on. A client whose since is no longer kept
+   * (or of another epoch) first gets a {@code rec} with {@code oneloop.gap} and a null body.
+   */
+  private final class Replay {
+    final Session session;
+    final Topic topic;
+    /** The last seq the client has; SINCE_UNKNOWN for "tell of a gap, then everything kept". */
+    long cursor;
+    boolean gapOwed;
+    long batchBytes;
+
+    Replay(Session session, Topic topic, long since) {
+      this.session = session;
+      this.topic = topic;
+      this.gapOwed = since == SINCE_UNKNOWN;
+      this.cursor = since == SINCE_UNKNOWN ? 0 : since;
+    }
+
+    void next() {
+      session.replayBytesQueued -= batchBytes;
+      batchBytes = 0;
+      if (session.released || session.replays.get(topic.address) != this) {
+        return;
+      }
+      History.Batch batch = topic.log.after(cursor, REPLAY_BATCH_MESSAGES, REPLAY_BATCH_BYTES);
+      List<History.Entry> entries = batch.entries();
+      long first = entries.isEmpty() ? batch.next() : entries.get(0).seq();
+      if (cursor >= batch.next()) {
+        // A since the log never reached: from another start, or made up.
+        gapOwed = true;
+        cursor = batch.next() - 1;
+      }
+      if (gapOwed || first > cursor + 1) {
+        gapOwed = false;
+        batchBytes += write(gapFrame(first));
+      }
+      cursor = Math.max(cursor, first - 1);
+      // The last frame of a batch says when the batch is out: then the next one, or the end of the replay.
+      Runnable written = batch.more() ? this::next : this::finished;
+      for (int i = 0; i < entries.size(); i++) {
+        History.Entry entry = entries.get(i);
+        batchBytes += write(Outgoing.encoded(entry.frame()), i == entries.size() - 1 ? written : null);
+        cursor = entry.seq();
+      }
+      metrics.delivered(entries.size());
+      session.replayBytesQueued += batchBytes;
+      if (!batch.more()) {
+        // Caught up: live messages after the cursor go out now, those up to it were just replayed.
+        session.replays.remove(topic.address);
+        topic.heldUntil.put(session, cursor);
+        if (entries.isEmpty()) {
+          finished();
+        }
+      }
+    }
+
+    private void finished() {
+      session.replayBytesQueued -= batchBytes;
+      batchBytes = 0;
+    }
+
+    private int write(Outgoing frame) {
+      return write(frame, null);
+    }
+
+    private int write(Outgoing frame, Runnable written) {
+      try {
+        return session.writeReplay(frame, written);
+      } finally {
+        frame.release();
+      }
+    }
+
+    private Outgoing gapFrame(long first) {
+      return new Outgoing(new JsonObject().put("type", "rec").put("address", topic.address)
+        .put("headers", new JsonObject().put(History.GAP, Long.toString(first)).put(History.EPOCH, topic.log.epoch()))
+        .putNull("body"));
+    }
+  }
+
+  /** A since as a decimal string (or a JSON integer); SINCE_UNKNOWN for anything else. */
+  static long parseSince(Object value) {
+    if (value instanceof Integer || value instanceof Long) {
+      long since = ((Number) value).longValue();
+      return since >= 0 ? since : SINCE_UNKNOWN;
+    }
+    if (value instanceof String text && !text.isEmpty() && text.length() <= 18 && text.chars().allMatch(c -> c >= '0' && c <= '9')) {
+      return Long.parseLong(text);
+    }
+    return SINCE_UNKNOWN;
   }
 
   /**
@@ -423,13 +617,15 @@ public final class FanoutBridge {
     if (msg.getValue("headers") instanceof JsonObject headers) {
       MultiMap map = HttpHeaders.headers();
       headers.forEach(e -> map.add(e.getKey(), String.valueOf(e.getValue())));
+      // Only the history numbers messages: a client cannot fake a seq, an epoch or a gap.
+      map.remove(History.SEQ).remove(History.EPOCH).remove(History.GAP);
       options.setHeaders(map);
     }
     return options;
   }
 
   /** The bridge's {@code rec} frame for a message, as Vert.x's bridge writes it. */
-  private static JsonObject envelope(String address, Message<?> msg) {
+  static JsonObject envelope(String address, Message<?> msg) {
     JsonObject envelope = new JsonObject().put("type", "rec").put("address", address).put("body", msg.body());
     if (msg.replyAddress() != null) {
       envelope.put("replyAddress", msg.replyAddress());

@@ -1,6 +1,7 @@
 package io.oneloop.bridge;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.json.JsonObject;
 
@@ -20,6 +21,13 @@ final class Outgoing {
 
   Outgoing(JsonObject json) {
     this.json = json;
+  }
+
+  /** A frame already encoded as UTF-8 JSON, e.g. by the history; the bytes are shared, never changed. */
+  static Outgoing encoded(byte[] utf8Json) {
+    Outgoing frame = new Outgoing(null);
+    frame.utf8 = Unpooled.wrappedBuffer(utf8Json);
+    return frame;
   }
 
   /** The JSON text, for transports that frame it themselves. */

@@ -24,8 +24,8 @@ final class RawWebSocketWire extends WebSocketWire {
   }
 
   @Override
-  public void write(Outgoing frame) {
-    writeShared(frame.binaryFrame());
+  public int write(Outgoing frame, Runnable written) {
+    return writeShared(frame.binaryFrame(), written);
   }
 
   @Override

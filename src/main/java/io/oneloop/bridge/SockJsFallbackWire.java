@@ -62,11 +62,17 @@ final class SockJsFallbackWire implements Wire {
   }
 
   @Override
-  public void write(Outgoing frame) {
+  public int write(Outgoing frame, Runnable written) {
     int size = frame.size();
     queuedBytes += size;
     // The session completes the write on this (the caller's) context once its connection took it.
-    socket.write(frame.text()).onComplete(ar -> queuedBytes -= size);
+    socket.write(frame.text()).onComplete(ar -> {
+      queuedBytes -= size;
+      if (ar.succeeded() && written != null) {
+        onEngine(written);
+      }
+    });
+    return size;
   }
 
   @Override

@@ -62,8 +62,8 @@ final class SockJsWebSocketWire extends WebSocketWire {
    * client; measured, it saved about 2 % of the bytes and no server CPU.
    */
   @Override
-  public void write(Outgoing frame) {
-    writeShared(frame.sockJsFrame());
+  public int write(Outgoing frame, Runnable written) {
+    return writeShared(frame.sockJsFrame(), written);
   }
 
   @Override

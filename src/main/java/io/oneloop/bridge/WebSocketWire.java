@@ -40,8 +40,23 @@ abstract class WebSocketWire implements Wire {
   }
 
   /** Queues a frame shared with other clients: this connection takes its own reference. */
-  final void writeShared(ByteBuf frame) {
-    channel.write(frame.retainedDuplicate(), channel.voidPromise());
+  final int writeShared(ByteBuf frame) {
+    return writeShared(frame, null);
+  }
+
+  /** The same, running {@code written} once the frame has gone to the network. */
+  final int writeShared(ByteBuf frame, Runnable written) {
+    if (written == null) {
+      channel.write(frame.retainedDuplicate(), channel.voidPromise());
+    } else {
+      channel.write(frame.retainedDuplicate(), channel.newPromise().addListener(done -> {
+        // Not from inside the flush that completed it: the engine may be flushing its clients right now.
+        if (done.isSuccess()) {
+          channel.executor().execute(written);
+        }
+      }));
+    }
+    return frame.readableBytes();
   }
 
   /** Queues a frame made for this connection alone; the channel releases it once written. */

@@ -22,8 +22,17 @@ interface Wire {
   /** Bytes accepted for this client and not yet handed to its network connection. */
   long queuedBytes();
 
-  /** Queues a frame; it goes out at the next {@link #flush()} at the latest. */
-  void write(Outgoing frame);
+  /** Queues a frame; it goes out at the next {@link #flush()} at the latest. Returns the bytes it queued. */
+  default int write(Outgoing frame) {
+    return write(frame, null);
+  }
+
+  /**
+   * Queues a frame and, unless {@code written} is null, runs it on the engine's event loop once the
+   * frame (and so everything queued before it) has been handed to the network; never if the
+   * connection ends first. Returns the bytes it queued.
+   */
+  int write(Outgoing frame, Runnable written);
 
   /** Sends what was queued since the last flush. */
   void flush();

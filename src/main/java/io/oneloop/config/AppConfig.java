@@ -38,7 +38,8 @@ public record AppConfig(HttpConfig http, long shutdownTimeoutMs, BridgeConfig br
   /** Less than this would close clients for one ordinary message. */
   private static final long MIN_QUEUED_BYTES = 1024;
   private static final Set<String> HTTP_KEYS = Set.of("host", "port", "instances", "accessLog");
-  private static final Set<String> BRIDGE_KEYS = Set.of("inbound", "outbound", "maxQueuedBytes");
+  private static final Set<String> BRIDGE_KEYS = Set.of("inbound", "outbound", "maxQueuedBytes", "history", "maxHistoryAddresses");
+  private static final Set<String> HISTORY_KEYS = Set.of("address", "addressRegex", "size", "ttlMs", "maxBytes");
   private static final Set<String> TASK_KEYS = Set.of("name", "type", "class", "config", "threading", "restart", "critical");
   private static final Set<String> RESTART_KEYS = Set.of("policy", "maxRestarts", "withinMs", "backoffMs", "maxBackoffMs");
 
@@ -98,6 +99,9 @@ public record AppConfig(HttpConfig http, long shutdownTimeoutMs, BridgeConfig br
         .put("outbound", attempt(() -> permissions(bridge.getValue("outbound"), "bridge.outbound"), new JsonArray())));
       long maxQueuedBytes = attempt(() -> integer(bridge.getValue("maxQueuedBytes", BridgeConfig.DEFAULT_MAX_QUEUED_BYTES),
         "bridge.maxQueuedBytes", MIN_QUEUED_BYTES, Integer.MAX_VALUE), BridgeConfig.DEFAULT_MAX_QUEUED_BYTES);
+      int maxHistoryAddresses = attempt(() -> (int) integer(bridge.getValue("maxHistoryAddresses", HistorySpec.DEFAULT_MAX_ADDRESSES),
+        "bridge.maxHistoryAddresses", 0, 1_000_000), HistorySpec.DEFAULT_MAX_ADDRESSES);
+      List<HistorySpec> history = attempt(() -> history(bridge.getValue("history"), maxHistoryAddresses), List.of());
       List<TaskSpec> tasks = attempt(() -> tasks(root.getValue("tasks")), List.of());
       JobsSettings jobs = attempt(() -> jobs(root.getValue("jobs")), JobsSettings.DEFAULT);
       JobTypes jobTypes = new JobTypes(jobs.types(), permissions::mayReceive);
@@ -110,7 +114,7 @@ public record AppConfig(HttpConfig http, long shutdownTimeoutMs, BridgeConfig br
       if (!problems.isEmpty()) {
         throw new ConfigException(problems);
       }
-      return new AppConfig(new HttpConfig(host, port, instances), shutdown, new BridgeConfig(permissions, maxQueuedBytes), tasks, jobs, jobTypes,
+      return new AppConfig(new HttpConfig(host, port, instances), shutdown, new BridgeConfig(permissions, maxQueuedBytes, history, maxHistoryAddresses), tasks, jobs, jobTypes,
         startup, shutdownHooks, ops, root.copy());
     }
 
@@ -219,16 +223,48 @@ public record AppConfig(HttpConfig http, long shutdownTimeoutMs, BridgeConfig br
         if (hasAddress) {
           nonEmptyString(entry.getValue("address"), at + ".address");
         } else {
-          String regex = nonEmptyString(entry.getValue("addressRegex"), at + ".addressRegex");
-          try {
-            Pattern.compile(regex);
-          } catch (PatternSyntaxException e) {
-            throw error(at + ".addressRegex must be a valid regular expression, got " + show(regex)
-              + " (" + e.getDescription() + ")");
-          }
+          pattern(nonEmptyString(entry.getValue("addressRegex"), at + ".addressRegex"), at + ".addressRegex");
         }
       }
       return list;
+    }
+
+    private Pattern pattern(String regex, String path) {
+      try {
+        return Pattern.compile(regex);
+      } catch (PatternSyntaxException e) {
+        throw error(path + " must be a valid regular expression, got " + show(regex) + " (" + e.getDescription() + ")");
+      }
+    }
+
+    /** Without the key: the default addresses, each with the default bounds. */
+    private List<HistorySpec> history(Object value, int maxAddresses) {
+      if (value == null) {
+        return HistorySpec.DEFAULT_ADDRESSES.stream().map(HistorySpec::of).toList();
+      }
+      JsonArray list = array(value, "bridge.history");
+      List<HistorySpec> specs = new ArrayList<>();
+      for (int i = 0; i < list.size(); i++) {
+        String at = "bridge.history[" + i + "]";
+        if (!(list.getValue(i) instanceof JsonObject entry)) {
+          throw error(at + " must be an object {\"address\" or \"addressRegex\", \"size\", \"ttlMs\", \"maxBytes\"}, got " + show(list.getValue(i)));
+        }
+        onlyKnownKeys(entry, at + ".", HISTORY_KEYS);
+        if (entry.containsKey("address") == entry.containsKey("addressRegex")) {
+          throw error(at + " must have exactly one of \"address\" or \"addressRegex\"");
+        }
+        String address = entry.containsKey("address") ? nonEmptyString(entry.getValue("address"), at + ".address") : null;
+        Pattern regex = address == null ? pattern(nonEmptyString(entry.getValue("addressRegex"), at + ".addressRegex"), at + ".addressRegex") : null;
+        int size = (int) integer(entry.getValue("size", HistorySpec.DEFAULT_SIZE), at + ".size", 1, 100_000);
+        long ttlMs = integer(entry.getValue("ttlMs", HistorySpec.DEFAULT_TTL_MS), at + ".ttlMs", 1, Integer.MAX_VALUE);
+        long maxBytes = integer(entry.getValue("maxBytes", HistorySpec.DEFAULT_MAX_BYTES), at + ".maxBytes", 1024, Integer.MAX_VALUE);
+        specs.add(new HistorySpec(address, regex, size, ttlMs, maxBytes));
+      }
+      long exact = specs.stream().filter(spec -> spec.address() != null).map(HistorySpec::address).distinct().count();
+      if (exact > maxAddresses) {
+        throw error("bridge.history names " + exact + " addresses, more than bridge.maxHistoryAddresses " + maxAddresses);
+      }
+      return specs;
     }
 
     private List<TaskSpec> tasks(Object value) {

@@ -2,12 +2,24 @@ package io.oneloop.config;
 
 import io.oneloop.bridge.BridgePermissions;
 
+import java.util.List;
+
 /**
- * The {@code bridge} config: which addresses bridge clients may send to and receive from, and
- * how many bytes a client may let wait before it is closed as too slow.
+ * The {@code bridge} config: which addresses bridge clients may send to and receive from, how
+ * many bytes a client may let wait before it is closed as too slow, and which addresses keep a
+ * history clients can resume from ({@code history}, at most {@code maxHistoryAddresses} addresses).
  */
-public record BridgeConfig(BridgePermissions permissions, long maxQueuedBytes) {
+public record BridgeConfig(BridgePermissions permissions, long maxQueuedBytes, List<HistorySpec> history, int maxHistoryAddresses) {
 
   /** The default of {@code bridge.maxQueuedBytes}: 1 MiB. */
   public static final long DEFAULT_MAX_QUEUED_BYTES = 1024 * 1024;
+
+  public BridgeConfig {
+    history = List.copyOf(history);
+  }
+
+  /** Permissions and a queue bound, no history. */
+  public BridgeConfig(BridgePermissions permissions, long maxQueuedBytes) {
+    this(permissions, maxQueuedBytes, List.of(), HistorySpec.DEFAULT_MAX_ADDRESSES);
+  }
 }

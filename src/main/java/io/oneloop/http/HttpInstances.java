@@ -1,13 +1,14 @@
 package io.oneloop.http;
 
 import io.oneloop.bridge.BridgeSockets;
+import io.oneloop.bridge.History;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What the instances of one HTTP server share: the port they listen on, the count of their bridge
- * sockets, and one "listening" line in the log.
+ * sockets, the bridge's history, and one "listening" line in the log.
  */
 public final class HttpInstances {
 
@@ -20,10 +21,16 @@ public final class HttpInstances {
   private final int listenPort;
   private final BridgeSockets bridgeSockets = new BridgeSockets();
   private final AtomicBoolean announced = new AtomicBoolean();
+  private final History history;
 
   /** @param port the configured port; 0 for one picked at random and shared by every instance */
-  public HttpInstances(int port) {
+  public HttpInstances(int port, History history) {
     this.listenPort = port != 0 ? port : -RANDOM_PORT_KEYS.incrementAndGet();
+    this.history = history;
+  }
+
+  public History history() {
+    return history;
   }
 
   int listenPort() {

@@ -73,7 +73,8 @@ public class HttpVerticle extends VerticleBase {
     int port = http.port();
     BridgeSockets.Counts counts = instances.bridgeSockets().newInstance();
     SockJSHandlerOptions sockJs = new SockJSHandlerOptions().setLibraryURL(SOCKJS_LIBRARY_URL);
-    fanout = new FanoutBridge(vertx, bridge.permissions(), bridge.maxQueuedBytes(), FanoutBridge.Timing.of(sockJs), counts);
+    fanout = new FanoutBridge(vertx, bridge.permissions(), bridge.maxQueuedBytes(), FanoutBridge.Timing.of(sockJs), counts,
+      instances.history());
 
     Router router = Router.router(vertx);
     if (ops.ops().accessLog()) {

@@ -94,6 +94,11 @@ public final class BridgeClient {
     return write(new JsonObject().put("type", "register").put("address", address));
   }
 
+  /** A register whose headers ride in the frame, as the official client's {@code registerHandler(address, headers, cb)} sends them. */
+  public BridgeClient register(String address, JsonObject headers) {
+    return write(new JsonObject().put("type", "register").put("address", address).put("headers", headers));
+  }
+
   public BridgeClient unregister(String address) {
     return write(new JsonObject().put("type", "unregister").put("address", address));
   }

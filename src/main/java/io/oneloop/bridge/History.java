@@ -1,0 +1,305 @@
+package io.oneloop.bridge;
+
+import io.netty.channel.EventLoop;
+import io.oneloop.config.HistorySpec;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The bridge's history, one per process and shared by every engine: for each address with
+ * history, ONE event-bus consumer numbers each message as it arrives ({@code oneloop.seq},
+ * consecutive per address, under this start's {@code oneloop.epoch}), keeps the last ones within
+ * the address's bounds, and hands the frame, encoded once, to every engine that has clients for
+ * the address. Numbering at one consumer, rather than in each engine's own, gives every engine
+ * the same number for the same message, and every engine gets an address's messages in that order.
+ * <p>
+ * Thread-safe: engines attach, detach and read from their own event loops.
+ */
+public final class History {
+
+  private static final Logger log = LoggerFactory.getLogger(History.class);
+  public static final String SEQ = "oneloop.seq";
+  public static final String EPOCH = "oneloop.epoch";
+  public static final String SINCE = "oneloop.since";
+  public static final String GAP = "oneloop.gap";
+  private static final long SWEEP_MS = 1000;
+
+  /** What an engine gives the history for one address: its event loop and what to do with each message. */
+  interface Sink {
+    EventLoop loop();
+
+    /** A numbered message, in seq order. */
+    void onEntry(Entry entry);
+
+    /** A point-to-point message: for one client, not numbered. */
+    void onSend(Message<Object> msg);
+  }
+
+  /** One kept message: its number, its whole {@code rec} frame as UTF-8 JSON, and when it came. */
+  record Entry(long seq, byte[] frame, long atNanos) {
+  }
+
+  /** What a read found: up to the limits, the kept entries after a seq; {@code next} is the seq the next message will get. */
+  record Batch(List<Entry> entries, long next, boolean more) {
+  }
+
+  private final Vertx vertx;
+  private final List<HistorySpec> specs;
+  private final int maxAddresses;
+  private final String epoch;
+  private final Map<String, AddressLog> logs = new HashMap<>();
+  private final long sweepTimer;
+  /** The highest seq handed out for any address: a later log of an address starts above it. */
+  private long highest;
+  private boolean warnedFull;
+
+  /** Starts consuming the exact addresses at once; regex ones wait for their first client. */
+  public History(Vertx vertx, List<HistorySpec> specs, int maxAddresses) {
+    this.vertx = vertx;
+    this.specs = List.copyOf(specs);
+    this.maxAddresses = maxAddresses;
+    this.epoch = Long.toString(System.currentTimeMillis(), 36) + "-" + Integer.toString(ThreadLocalRandom.current().nextInt(1 << 20, 1 << 24), 36);
+    synchronized (this) {
+      for (HistorySpec spec : this.specs) {
+        if (spec.address() != null && !logs.containsKey(spec.address()) && logs.size() < maxAddresses) {
+          logs.put(spec.address(), new AddressLog(spec.address(), spec, 1));
+        }
+      }
+    }
+    this.sweepTimer = specs.isEmpty() ? -1 : vertx.setPeriodic(SWEEP_MS, id -> sweep());
+  }
+
+  /** No history at all. */
+  public static History none(Vertx vertx) {
+    return new History(vertx, List.of(), 0);
+  }
+
+  public String epoch() {
+    return epoch;
+  }
+
+  /**
+   * The log of {@code address} with {@code sink} attached, created for a regex history's first
+   * client; null when the address has no history (or no room for one more address).
+   */
+  synchronized AddressLog attach(String address, Sink sink) {
+    AddressLog found = logs.get(address);
+    if (found == null) {
+      HistorySpec spec = specs.stream().filter(s -> s.regex() != null && s.matches(address)).findFirst().orElse(null);
+      if (spec == null) {
+        return null;
+      }
+      if (logs.size() >= maxAddresses) {
+        if (!warnedFull) {
+          warnedFull = true;
+          log.warn("No history for {}: bridge.maxHistoryAddresses ({}) addresses keep one already", address, maxAddresses);
+        }
+        return null;
+      }
+      // Above every seq given so far: a client of an earlier log of this address sees a gap, not a false continuation.
+      found = new AddressLog(address, spec, highest + 2);
+      logs.put(address, found);
+    }
+    found.attach(sink);
+    return found;
+  }
+
+  synchronized void detach(AddressLog addressLog, Sink sink) {
+    addressLog.detach(sink);
+  }
+
+  /** Number of addresses with a log now. */
+  public synchronized int addresses() {
+    return logs.size();
+  }
+
+  private synchronized void noteSeq(long seq) {
+    highest = Math.max(highest, seq);
+  }
+
+  private synchronized void sweep() {
+    long now = System.nanoTime();
+    for (AddressLog addressLog : List.copyOf(logs.values())) {
+      if (addressLog.sweep(now)) {
+        logs.remove(addressLog.address);
+      }
+    }
+  }
+
+  /** Stops every consumer. */
+  public synchronized void close() {
+    if (sweepTimer >= 0) {
+      vertx.cancelTimer(sweepTimer);
+    }
+    logs.values().forEach(l -> l.consumer.unregister());
+    logs.clear();
+  }
+
+  /** One address's numbered messages, oldest first, in a ring of {@code size}. */
+  final class AddressLog {
+    final String address;
+    private final HistorySpec spec;
+    private final boolean fromRegex;
+    private final long ttlNanos;
+    private final Entry[] ring;
+    private final MessageConsumer<Object> consumer;
+    private int head;
+    private int count;
+    private long bytes;
+    private long next;
+    private Sink[] sinks = new Sink[0];
+    private int nextForSend;
+    private long idleSince = System.nanoTime();
+
+    AddressLog(String address, HistorySpec spec, long firstSeq) {
+      this.address = address;
+      this.spec = spec;
+      this.fromRegex = spec.regex() != null;
+      this.ttlNanos = spec.ttlMs() * 1_000_000;
+      this.ring = new Entry[spec.size()];
+      this.next = firstSeq;
+      // On the context of whoever creates the log; its messages are handled one at a time there.
+      this.consumer = vertx.eventBus().consumer(address, this::receive);
+    }
+
+    String epoch() {
+      return epoch;
+    }
+
+    private synchronized void attach(Sink sink) {
+      Sink[] grown = Arrays.copyOf(sinks, sinks.length + 1);
+      grown[sinks.length] = sink;
+      sinks = grown;
+    }
+
+    private synchronized void detach(Sink sink) {
+      List<Sink> left = new ArrayList<>(Arrays.asList(sinks));
+      left.remove(sink);
+      sinks = left.toArray(new Sink[0]);
+      if (sinks.length == 0) {
+        idleSince = System.nanoTime();
+      }
+    }
+
+    /** Whether the log is to go: a regex history no client has wanted for {@code ttlMs}. */
+    private synchronized boolean sweep(long now) {
+      expire(now);
+      if (fromRegex && sinks.length == 0 && now - idleSince >= ttlNanos) {
+        consumer.unregister();
+        return true;
+      }
+      return false;
+    }
+
+    private void receive(Message<Object> msg) {
+      if (msg.isSend()) {
+        Sink[] targets;
+        synchronized (this) {
+          targets = sinks;
+        }
+        if (targets.length > 0) {
+          Sink target = targets[Math.floorMod(nextForSend++, targets.length)];
+          run(target, () -> target.onSend(msg));
+        }
+        return;
+      }
+      // Only this consumer's context writes next: read without the lock, published with it.
+      long seq = next;
+      JsonObject envelope = FanoutBridge.envelope(address, msg);
+      JsonObject headers = envelope.getJsonObject("headers");
+      if (headers == null) {
+        headers = new JsonObject();
+        envelope.put("headers", headers);
+      }
+      headers.remove(GAP);
+      headers.put(SEQ, Long.toString(seq)).put(EPOCH, epoch);
+      Entry entry = new Entry(seq, envelope.toBuffer().getBytes(), System.nanoTime());
+      Sink[] targets;
+      synchronized (this) {
+        next = seq + 1;
+        append(entry);
+        targets = sinks;
+      }
+      noteSeq(seq);
+      for (Sink target : targets) {
+        run(target, () -> target.onEntry(entry));
+      }
+    }
+
+    private void run(Sink target, Runnable action) {
+      if (target.loop().inEventLoop()) {
+        action.run();
+      } else {
+        target.loop().execute(action);
+      }
+    }
+
+    private void append(Entry entry) {
+      if (count == ring.length) {
+        dropOldest();
+      }
+      ring[(head + count) % ring.length] = entry;
+      count++;
+      bytes += entry.frame().length;
+      while (count > 0 && bytes > spec.maxBytes()) {
+        dropOldest();
+      }
+      expire(entry.atNanos());
+    }
+
+    private void expire(long now) {
+      while (count > 0 && now - ring[head].atNanos() > ttlNanos) {
+        dropOldest();
+      }
+    }
+
+    private void dropOldest() {
+      bytes -= ring[head].frame().length;
+      ring[head] = null;
+      head = (head + 1) % ring.length;
+      count--;
+    }
+
+    /** The kept entries after {@code after}, at most {@code maxEntries} and about {@code maxBytes}. */
+    synchronized Batch after(long after, int maxEntries, long maxBytes) {
+      expire(System.nanoTime());
+      List<Entry> found = new ArrayList<>();
+      long first = count == 0 ? next : ring[head].seq();
+      long from = Math.max(after + 1, first);
+      int index = (int) Math.min(count, Math.max(0, from - first));
+      long taken = 0;
+      while (index < count && found.size() < maxEntries && taken < maxBytes) {
+        Entry entry = ring[(head + index) % ring.length];
+        found.add(entry);
+        taken += entry.frame().length;
+        index++;
+      }
+      return new Batch(found, next, index < count);
+    }
+
+    /** Bytes kept now (for tests and metrics). */
+    synchronized long bytes() {
+      return bytes;
+    }
+
+    synchronized int count() {
+      return count;
+    }
+  }
+
+  /** The log of an address, or null: for tests. */
+  synchronized AddressLog logOf(String address) {
+    return logs.get(address);
+  }
+}

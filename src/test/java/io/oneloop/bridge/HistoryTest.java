@@ -1,0 +1,251 @@
+package io.oneloop.bridge;
+
+import io.oneloop.support.BridgeClient;
+import io.oneloop.support.EveryTransport;
+import io.oneloop.support.TestApp;
+import io.oneloop.support.Transport;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static io.oneloop.support.BridgeClient.WAIT_SECONDS;
+import static io.oneloop.support.BridgeClient.isRec;
+import static io.oneloop.support.TestApp.config;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * History and resume as a client sees them on each transport: numbered messages, a register with
+ * {@code oneloop.since} that gets what it missed and then the live stream without a hole or a
+ * double, the gap frame when what it missed is gone, and the bounds of what is kept.
+ */
+@ExtendWith(VertxExtension.class)
+class HistoryTest {
+
+  private static final String FEED = "feed.prices";
+
+  /** Clients may receive from {@code feed.*} and {@code secret.*} is not permitted; {@code feed.prices} keeps {@code history}. */
+  private static JsonObject feedConfig(JsonObject history) {
+    return config().put("bridge", new JsonObject()
+      .put("outbound", new JsonArray().add(new JsonObject().put("addressRegex", "feed\\..+")))
+      .put("inbound", new JsonArray().add(new JsonObject().put("address", "oneloop.tasks.list")))
+      .put("history", new JsonArray().add(history.put("address", FEED))));
+  }
+
+  private static long seq(JsonObject frame) {
+    return Long.parseLong(frame.getJsonObject("headers").getString(History.SEQ));
+  }
+
+  private static String epoch(JsonObject frame) {
+    return frame.getJsonObject("headers").getString(History.EPOCH);
+  }
+
+  private static JsonObject since(long seq) {
+    return new JsonObject().put(History.SINCE, Long.toString(seq));
+  }
+
+  /** Publishes {@code count} messages {@code {"n": 1..count}} and waits until an observer has them all. */
+  private static JsonObject publishAll(Vertx vertx, TestApp app, Transport transport, int count) throws Exception {
+    BridgeClient observer = BridgeClient.connect(vertx, app.port(), transport).register(FEED);
+    // A register is handled before anything published after its round trip.
+    observer.request("oneloop.tasks.list", new JsonObject());
+    for (int n = 1; n <= count; n++) {
+      vertx.eventBus().publish(FEED, new JsonObject().put("n", n));
+    }
+    JsonObject last = null;
+    for (int n = 1; n <= count; n++) {
+      last = observer.await(isRec(FEED));
+    }
+    observer.close();
+    return last;
+  }
+
+  @EveryTransport
+  @DisplayName("every message on an address with history carries a consecutive oneloop.seq and this start's oneloop.epoch")
+  void numbered(Transport transport, Vertx vertx) throws Exception {
+    TestApp app = TestApp.start(vertx, feedConfig(new JsonObject()));
+    BridgeClient client = BridgeClient.connect(vertx, app.port(), transport).register(FEED).register("feed.other");
+    client.request("oneloop.tasks.list", new JsonObject());
+    for (int n = 1; n <= 3; n++) {
+      vertx.eventBus().publish(FEED, new JsonObject().put("n", n));
+    }
+    vertx.eventBus().publish("feed.other", new JsonObject().put("n", 1));
+    JsonObject first = client.await(isRec(FEED));
+    JsonObject second = client.await(isRec(FEED));
+    JsonObject third = client.await(isRec(FEED));
+    assertEquals(seq(first) + 1, seq(second));
+    assertEquals(seq(second) + 1, seq(third));
+    assertFalse(epoch(first).isEmpty());
+    assertEquals(epoch(first), epoch(third));
+    assertNull(client.await(isRec("feed.other")).getJsonObject("headers"), "an address without history is not numbered");
+  }
+
+  @EveryTransport
+  @DisplayName("a register with oneloop.since gets every missed message in order, then live ones, with no hole or double at the seam while publishing fast")
+  void resumes(Transport transport, Vertx vertx) throws Exception {
+    TestApp app = TestApp.start(vertx, feedConfig(new JsonObject().put("size", 20_000).put("maxBytes", 16 * 1024 * 1024)));
+    AtomicLong published = new AtomicLong();
+    // 20 messages a millisecond, from a context of its own, until the test ends.
+    long timer = vertx.setPeriodic(1, id -> {
+      for (int i = 0; i < 20; i++) {
+        vertx.eventBus().publish(FEED, new JsonObject().put("n", published.incrementAndGet()));
+      }
+    });
+    try {
+      BridgeClient first = BridgeClient.connect(vertx, app.port(), transport).register(FEED);
+      JsonObject seen = null;
+      for (int i = 0; i < 200; i++) {
+        seen = first.await(isRec(FEED));
+      }
+      first.close();
+      long lastSeq = seq(seen);
+      long lastN = seen.getJsonObject("body").getLong("n");
+      String epoch = epoch(seen);
+      // Let it miss at least 2000 messages.
+      for (int i = 0; i < 100 && published.get() < lastN + 2000; i++) {
+        vertx.timer(20).await(WAIT_SECONDS, TimeUnit.SECONDS);
+      }
+      BridgeClient again = BridgeClient.connect(vertx, app.port(), transport)
+        .register(FEED, since(lastSeq).put(History.EPOCH, epoch));
+      // The missed ones and then live ones: 6000 in all crosses the seam while publishing goes on.
+      for (int i = 1; i <= 6000; i++) {
+        JsonObject frame;
+        try {
+          frame = again.await(isRec(FEED));
+        } catch (java.util.concurrent.TimeoutException e) {
+          throw new AssertionError("message " + i + " after the resume did not come; published " + published.get() + " from n " + lastN + " backlog " + again.backlog().size());
+        }
+        assertEquals(lastSeq + i, seq(frame), "seq of message " + i + " after the resume");
+        assertEquals(lastN + i, frame.getJsonObject("body").getLong("n"), "message " + i + " after the resume");
+      }
+      assertTrue(published.get() > lastN + 2000, "the client missed messages while away");
+    } finally {
+      vertx.cancelTimer(timer);
+    }
+  }
+
+  @EveryTransport
+  @DisplayName("a since no longer kept gets one gap frame naming the first seq it will get, then what is kept, then live")
+  void tooOld(Transport transport, Vertx vertx) throws Exception {
+    TestApp app = TestApp.start(vertx, feedConfig(new JsonObject().put("size", 10)));
+    JsonObject last = publishAll(vertx, app, transport, 50);
+    long lastSeq = seq(last);
+    BridgeClient client = BridgeClient.connect(vertx, app.port(), transport).register(FEED, since(lastSeq - 40));
+    JsonObject gap = client.await(isRec(FEED));
+    assertEquals(Long.toString(lastSeq - 9), gap.getJsonObject("headers").getString(History.GAP));
+    assertTrue(gap.containsKey("body") && gap.getValue("body") == null, "the gap frame's body is null");
+    for (long n = 41; n <= 50; n++) {
+      assertEquals(n, client.awaitRec(FEED).getLong("n"));
+    }
+    vertx.eventBus().publish(FEED, new JsonObject().put("n", 51));
+    JsonObject live = client.await(isRec(FEED));
+    assertEquals(lastSeq + 1, seq(live));
+    assertEquals(51, live.getJsonObject("body").getLong("n"));
+  }
+
+  @EveryTransport
+  @DisplayName("a since from another epoch gets the gap frame, then every kept message")
+  void otherEpoch(Transport transport, Vertx vertx) throws Exception {
+    TestApp app = TestApp.start(vertx, feedConfig(new JsonObject().put("size", 10)));
+    JsonObject last = publishAll(vertx, app, transport, 5);
+    BridgeClient client = BridgeClient.connect(vertx, app.port(), transport)
+      .register(FEED, since(seq(last)).put(History.EPOCH, "another-start"));
+    JsonObject gap = client.await(isRec(FEED));
+    assertEquals(Long.toString(seq(last) - 4), gap.getJsonObject("headers").getString(History.GAP));
+    assertEquals(epoch(last), gap.getJsonObject("headers").getString(History.EPOCH));
+    for (long n = 1; n <= 5; n++) {
+      assertEquals(n, client.awaitRec(FEED).getLong("n"));
+    }
+  }
+
+  @EveryTransport
+  @DisplayName("a since the history never reached, or one that is not a number, gets the gap frame and then live messages")
+  void madeUpSince(Transport transport, Vertx vertx) throws Exception {
+    TestApp app = TestApp.start(vertx, feedConfig(new JsonObject()));
+    JsonObject last = publishAll(vertx, app, transport, 3);
+    for (JsonObject headers : List.of(since(seq(last) + 1000), new JsonObject().put(History.SINCE, "12x"))) {
+      BridgeClient client = BridgeClient.connect(vertx, app.port(), transport).register(FEED, headers);
+      JsonObject gap = client.await(isRec(FEED));
+      assertNull(gap.getValue("body"));
+      long first = Long.parseLong(gap.getJsonObject("headers").getString(History.GAP));
+      client.request("oneloop.tasks.list", new JsonObject());
+      vertx.eventBus().publish(FEED, new JsonObject().put("n", "live"));
+      JsonObject next = client.await(isRec(FEED));
+      if (headers.getString(History.SINCE).equals("12x")) {
+        // Not a number: like another epoch, everything kept follows the gap.
+        assertEquals(first, seq(next));
+      } else {
+        assertEquals(seq(last) + 1, first);
+        assertEquals("live", next.getJsonObject("body").getString("n"));
+        assertEquals(first, seq(next));
+      }
+      client.close();
+    }
+  }
+
+  @EveryTransport
+  @DisplayName("a since does not open an address the client may not receive from")
+  void deniedStaysDenied(Transport transport, Vertx vertx) throws Exception {
+    JsonObject cfg = feedConfig(new JsonObject());
+    cfg.getJsonObject("bridge").getJsonArray("history").add(new JsonObject().put("address", "secret.prices"));
+    TestApp app = TestApp.start(vertx, cfg);
+    vertx.eventBus().publish("secret.prices", new JsonObject().put("n", 1));
+    BridgeClient client = BridgeClient.connect(vertx, app.port(), transport).register("secret.prices", since(0));
+    assertEquals("access_denied", client.awaitErr());
+    client.request("oneloop.tasks.list", new JsonObject());
+    vertx.eventBus().publish("secret.prices", new JsonObject().put("n", 2));
+    client.request("oneloop.tasks.list", new JsonObject());
+    assertTrue(client.backlog().stream().noneMatch(isRec("secret.prices")), "nothing of secret.prices: " + client.backlog());
+  }
+
+  @EveryTransport
+  @DisplayName("history keeps at most size messages and maxBytes bytes, and none older than ttlMs")
+  void bounded(Transport transport, Vertx vertx) throws Exception {
+    TestApp app = TestApp.start(vertx, feedConfig(new JsonObject().put("size", 10).put("maxBytes", 2048).put("ttlMs", 300)));
+    // By count: 10 of 30 small messages.
+    JsonObject last = publishAll(vertx, app, transport, 30);
+    assertEquals(10, replayed(vertx, app, transport, seq(last)).size());
+    // By bytes: messages of about 500 bytes, 2048 hold three.
+    String filler = "x".repeat(450);
+    BridgeClient observer = BridgeClient.connect(vertx, app.port(), transport).register(FEED);
+    observer.request("oneloop.tasks.list", new JsonObject());
+    for (int n = 1; n <= 10; n++) {
+      vertx.eventBus().publish(FEED, new JsonObject().put("n", n).put("filler", filler));
+    }
+    for (int n = 1; n <= 10; n++) {
+      last = observer.await(isRec(FEED));
+    }
+    List<JsonObject> kept = replayed(vertx, app, transport, seq(last));
+    assertTrue(kept.size() >= 1 && kept.size() <= 4, "kept within 2048 bytes: " + kept.size());
+    // By age: after ttlMs nothing is kept (bounded polling: the clock is the server's).
+    int left = kept.size();
+    for (int i = 0; i < 50 && left > 0; i++) {
+      vertx.timer(100).await(WAIT_SECONDS, TimeUnit.SECONDS);
+      left = replayed(vertx, app, transport, seq(last)).size();
+    }
+    assertEquals(0, left, "messages older than ttlMs are gone");
+  }
+
+  /** The messages a resume from seq 0 gets back (after its gap frame), up to {@code lastSeq}. */
+  private static List<JsonObject> replayed(Vertx vertx, TestApp app, Transport transport, long lastSeq) throws Exception {
+    BridgeClient client = BridgeClient.connect(vertx, app.port(), transport).register(FEED, since(0));
+    JsonObject gap = client.await(isRec(FEED));
+    long first = Long.parseLong(gap.getJsonObject("headers").getString(History.GAP));
+    List<JsonObject> got = new ArrayList<>();
+    for (long seq = first; seq <= lastSeq; seq++) {
+      got.add(client.await(isRec(FEED)));
+    }
+    client.close();
+    return got;
+  }
+}
