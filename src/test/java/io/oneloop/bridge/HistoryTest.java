@@ -1,5 +1,6 @@
 package io.oneloop.bridge;
 
+import io.oneloop.Addresses;
 import io.oneloop.support.BridgeClient;
 import io.oneloop.support.EveryTransport;
 import io.oneloop.support.TestApp;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static io.oneloop.support.BridgeClient.WAIT_SECONDS;
@@ -122,7 +124,7 @@ class HistoryTest {
         JsonObject frame;
         try {
           frame = again.await(isRec(FEED));
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
           throw new AssertionError("message " + i + " after the resume did not come; published " + published.get() + " from n " + lastN + " backlog " + again.backlog().size());
         }
         assertEquals(lastSeq + i, seq(frame), "seq of message " + i + " after the resume");
@@ -234,6 +236,67 @@ class HistoryTest {
       left = replayed(vertx, app, transport, seq(last)).size();
     }
     assertEquals(0, left, "messages older than ttlMs are gone");
+  }
+
+  @EveryTransport
+  @DisplayName("with http.instances 2 one message has one seq on every instance, and a client resumes on either")
+  void sharedByInstances(Transport transport, Vertx vertx) throws Exception {
+    JsonObject cfg = feedConfig(new JsonObject());
+    cfg.getJsonObject("http").put("instances", 2);
+    TestApp app = TestApp.start(vertx, cfg);
+    List<BridgeClient> clients = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      BridgeClient client = BridgeClient.connect(vertx, app.port(), transport).register(FEED);
+      client.request("oneloop.tasks.list", new JsonObject());
+      clients.add(client);
+    }
+    JsonObject sockets = vertx.eventBus().<JsonObject>request(Addresses.BRIDGE_SOCKETS, null).await(WAIT_SECONDS, TimeUnit.SECONDS).body();
+    for (Object instance : sockets.getJsonArray("instances")) {
+      int open = ((JsonObject) instance).getJsonObject("sockets").stream().mapToInt(e -> (Integer) e.getValue()).sum();
+      assertTrue(open > 0, "both instances serve clients: " + sockets);
+    }
+    for (int n = 1; n <= 20; n++) {
+      vertx.eventBus().publish(FEED, new JsonObject().put("n", n));
+    }
+    Long firstSeq = null;
+    for (BridgeClient client : clients) {
+      JsonObject first = client.await(isRec(FEED));
+      firstSeq = firstSeq == null ? seq(first) : firstSeq;
+      assertEquals(firstSeq, seq(first), "message 1 has one seq everywhere");
+      for (int n = 2; n <= 20; n++) {
+        assertEquals(firstSeq + n - 1, seq(client.await(isRec(FEED))));
+      }
+    }
+    // Resumed on whichever instance: the same kept messages.
+    for (int i = 0; i < 2; i++) {
+      BridgeClient again = BridgeClient.connect(vertx, app.port(), transport).register(FEED, since(firstSeq + 9));
+      for (int n = 11; n <= 20; n++) {
+        assertEquals(n, again.awaitRec(FEED).getInteger("n"));
+      }
+      again.request("oneloop.tasks.list", new JsonObject());
+      assertTrue(again.backlog().isEmpty(), "nothing twice: " + again.backlog());
+    }
+  }
+
+  @EveryTransport
+  @DisplayName("an addressRegex history keeps what comes after the first register of a matching address")
+  void regexHistory(Transport transport, Vertx vertx) throws Exception {
+    JsonObject cfg = feedConfig(new JsonObject());
+    cfg.getJsonObject("bridge").put("history", new JsonArray().add(new JsonObject().put("addressRegex", "feed\\.room\\..+")));
+    TestApp app = TestApp.start(vertx, cfg);
+    vertx.eventBus().publish("feed.room.7", new JsonObject().put("n", 0));
+    BridgeClient first = BridgeClient.connect(vertx, app.port(), transport).register("feed.room.7");
+    first.request("oneloop.tasks.list", new JsonObject());
+    for (int n = 1; n <= 5; n++) {
+      vertx.eventBus().publish("feed.room.7", new JsonObject().put("n", n));
+    }
+    JsonObject seen = first.await(isRec("feed.room.7"));
+    assertEquals(1, seen.getJsonObject("body").getInteger("n"), "what came before the first register was not kept, nor sent");
+    first.close();
+    BridgeClient again = BridgeClient.connect(vertx, app.port(), transport).register("feed.room.7", since(seq(seen)).put(History.EPOCH, epoch(seen)));
+    for (int n = 2; n <= 5; n++) {
+      assertEquals(n, again.awaitRec("feed.room.7").getInteger("n"));
+    }
   }
 
   /** The messages a resume from seq 0 gets back (after its gap frame), up to {@code lastSeq}. */
