@@ -2,7 +2,7 @@
 // notices, and the dashboard's panels. A panel is a module whose create function takes the bus
 // and returns its card; to add one, write panels/<name>.js and list it in PANELS (in the order
 // of the one-column phone layout; css/layout.css places them on wide screens).
-import { Bus } from './bus.js';
+import { Bus } from '../oneloop-bus.js';
 import { mountConnection } from './panels/connection.js';
 import { mountShutdownBanner } from './panels/shutdown-banner.js';
 import { createTickerPanel } from './panels/ticker.js';
@@ -24,4 +24,4 @@ const panels = document.getElementById('panels');
 for (const create of PANELS) {
   panels.append(create(bus));
 }
-bus.connect();
+bus.connect().catch((e) => console.error('cannot connect to the event bus:', e));

@@ -1,6 +1,6 @@
 // The footer's build line: the server's version and how long it has been up, from GET /api/info.
 // Asked again on every (re)connect, so a restarted or upgraded server shows its new version.
-import { State } from '../bus.js';
+import { State } from '../../oneloop-bus.js';
 import { duration } from '../format.js';
 import { requestJson } from '../http.js';
 

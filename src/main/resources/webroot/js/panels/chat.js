@@ -68,13 +68,21 @@ export function createChatPanel(bus) {
     text.setAttribute('aria-invalid', String(message !== ''));
   }
 
-  bus.subscribe(CHAT_ADDRESS, add);
-  bus.onOpen(async () => {
+  async function loadHistory() {
     try {
       const reply = await bus.request(CHAT_HISTORY_ADDRESS, {});
       (reply?.messages ?? []).forEach(add);
     } catch (e) {
       console.warn('chat history:', e.message);
+    }
+  }
+
+  // After a reconnect the bus resumes from the last message it got, so the history is asked only
+  // when there is nothing to resume from, or when the server says it could not replay everything.
+  bus.subscribe(CHAT_ADDRESS, add, { onGap: loadHistory });
+  bus.onOpen(() => {
+    if (bus.lastSeq(CHAT_ADDRESS) === undefined) {
+      loadHistory();
     }
   });
 

@@ -1,6 +1,6 @@
 // The connection state in the top bar: a coloured dot and a word, plus a button to try again
 // at once while the page is waiting between reconnect attempts or has given up.
-import { State } from '../bus.js';
+import { State } from '../../oneloop-bus.js';
 import { h, show } from '../dom.js';
 
 const LABELS = {

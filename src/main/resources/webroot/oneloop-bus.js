@@ -1,13 +1,38 @@
-// The page's one connection to the server's event-bus bridge (SockJS at /eventbus), shared by
-// every panel. It wraps the official client (the global EventBus of vendor/vertx-eventbus.js)
-// with what panels need: a connection state to show, handlers that survive reconnects, and
-// requests that return promises and fail, rather than hang, when the connection drops.
+// oneloop's browser client: an ES module on top of the official Vert.x event-bus client
+// (vertx-eventbus.js over SockJS), served by every oneloop at /oneloop-bus.js.
+//
+//   import { Bus } from '/oneloop-bus.js';
+//   const bus = new Bus('/eventbus');
+//   bus.subscribe('oneloop.ticker', (tick) => show(tick), { onGap: () => reloadSnapshot() });
+//   bus.onState((state) => console.log(state));         // connecting, connected, reconnecting, closed
+//   const reply = await bus.request('oneloop.chat.send', { user: 'me', text: 'hi' });
+//   bus.connect();
+//
+// What it adds to the official client: handlers that survive reconnects; requests that return
+// promises and fail (rather than hang) on a timeout or a dropped connection; connection state
+// events; and, on addresses where the server keeps a history, a resume: each message carries the
+// headers oneloop.seq and oneloop.epoch, and after a reconnect every subscription registers again
+// with oneloop.since (the last seq it got) and oneloop.epoch, so the server first sends what was
+// missed. When that is no longer kept (or the server restarted), the server says so with one
+// message whose header oneloop.gap is the first seq that follows; the module then calls the
+// subscription's onGap(firstSeq) instead of its handler: the place to reload a snapshot.
+//
+// The official client is a classic script; when no global EventBus is defined yet, connect()
+// loads vendor/sockjs.min.js and vendor/vertx-eventbus.js from beside this module first.
 
 export const State = Object.freeze({
   CONNECTING: 'connecting',
   CONNECTED: 'connected',
   RECONNECTING: 'reconnecting',
   CLOSED: 'closed',
+});
+
+/** The headers of the server's history, as its frames carry them. */
+export const Headers = Object.freeze({
+  SEQ: 'oneloop.seq',
+  EPOCH: 'oneloop.epoch',
+  SINCE: 'oneloop.since',
+  GAP: 'oneloop.gap',
 });
 
 /** A failed request: the server's failure (code and message, e.g. 400) or a connection problem (no code). */
@@ -17,6 +42,28 @@ export class BusError extends Error {
     this.name = 'BusError';
     this.code = code;
   }
+}
+
+const VENDOR_SCRIPTS = ['vendor/sockjs.min.js', 'vendor/vertx-eventbus.js'];
+let loadingClient = null;
+
+/** Loads the official client (SockJS first, which it needs) as classic scripts, once. */
+export function loadClient() {
+  if (typeof globalThis.EventBus === 'function') {
+    return Promise.resolve();
+  }
+  loadingClient ??= VENDOR_SCRIPTS.reduce((previous, path) => previous.then(() => new Promise((resolve, reject) => {
+    const script = document.createElement('script');
+    script.src = new URL(path, import.meta.url).href;
+    script.async = false;
+    script.onload = () => resolve();
+    script.onerror = () => reject(new Error(`cannot load ${script.src}`));
+    document.head.append(script);
+  })), Promise.resolve()).catch((e) => {
+    loadingClient = null;
+    throw e;
+  });
+  return loadingClient;
 }
 
 /**
@@ -37,7 +84,7 @@ const DEFAULTS = {
   // The client's backoff: the delay doubles from min to max, with jitter so pages spread out.
   reconnectDelayMinMs: 1_000,
   reconnectDelayMaxMs: 5_000,
-  // About ten minutes of tries at the longest delay; then the page stops and offers a button.
+  // About ten minutes of tries at the longest delay; then the state is "closed" until connect().
   maxReconnectAttempts: 120,
 };
 
@@ -48,14 +95,20 @@ export class Bus {
   #state = State.CONNECTING;
   #everOpened = false;
   #failures = 0;
-  /** address -> Set of handler(body, message), kept across reconnects. */
+  /** address -> Set of { handler, onGap }, kept across reconnects. */
   #handlers = new Map();
   /** address -> the callback registered on the current connection. */
   #registered = new Map();
+  /** address -> { seq, epoch } of the last numbered message received: where a resume starts. */
+  #positions = new Map();
   #openListeners = new Set();
   #stateListeners = new Set();
   #pending = new Set();
 
+  /**
+   * @param url the bridge's SockJS address, or a function returning it (asked at each connect)
+   * @param options requestTimeoutMs, transports, reconnectDelayMinMs, reconnectDelayMaxMs, maxReconnectAttempts
+   */
   constructor(url = '/eventbus', options = {}) {
     this.#url = url;
     this.#options = { ...DEFAULTS, ...options };
@@ -65,15 +118,18 @@ export class Bus {
     return this.#state;
   }
 
-  /** Opens the connection (again, dropping any current one); it then reconnects by itself. */
-  connect() {
+  /**
+   * Opens the connection (again, dropping any current one); it then reconnects by itself.
+   * Resolves once the client is loaded and connecting.
+   */
+  async connect() {
     this.#discard();
+    this.#setState(this.#everOpened ? State.RECONNECTING : State.CONNECTING);
+    await loadClient();
     const EventBus = globalThis.EventBus;
-    if (typeof EventBus !== 'function') {
-      throw new Error('the event-bus client (vendor/vertx-eventbus.js) is not loaded');
-    }
+    const url = typeof this.#url === 'function' ? this.#url() : this.#url;
     // The client hands its options on to SockJS, which reads `transports` from them.
-    const eb = new EventBus(this.#url, {
+    const eb = new EventBus(url, {
       ...(this.#options.transports ? { transports: this.#options.transports } : {}),
       vertxbus_reconnect_delay_min: this.#options.reconnectDelayMinMs,
       vertxbus_reconnect_delay_max: this.#options.reconnectDelayMaxMs,
@@ -86,7 +142,6 @@ export class Bus {
     eb.onerror = (err) => console.error('event bus error:', err);
     this.#eb = eb;
     this.#failures = 0;
-    this.#setState(this.#everOpened ? State.RECONNECTING : State.CONNECTING);
   }
 
   /** Closes the connection for good (state "closed") until connect() is called. */
@@ -96,31 +151,34 @@ export class Bus {
   }
 
   /**
-   * Calls handler(body, message) for every message on address, now and after each reconnect.
-   * Returns a function that removes the handler.
+   * Calls handler(body, message) for every message on address, now and after each reconnect, and
+   * onGap(firstSeq) when the server could not replay everything missed (reload a snapshot there).
+   * Returns a function that removes the subscription.
    */
-  subscribe(address, handler) {
-    let handlers = this.#handlers.get(address);
-    if (!handlers) {
-      handlers = new Set();
-      this.#handlers.set(address, handlers);
+  subscribe(address, handler, { onGap } = {}) {
+    let subscriptions = this.#handlers.get(address);
+    if (!subscriptions) {
+      subscriptions = new Set();
+      this.#handlers.set(address, subscriptions);
       if (this.#state === State.CONNECTED) {
         this.#register(this.#eb, address);
       }
     }
-    handlers.add(handler);
-    return () => this.#unsubscribe(address, handler);
+    const subscription = { handler, onGap };
+    subscriptions.add(subscription);
+    return () => this.#unsubscribe(address, subscription);
   }
 
   /**
-   * Calls listener() each time the connection opens, the first time and after every reconnect,
-   * once the handlers are registered again: the place to (re)load snapshots such as lists.
-   * Called at once when already connected.
+   * Calls listener({ resumed }) each time the connection opens, the first time and after every
+   * reconnect, once the handlers are registered again: the place to (re)load snapshots such as
+   * lists. `resumed` is true when every subscription resumes from a seq (nothing to reload unless
+   * onGap is called). Called at once when already connected.
    */
   onOpen(listener) {
     this.#openListeners.add(listener);
     if (this.#state === State.CONNECTED) {
-      this.#safely(listener);
+      this.#safely(listener, { resumed: false });
     }
     return () => this.#openListeners.delete(listener);
   }
@@ -130,6 +188,11 @@ export class Bus {
     this.#stateListeners.add(listener);
     this.#safely(listener, this.#state);
     return () => this.#stateListeners.delete(listener);
+  }
+
+  /** The last seq received on address (a string, as the server sends it), or undefined. */
+  lastSeq(address) {
+    return this.#positions.get(address)?.seq;
   }
 
   /**
@@ -175,6 +238,7 @@ export class Bus {
     if (eb !== this.#eb) {
       return;
     }
+    const resumed = this.#everOpened;
     this.#everOpened = true;
     this.#failures = 0;
     // The client forgets its handlers with each new socket, so register them all again.
@@ -184,7 +248,7 @@ export class Bus {
     }
     this.#setState(State.CONNECTED);
     for (const listener of this.#openListeners) {
-      this.#safely(listener);
+      this.#safely(listener, { resumed });
     }
   }
 
@@ -210,20 +274,42 @@ export class Bus {
         console.error(`event bus error on ${address}:`, err);
         return;
       }
-      for (const handler of this.#handlers.get(address) ?? []) {
-        this.#safely(handler, message.body, message);
-      }
+      this.#deliver(address, message);
     };
-    eb.registerHandler(address, {}, callback);
+    // Where it left off, for the server's history; an address without one ignores it.
+    const position = this.#positions.get(address);
+    const headers = position ? { [Headers.SINCE]: position.seq, [Headers.EPOCH]: position.epoch } : {};
+    eb.registerHandler(address, headers, callback);
     this.#registered.set(address, callback);
   }
 
-  #unsubscribe(address, handler) {
-    const handlers = this.#handlers.get(address);
-    if (!handlers || !handlers.delete(handler) || handlers.size > 0) {
+  #deliver(address, message) {
+    const headers = message.headers ?? {};
+    const subscriptions = [...(this.#handlers.get(address) ?? [])];
+    if (headers[Headers.GAP] !== undefined) {
+      this.#positions.delete(address);
+      for (const { onGap } of subscriptions) {
+        if (onGap) {
+          this.#safely(onGap, headers[Headers.GAP]);
+        }
+      }
+      return;
+    }
+    if (headers[Headers.SEQ] !== undefined) {
+      this.#positions.set(address, { seq: headers[Headers.SEQ], epoch: headers[Headers.EPOCH] });
+    }
+    for (const { handler } of subscriptions) {
+      this.#safely(handler, message.body, message);
+    }
+  }
+
+  #unsubscribe(address, subscription) {
+    const subscriptions = this.#handlers.get(address);
+    if (!subscriptions || !subscriptions.delete(subscription) || subscriptions.size > 0) {
       return;
     }
     this.#handlers.delete(address);
+    this.#positions.delete(address);
     const callback = this.#registered.get(address);
     this.#registered.delete(address);
     if (callback && this.#state === State.CONNECTED) {
@@ -266,7 +352,7 @@ export class Bus {
     }
   }
 
-  /** One panel's bug must not stop the others from getting their messages. */
+  /** One subscriber's bug must not stop the others from getting their messages. */
   #safely(fn, ...args) {
     try {
       fn(...args);
