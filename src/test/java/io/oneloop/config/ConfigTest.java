@@ -59,6 +59,30 @@ class ConfigTest {
   }
 
   @Test
+  @DisplayName("bridge.history defaults to the ticker, tasks, jobs and chat with 100 messages, 5 minutes and 1 MiB each; bad entries are named")
+  void history() {
+    AppConfig defaults = check("{}");
+    assertEquals(HistorySpec.DEFAULT_ADDRESSES, defaults.bridge().history().stream().map(HistorySpec::address).toList());
+    for (HistorySpec spec : defaults.bridge().history()) {
+      assertEquals(100, spec.size());
+      assertEquals(300_000, spec.ttlMs());
+      assertEquals(1024 * 1024, spec.maxBytes());
+    }
+    assertEquals(1000, defaults.bridge().maxHistoryAddresses());
+    AppConfig given = check("{\"bridge\":{\"history\":[{\"addressRegex\":\"room\\\\..+\",\"size\":5}],\"maxHistoryAddresses\":7}}");
+    HistorySpec room = given.bridge().history().get(0);
+    assertTrue(room.matches("room.1") && !room.matches("hall.1"));
+    assertEquals(5, room.size());
+    assertEquals(7, given.bridge().maxHistoryAddresses());
+    assertEquals("conf/bad.json: bridge.history[0].size must be an integer 1-100000, got 0",
+      error("{\"bridge\":{\"history\":[{\"address\":\"a\",\"size\":0}]}}"));
+    assertEquals("conf/bad.json: bridge.history[1] must have exactly one of \"address\" or \"addressRegex\"",
+      error("{\"bridge\":{\"history\":[{\"address\":\"a\"},{\"size\":3}]}}"));
+    assertEquals("conf/bad.json: bridge.history names 2 addresses, more than bridge.maxHistoryAddresses 1",
+      error("{\"bridge\":{\"maxHistoryAddresses\":1,\"history\":[{\"address\":\"a\"},{\"address\":\"b\"}]}}"));
+  }
+
+  @Test
   @DisplayName("a file given with -conf takes missing keys from the defaults and has no tasks unless it lists some")
   void explicitFileMergesDefaults() {
     AppConfig config = check("{\"http\":{\"port\":9999}}");
