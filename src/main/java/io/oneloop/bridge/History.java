@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The bridge's history, one per process and shared by every engine: for each address with
@@ -61,7 +62,7 @@ public final class History {
   private final Map<String, AddressLog> logs = new HashMap<>();
   private final long sweepTimer;
   /** The highest seq handed out for any address: a later log of an address starts above it. */
-  private long highest;
+  private final AtomicLong highest = new AtomicLong();
   private boolean warnedFull;
 
   /** Starts consuming the exact addresses at once; regex ones wait for their first client. */
@@ -108,7 +109,7 @@ public final class History {
         return null;
       }
       // Above every seq given so far: a client of an earlier log of this address sees a gap, not a false continuation.
-      found = new AddressLog(address, spec, highest + 2);
+      found = new AddressLog(address, spec, highest.get() + 2);
       logs.put(address, found);
     }
     found.attach(sink);
@@ -124,9 +125,6 @@ public final class History {
     return logs.size();
   }
 
-  private synchronized void noteSeq(long seq) {
-    highest = Math.max(highest, seq);
-  }
 
   private synchronized void sweep() {
     long now = System.nanoTime();
@@ -146,13 +144,13 @@ public final class History {
     logs.clear();
   }
 
-  /** One address's numbered messages, oldest first, in a ring of {@code size}. */
+  /** One address's numbered messages, oldest first, in a ring that grows up to {@code size}. */
   final class AddressLog {
     final String address;
     private final HistorySpec spec;
     private final boolean fromRegex;
     private final long ttlNanos;
-    private final Entry[] ring;
+    private Entry[] ring;
     private final MessageConsumer<Object> consumer;
     private int head;
     private int count;
@@ -167,7 +165,8 @@ public final class History {
       this.spec = spec;
       this.fromRegex = spec.regex() != null;
       this.ttlNanos = spec.ttlMs() * 1_000_000;
-      this.ring = new Entry[spec.size()];
+      // Grown as messages come: a thousand quiet addresses with a large size cost next to nothing.
+      this.ring = new Entry[Math.min(spec.size(), 16)];
       this.next = firstSeq;
       // On the context of whoever creates the log; its messages are handled one at a time there.
       this.consumer = vertx.eventBus().consumer(address, this::receive);
@@ -231,7 +230,7 @@ public final class History {
         append(entry);
         targets = sinks;
       }
-      noteSeq(seq);
+      highest.accumulateAndGet(seq, Math::max);
       for (Sink target : targets) {
         run(target, () -> target.onEntry(entry));
       }
@@ -246,6 +245,14 @@ public final class History {
     }
 
     private void append(Entry entry) {
+      if (count == ring.length && ring.length < spec.size()) {
+        Entry[] grown = new Entry[(int) Math.min(spec.size(), 2L * ring.length)];
+        for (int i = 0; i < count; i++) {
+          grown[i] = ring[(head + i) % ring.length];
+        }
+        ring = grown;
+        head = 0;
+      }
       if (count == ring.length) {
         dropOldest();
       }

@@ -6,14 +6,19 @@ import io.oneloop.support.EveryTransport;
 import io.oneloop.support.TestApp;
 import io.oneloop.support.Transport;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -297,6 +302,36 @@ class HistoryTest {
     for (int n = 2; n <= 5; n++) {
       assertEquals(n, again.awaitRec("feed.room.7").getInteger("n"));
     }
+  }
+
+  @Test
+  @DisplayName("over SockJS's xhr-polling a resume gets the missed messages in order, batch after batch as the polls take them")
+  void resumesOverXhrPolling(Vertx vertx) throws Exception {
+    TestApp app = TestApp.start(vertx, feedConfig(new JsonObject().put("size", 1000)));
+    JsonObject last = publishAll(vertx, app, Transport.RAW, 600);
+    long since = seq(last) - 500;
+    WebClient http = WebClient.create(vertx, new WebClientOptions().setKeepAlive(false));
+    String session = "/eventbus/000/" + UUID.randomUUID() + "/";
+    assertEquals("o\n", poll(http, app.port(), session + "xhr", ""));
+    String register = new JsonObject().put("type", "register").put("address", FEED).put("headers", since(since)).encode();
+    poll(http, app.port(), session + "xhr_send", new JsonArray().add(register).encode());
+    long expected = 101;
+    for (int i = 0; i < 100 && expected <= 600; i++) {
+      String body = poll(http, app.port(), session + "xhr", "");
+      if (!body.startsWith("a[")) {
+        continue;
+      }
+      for (Object item : new JsonArray(body.substring(1).trim())) {
+        JsonObject frame = new JsonObject((String) item);
+        assertEquals(expected, frame.getJsonObject("body").getLong("n"), "replayed in order, none twice");
+        expected++;
+      }
+    }
+    assertEquals(601, expected, "every missed message came");
+  }
+
+  private static String poll(WebClient http, int port, String path, String body) throws Exception {
+    return http.post(port, "127.0.0.1", path).sendBuffer(Buffer.buffer(body)).await(WAIT_SECONDS, TimeUnit.SECONDS).bodyAsString();
   }
 
   /** The messages a resume from seq 0 gets back (after its gap frame), up to {@code lastSeq}. */
