@@ -172,8 +172,9 @@ export class Bus {
   /**
    * Calls listener({ resumed }) each time the connection opens, the first time and after every
    * reconnect, once the handlers are registered again: the place to (re)load snapshots such as
-   * lists. `resumed` is true when every subscription resumes from a seq (nothing to reload unless
-   * onGap is called). Called at once when already connected.
+   * lists. `resumed` is true after a reconnect: every subscription with a lastSeq() asked the
+   * server to resume from it, so it needs no snapshot unless its onGap is called. Called at once
+   * when already connected.
    */
   onOpen(listener) {
     this.#openListeners.add(listener);

@@ -37,6 +37,8 @@ import java.util.function.Predicate;
  * format per address, not per client; each client is flushed once per event-loop turn however
  * many messages it got in it, and a client that lets more than {@code bridge.maxQueuedBytes} wait
  * is closed rather than buffered for without bound. The wire code lives in the {@link Wire}s.
+ * Addresses with history get their messages numbered from the process's {@link History}, and a
+ * register with {@code oneloop.since} is answered with a {@link Replay} first.
  * <p>
  * One engine per HTTP server instance; it and all its clients live on that instance's event loop.
  */
