@@ -26,6 +26,12 @@ public final class Addresses {
   /** Request/reply inside the process (never on the bridge): the bridge's sockets, as {@code GET /api/bridge} answers. */
   public static final String BRIDGE_SOCKETS = "oneloop.internal.bridge.sockets";
 
+  /**
+   * The header the bridge puts on what a socket opened with a JWT sends: the token's {@code sub}.
+   * The bridge removes any header of this name a client sent, so a service can trust it.
+   */
+  public static final String USER_HEADER = "oneloop.user";
+
   private Addresses() {
   }
 }

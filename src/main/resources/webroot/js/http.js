@@ -1,4 +1,5 @@
 // Calls to the server's HTTP API (same origin, so the page's policy allows them).
+import { authHeaders, token, unauthorized } from './auth.js';
 
 /** The server could not be reached, or answered something that is not JSON. */
 export class HttpError extends Error {
@@ -13,8 +14,9 @@ export class HttpError extends Error {
  * the parsed JSON answer (null when empty). Rejects with an HttpError when there is no answer
  * (server down, timeout) or the answer is not JSON.
  */
-export async function requestJson(method, url, body, { timeoutMs = 10_000 } = {}) {
-  const init = { method, headers: { Accept: 'application/json' }, signal: AbortSignal.timeout(timeoutMs) };
+export async function requestJson(method, url, body, { timeoutMs = 10_000, retried = false } = {}) {
+  const sent = token();
+  const init = { method, headers: { Accept: 'application/json', ...authHeaders() }, signal: AbortSignal.timeout(timeoutMs) };
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
@@ -24,6 +26,16 @@ export async function requestJson(method, url, body, { timeoutMs = 10_000 } = {}
     response = await fetch(url, init);
   } catch (e) {
     throw new HttpError(e.name === 'TimeoutError' ? `no answer within ${timeoutMs / 1000} s` : 'the server cannot be reached');
+  }
+  if (response.status === 401) {
+    // A token that came while this request was on its way (another request asked for it) gets one more try.
+    const renewed = token() !== null && token() !== sent;
+    if (!retried && (renewed || unauthorized(sent))) {
+      return requestJson(method, url, body, { timeoutMs, retried: true });
+    }
+    if (retried) {
+      unauthorized(sent);
+    }
   }
   const text = await response.text();
   let parsed = null;

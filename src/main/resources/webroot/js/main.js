@@ -12,10 +12,14 @@ import { createJobsPanel } from './panels/jobs.js';
 import { createMetricsPanel } from './panels/metrics.js';
 import { mountNotices } from './panels/notices.js';
 import { mountBuildInfo } from './panels/build-info.js';
+import { requestJson } from './http.js';
+import { onTokenProblem, withToken } from './auth.js';
+import { h } from './dom.js';
 
 const PANELS = [createTickerPanel, createMetricsPanel, createJobsPanel, createTasksPanel, createChatPanel];
 
-const bus = new Bus('/eventbus');
+// The token, if the tab holds one, rides in the bridge URL (read at each connect): SockJS keeps it on every transport.
+const bus = new Bus(() => withToken('/eventbus'));
 mountConnection(document.getElementById('connection'), bus);
 mountShutdownBanner(document.getElementById('shutdown-banner'), bus);
 mountNotices(document.getElementById('notices'), bus);
@@ -24,4 +28,14 @@ const panels = document.getElementById('panels');
 for (const create of PANELS) {
   panels.append(create(bus));
 }
-bus.connect().catch((e) => console.error('cannot connect to the event bus:', e));
+onTokenProblem((message) => {
+  document.getElementById('access-notice')?.remove();
+  document.getElementById('notices').prepend(h('div', { class: 'banner banner--info', id: 'access-notice', role: 'alert' },
+    h('span', { class: 'banner-icon', 'aria-hidden': 'true', text: '!' }),
+    h('p', { class: 'banner-text', text: message })));
+});
+// One API call first: with auth on, its 401 is where the page learns it needs a token, and the
+// bridge then connects with it.
+requestJson('GET', 'api/tasks').catch(() => {}).finally(() => {
+  bus.connect().catch((e) => console.error('cannot connect to the event bus:', e));
+});

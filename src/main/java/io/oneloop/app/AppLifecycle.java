@@ -10,7 +10,9 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.oneloop.http.HttpInstances;
 import io.oneloop.http.HttpVerticle;
 import io.oneloop.http.OpsRoutes;
+import io.oneloop.http.Security;
 import io.oneloop.jobs.JobManager;
+import io.oneloop.tasks.Task;
 import io.oneloop.metrics.AppMetrics;
 import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
@@ -135,6 +137,8 @@ public final class AppLifecycle {
 
   /** The HTTP server, then the chat service; the end of either ends the app. */
   private Future<Void> deployServices() {
+    Security security = Security.create(vertx, config);
+    vertx.sharedData().getLocalMap(Task.LIMITS_MAP).put(Task.MAX_OUTBOUND_BYTES, config.bridge().limits().maxOutboundBytes());
     OpsRoutes ops = new OpsRoutes(state, config.ops(),
       config.tasks().stream().filter(TaskSpec::critical).map(TaskSpec::name).toList(), metrics, config.json());
     // One deployment of http.instances instances: one child for the supervisor, one port, one count.
@@ -143,9 +147,9 @@ public final class AppLifecycle {
     terminated.future().onComplete(ar -> history.close());
     HttpInstances http = new HttpInstances(config.http().port(), history);
     return supervisor.deployService("HTTP", "server",
-        () -> new HttpVerticle(config.http(), config.bridge(), state, jobs, ops, http),
+        () -> new HttpVerticle(config.http(), config.bridge(), state, jobs, ops, http, security),
         new DeploymentOptions().setInstances(config.http().instances()))
-      .compose(v -> supervisor.deployService("chat", "service", ChatVerticle::new, new DeploymentOptions()));
+      .compose(v -> supervisor.deployService("chat", "service", () -> new ChatVerticle(config.chat()), new DeploymentOptions()));
   }
 
   /** Each task after the one before has started; none once a stop has been asked for. */

@@ -10,12 +10,12 @@ import java.util.regex.Pattern;
  * What bridge clients may do, from {@code bridge.inbound}/{@code bridge.outbound}: only the
  * addresses listed pass. Built once from the checked config; the bridge applies them on every transport.
  */
-public final class BridgePermissions {
+public class BridgePermissions {
 
   private final List<Rule> inbound;
   private final List<Rule> outbound;
 
-  private BridgePermissions(List<Rule> inbound, List<Rule> outbound) {
+  BridgePermissions(List<Rule> inbound, List<Rule> outbound) {
     this.inbound = inbound;
     this.outbound = outbound;
   }
@@ -36,6 +36,32 @@ public final class BridgePermissions {
     return inbound.stream().anyMatch(rule -> rule.matches(address));
   }
 
+  /**
+   * These permissions narrowed by a token's {@code oneloop.addresses} claim (the same shape as the
+   * config's): an address passes only if both allow it, so a claim never widens anything. A
+   * direction the claim leaves out is not narrowed; null narrows nothing.
+   */
+  public BridgePermissions narrowedBy(JsonObject claim) {
+    if (claim == null) {
+      return this;
+    }
+    BridgePermissions wider = this;
+    BridgePermissions limit = fromJson(claim);
+    boolean narrowInbound = claim.containsKey("inbound");
+    boolean narrowOutbound = claim.containsKey("outbound");
+    return new BridgePermissions(inbound, outbound) {
+      @Override
+      public boolean mayReceive(String address) {
+        return wider.mayReceive(address) && (!narrowOutbound || limit.mayReceive(address));
+      }
+
+      @Override
+      public boolean maySend(String address) {
+        return wider.maySend(address) && (!narrowInbound || limit.maySend(address));
+      }
+    };
+  }
+
   private static List<Rule> rules(JsonArray entries) {
     return entries.stream()
       .map(JsonObject.class::cast)
@@ -46,7 +72,7 @@ public final class BridgePermissions {
   }
 
   /** One entry: an exact address, or a pattern the whole address must match. */
-  private record Rule(String address, Pattern regex) {
+  record Rule(String address, Pattern regex) {
 
     boolean matches(String candidate) {
       return regex != null ? regex.matcher(candidate).matches() : address.equals(candidate);

@@ -1,6 +1,10 @@
 package io.oneloop.bridge;
 
 import io.netty.channel.EventLoop;
+import io.oneloop.Addresses;
+import io.oneloop.app.Unexpected;
+import io.oneloop.auth.Principal;
+import io.oneloop.config.BridgeLimits;
 import io.oneloop.metrics.BridgeMetrics;
 import io.vertx.core.Context;
 import io.vertx.core.MultiMap;
@@ -10,10 +14,10 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
@@ -27,6 +31,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -58,6 +63,13 @@ public final class FanoutBridge {
   static final long REPLAY_BATCH_BYTES = 64 * 1024;
   /** The since of a client that must be told of a gap whatever is kept. */
   private static final long SINCE_UNKNOWN = -1;
+  /** The close code for a client whose token expired, as SockJS sessions get for a refused one. */
+  public static final int TOKEN_EXPIRED = 4401;
+  private static final int INTERNAL_ERROR = 1011;
+  private static final int MESSAGE_TOO_LARGE = 1009;
+  private static final int POLICY_VIOLATION = 1008;
+  /** Refusals that close a client are logged at most once a second, across this engine. */
+  private final AtomicLong lastRefusalLog = new AtomicLong(System.nanoTime() - 1_000_000_000L);
 
   /**
    * The bridge's clocks: a client that sends no ping for {@code pingTimeoutMs} is closed (10 s, as
@@ -75,8 +87,8 @@ public final class FanoutBridge {
   private final Context context;
   private final EventLoop loop;
   private final EventBus eventBus;
-  private final Predicate<String> maySend;
-  private final Predicate<String> mayReceive;
+  private final BridgePermissions permissions;
+  private final BridgeLimits limits;
   private final long maxQueuedBytes;
   private final long pingTimeoutMs;
   private final BridgeSockets.Counts counts;
@@ -96,18 +108,27 @@ public final class FanoutBridge {
    * @param maxQueuedBytes what a client may let wait before it is closed as too slow
    */
   public FanoutBridge(Vertx vertx, BridgePermissions permissions, long maxQueuedBytes, Timing timing, BridgeSockets.Counts counts) {
-    this(vertx, permissions, maxQueuedBytes, timing, counts, History.none(vertx));
+    this(vertx, permissions, maxQueuedBytes, timing, counts, History.none(vertx), BridgeLimits.DEFAULT);
   }
 
   /** With the process's {@code history}, shared by every engine. */
   public FanoutBridge(Vertx vertx, BridgePermissions permissions, long maxQueuedBytes, Timing timing, BridgeSockets.Counts counts,
                       History history) {
+    this(vertx, permissions, maxQueuedBytes, timing, counts, history, BridgeLimits.DEFAULT);
+  }
+
+  /**
+   * @param history the process's history, shared by every engine
+   * @param limits what one client may send: the largest frame, frames a second, how long a flood is borne
+   */
+  public FanoutBridge(Vertx vertx, BridgePermissions permissions, long maxQueuedBytes, Timing timing, BridgeSockets.Counts counts,
+                      History history, BridgeLimits limits) {
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.loop = ((ContextInternal) context).nettyEventLoop();
     this.eventBus = vertx.eventBus();
-    this.maySend = permissions::maySend;
-    this.mayReceive = permissions::mayReceive;
+    this.permissions = permissions;
+    this.limits = limits;
     this.maxQueuedBytes = maxQueuedBytes;
     this.pingTimeoutMs = timing.pingTimeoutMs();
     this.counts = counts;
@@ -116,18 +137,47 @@ public final class FanoutBridge {
     this.heartbeatTimer = vertx.setPeriodic(timing.heartbeatIntervalMs(), id -> List.copyOf(sessions).forEach(s -> s.wire.heartbeat()));
   }
 
-  /** Takes a WebSocket just accepted on one of the bridge's paths. */
+  /** Takes a WebSocket just accepted on one of the bridge's paths, auth off. */
   public void accept(BridgeTransport transport, ServerWebSocket ws) {
+    accept(transport, ws, null, () -> { });
+  }
+
+  /**
+   * Takes a WebSocket just accepted on one of the bridge's paths, admitted for {@code principal}
+   * (null: auth is off). A JWT's {@code sub} marks what the client sends, its
+   * {@code oneloop.addresses} narrow what it may do, and the client is closed when the token expires.
+   */
+  public void accept(BridgeTransport transport, ServerWebSocket ws, Principal principal, Runnable onRelease) {
     switch (transport) {
-      case RAW -> new Session(listener -> new RawWebSocketWire(ws, listener));
-      case SOCKJS_WEBSOCKET -> new Session(listener -> new SockJsWebSocketWire(ws, listener));
+      case RAW -> new Session(listener -> new RawWebSocketWire(ws, listener), principal, onRelease);
+      case SOCKJS_WEBSOCKET -> new Session(listener -> new SockJsWebSocketWire(ws, listener), principal, onRelease);
       default -> throw new IllegalArgumentException(transport + " is not a WebSocket transport");
     }
   }
 
-  /** Takes a session of one of SockJS's HTTP transports, from {@code SockJSHandler.socketHandler}. */
+  /** Takes a session of one of SockJS's HTTP transports, from {@code SockJSHandler.socketHandler}, auth off. */
   public void accept(SockJSSocket socket) {
-    new Session(listener -> new SockJsFallbackWire(socket, context, listener));
+    accept(socket, null, () -> { });
+  }
+
+  /**
+   * Takes a session of one of SockJS's HTTP transports, admitted for {@code principal};
+   * {@code onRelease} runs once when it ends.
+   */
+  public void accept(SockJSSocket socket, Principal principal, Runnable onRelease) {
+    new Session(listener -> new SockJsFallbackWire(socket, context, listener), principal, onRelease);
+  }
+
+  /**
+   * Refuses a SockJS session the way SockJS closes one, so the client's close event carries the
+   * reason: {@code o}, then {@code c[code,"reason"]}; the client closes on it, and the connection
+   * ends within {@code graceMs} if it does not.
+   */
+  public static void refuseSockJs(Vertx vertx, ServerWebSocket ws, int code, String reason, long graceMs) {
+    ws.writeTextMessage("o");
+    ws.writeTextMessage("c" + new JsonArray().add(code).add(reason).encode());
+    long timer = vertx.setTimer(graceMs, id -> ws.close());
+    ws.closeHandler(v -> vertx.cancelTimer(timer));
   }
 
   /**
@@ -222,6 +272,15 @@ public final class FanoutBridge {
       }
       Outgoing frame = new Outgoing(envelope(address, msg));
       try {
+        if (frame.jsonBytes() > limits.maxOutboundBytes()) {
+          // Larger than any client was promised: each subscriber is told and closed, so no one misses it silently.
+          FanoutBridge.log.warn("A message of {} bytes on {} is larger than bridge.maxOutboundBytes ({}); closing its {} subscriber(s)",
+            frame.jsonBytes(), address, limits.maxOutboundBytes(), targets.length);
+          for (Session target : targets) {
+            target.tooLarge(address);
+          }
+          return;
+        }
         if (msg.isSend()) {
           // Point to point: one subscriber gets it, as with one consumer per socket.
           rememberReplyAddress(msg);
@@ -247,12 +306,29 @@ public final class FanoutBridge {
     final Map<String, Replay> replays = new HashMap<>();
     /** Replay bytes written and not yet confirmed sent: not counted against bridge.maxQueuedBytes. */
     long replayBytesQueued;
+    /** A JWT's subject, which marks what this client sends; null otherwise. */
+    final String user;
+    final Predicate<String> maySend;
+    final Predicate<String> mayReceive;
     final long pingTimer;
+    final long expiryTimer;
+    final Runnable onRelease;
     long lastPing = System.currentTimeMillis();
+    /** The inbound token bucket: frames this client may still send now, refilled at maxInboundPerSecond. */
+    double allowance = limits.maxInboundPerSecond();
+    long lastRefill = System.nanoTime();
+    /** When this client's current flood began (its first refused frame), 0 while it is not flooding. */
+    long floodingSince;
+    long lastRefused;
     int handlers;
     boolean released;
 
-    Session(Function<Wire.Listener, Wire> connect) {
+    Session(Function<Wire.Listener, Wire> connect, Principal principal, Runnable onRelease) {
+      this.onRelease = onRelease;
+      this.user = principal != null && principal.fromJwt() ? principal.name() : null;
+      BridgePermissions narrowed = permissions.narrowedBy(principal == null ? null : principal.addresses());
+      this.maySend = narrowed::maySend;
+      this.mayReceive = narrowed::mayReceive;
       this.wire = connect.apply(this);
       sessions.add(this);
       counts.opened(wire.transport());
@@ -263,13 +339,83 @@ public final class FanoutBridge {
           wire.close();
         }
       });
+      long untilExpiry = principal == null || principal.expiresAtMs() == 0 ? -1 : principal.expiresAtMs() - System.currentTimeMillis();
+      this.expiryTimer = untilExpiry < 0 ? -1 : vertx.setTimer(Math.max(1, untilExpiry), id -> {
+        log.debug("Closing the bridge socket of {}: its token expired", wire.remoteAddress());
+        wire.close(TOKEN_EXPIRED, "token expired");
+      });
     }
 
+    /** The net for bugs: a frame whose handling throws is logged with an id, answered, and its client closed. */
     @Override
     public void onFrame(String text) {
       if (released) {
         return;
       }
+      if (utf8Length(text) > limits.maxMessageBytes()) {
+        refused("too_large");
+        wire.close(MESSAGE_TOO_LARGE, "message too large (bridge.maxMessageBytes)");
+        return;
+      }
+      if (!admitted()) {
+        return;
+      }
+      try {
+        handle(text);
+      } catch (RuntimeException e) {
+        String id = Unexpected.log("handling a frame from the " + wire.transport().wireName() + " bridge socket of "
+          + wire.remoteAddress(), e);
+        writeOwn(new JsonObject().put("type", "err").put("body", "internal_error").put("id", id));
+        wire.close(INTERNAL_ERROR, "internal error");
+      }
+    }
+
+    /**
+     * Whether this frame is within maxInboundPerSecond (burst the same); excess frames are answered
+     * {@code rate_limited}, and a client still flooding after floodCloseMs is closed with 1008.
+     */
+    private boolean admitted() {
+      long now = System.nanoTime();
+      int rate = limits.maxInboundPerSecond();
+      allowance = Math.min(rate, allowance + (now - lastRefill) * rate / 1e9);
+      lastRefill = now;
+      if (allowance >= 1) {
+        allowance -= 1;
+        if (floodingSince != 0 && now - lastRefused > 1_000_000_000L) {
+          floodingSince = 0; // a quiet second ends a flood
+        }
+        return true;
+      }
+      lastRefused = now;
+      if (floodingSince == 0) {
+        floodingSince = now;
+      }
+      if ((now - floodingSince) / 1_000_000 >= limits.floodCloseMs()) {
+        refused("flood");
+        wire.close(POLICY_VIOLATION, "flooding (bridge.maxInboundPerSecond)");
+        return false;
+      }
+      error("rate_limited");
+      return false;
+    }
+
+    /** A message for this client was over bridge.maxOutboundBytes: an err frame says so, then the close. */
+    void tooLarge(String address) {
+      metrics.refused("message_too_large");
+      writeOwn(new JsonObject().put("type", "err").put("address", address).put("body", "message_too_large"));
+      wire.close(MESSAGE_TOO_LARGE, "message too large (bridge.maxOutboundBytes)");
+    }
+
+    private void refused(String reason) {
+      metrics.refused(reason);
+      long now = System.nanoTime();
+      if (now - lastRefusalLog.get() >= 1_000_000_000L) {
+        lastRefusalLog.set(now);
+        log.warn("Closing the {} bridge socket of {}: {}", wire.transport().wireName(), wire.remoteAddress(), reason);
+      }
+    }
+
+    private void handle(String text) {
       JsonObject msg;
       try {
         msg = new JsonObject(text);
@@ -360,8 +506,13 @@ public final class FanoutBridge {
         error("max_handlers_reached");
         return;
       }
+      DeliveryOptions options = deliveryOptions(msg);
+      if (options == null) {
+        error("invalid_headers");
+        return;
+      }
       metrics.received();
-      eventBus.publish(address, msg.getValue("body"), deliveryOptions(msg));
+      eventBus.publish(address, msg.getValue("body"), options);
     }
 
     private void send(String address, JsonObject msg) {
@@ -377,9 +528,13 @@ public final class FanoutBridge {
         error("max_handlers_reached");
         return;
       }
+      DeliveryOptions options = deliveryOptions(msg);
+      if (options == null) {
+        error("invalid_headers");
+        return;
+      }
       metrics.received();
       Object body = msg.getValue("body");
-      DeliveryOptions options = deliveryOptions(msg);
       if (replyAddress == null) {
         if (replyTo != null) {
           replyTo.reply(body, options);
@@ -471,6 +626,26 @@ public final class FanoutBridge {
       }
     }
 
+    /**
+     * The frame's headers as event-bus headers, checked ({@link BridgeHeaders}), with the sender
+     * set by the bridge alone; null when they break the rules.
+     */
+    private DeliveryOptions deliveryOptions(JsonObject msg) {
+      Object given = msg.getValue("headers");
+      MultiMap headers = given instanceof JsonObject object ? BridgeHeaders.toMultiMap(object)
+        : given == null ? MultiMap.caseInsensitiveMultiMap() : null;
+      if (headers == null) {
+        return null;
+      }
+      // Only the bridge says who sent a message, and only the history numbers messages: a client
+      // cannot fake a sender, a seq, an epoch or a gap.
+      headers.remove(Addresses.USER_HEADER).remove(History.SEQ).remove(History.EPOCH).remove(History.GAP);
+      if (user != null) {
+        headers.add(Addresses.USER_HEADER, user);
+      }
+      return new DeliveryOptions().setSendTimeout(REPLY_TIMEOUT_MS).setHeaders(headers);
+    }
+
     /** Leaves every topic and stops counting this client; runs once, whoever notices the end first. */
     void release() {
       if (released) {
@@ -479,12 +654,16 @@ public final class FanoutBridge {
       released = true;
       vertx.cancelTimer(pingTimer);
       replays.clear();
+      if (expiryTimer >= 0) {
+        vertx.cancelTimer(expiryTimer);
+      }
       new ArrayList<>(registrations).forEach(this::leave);
       registrations.clear();
       dirty.remove(this);
       sessions.remove(this);
       counts.closed(wire.transport());
       metrics.sockets(wire.transport().wireName(), -1);
+      onRelease.run();
     }
   }
 
@@ -614,16 +793,23 @@ public final class FanoutBridge {
     }
   }
 
-  private static DeliveryOptions deliveryOptions(JsonObject msg) {
-    DeliveryOptions options = new DeliveryOptions().setSendTimeout(REPLY_TIMEOUT_MS);
-    if (msg.getValue("headers") instanceof JsonObject headers) {
-      MultiMap map = HttpHeaders.headers();
-      headers.forEach(e -> map.add(e.getKey(), String.valueOf(e.getValue())));
-      // Only the history numbers messages: a client cannot fake a seq, an epoch or a gap.
-      map.remove(History.SEQ).remove(History.EPOCH).remove(History.GAP);
-      options.setHeaders(map);
+  /** The bytes of {@code text} in UTF-8, counted without encoding it. */
+  static long utf8Length(String text) {
+    long bytes = 0;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c < 0x80) {
+        bytes++;
+      } else if (c < 0x800) {
+        bytes += 2;
+      } else if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+        bytes += 4;
+        i++;
+      } else {
+        bytes += 3;
+      }
     }
-    return options;
+    return bytes;
   }
 
   /** The bridge's {@code rec} frame for a message, as Vert.x's bridge writes it. */

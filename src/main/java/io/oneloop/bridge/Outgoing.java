@@ -59,6 +59,11 @@ final class Outgoing {
     return sockJsFrame;
   }
 
+  /** The size of the message's JSON in bytes (encoded once, and kept for the frames). */
+  long jsonBytes() {
+    return utf8().readableBytes();
+  }
+
   private ByteBuf utf8() {
     if (utf8 == null) {
       utf8 = ((BufferInternal) json.toBuffer()).getByteBuf();

@@ -34,6 +34,11 @@ final class RawWebSocketWire extends WebSocketWire {
   }
 
   @Override
+  public void close(int code, String reason) {
+    ws.close((short) code, reason);
+  }
+
+  @Override
   public void closeGoingAway() {
     ws.close(GOING_AWAY, "server shutting down");
   }

@@ -86,6 +86,11 @@ final class SockJsFallbackWire implements Wire {
   }
 
   @Override
+  public void close(int code, String reason) {
+    socket.close(code, reason);
+  }
+
+  @Override
   public void closeGoingAway() {
     socket.close();
   }

@@ -80,6 +80,13 @@ final class SockJsWebSocketWire extends WebSocketWire {
   }
 
   @Override
+  public void close(int code, String reason) {
+    writeOwned(Frames.sockJsClose(code, reason));
+    flush();
+    ws.close();
+  }
+
+  @Override
   public void closeGoingAway() {
     close();
   }

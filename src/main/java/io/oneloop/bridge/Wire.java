@@ -44,6 +44,9 @@ interface Wire {
   /** Closes the way the transport closes on the server's initiative, after what is queued. */
   void close();
 
+  /** Closes with this code and reason (SockJS: its close frame), after what is queued. */
+  void close(int code, String reason);
+
   /** Closes for a server shutdown, after what is queued. */
   void closeGoingAway();
 

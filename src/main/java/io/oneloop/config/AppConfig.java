@@ -1,6 +1,7 @@
 package io.oneloop.config;
 
 import io.oneloop.app.RestartPolicy;
+import io.oneloop.bridge.AllowedOrigins;
 import io.oneloop.bridge.BridgePermissions;
 import io.oneloop.jobs.JobTypes;
 import io.oneloop.tasks.TaskTypes;
@@ -12,6 +13,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -26,9 +28,10 @@ import java.util.regex.PatternSyntaxException;
  */
 public record AppConfig(HttpConfig http, long shutdownTimeoutMs, BridgeConfig bridge, List<TaskSpec> tasks,
                         JobsSettings jobs, JobTypes jobTypes, List<HookSpec> startupHooks, List<HookSpec> shutdownHooks,
-                        OpsConfig ops, JsonObject json) {
+                        OpsConfig ops, JsonObject json, AuthConfig auth, ChatConfig chat) {
 
-  private static final Set<String> ROOT_KEYS = Set.of("http", "shutdownTimeoutMs", "bridge", "tasks", "jobs", "hooks", "health", "metrics", "log");
+  private static final Set<String> ROOT_KEYS = Set.of("http", "shutdownTimeoutMs", "bridge", "tasks", "jobs", "hooks", "health", "metrics", "log",
+    "auth", "chat");
   private static final Set<String> JOBS_KEYS = Set.of("maxConcurrent", "maxQueued", "retain", "types");
   private static final Set<String> HOOKS_KEYS = Set.of("startup", "shutdown");
   private static final Set<String> HOOK_KEYS = Set.of("type", "params", "timeoutMs");
@@ -37,8 +40,17 @@ public record AppConfig(HttpConfig http, long shutdownTimeoutMs, BridgeConfig br
   private static final int MAX_HTTP_INSTANCES = 256;
   /** Less than this would close clients for one ordinary message. */
   private static final long MIN_QUEUED_BYTES = 1024;
-  private static final Set<String> HTTP_KEYS = Set.of("host", "port", "instances", "accessLog");
-  private static final Set<String> BRIDGE_KEYS = Set.of("inbound", "outbound", "maxQueuedBytes", "history", "maxHistoryAddresses");
+  private static final Set<String> HTTP_KEYS = Set.of("host", "port", "instances", "accessLog", "requestTimeoutMs", "idleTimeoutMs", "maxBodyBytes",
+    "trustedProxies");
+  private static final Set<String> BRIDGE_KEYS = Set.of("inbound", "outbound", "maxQueuedBytes", "allowedOrigins", "maxMessageBytes",
+    "maxOutboundBytes", "maxInboundPerSecond", "floodCloseMs", "maxConnections", "maxConnectionsPerIp", "closeTimeoutMs", "history",
+    "maxHistoryAddresses");
+  private static final Set<String> AUTH_KEYS = Set.of("tokens", "jwt");
+  private static final Set<String> TOKEN_KEYS = Set.of("name", "role", "token");
+  private static final Set<String> JWT_KEYS = Set.of("algorithm", "secret", "publicKey", "issuer", "audience", "leewaySeconds");
+  private static final Set<String> JWT_ALGORITHMS = Set.of("HS256", "RS256", "ES256");
+  private static final Set<String> CHAT_KEYS = Set.of("maxPerMinute");
+  private static final long MAX_MS = Integer.MAX_VALUE;
   private static final Set<String> HISTORY_KEYS = Set.of("address", "addressRegex", "size", "ttlMs", "maxBytes");
   private static final Set<String> TASK_KEYS = Set.of("name", "type", "class", "config", "threading", "restart", "critical");
   private static final Set<String> RESTART_KEYS = Set.of("policy", "maxRestarts", "withinMs", "backoffMs", "maxBackoffMs");
@@ -87,10 +99,7 @@ public record AppConfig(HttpConfig http, long shutdownTimeoutMs, BridgeConfig br
       attempt(() -> onlyKnownKeys(root, "", ROOT_KEYS));
       JsonObject http = attempt(() -> object(root, "http", "http"), new JsonObject());
       attempt(() -> onlyKnownKeys(http, "http.", HTTP_KEYS));
-      String host = attempt(() -> nonEmptyString(http.getValue("host"), "http.host"), "");
-      int port = attempt(() -> (int) integer(http.getValue("port"), "http.port", 0, 65535), 0);
-      int instances = attempt(() -> (int) integer(http.getValue("instances", Runtime.getRuntime().availableProcessors()),
-        "http.instances", 1, MAX_HTTP_INSTANCES), 1);
+      HttpConfig httpConfig = http(http);
       long shutdown = attempt(() -> integer(root.getValue("shutdownTimeoutMs"), "shutdownTimeoutMs", 1, Integer.MAX_VALUE), 1L);
       JsonObject bridge = attempt(() -> object(root, "bridge", "bridge"), new JsonObject());
       attempt(() -> onlyKnownKeys(bridge, "bridge.", BRIDGE_KEYS));
@@ -102,9 +111,13 @@ public record AppConfig(HttpConfig http, long shutdownTimeoutMs, BridgeConfig br
       int maxHistoryAddresses = attempt(() -> (int) integer(bridge.getValue("maxHistoryAddresses", HistorySpec.DEFAULT_MAX_ADDRESSES),
         "bridge.maxHistoryAddresses", 0, 1_000_000), HistorySpec.DEFAULT_MAX_ADDRESSES);
       List<HistorySpec> history = attempt(() -> history(bridge.getValue("history"), maxHistoryAddresses), List.of());
+      BridgeConfig bridgeConfig = new BridgeConfig(permissions, maxQueuedBytes, history, maxHistoryAddresses,
+        attempt(() -> origins(bridge.getValue("allowedOrigins")), AllowedOrigins.DEFAULT), limits(bridge));
+      AuthConfig auth = attempt(() -> auth(root.getValue("auth", new JsonObject())), AuthConfig.OFF);
+      ChatConfig chat = attempt(() -> chat(root.getValue("chat", new JsonObject())), ChatConfig.DEFAULT);
       List<TaskSpec> tasks = attempt(() -> tasks(root.getValue("tasks")), List.of());
       JobsSettings jobs = attempt(() -> jobs(root.getValue("jobs")), JobsSettings.DEFAULT);
-      JobTypes jobTypes = new JobTypes(jobs.types(), permissions::mayReceive);
+      JobTypes jobTypes = new JobTypes(jobs.types(), permissions::mayReceive, bridgeConfig.limits().maxOutboundBytes());
       JsonObject hooks = attempt(() -> object(root, "hooks", "hooks"), new JsonObject());
       attempt(() -> onlyKnownKeys(hooks, "hooks.", HOOKS_KEYS));
       List<HookSpec> startup = attempt(() -> hooks(hooks.getValue("startup", new JsonArray()), "hooks.startup", jobTypes), List.of());
@@ -114,8 +127,8 @@ public record AppConfig(HttpConfig http, long shutdownTimeoutMs, BridgeConfig br
       if (!problems.isEmpty()) {
         throw new ConfigException(problems);
       }
-      return new AppConfig(new HttpConfig(host, port, instances), shutdown, new BridgeConfig(permissions, maxQueuedBytes, history, maxHistoryAddresses), tasks, jobs, jobTypes,
-        startup, shutdownHooks, ops, root.copy());
+      return new AppConfig(httpConfig, shutdown, bridgeConfig, tasks, jobs, jobTypes,
+        startup, shutdownHooks, ops, root.copy(), auth, chat);
     }
 
     private OpsConfig ops(JsonObject root, JsonObject http) {
@@ -145,6 +158,141 @@ public record AppConfig(HttpConfig http, long shutdownTimeoutMs, BridgeConfig br
         throw error(path + " must be true or false, got " + show(value));
       }
       return b;
+    }
+
+    private HttpConfig http(JsonObject http) {
+      String host = attempt(() -> nonEmptyString(http.getValue("host", HttpConfig.DEFAULT_HOST), "http.host"), "");
+      int port = attempt(() -> (int) integer(http.getValue("port"), "http.port", 0, 65535), 0);
+      int instances = attempt(() -> (int) integer(http.getValue("instances", Runtime.getRuntime().availableProcessors()),
+        "http.instances", 1, MAX_HTTP_INSTANCES), 1);
+      long requestTimeout = attempt(() -> integer(http.getValue("requestTimeoutMs", HttpConfig.DEFAULT_REQUEST_TIMEOUT_MS),
+        "http.requestTimeoutMs", 1, MAX_MS), HttpConfig.DEFAULT_REQUEST_TIMEOUT_MS);
+      long idleTimeout = attempt(() -> integer(http.getValue("idleTimeoutMs", HttpConfig.DEFAULT_IDLE_TIMEOUT_MS),
+        "http.idleTimeoutMs", 1, MAX_MS), HttpConfig.DEFAULT_IDLE_TIMEOUT_MS);
+      long maxBody = attempt(() -> integer(http.getValue("maxBodyBytes", HttpConfig.DEFAULT_MAX_BODY_BYTES),
+        "http.maxBodyBytes", 1, MAX_MS), HttpConfig.DEFAULT_MAX_BODY_BYTES);
+      List<String> proxies = attempt(() -> strings(http.getValue("trustedProxies", new JsonArray()), "http.trustedProxies"), List.of());
+      return new HttpConfig(host, port, instances, requestTimeout, idleTimeout, maxBody, proxies);
+    }
+
+    private AllowedOrigins origins(Object value) {
+      if (value == null) {
+        return AllowedOrigins.DEFAULT;
+      }
+      List<String> patterns = strings(value, "bridge.allowedOrigins");
+      for (int i = 0; i < patterns.size(); i++) {
+        String problem = AllowedOrigins.problem(patterns.get(i));
+        if (problem != null) {
+          throw error("bridge.allowedOrigins[" + i + "] " + problem + ", got " + show(patterns.get(i)));
+        }
+      }
+      return new AllowedOrigins(patterns);
+    }
+
+    private BridgeLimits limits(JsonObject bridge) {
+      BridgeLimits d = BridgeLimits.DEFAULT;
+      return new BridgeLimits(
+        limit(bridge, "maxMessageBytes", d.maxMessageBytes(), 64, MAX_MS),
+        limit(bridge, "maxOutboundBytes", d.maxOutboundBytes(), 64, MAX_MS),
+        (int) limit(bridge, "maxInboundPerSecond", d.maxInboundPerSecond(), 1, 1_000_000),
+        limit(bridge, "floodCloseMs", d.floodCloseMs(), 0, MAX_MS),
+        (int) limit(bridge, "maxConnections", d.maxConnections(), 1, 10_000_000),
+        (int) limit(bridge, "maxConnectionsPerIp", d.maxConnectionsPerIp(), 1, 10_000_000),
+        limit(bridge, "closeTimeoutMs", d.closeTimeoutMs(), 1, MAX_MS));
+    }
+
+    /** {@code bridge.<key>}, its default when left out; a bad value is recorded and the default used. */
+    private long limit(JsonObject bridge, String key, long fallback, long min, long max) {
+      return attempt(() -> integer(bridge.getValue(key, fallback), "bridge." + key, min, max), fallback);
+    }
+
+    private AuthConfig auth(Object value) {
+      if (!(value instanceof JsonObject auth)) {
+        throw error("auth must be an object, got " + show(value));
+      }
+      onlyKnownKeys(auth, "auth.", AUTH_KEYS);
+      JsonArray list = array(auth.getValue("tokens", new JsonArray()), "auth.tokens");
+      List<AuthConfig.StaticToken> tokens = new ArrayList<>();
+      Set<String> names = new HashSet<>();
+      for (int i = 0; i < list.size(); i++) {
+        String at = "auth.tokens[" + i + "]";
+        if (!(list.getValue(i) instanceof JsonObject entry)) {
+          throw error(at + " must be an object {\"name\", \"role\", \"token\"}, got a " + kind(list.getValue(i)));
+        }
+        onlyKnownKeys(entry, at + ".", TOKEN_KEYS);
+        String name = nonEmptyString(entry.getValue("name"), at + ".name");
+        if (!names.add(name)) {
+          throw error(at + ".name must be unique, got " + show(name) + " a second time");
+        }
+        AuthConfig.Role role = AuthConfig.Role.named(entry.getValue("role"));
+        if (role == null) {
+          throw error(at + ".role must be \"viewer\" or \"admin\", got " + show(entry.getValue("role")));
+        }
+        // The token itself is never shown, not even in an error.
+        if (!(entry.getValue("token") instanceof String token) || token.length() < 16 || !token.strip().equals(token)) {
+          throw error(at + ".token must be a string of at least 16 characters without surrounding white space");
+        }
+        tokens.add(new AuthConfig.StaticToken(name, role, token));
+      }
+      Object jwt = auth.getValue("jwt");
+      return new AuthConfig(tokens, jwt == null ? null : jwt(jwt));
+    }
+
+    private AuthConfig.JwtSettings jwt(Object value) {
+      if (!(value instanceof JsonObject jwt)) {
+        throw error("auth.jwt must be an object, got a " + kind(value));
+      }
+      onlyKnownKeys(jwt, "auth.jwt.", JWT_KEYS);
+      Object algorithm = jwt.getValue("algorithm");
+      if (!JWT_ALGORITHMS.contains(algorithm)) {
+        throw error("auth.jwt.algorithm must be \"HS256\", \"RS256\" or \"ES256\", got " + show(algorithm));
+      }
+      boolean symmetric = "HS256".equals(algorithm);
+      String keyName = symmetric ? "secret" : "publicKey";
+      String otherName = symmetric ? "publicKey" : "secret";
+      if (jwt.containsKey(otherName)) {
+        throw error("auth.jwt." + otherName + " does not go with " + algorithm + " (it takes \"" + keyName + "\")");
+      }
+      if (!(jwt.getValue(keyName) instanceof String key) || key.isBlank()) {
+        throw error("auth.jwt." + keyName + " must be a non-empty string for " + algorithm);
+      }
+      if (symmetric && key.length() < 32) {
+        throw error("auth.jwt.secret must have at least 32 characters");
+      }
+      if (!symmetric && !key.contains("-----BEGIN PUBLIC KEY-----")) {
+        throw error("auth.jwt.publicKey must be a PEM public key (\"-----BEGIN PUBLIC KEY-----...\")");
+      }
+      Object issuerValue = jwt.getValue("issuer");
+      String issuer = issuerValue == null ? null : nonEmptyString(issuerValue, "auth.jwt.issuer");
+      Object audienceValue = jwt.getValue("audience", new JsonArray());
+      List<String> audience = audienceValue instanceof String one
+        ? List.of(nonEmptyString(one, "auth.jwt.audience"))
+        : strings(audienceValue, "auth.jwt.audience");
+      int leeway = (int) integer(jwt.getValue("leewaySeconds", 0), "auth.jwt.leewaySeconds", 0, 3600);
+      return new AuthConfig.JwtSettings((String) algorithm, key, issuer, audience, leeway);
+    }
+
+    private ChatConfig chat(Object value) {
+      if (!(value instanceof JsonObject chat)) {
+        throw error("chat must be an object, got " + show(value));
+      }
+      onlyKnownKeys(chat, "chat.", CHAT_KEYS);
+      return new ChatConfig((int) integer(chat.getValue("maxPerMinute", ChatConfig.DEFAULT.maxPerMinute()),
+        "chat.maxPerMinute", 1, 100_000));
+    }
+
+    private List<String> strings(Object value, String path) {
+      JsonArray list = array(value, path);
+      List<String> strings = new ArrayList<>();
+      for (int i = 0; i < list.size(); i++) {
+        strings.add(nonEmptyString(list.getValue(i), path + "[" + i + "]"));
+      }
+      return strings;
+    }
+
+    private static String kind(Object value) {
+      return value instanceof JsonArray ? "list" : value instanceof String ? "string" : value == null ? "nothing"
+        : value instanceof JsonObject ? "object" : value.getClass().getSimpleName().toLowerCase(Locale.ROOT);
     }
 
     private JobsSettings jobs(Object value) {

@@ -1,15 +1,18 @@
 package io.oneloop.config;
 
+import io.oneloop.bridge.AllowedOrigins;
 import io.oneloop.bridge.BridgePermissions;
 
 import java.util.List;
 
 /**
  * The {@code bridge} config: which addresses bridge clients may send to and receive from, how
- * many bytes a client may let wait before it is closed as too slow, and which addresses keep a
- * history clients can resume from ({@code history}, at most {@code maxHistoryAddresses} addresses).
+ * many bytes a client may let wait before it is closed as too slow, which addresses keep a
+ * history clients can resume from ({@code history}, at most {@code maxHistoryAddresses} addresses),
+ * which origins may open a bridge socket, and the limits each socket is held to.
  */
-public record BridgeConfig(BridgePermissions permissions, long maxQueuedBytes, List<HistorySpec> history, int maxHistoryAddresses) {
+public record BridgeConfig(BridgePermissions permissions, long maxQueuedBytes, List<HistorySpec> history, int maxHistoryAddresses,
+                           AllowedOrigins allowedOrigins, BridgeLimits limits) {
 
   /** The default of {@code bridge.maxQueuedBytes}: 1 MiB. */
   public static final long DEFAULT_MAX_QUEUED_BYTES = 1024 * 1024;
@@ -18,8 +21,8 @@ public record BridgeConfig(BridgePermissions permissions, long maxQueuedBytes, L
     history = List.copyOf(history);
   }
 
-  /** Permissions and a queue bound, no history. */
+  /** Permissions and a queue bound, no history, the default origins and limits. */
   public BridgeConfig(BridgePermissions permissions, long maxQueuedBytes) {
-    this(permissions, maxQueuedBytes, List.of(), HistorySpec.DEFAULT_MAX_ADDRESSES);
+    this(permissions, maxQueuedBytes, List.of(), HistorySpec.DEFAULT_MAX_ADDRESSES, AllowedOrigins.DEFAULT, BridgeLimits.DEFAULT);
   }
 }

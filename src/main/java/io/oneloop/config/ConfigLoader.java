@@ -34,6 +34,8 @@ public final class ConfigLoader {
   static final Path LOCAL = Path.of("conf", "config.json");
   public static final String ENV_PORT = "ONELOOP_HTTP_PORT";
   public static final String ENV_HOST = "ONELOOP_HTTP_HOST";
+  /** Static tokens as {@code name:role:token,...}; they replace {@code auth.tokens}. */
+  public static final String ENV_AUTH_TOKENS = "ONELOOP_AUTH_TOKENS";
 
   /** A config as read, with the name of where it came from (for error messages). */
   public record Source(JsonObject json, String name) {
@@ -155,10 +157,37 @@ public final class ConfigLoader {
 
   /** Every {@code ONELOOP_<PATH>} variable sets its key; one naming no key is logged, once per load, and ignored. */
   private static void applyEnvironment(JsonObject config, Map<String, String> env) {
+    applyTokens(config, env.get(ENV_AUTH_TOKENS));
     EnvOverrides.Result result = EnvOverrides.apply(config, env);
     result.unknown().forEach(warning -> log.warn("{}", warning));
     if (!result.errors().isEmpty()) {
       throw new ConfigException(result.errors());
+    }
+  }
+
+  /** {@code name:role:token,...}; a token may itself hold colons. Errors never show a token. */
+  private static void applyTokens(JsonObject config, String value) {
+    if (value == null) {
+      return;
+    }
+    JsonArray tokens = new JsonArray();
+    String[] entries = value.split(",");
+    for (int i = 0; i < entries.length; i++) {
+      String entry = entries[i].trim();
+      if (entry.isEmpty()) {
+        continue;
+      }
+      String[] parts = entry.split(":", 3);
+      if (parts.length < 3) {
+        throw new ConfigException(ENV_AUTH_TOKENS + " entry " + (i + 1) + " must be name:role:token");
+      }
+      tokens.add(new JsonObject().put("name", parts[0]).put("role", parts[1]).put("token", parts[2]));
+    }
+    Object auth = config.getValue("auth");
+    if (auth == null) {
+      config.put("auth", new JsonObject().put("tokens", tokens));
+    } else if (auth instanceof JsonObject authConfig) {
+      authConfig.put("tokens", tokens);
     }
   }
 

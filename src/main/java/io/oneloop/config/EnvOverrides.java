@@ -31,7 +31,7 @@ public final class EnvOverrides {
   /** Where the shipped {@code conf/config.schema.json} sits inside the jar. */
   static final String SCHEMA = "io/oneloop/config.schema.json";
   /** Variables other parts of oneloop define in their own form: not config keys, and not unknown. */
-  static final List<String> OWN_FORM = List.of();
+  static final List<String> OWN_FORM = List.of(ConfigLoader.ENV_AUTH_TOKENS);
 
   /** One settable key: its dotted path and its schema. */
   record Key(List<String> path, JsonObject schema) {
@@ -122,11 +122,12 @@ public final class EnvOverrides {
       }
     });
     sorted.forEach((name, value) -> {
+      if (OWN_FORM.contains(name.toUpperCase(Locale.ROOT))) {
+        return;
+      }
       Key key = known.get(name.toUpperCase(Locale.ROOT));
       if (key == null) {
-        if (!OWN_FORM.contains(name.toUpperCase(Locale.ROOT))) {
-          unknown.add(name + " names no config key (nearest: " + nearest(name.toUpperCase(Locale.ROOT), known) + ")");
-        }
+        unknown.add(name + " names no config key (nearest: " + nearest(name.toUpperCase(Locale.ROOT), known) + ")");
         return;
       }
       try {

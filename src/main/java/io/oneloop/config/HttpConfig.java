@@ -1,8 +1,32 @@
 package io.oneloop.config;
 
+import java.util.List;
+
 /**
- * The {@code http} config: where the HTTP server listens (port 0: any free port) and how many
- * instances of it share that port, each on its own event loop with its own bridge engine.
+ * The {@code http} config: where the HTTP server listens (port 0: any free port), how many
+ * instances of it share that port (each on its own event loop with its own bridge engine), how
+ * long a request may take to arrive, how long a connection may sit idle, how large a body may be,
+ * and which peers are proxies whose {@code X-Forwarded-For} is believed.
  */
-public record HttpConfig(String host, int port, int instances) {
+public record HttpConfig(String host, int port, int instances, long requestTimeoutMs, long idleTimeoutMs, long maxBodyBytes,
+                         List<String> trustedProxies) {
+
+  public static final String DEFAULT_HOST = "127.0.0.1";
+  public static final long DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+  public static final long DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+  public static final long DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+
+  public HttpConfig {
+    trustedProxies = List.copyOf(trustedProxies);
+  }
+
+  /** Host, port and instances, every limit at its default. */
+  public HttpConfig(String host, int port, int instances) {
+    this(host, port, instances, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_BODY_BYTES, List.of());
+  }
+
+  /** Whether the server listens on the loopback interface only. */
+  public boolean loopbackOnly() {
+    return host.equals("localhost") || host.startsWith("127.") || host.equals("::1") || host.equals("[::1]");
+  }
 }

@@ -2,6 +2,7 @@ package io.oneloop.http;
 
 import io.oneloop.Addresses;
 import io.oneloop.app.AppState;
+import io.oneloop.app.Unexpected;
 import io.oneloop.bridge.BridgePaths;
 import io.oneloop.bridge.BridgeSockets;
 import io.oneloop.bridge.BridgeTransport;
@@ -12,6 +13,8 @@ import io.oneloop.jobs.JobManager;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.VertxException;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -39,10 +42,10 @@ public class HttpVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(HttpVerticle.class);
   /** How long open connections (SockJS's HTTP sessions included) get to close after the server stops. */
   private static final long CLOSE_GRACE_MS = 1000;
+  /** The close code for a session refused because the server is full: try again later. */
+  private static final int TRY_AGAIN_LATER = 1013;
   /** SockJS's iframe page loads the client from the app, not from a CDN. */
   static final String SOCKJS_LIBRARY_URL = "/vendor/sockjs.min.js";
-  /** What one SockJS send may carry: as much as one WebSocket message. */
-  private static final long MAX_SOCKJS_SEND_BYTES = HttpServerOptions.DEFAULT_MAX_WEBSOCKET_MESSAGE_SIZE;
 
   static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; "
     + "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
@@ -53,43 +56,70 @@ public class HttpVerticle extends VerticleBase {
   private final JobManager jobs;
   private final OpsRoutes ops;
   private final HttpInstances instances;
+  private final Security security;
   private HttpServer server;
   private FanoutBridge fanout;
 
-  /** {@code instances} is shared by every instance of this server. */
+  /** {@code instances} and {@code security} are shared by every instance of this server. */
   public HttpVerticle(HttpConfig http, BridgeConfig bridge, AppState state, JobManager jobs, OpsRoutes ops,
-                      HttpInstances instances) {
+                      HttpInstances instances, Security security) {
     this.http = http;
     this.bridge = bridge;
     this.state = state;
     this.jobs = jobs;
     this.ops = ops;
     this.instances = instances;
+    this.security = security;
   }
 
   @Override
   public Future<?> start() {
     String host = http.host();
     int port = http.port();
+    // An exception from handling one request or frame is the one client's problem, never the
+    // server's end: it is logged with an id. Only a failed start or stop ends the HTTP server.
+    context.exceptionHandler(cause -> Unexpected.log("serving a connection", cause));
+    BridgeGate gate = new BridgeGate(bridge.allowedOrigins(), security);
     BridgeSockets.Counts counts = instances.bridgeSockets().newInstance();
     SockJSHandlerOptions sockJs = new SockJSHandlerOptions().setLibraryURL(SOCKJS_LIBRARY_URL);
     fanout = new FanoutBridge(vertx, bridge.permissions(), bridge.maxQueuedBytes(), FanoutBridge.Timing.of(sockJs), counts,
-      instances.history());
+      instances.history(), bridge.limits());
 
     Router router = Router.router(vertx);
     if (ops.ops().accessLog()) {
       // The path without its query: a token in a query string must never reach a log.
       router.route().handler(LoggerHandler.create(LoggerFormat.CUSTOM).customFormatter(HttpVerticle::accessLine));
     }
+    ErrorAnswers.install(router);
+    new RequestGuards(http.maxBodyBytes(), bridge.allowedOrigins(), security.auth(), security.refusals()).mount(router);
     ops.mount(vertx, router);
-    router.get("/api/tasks").handler(this::tasks);
-    router.get("/api/bridge").handler(ctx -> Responses.json(ctx, 200, instances.bridgeSockets().toJson()));
-    new JobsApi(jobs).mount(router);
+    Routes.read(router, "/api/tasks").handler(this::tasks);
+    Routes.allow(router, "/api/tasks", Routes.READ);
+    Routes.read(router, "/api/bridge").handler(ctx -> Responses.json(ctx, 200, instances.bridgeSockets().toJson()));
+    Routes.allow(router, "/api/bridge", Routes.READ);
+    new JobsApi(jobs, http.maxBodyBytes()).mount(router);
     // SockJS's HTTP transports, on the same engine as the WebSockets: Vert.x frames them, the engine
-    // speaks the bridge. Their sends need their body read first.
-    router.post(BridgePaths.MOUNT + "/*").handler(BodyHandler.create(false).setBodyLimit(MAX_SOCKJS_SEND_BYTES));
+    // speaks the bridge. The origin is checked on each request; their sends need their body read
+    // first, within the same bound as every other body.
+    router.route(BridgePaths.MOUNT + "/*").handler(gate::checkOrigin);
+    router.post(BridgePaths.MOUNT + "/*").handler(BodyHandler.create(false).setBodyLimit(http.maxBodyBytes()));
     router.route(BridgePaths.MOUNT + "/*").handler(HttpVerticle::clientErrorsAre400);
-    router.route(BridgePaths.MOUNT + "/*").subRouter(SockJSHandler.create(vertx, sockJs).socketHandler(fanout::accept));
+    router.route(BridgePaths.MOUNT + "/*").subRouter(SockJSHandler.create(vertx, sockJs).socketHandler(socket ->
+      gate.admitSession(socket.uri(), socket.remoteAddress()).onComplete(ar -> {
+        if (ar.failed()) {
+          socket.close(BridgeGate.UNAUTHORIZED_CLOSE, "unauthorized");
+          return;
+        }
+        String peer = socket.remoteAddress() == null ? "unknown" : socket.remoteAddress().hostAddress();
+        String full = security.caps().tryOpen(peer);
+        if (full != null) {
+          security.refusals().bridgeRefused("max_connections", "a SockJS session from " + peer + ": " + full);
+          socket.close(TRY_AGAIN_LATER, "max_connections");
+          return;
+        }
+        fanout.accept(socket, ar.result(), () -> security.caps().closed(peer));
+      })));
+    router.route("/api/*").handler(ctx -> Responses.error(ctx, 404, "no such API path: " + RequestGuards.shorten(ctx.request().path())));
     // The page: no inline scripts or styles, so a strict policy costs nothing. Not on the bridge,
     // whose htmlfile and jsonp transports need an iframe and inline script.
     router.route().handler(ctx -> {
@@ -102,24 +132,47 @@ public class HttpVerticle extends VerticleBase {
       ctx.next();
     });
     // No long-lived caching: after an upgrade a browser must not mix old and new page modules.
-    router.route().handler(StaticHandler.create("webroot").setIndexPage("index.html").setCachingEnabled(false)
-      .setSendVaryHeader(false));
+    router.route().method(HttpMethod.GET).method(HttpMethod.HEAD).handler(StaticHandler.create("webroot")
+      .setIndexPage("index.html").setCachingEnabled(false).setSendVaryHeader(false));
+    router.route().handler(ctx -> {
+      if (ctx.request().method() == HttpMethod.GET || ctx.request().method() == HttpMethod.HEAD) {
+        ctx.fail(404);
+      } else {
+        ctx.response().putHeader(HttpHeaders.ALLOW, Routes.READ);
+        Responses.error(ctx, 405, ctx.request().method() + " is not allowed here (allowed: " + Routes.READ + ")");
+      }
+    });
 
     if (counts.id() == 0) {
       vertx.eventBus().consumer(Addresses.BRIDGE_SOCKETS, msg -> msg.reply(instances.bridgeSockets().toJson()));
     }
     // Frames are pre-encoded once for all subscribers, which per-socket compression would defeat.
+    // No h2c upgrade: with it, Vert.x hands over a connection only once a first request has come,
+    // too late to time out one that never completes.
     server = vertx.createHttpServer(new HttpServerOptions()
+      .setHttp2ClearTextEnabled(false)
+      // Vert.x ends a connection over its own frame limit without a close frame: keep it above
+      // bridge.maxMessageBytes (SockJS escaping can double a frame), so the engine closes with 1009.
+      .setMaxWebSocketFrameSize((int) Math.min(Integer.MAX_VALUE / 4, bridge.limits().maxMessageBytes() * 2 + 1024))
+      .setMaxWebSocketMessageSize((int) Math.min(Integer.MAX_VALUE / 2, bridge.limits().maxMessageBytes() * 4 + 4096))
+      .setIdleTimeout((int) http.idleTimeoutMs())
+      .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
       .setPerMessageWebSocketCompressionSupported(false)
       .setPerFrameWebSocketCompressionSupported(false));
-    return server.requestHandler(request -> {
-        // Every WebSocket transport of the bridge goes to the engine, taken before the router so
-        // the engine owns the connection itself.
-        BridgeTransport transport = request.canUpgradeToWebSocket() ? BridgePaths.webSocketTransport(request.path()) : null;
-        if (transport != null) {
-          upgrade(request, transport);
-        } else {
-          router.handle(request);
+    return server
+      .connectionHandler(connection -> RequestDeadline.watch(connection, http.requestTimeoutMs()))
+      .invalidRequestHandler(ErrorAnswers.invalidRequest())
+      .requestHandler(request -> {
+        try {
+          route(router, gate, request);
+        } catch (RuntimeException e) {
+          String id = Unexpected.log("handling " + request.method() + " " + request.path(), e);
+          if (!request.response().headWritten()) {
+            request.response().setStatusCode(500).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+              .end(new JsonObject().put("error", "internal error").put("id", id).encode());
+          } else {
+            request.connection().close();
+          }
         }
       })
       .listen(instances.listenPort(), host)
@@ -128,14 +181,72 @@ public class HttpVerticle extends VerticleBase {
         state.httpPort(s.actualPort());
         if (instances.announce()) {
           log.info("HTTP server listening on http://{}:{}", host, s.actualPort());
+          if (!http.loopbackOnly() && !security.auth().enabled()) {
+            log.warn("http.host is {} and auth is off: anyone who can reach this machine on port {} can start and cancel jobs, "
+              + "chat under any name and read every bridge feed; set auth.tokens or auth.jwt (see \"Running it on a network\" "
+              + "in the README), or bind 127.0.0.1", host, s.actualPort());
+          }
         }
       });
   }
 
-  private void upgrade(HttpServerRequest request, BridgeTransport transport) {
-    request.toWebSocket()
-      .onSuccess(ws -> fanout.accept(transport, ws))
-      .onFailure(cause -> log.debug("Bridge WebSocket upgrade failed: {}", cause.toString()));
+  private void route(Router router, BridgeGate gate, HttpServerRequest request) {
+    if (!validPercentEncoding(request.path())) {
+      // The router would throw decoding it; it is the client's error, so a 400 as every other.
+      request.response().setStatusCode(400).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+        .end(new JsonObject().put("error", "the path is not valid (bad percent-encoding)").encode());
+      return;
+    }
+    // Every WebSocket transport of the bridge goes to the engine, taken before the router so
+    // the engine owns the connection itself.
+    BridgeTransport transport = request.canUpgradeToWebSocket() ? BridgePaths.webSocketTransport(request.path()) : null;
+    if (transport != null) {
+      upgrade(gate, request, transport);
+    } else {
+      router.handle(request);
+    }
+  }
+
+  /**
+   * A bridge WebSocket: the origin (403) and, with auth on, the token are checked before the
+   * upgrade. A raw client without a valid token gets 401; a SockJS one gets its session closed
+   * with {@code c[4401,"unauthorized"]}, which sockjs-client hands to the page.
+   */
+  private void upgrade(BridgeGate gate, HttpServerRequest request, BridgeTransport transport) {
+    String peer = security.caps().peer(request);
+    String full = security.caps().tryOpen(peer);
+    if (full != null) {
+      security.refusals().bridgeRefused("max_connections", "a bridge connection from " + peer + ": " + full);
+      request.response().putHeader("Retry-After", "5");
+      BridgeGate.refuse(request, new BridgeGate.Refusal(503, "too many connections: " + full));
+      return;
+    }
+    // Counted from here; the count is given back when the socket ends, or now if it never opens.
+    Runnable release = () -> security.caps().closed(peer);
+    request.pause();
+    gate.admitWebSocket(request).onComplete(ar -> {
+      BridgeGate.Refusal refusal = ar.failed() ? (ar.cause() instanceof BridgeGate.Refusal r ? r : new BridgeGate.Refusal(401, "unauthorized"))
+        : null;
+      if (refusal != null && (refusal.status != 401 || transport == BridgeTransport.RAW)) {
+        release.run();
+        BridgeGate.refuse(request, refusal);
+        return;
+      }
+      request.toWebSocket()
+        .onSuccess(ws -> {
+          if (refusal != null) {
+            release.run();
+            FanoutBridge.refuseSockJs(vertx, ws, BridgeGate.UNAUTHORIZED_CLOSE, "unauthorized", bridge.limits().closeTimeoutMs());
+          } else {
+            fanout.accept(transport, ws, ar.result(), release);
+          }
+        })
+        .onFailure(cause -> {
+          release.run();
+          log.debug("Bridge WebSocket upgrade failed: {}", cause.toString());
+        });
+    });
   }
 
   /**
@@ -176,6 +287,19 @@ public class HttpVerticle extends VerticleBase {
     vertx.eventBus().<JsonObject>request(Addresses.TASKS_LIST, null)
       .onSuccess(reply -> Responses.json(ctx, 200, reply.body().getJsonArray("tasks")))
       .onFailure(cause -> Responses.error(ctx, 503, "the task list is not available: " + cause.getMessage()));
+  }
+
+  /** Whether every {@code %} in a path starts two hex digits. */
+  static boolean validPercentEncoding(String path) {
+    if (path == null) {
+      return false;
+    }
+    for (int i = path.indexOf('%'); i >= 0; i = path.indexOf('%', i + 1)) {
+      if (i + 2 >= path.length() || Character.digit(path.charAt(i + 1), 16) < 0 || Character.digit(path.charAt(i + 2), 16) < 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static Throwable listenFailure(String host, int port, Throwable cause) {

@@ -10,26 +10,33 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** {@code /api/jobs}: start, list, look at and cancel one-off jobs. */
 final class JobsApi {
 
-  /** A job request is small: a type and its params. */
-  private static final long MAX_BODY_BYTES = 64 * 1024;
+  private static final Logger log = LoggerFactory.getLogger(JobsApi.class);
   private static final int DEFAULT_LIMIT = 100;
 
   private final JobManager jobs;
+  private final long maxBodyBytes;
 
-  JobsApi(JobManager jobs) {
+  JobsApi(JobManager jobs, long maxBodyBytes) {
     this.jobs = jobs;
+    this.maxBodyBytes = maxBodyBytes;
   }
 
   void mount(Router router) {
-    router.post("/api/jobs").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES)).handler(this::submit);
-    router.get("/api/jobs").handler(this::list);
-    router.get("/api/job-types").handler(this::types);
-    router.get("/api/jobs/:id").handler(this::get);
-    router.delete("/api/jobs/:id").handler(this::cancel);
+    router.post("/api/jobs").handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
+      .handler(RequestGuards::requireAdmin).handler(this::submit);
+    Routes.read(router, "/api/jobs").handler(this::list);
+    Routes.allow(router, "/api/jobs", "GET, HEAD, POST");
+    Routes.read(router, "/api/job-types").handler(this::types);
+    Routes.allow(router, "/api/job-types", Routes.READ);
+    Routes.read(router, "/api/jobs/:id").handler(this::get);
+    router.delete("/api/jobs/:id").handler(RequestGuards::requireAdmin).handler(this::cancel);
+    Routes.allow(router, "/api/jobs/:id", "GET, HEAD, DELETE");
   }
 
   private void submit(RoutingContext ctx) {
@@ -38,11 +45,15 @@ final class JobsApi {
       String text = ctx.body().asString();
       body = text == null || text.isBlank() ? null : Json.decodeValue(text);
     } catch (DecodeException e) {
-      Responses.error(ctx, 400, "the body is not valid JSON: " + e.getMessage());
+      // The parser's own message would show its internals; where it failed is enough.
+      Responses.error(ctx, 400, "the body is not valid JSON");
       return;
     }
     try {
       JsonObject job = jobs.submit(body);
+      if (RequestGuards.who(ctx) != null) {
+        log.info("Job {} ({}) started by \"{}\"", job.getString("id"), job.getString("type"), RequestGuards.who(ctx));
+      }
       ctx.response().putHeader("Location", "/api/jobs/" + job.getString("id"));
       Responses.json(ctx, 202, job);
     } catch (JobRejected e) {
@@ -88,7 +99,11 @@ final class JobsApi {
 
   private void cancel(RoutingContext ctx) {
     try {
-      Responses.json(ctx, 200, jobs.cancel(ctx.pathParam("id")));
+      JsonObject job = jobs.cancel(ctx.pathParam("id"));
+      if (RequestGuards.who(ctx) != null) {
+        log.info("Job {} cancelled by \"{}\"", job.getString("id"), RequestGuards.who(ctx));
+      }
+      Responses.json(ctx, 200, job);
     } catch (JobRejected e) {
       if (e.status() == 409) {
         JsonObject body = new JsonObject().put("error", e.getMessage()).put("job", jobs.get(ctx.pathParam("id")));

@@ -90,11 +90,11 @@ public final class OpsRoutes {
         .end(new JsonObject().put("status", up ? "UP" : "DOWN").encode());
     }));
     if (metrics != null) {
-      router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics.registry()));
+      router.route("/metrics").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(PrometheusScrapingHandler.create(metrics.registry()));
     } else {
       router.route("/metrics").handler(ctx -> Responses.error(ctx, 404, "metrics are off (metrics.enabled is false)"));
     }
-    router.get("/api/info").handler(ctx -> Responses.json(ctx, 200, info(vertx)));
+    router.route("/api/info").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(ctx -> Responses.json(ctx, 200, info(vertx)));
   }
 
   private static void probe(Router router, String path, Handler<RoutingContext> handler) {

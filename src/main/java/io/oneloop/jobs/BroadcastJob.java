@@ -1,6 +1,7 @@
 package io.oneloop.jobs;
 
 import io.oneloop.config.Checks;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Instant;
@@ -13,9 +14,12 @@ import java.util.function.Predicate;
 public class BroadcastJob implements Job {
 
   private final Predicate<String> browsersMayReceive;
+  private final long maxBytes;
 
-  public BroadcastJob(Predicate<String> browsersMayReceive) {
+  /** @param maxBytes the largest body it may publish, as JSON (bridge.maxOutboundBytes) */
+  public BroadcastJob(Predicate<String> browsersMayReceive, long maxBytes) {
     this.browsersMayReceive = browsersMayReceive;
+    this.maxBytes = maxBytes;
   }
 
   @Override
@@ -26,6 +30,10 @@ public class BroadcastJob implements Job {
     }
     if (!params.containsKey("body")) {
       throw new IllegalArgumentException("params.body is required (any JSON value)");
+    }
+    long bytes = Json.encodeToBuffer(params.getValue("body")).length();
+    if (bytes > maxBytes) {
+      throw new IllegalArgumentException("params.body is " + bytes + " bytes as JSON, more than bridge.maxOutboundBytes (" + maxBytes + ")");
     }
     Checks.integer(params.getValue("delayMs", 0), "params.delayMs", 0, SleepJob.MAX_MS);
   }

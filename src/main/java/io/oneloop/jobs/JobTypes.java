@@ -16,8 +16,13 @@ public final class JobTypes {
   private final Map<String, Supplier<Job>> types = new TreeMap<>();
 
   public JobTypes(Map<String, String> configured, Predicate<String> browsersMayReceive) {
+    this(configured, browsersMayReceive, Long.MAX_VALUE);
+  }
+
+  /** @param maxOutboundBytes the largest message the {@code broadcast} job may publish (bridge.maxOutboundBytes) */
+  public JobTypes(Map<String, String> configured, Predicate<String> browsersMayReceive, long maxOutboundBytes) {
     types.put("sleep", SleepJob::new);
-    types.put("broadcast", () -> new BroadcastJob(browsersMayReceive));
+    types.put("broadcast", () -> new BroadcastJob(browsersMayReceive, maxOutboundBytes));
     configured.forEach((name, className) -> types.put(name, () -> instantiate(className)));
   }
 

@@ -4,6 +4,7 @@ import io.oneloop.config.Checks;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.VertxException;
+import io.vertx.core.json.Json;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,8 +20,24 @@ public abstract class Task extends VerticleBase {
 
   private static final Logger log = LoggerFactory.getLogger(Task.class);
 
-  /** Publishes {@code body} to every consumer of {@code address}, browsers on the bridge included. */
+  /** Where the app leaves {@code bridge.maxOutboundBytes} for its tasks (a local map of the Vert.x instance). */
+  public static final String LIMITS_MAP = "oneloop.limits";
+  public static final String MAX_OUTBOUND_BYTES = "maxOutboundBytes";
+
+  /**
+   * Publishes {@code body} to every consumer of {@code address}, browsers on the bridge included.
+   * A body larger than {@code bridge.maxOutboundBytes} as JSON is refused with an
+   * {@link IllegalArgumentException}: no bridge client would be sent it.
+   */
   protected void publish(String address, Object body) {
+    Object max = vertx.sharedData().getLocalMap(LIMITS_MAP).get(MAX_OUTBOUND_BYTES);
+    if (max instanceof Long limit) {
+      long bytes = Json.encodeToBuffer(body).length();
+      if (bytes > limit) {
+        throw new IllegalArgumentException("a message of " + bytes + " bytes for " + address
+          + " is larger than bridge.maxOutboundBytes (" + limit + ")");
+      }
+    }
     vertx.eventBus().publish(address, body);
   }
 

@@ -45,9 +45,12 @@ class BridgeTest {
     return config(task("ticker", "ticker", new JsonObject().put("intervalMs", 50)));
   }
 
-  /** Clients may receive from {@code feed.*} and send to {@code sensor.in.*} and the task list. */
+  /**
+   * Clients may receive from {@code feed.*} and send to {@code sensor.in.*} and the task list, and
+   * as fast as the handler-limit test sends (1000 registrations at once).
+   */
   private static JsonObject feedConfig() {
-    return config().put("bridge", new JsonObject()
+    return config().put("bridge", new JsonObject().put("maxInboundPerSecond", 100_000)
       .put("outbound", new JsonArray().add(new JsonObject().put("addressRegex", "feed\\..+")))
       .put("inbound", new JsonArray()
         .add(new JsonObject().put("address", Addresses.TASKS_LIST))

@@ -26,7 +26,9 @@ class ChatBridgeTest {
 
   @BeforeEach
   void start(Vertx vertx) throws Exception {
-    app = TestApp.start(vertx, config());
+    // The history test sends more than the default 30 a minute, and faster than 50 frames a second.
+    app = TestApp.start(vertx, config().put("chat", new JsonObject().put("maxPerMinute", 100))
+      .put("bridge", new JsonObject().put("maxInboundPerSecond", 1000)));
   }
 
   private static JsonObject msg(Object user, Object text) {

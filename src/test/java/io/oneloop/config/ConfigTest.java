@@ -32,7 +32,7 @@ class ConfigTest {
   void shippedConfigIsValid() {
     AppConfig config = AppConfig.validate(ConfigLoader.builtInDefaults(), "conf/config.json");
     assertEquals(8080, config.http().port());
-    assertEquals("0.0.0.0", config.http().host());
+    assertEquals("127.0.0.1", config.http().host());
     assertEquals(10000, config.shutdownTimeoutMs());
     assertEquals("ticker", config.tasks().get(0).kind());
   }
@@ -87,7 +87,7 @@ class ConfigTest {
   void explicitFileMergesDefaults() {
     AppConfig config = check("{\"http\":{\"port\":9999}}");
     assertEquals(9999, config.http().port());
-    assertEquals("0.0.0.0", config.http().host());
+    assertEquals("127.0.0.1", config.http().host());
     assertEquals(10000, config.shutdownTimeoutMs());
     assertTrue(config.tasks().isEmpty());
     BridgePermissions permissions = config.bridge().permissions();

@@ -40,6 +40,9 @@ class JobsApiTest {
 
   private static HttpResponse<Buffer> call(Vertx vertx, TestApp app, HttpMethod method, String path, String body) throws Exception {
     var request = WebClient.create(vertx).request(method, app.port(), "127.0.0.1", path);
+    if (body != null) {
+      request.putHeader("Content-Type", "application/json");
+    }
     return (body == null ? request.send() : request.sendBuffer(Buffer.buffer(body))).await(10, TimeUnit.SECONDS);
   }
 

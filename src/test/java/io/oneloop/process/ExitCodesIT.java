@@ -169,6 +169,7 @@ class ExitCodesIT {
       BridgeClient page = BridgeClient.connect(vertx, port).register("oneloop.jobs");
       page.request("oneloop.chat.history", new JsonObject()); // the register is in place
       HttpResponse<String> accepted = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/jobs"))
+        .header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"sleep\",\"params\":{\"ms\":60000}}")).build(), HttpResponse.BodyHandlers.ofString());
       assertEquals(202, accepted.statusCode(), accepted.body());
       String id = new JsonObject(accepted.body()).getString("id");

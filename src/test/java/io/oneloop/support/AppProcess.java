@@ -118,6 +118,10 @@ public final class AppProcess implements AutoCloseable {
     return process.pid();
   }
 
+  public boolean alive() {
+    return process.isAlive();
+  }
+
   /** The port it serves on; only for an app started by {@link #serve}. */
   public int port() {
     if (port < 0) {

@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -76,10 +77,23 @@ public final class BridgeClient {
 
   /** Connects over {@code transport} and returns once the bridge can take frames (for SockJS: once the session is open). */
   public static BridgeClient connect(Vertx vertx, int port, Transport transport) throws Exception {
+    return connect(vertx, port, transport, null, Map.of());
+  }
+
+  /**
+   * As {@link #connect(Vertx, int, Transport)}, with a query string on the bridge URL (e.g.
+   * {@code token=...}) and extra handshake headers (e.g. {@code Origin}); a refused handshake
+   * fails with Vert.x's {@code UpgradeRejectedException}, which holds the status.
+   */
+  public static BridgeClient connect(Vertx vertx, int port, Transport transport, String query, Map<String, String> headers)
+    throws Exception {
     WebSocketClient client = vertx.createWebSocketClient();
+    WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
+      .setURI(transport.path() + (query == null ? "" : "?" + query));
+    headers.forEach(options::addHeader);
     // Built on the event loop as the connection completes: SockJS's "o" may follow at once.
     BridgeClient bridge = client
-      .connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(transport.path()))
+      .connect(options)
       .map(socket -> new BridgeClient(vertx, transport, client, socket))
       .await(WAIT_SECONDS, TimeUnit.SECONDS);
     bridge.opened.future().await(WAIT_SECONDS, TimeUnit.SECONDS);

@@ -1,0 +1,20 @@
+package io.oneloop.http;
+
+import io.oneloop.auth.Authenticator;
+import io.oneloop.config.AppConfig;
+import io.oneloop.config.BridgeLimits;
+import io.oneloop.metrics.BridgeMetrics;
+import io.vertx.core.Vertx;
+
+/**
+ * What every HTTP server instance of one app shares to hold under abuse: the token checks, the
+ * refusal counts and the bridge's connection caps.
+ */
+public record Security(Authenticator auth, Refusals refusals, ConnectionCaps caps) {
+
+  public static Security create(Vertx vertx, AppConfig config) {
+    BridgeLimits limits = config.bridge().limits();
+    return new Security(Authenticator.create(vertx, config.auth()), new Refusals(reason -> BridgeMetrics.of(vertx).refused(reason)),
+      new ConnectionCaps(limits.maxConnections(), limits.maxConnectionsPerIp(), config.http().trustedProxies()));
+  }
+}

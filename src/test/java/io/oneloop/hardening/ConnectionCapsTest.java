@@ -1,0 +1,99 @@
+package io.oneloop.hardening;
+
+import io.oneloop.Addresses;
+import io.oneloop.support.BridgeClient;
+import io.oneloop.support.Bystander;
+import io.oneloop.support.TestApp;
+import io.oneloop.support.Transport;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static io.oneloop.support.TestApp.task;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** bridge.maxConnections and bridge.maxConnectionsPerIp, with the client's address from a trusted proxy's X-Forwarded-For. */
+@ExtendWith(VertxExtension.class)
+class ConnectionCapsTest {
+
+  private TestApp app;
+  private Bystander bystander;
+  private final List<BridgeClient> clients = new ArrayList<>();
+
+  @BeforeEach
+  void start(Vertx vertx) throws Exception {
+    JsonObject config = TestApp.config(task("ticker", "ticker", new JsonObject().put("intervalMs", 100)));
+    config.getJsonObject("http").put("trustedProxies", new JsonArray().add("127.0.0.1"));
+    config.put("bridge", new JsonObject().put("maxConnections", 6).put("maxConnectionsPerIp", 2));
+    app = TestApp.start(vertx, config);
+    bystander = Bystander.watch(vertx, app.port());
+  }
+
+  @AfterEach
+  void stillTicking() throws Exception {
+    bystander.assertTicking();
+    bystander.close();
+    clients.forEach(BridgeClient::close);
+  }
+
+  private BridgeClient connect(Vertx vertx, Transport transport, String forwardedFor) throws Exception {
+    BridgeClient client = BridgeClient.connect(vertx, app.port(), transport, null,
+      forwardedFor == null ? Map.of() : Map.of("X-Forwarded-For", forwardedFor));
+    clients.add(client);
+    return client;
+  }
+
+  private void assertRefused(Vertx vertx, Transport transport, String forwardedFor) {
+    Exception refused = assertThrows(Exception.class, () -> connect(vertx, transport, forwardedFor));
+    assertTrue(refused instanceof UpgradeRejectedException rejected && rejected.getStatus() == 503, refused.toString());
+  }
+
+  @Test
+  @DisplayName("past bridge.maxConnectionsPerIp one address gets 503 at the handshake; others, and loopback, still connect")
+  void perAddress(Vertx vertx) throws Exception {
+    connect(vertx, Transport.RAW, "203.0.113.7");
+    connect(vertx, Transport.SOCKJS, "198.51.100.1, 203.0.113.7");
+    assertRefused(vertx, Transport.RAW, "203.0.113.7");
+    assertRefused(vertx, Transport.SOCKJS, "203.0.113.7, 127.0.0.1");
+    connect(vertx, Transport.RAW, "203.0.113.8").register(Addresses.TICKER).awaitRec(Addresses.TICKER);
+    connect(vertx, Transport.RAW, null).register(Addresses.TICKER).awaitRec(Addresses.TICKER);
+  }
+
+  @Test
+  @DisplayName("past bridge.maxConnections every new handshake gets 503, and a closed socket makes room again")
+  void inAll(Vertx vertx) throws Exception {
+    for (int i = 0; i < 5; i++) {
+      connect(vertx, i % 2 == 0 ? Transport.RAW : Transport.SOCKJS, null);
+    }
+    assertRefused(vertx, Transport.RAW, null);
+    assertRefused(vertx, Transport.SOCKJS, null);
+    BridgeClient last = clients.remove(clients.size() - 1);
+    last.close();
+    last.closed().await(10, TimeUnit.SECONDS);
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    BridgeClient again = null;
+    while (again == null && System.nanoTime() < deadline) {
+      try {
+        again = connect(vertx, Transport.RAW, null);
+      } catch (UpgradeRejectedException e) {
+        // the server has not seen the close yet
+      }
+    }
+    assertTrue(again != null, "room again after a close");
+    assertEquals("rec", again.register(Addresses.TICKER).await(BridgeClient.isRec(Addresses.TICKER)).getString("type"));
+  }
+}
