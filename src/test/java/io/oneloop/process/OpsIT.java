@@ -66,6 +66,7 @@ class OpsIT {
       app.awaitHealth(port, 200);
       HttpRequest submit = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/jobs?token=s3cr3t-in-query"))
         .timeout(Duration.ofSeconds(5))
+        .header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"logging\",\"params\":{\"fail\":true}}")).build();
       JsonObject job = new JsonObject(HTTP.send(submit, HttpResponse.BodyHandlers.ofString()).body());
       app.awaitOutput("logging job failing");
@@ -191,8 +192,8 @@ class OpsIT {
       assertEquals(2, app.awaitExit(), app.output());
       String out = app.output();
       assertTrue(out.contains(bad + ": http.port must be an integer 0-65535, got \"abc\""), out);
-      assertTrue(out.contains(bad + ": shutdownTimout is not a known key (expected one of bridge, health, hooks, http, jobs, log, metrics, "
-        + "shutdownTimeoutMs, tasks)"), out);
+      assertTrue(out.contains(bad + ": shutdownTimout is not a known key (expected one of auth, bridge, chat, health, hooks, http, jobs, log, "
+        + "metrics, shutdownTimeoutMs, tasks)"), out);
       assertTrue(out.contains(bad + ": tasks[0].class: no class com.acme.Feed on the class path"), out);
       assertTrue(out.contains("3 problem(s) in " + bad), out);
       assertTrue(out.contains("warning: ONELOOP_JOBS_MAXCONCURENT names no config key (nearest: ONELOOP_JOBS_MAXCONCURRENT, "
