@@ -15,6 +15,12 @@ final class StepStats {
   long negativeLatency;
   long missing;
   int socketsWithMissing;
+  /** Messages missing before a later one that arrived on the same socket (silently dropped). */
+  long gaps;
+  int socketsWithGaps;
+  long deliveryFrames;
+  /** Wire bytes of the frames that carried deliveries (payload and frame header). */
+  long deliveryBytes;
   int sockets;
   int closedDuringStep;
   long firstRecvUs;
@@ -106,6 +112,11 @@ final class StepStats {
         .put("maxMs", Json.round(maxMs(), 3))
         .put("missing", missing)
         .put("socketsWithMissing", socketsWithMissing)
+        .put("gaps", gaps)
+        .put("socketsWithGaps", socketsWithGaps)
+        .put("deliveryFrames", deliveryFrames)
+        .put("deliveriesPerFrame", deliveryFrames == 0 ? null
+            : Json.round(delivered / (double) deliveryFrames, 3))
         .put("duplicates", duplicates)
         .put("outOfOrder", outOfOrder)
         .put("staleFromEarlierRuns", stale)

@@ -26,6 +26,13 @@ final class Steps {
     this.gen = gen;
   }
 
+  /** A fresh range of sequence numbers for a run measured outside {@link #measure}. */
+  long reserveFirst() {
+    long first = nextFirst;
+    nextFirst += 1_000_000_000L;
+    return first;
+  }
+
   /** One publish step, repeated (bounded) when other processes interfered with it. */
   StepStats run(Server srv, double rate, double seconds) throws Exception {
     StepStats st = null;
@@ -49,8 +56,7 @@ final class Steps {
   /** One publish step, measured once: arm the generator, tell the server, wait, collect. */
   StepStats measure(Server srv, double rate, double seconds) throws Exception {
     long count = Math.max(1, Math.round(rate * seconds));
-    long first = nextFirst;
-    nextFirst += 1_000_000_000L;
+    long first = reserveFirst();
     gen.beginStep(first, count);
     int sockets = gen.openCount();
     long expected = count * sockets;
