@@ -161,7 +161,9 @@ public final class Bench {
   private void everyPeer(Scenario scenario, int round, Predicate<Peer> takes) throws Exception {
     for (Peer p : peers) {
       if (takes.test(p)) {
-        runs.add(scenario.run(p, round));
+        long t0 = System.nanoTime();
+        JsonObject r = scenario.run(p, round);
+        runs.add(r.put("wallSeconds", Json.round((System.nanoTime() - t0) / 1e9, 1)));
       }
     }
   }

@@ -51,6 +51,9 @@ final class Settings {
   long idleWaitMs = 2000;
   long settleMs = 2000;
   long graceMs = 2500;
+  /** Pause between S2 steps, and how long no frame must arrive before a step counts as drained. */
+  long pauseMs = 500;
+  long drainQuietMs = 500;
   long connectTimeoutMs = 120_000;
   long stopTimeoutMs = 30_000;
   String heap = "512m";
@@ -125,14 +128,18 @@ final class Settings {
     mode = "smoke";
     clients = 50;
     rounds = 1;
-    s1Seconds = 2;
+    s1Seconds = 1;
     s2StepSeconds = 1;
     s2WarmupSeconds = 0;
     s2FirstRate = 100;
     s2MaxSteps = 2;
     startStopSamples = 1;
-    highSeconds = new double[] {1, 1};
-    s6Seconds = 5;
+    highSeconds = new double[] {0.5, 0.5};
+    pauseMs = 100;
+    drainQuietMs = 200;
+    // the variants are oneloop's raw path with another config: the full run measures them
+    peers.removeIf(id -> Peer.all().stream().anyMatch(p -> p.id.equals(id) && p.variant));
+    s6Seconds = 3;
     s6EarlySeconds = 1;
     // one start with AppCDS per JVM peer: with the training runs about 7 s
     cdsSamples = 1;
@@ -158,6 +165,13 @@ final class Settings {
     s.s6Seconds = j.getDouble("s6Seconds", s.s6Seconds);
     s.s6EarlySeconds = j.getDouble("s6EarlySeconds", s.s6EarlySeconds);
     s.s6Rate = j.getDouble("s6RatePerSec", s.s6Rate);
+    if (j.getJsonArray("highRates") != null) {
+      JsonArray hr = j.getJsonArray("highRates");
+      s.highRates = new double[hr.size()];
+      for (int i = 0; i < hr.size(); i++) {
+        s.highRates[i] = hr.getDouble(i);
+      }
+    }
     if (j.getJsonArray("oneloopKnownKeys") != null) {
       s.oneloopKnownKeys = new LinkedHashSet<>();
       j.getJsonArray("oneloopKnownKeys").forEach(k -> s.oneloopKnownKeys.add((String) k));

@@ -208,6 +208,7 @@ final class SlowConsumer implements Scenario {
         .put("p99Ms", Json.round(st.ms(99), 3))
         .put("maxMs", Json.round(st.maxMs(), 3))
         .put("bytesPerMessage", Json.round(bytesPerMessage, 1))
+        .put("lastDeliveryAfterMs", st.lastRecvUs == 0 ? null : st.lastRecvUs / 1000 - t0Wall)
         .put("closed", st.closedDuringStep > 0);
     Long closedAfterMs = closedAt < 0 ? null : TimeUnit.NANOSECONDS.toMillis(closedAt - t0);
     String logLine = logLineAbout(srv, slowPort);

@@ -129,7 +129,7 @@ final class Steps {
       // stop the run in case it is still going (a slow server), then let any backlog drain so
       // the next step starts clean; what arrives late is counted, not lost
       MiniHttp.status(srv.controlPort, "/control?rate=0&count=0", 5_000);
-      st.drainMs = gen.awaitQuiet(500, 20_000);
+      st.drainMs = gen.awaitQuiet(s.drainQuietMs, 20_000);
       st.arrivedAfterStep = gen.lateForLastStep();
     }
     return st;
