@@ -25,6 +25,7 @@ public final class Bench {
   private final Path repo;
   private final List<Peer> peers;
   private final JsonArray runs = new JsonArray();
+  private Rig rig;
 
   private Bench(Settings s) {
     this.s = s;
@@ -82,7 +83,7 @@ public final class Bench {
       }
     }
     LoadGen gen = new LoadGen();
-    Rig rig = new Rig(s, repo, gen);
+    rig = new Rig(s, repo, gen);
     Saturation saturation = new Saturation(rig);
     Lifecycle lifecycle = new Lifecycle(rig, saturation);
     SlowConsumer slow = new SlowConsumer(rig);
@@ -111,17 +112,31 @@ public final class Bench {
         if (s.cdsSamples != 0 && s.only.contains("cds")) {
           cds.round(round, runs, roundStart);
         }
+        if (round < s.rounds) {
+          // what the rounds so far give, so that a run cut short still leaves its results
+          write(started, t0, gen, cds, round, false);
+        }
       }
     } finally {
       gen.close();
       Server.killAll();
     }
+    return write(started, t0, gen, cds, s.rounds, true);
+  }
+
+  /**
+   * Writes the results file, the chart and BENCHMARKS.md from the runs so far ({@code done} of
+   * the planned rounds); the last time also prints the summary and returns the exit code.
+   */
+  private int write(Instant started, long t0, LoadGen gen, Cds cds, int done, boolean last)
+      throws Exception {
     double wall = (System.nanoTime() - t0) / 1e9;
     JsonObject result = new JsonObject()
         .put("schema", "oneloop-bench/1")
         .put("mode", s.mode)
         .put("startedAt", started.toString())
         .put("wallSeconds", Json.round(wall, 1))
+        .put("roundsCompleted", done)
         .put("settings", s.toJson())
         .put("machine", Env.machine())
         .put("versions", Env.versions(s, repo))
@@ -138,7 +153,7 @@ public final class Bench {
     Path out = repo.resolve(s.out);
     Files.createDirectories(out.getParent());
     Files.writeString(out, result.encodePrettily() + "\n");
-    log("wrote %s", s.out);
+    log("wrote %s (%d of %d rounds)", s.out, done, s.rounds);
     if (!s.png.isEmpty()) {
       Chart.write(result, repo.resolve(s.png));
       log("wrote %s", s.png);
@@ -146,6 +161,9 @@ public final class Bench {
     if (!s.markdown.isEmpty()) {
       Files.writeString(repo.resolve(s.markdown), Markdown.render(result));
       log("wrote %s", s.markdown);
+    }
+    if (!last) {
+      return 0;
     }
     Summary.print(result);
     if (!rig.errors.isEmpty()) {
@@ -162,7 +180,19 @@ public final class Bench {
     for (Peer p : peers) {
       if (takes.test(p)) {
         long t0 = System.nanoTime();
-        JsonObject r = scenario.run(p, round);
+        JsonObject r;
+        try {
+          r = scenario.run(p, round);
+        } catch (Exception e) {
+          // one scenario's failure is recorded as an error of the run; the others still run
+          String msg = p.id + " (round " + round + ", " + scenario.getClass().getSimpleName()
+              + "): " + e;
+          rig.errors.add(msg);
+          log("ERROR %s", msg);
+          e.printStackTrace(System.out);
+          r = new JsonObject().put("round", round).put("peer", p.id).put("error", msg)
+              .put("kind", scenario.getClass().getSimpleName().toLowerCase());
+        }
         runs.add(r.put("wallSeconds", Json.round((System.nanoTime() - t0) / 1e9, 1)));
       }
     }

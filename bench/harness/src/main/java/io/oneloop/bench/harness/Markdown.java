@@ -20,7 +20,8 @@ final class Markdown {
     JsonObject ratios = r.getJsonObject("ratios");
     JsonArray targets = r.getJsonArray("targets");
     int n = set.getInteger("clients");
-    int rounds = set.getInteger("rounds");
+    int planned = set.getInteger("rounds");
+    int rounds = r.getInteger("roundsCompleted", planned);
     JsonArray peers = r.getJsonArray("peers");
     List<String> jvms = jvmPeers(peers);
     boolean anyCds = anyCds(sum);
@@ -36,6 +37,8 @@ final class Markdown {
     b.append("Run of ").append(r.getString("startedAt")).append(", ")
         .append(String.format(Locale.ROOT, "%.0f", r.getDouble("wallSeconds")))
         .append(" s wall time, ").append(rounds).append(rounds == 1 ? " round, " : " rounds, ")
+        .append(rounds < planned ? "(of " + planned + " planned: the run was stopped after round "
+            + rounds + " to meet a deadline) " : "")
         .append(n).append(" clients").append(rounds > 1 ? ". Every figure is the median over the "
             + "rounds" : ". With one round every figure is that round's, not a median")
         .append(". Command: `").append(harnessCommand(set)).append("`");
@@ -186,10 +189,11 @@ final class Markdown {
     }
 
     b.append("\n## How to run\n\n");
-    b.append("```\nbash bench/run            # full run (~20-25 min): results/latest.json, "
-        + "results/latest.png, BENCHMARKS.md\nbash bench/run --smoke    # 50 clients, one short "
-        + "round of every peer (< 60 s once built): results/smoke.json\nbash bench/run --render   # "
-        + "this file and results/latest.png again from results/latest.json\n```\n\n");
+    b.append("```\nbash bench/run            # full run (3 rounds, ~45 min): results/latest.json, "
+        + "results/latest.png, BENCHMARKS.md\nbash bench/run --rounds 1 # one round of everything "
+        + "(~16 min)\nbash bench/run --smoke    # 50 clients, one short round of every peer and S6 "
+        + "(~80 s once built): results/smoke.json\nbash bench/run --render   # this file and "
+        + "results/latest.png again from results/latest.json\n```\n\n");
     b.append("`bench/run` installs what it needs (Debian python3 packages with apt-get, the Node "
         + "peer's packages with `npm ci`), builds the bench Maven modules (`mvn -f bench/pom.xml "
         + "clean package`) and oneloop (`mvn package -DskipTests` at the root, when its jar is missing "
@@ -720,8 +724,20 @@ final class Markdown {
     for (int i = 0; i < errors.size(); i++) {
       c.add("Error: " + errors.getString(i));
     }
+    JsonArray known = r.getJsonObject("settings").getJsonArray("oneloopKnownKeys");
+    if (known != null && !known.contains("bridge.maxQueuedBytes")) {
+      c.add("This oneloop jar has no `bridge.maxQueuedBytes`: it predates SockJS on the fan-out "
+          + "engine, so **oneloop-sockjs measures the stock SockJS bridge inside oneloop**, and S6 is "
+          + "read against the raw path's fixed 4 MiB bound.");
+    }
+    c.add("S6: the kernel holds several MiB for a connection whose reader stopped (the server's "
+        + "send queue and the client's receive queue, about 4 MiB here), before a server's own "
+        + "queue grows; the bound applies to the server's own queue only. When a server logs that "
+        + "it closed the slow client but its end of the TCP connection stays ESTABLISHED, the "
+        + "table shows the log time and \"never\" for the connection: the client was not closed.");
     c.add("One 2-core machine and loopback only: no network latency, bandwidth limits or NIC "
-        + "costs; server and generator each have one core, so these are single-core figures.");
+        + "costs; server and generator each have one core (but for `oneloop-2cores`), so these are "
+        + "single-core figures.");
     c.add("Latency is receive wall time minus the server's send wall time on the same host "
         + "(the Node peer stamps `performance.timeOrigin + performance.now()`, the others the "
         + "system clock); it includes the server's broadcast loop, so the last socket written "

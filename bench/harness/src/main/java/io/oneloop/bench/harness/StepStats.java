@@ -42,6 +42,8 @@ final class StepStats {
   long serverRssKiB;
   long serverPeakRssKiB;
   boolean serverAlive = true;
+  /** Why the server was not told to publish (it did not answer its control request), or null. */
+  String controlError;
 
   long expected() {
     return count * sockets;
@@ -134,6 +136,7 @@ final class StepStats {
         .put("drainMs", drainMs)
         .put("serverRssMiB", Json.round(serverRssKiB / 1024.0, 1))
         .put("serverPeakRssMiB", Json.round(serverPeakRssKiB / 1024.0, 1))
-        .put("serverAlive", serverAlive);
+        .put("serverAlive", serverAlive)
+        .put("controlError", controlError);
   }
 }

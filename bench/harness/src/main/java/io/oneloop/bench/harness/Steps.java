@@ -2,6 +2,7 @@ package io.oneloop.bench.harness;
 
 import io.vertx.core.json.JsonObject;
 
+import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 
 import static io.oneloop.bench.harness.Bench.log;
@@ -64,10 +65,27 @@ final class Steps {
     long g0 = Proc.selfCpuTicks();
     long m0 = Proc.machineBusyTicks();
     long w0 = System.nanoTime();
-    MiniHttp.Response resp = MiniHttp.get(srv.controlPort,
-        "/control?rate=" + rate + "&count=" + count + "&first=" + first, 10_000);
-    if (resp.status() != 200) {
-      throw new IllegalStateException("control request answered " + resp.status());
+    String controlError = null;
+    try {
+      MiniHttp.Response resp = MiniHttp.get(srv.controlPort,
+          "/control?rate=" + rate + "&count=" + count + "&first=" + first, 10_000);
+      if (resp.status() != 200) {
+        controlError = "control request answered " + resp.status();
+      }
+    } catch (IOException e) {
+      // a server too busy to answer its control request within 10 s fails the step, not the run
+      controlError = "control request failed: " + e;
+    }
+    if (controlError != null) {
+      log("  %s: the step fails", controlError);
+      StepStats st = gen.endStep();
+      st.rate = rate;
+      st.seconds = count / rate;
+      st.serverAlive = srv.alive();
+      st.controlError = controlError;
+      MiniHttp.status(srv.controlPort, "/control?rate=0&count=0", 5_000);
+      gen.awaitQuiet(s.drainQuietMs, 20_000);
+      return st;
     }
     long durationNs = (long) (count / rate * 1e9);
     long publishEnd = w0 + durationNs;
