@@ -36,9 +36,9 @@ final class Markdown {
         + "re-run instead.\n\n");
     b.append("Run of ").append(r.getString("startedAt")).append(", ")
         .append(String.format(Locale.ROOT, "%.0f", r.getDouble("wallSeconds")))
-        .append(" s wall time, ").append(rounds).append(rounds == 1 ? " round, " : " rounds, ")
-        .append(rounds < planned ? "(of " + planned + " planned: the run was stopped after round "
-            + rounds + " to meet a deadline) " : "")
+        .append(" s wall time, ").append(rounds).append(rounds == 1 ? " round" : " rounds")
+        .append(rounds < planned ? " (of " + planned + " planned: the run was stopped after round "
+            + rounds + " to meet a deadline)" : "").append(", ")
         .append(n).append(" clients").append(rounds > 1 ? ". Every figure is the median over the "
             + "rounds" : ". With one round every figure is that round's, not a median")
         .append(". Command: `").append(harnessCommand(set)).append("`");
@@ -270,7 +270,12 @@ final class Markdown {
         + "(polled every 5 ms). S4: from sending SIGINT to the process's exit, with the clients "
         + "connected; the harness checks that SIGINT is neither ignored nor blocked in the server "
         + "(`SigIgn`/`SigBlk` in `/proc/<pid>/status`).\n");
-    b.append("- S3 with AppCDS (JVM peers: ").append(String.join(", ", jvms)).append("): once per "
+    JsonObject cdsInfo = r.getJsonObject("cds");
+    List<String> archived = cdsInfo != null && cdsInfo.getJsonArray("peers") != null
+        ? strings(cdsInfo.getJsonArray("peers")) : jvms;
+    b.append("- S3 with AppCDS (JVM peers: ").append(String.join(", ", archived)).append("; the "
+        + "peers that reach one of these apps over another path, and the variants, share its "
+        + "archive and take no such samples): once per "
         + "run, after round 1's default-flags runs, `bench/target/cds/` is deleted and each JVM "
         + "peer makes its own dynamic AppCDS archive in a training run: its usual command (same "
         + "`taskset`, same `").append(set.getString("jvmHeap"))
@@ -318,13 +323,54 @@ final class Markdown {
   /** What this run measured: its scenarios and peers, and the settings that differ by jar. */
   private static String whatRan(JsonObject r) {
     JsonObject set = r.getJsonObject("settings");
-    StringBuilder b = new StringBuilder("What ran: ");
+    StringBuilder b = new StringBuilder();
+    List<Double> other = new ArrayList<>();
+    JsonArray runs = r.getJsonArray("runs");
+    for (int i = 0; i < runs.size(); i++) {
+      JsonObject run = runs.getJsonObject(i);
+      List<JsonObject> steps = new ArrayList<>();
+      if (run.getJsonObject("s1") != null) {
+        steps.add(run.getJsonObject("s1"));
+      }
+      JsonArray high = run.getJsonArray("high");
+      for (int k = 0; high != null && k < high.size(); k++) {
+        steps.add(high.getJsonObject(k));
+      }
+      JsonArray s2 = run.getJsonObject("s2") == null ? null
+          : run.getJsonObject("s2").getJsonArray("steps");
+      for (int k = 0; s2 != null && k < s2.size(); k++) {
+        steps.add(s2.getJsonObject(k));
+      }
+      for (JsonObject st : steps) {
+        if (st.getValue("otherCpuShare") instanceof Number n) {
+          other.add(n.doubleValue());
+        }
+      }
+    }
+    if (!other.isEmpty()) {
+      Double med = Summary.medianOf(other);
+      long busy = other.stream().filter(x -> x > 0.3).count();
+      b.append("**Load on the machine**: other processes (other work sharing this machine) used a "
+          + "median ").append(pct(med)).append(" of a core during the measured steps, more than "
+          + "30 % in ").append(busy).append(" of ").append(other.size()).append(" steps (up to ")
+          .append(pct(other.stream().max(Double::compare).orElse(0.0))).append(" of the 2 "
+          + "cores' 200 %).");
+      if (med != null && med > 0.3) {
+        b.append(" With that much interference absolute figures are far below a quiet machine's, "
+            + "latency limits fail at low rates, and an S2 search that fails one step early stays "
+            + "low; compare ratios, and read S2 with its per-step `otherCpuShare` in the results "
+            + "file.");
+      }
+      b.append("\n\n");
+    }
+    b.append("What ran: ");
     JsonArray sc = set.getJsonArray("scenarios");
     b.append(sc == null ? "every scenario" : "scenarios " + String.join(", ", strings(sc)));
     b.append(" for the peers ").append(String.join(", ", strings(set.getJsonArray("peers"))));
-    b.append("; S6 in ").append(set.getValue("s6Rounds") == null ? "every" : "the first "
-        + set.getValue("s6Rounds")).append(" round(s); ")
-        .append(set.getValue("startStopSamples")).append(" S3/S4 samples per peer in all.");
+    Integer s6 = set.getInteger("s6Rounds");
+    b.append("; S6 in ").append(s6 == null || s6 >= set.getInteger("rounds") ? "every round"
+        : "the first " + s6 + " round(s)").append("; ")
+        .append(set.getValue("startStopSamples")).append(" S3/S4 samples per peer planned in all.");
     JsonArray known = set.getJsonArray("oneloopKnownKeys");
     if (known != null) {
       List<String> k = strings(known);

@@ -63,7 +63,8 @@ final class Summary {
           .put("passingSocketsClosed", stepSum(s2, "socketsClosed", true))
           .put("allStepsGaps", stepSum(s2, "gaps", false))
           .put("allStepsDuplicates", stepSum(s2, "duplicates", false))
-          .put("peakRssMiB", maxStepValue(s2, "serverPeakRssMiB"))
+          .put("peakRssMiB", maxStepValue(s2, "serverPeakRssMiB", true))
+          .put("peakRssAllStepsMiB", maxStepValue(s2, "serverPeakRssMiB", false))
           .put("oomRounds", (int) s2.stream().filter(x -> x.getBoolean("oom", false)).count())
           .put("diedRounds", (int) s2.stream().filter(x -> x.getBoolean("serverDied", false)).count()));
 
@@ -250,6 +251,11 @@ final class Summary {
   }
 
   private static Double maxStepValue(List<JsonObject> s2, String key) {
+    return maxStepValue(s2, key, false);
+  }
+
+  /** The largest value of a step figure over the S2 steps (or only the passing ones). */
+  private static Double maxStepValue(List<JsonObject> s2, String key, boolean passingOnly) {
     Double max = null;
     for (JsonObject x : s2) {
       JsonArray steps = x.getJsonArray("steps");
@@ -257,6 +263,9 @@ final class Summary {
         continue;
       }
       for (int i = 0; i < steps.size(); i++) {
+        if (passingOnly && !steps.getJsonObject(i).getBoolean("pass", false)) {
+          continue;
+        }
         Double g = steps.getJsonObject(i).getDouble(key);
         if (g != null && (max == null || g > max)) {
           max = g;

@@ -94,10 +94,11 @@ final class Targets {
       Double peak = Summary.value(p, "s2", "peakRssMiB");
       Double idle = Summary.value(p, "s5", "clientsRssMiB");
       Double v = peak == null || idle == null || idle == 0 ? null : Json.round(peak / idle, 3);
-      add(BROWSER, "RSS during S2 on " + id + " <= 1.3x its S5 RSS with " + s.clients
-              + " idle clients", v, "x", 1.3, v == null ? null : v <= 1.3,
+      add(BROWSER, "RSS during S2 (its passing steps) on " + id + " <= 1.3x its S5 RSS with "
+              + s.clients + " idle clients", v, "x", 1.3, v == null ? null : v <= 1.3,
           peak == null || idle == null ? null : Markdown.num(peak, "%.0f") + " vs "
-              + Markdown.num(idle, "%.0f") + " MiB");
+              + Markdown.num(idle, "%.0f") + " MiB; peak over every S2 step, failing ones too: "
+              + Markdown.num(Summary.value(p, "s2", "peakRssAllStepsMiB"), "%.0f") + " MiB");
     }
     for (String id : List.of("oneloop", sj)) {
       JsonObject p = byPeer.getJsonObject(id);
