@@ -127,7 +127,8 @@ final class Targets {
               + Markdown.num(x.getValue("rssEndMiB"), "%.0f") + " MiB (median)");
       Double healthy = x.getDouble("healthyDeliveriesMinPct");
       long hg = x.getLong("healthyGaps", 0L);
-      add(BROWSER, "S6 on " + id + ": the healthy client gets 100 %", healthy, "%", 100.0,
+      add(BROWSER, "S6 on " + id + ": the healthy client gets 100 % (in every round; the worst "
+              + "round shown)", healthy, "%", 100.0,
           healthy == null ? null : healthy >= 100.0 && hg == 0,
           hg + " gaps" + (x.getInteger("healthyClosedRounds", 0) > 0 ? "; it was closed by the "
               + "server in " + x.getInteger("healthyClosedRounds") + " round(s)"
