@@ -24,8 +24,7 @@ public class BenchPublisher extends VerticleBase {
     String address = conf.getString("address", "bench.ticks");
     int controlPort = conf.getInteger("controlPort");
     String host = conf.getString("controlHost", "127.0.0.1");
-    pacer = new Pacer(vertx, seq -> vertx.eventBus().publish(address,
-        new JsonObject().put("seq", seq).put("t", Pacer.nowMicros())));
+    pacer = new Pacer(vertx, seq -> vertx.eventBus().publish(address, pacer.message(seq)));
     return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(controlPort))
         .requestHandler(req -> {
           if (!Control.handle(req, pacer)) {

@@ -1,6 +1,7 @@
 package io.oneloop.bench;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 
 import java.time.Instant;
 import java.util.function.LongConsumer;
@@ -13,6 +14,10 @@ import java.util.function.LongConsumer;
  * missing deliveries. The load generator chooses the first sequence number of each run, so late
  * messages of an earlier run are never confused with the current one.
  *
+ * <p>A run may ask for {@code pad} bytes of padding per message (the slow-consumer scenario sends
+ * 10 KB messages): {@link #message(long)} then adds a {@code "pad"} string after {@code seq} and
+ * {@code t}, so a reader that scans for those two finds them first.
+ *
  * <p>All methods must be called on the owning verticle's context.
  */
 public final class Pacer {
@@ -22,6 +27,7 @@ public final class Pacer {
   private long nextSeq;
   private long run;
   private long timerId = -1;
+  private String pad = "";
 
   public Pacer(Vertx vertx, LongConsumer publish) {
     this.vertx = vertx;
@@ -40,7 +46,13 @@ public final class Pacer {
    * returns {firstSeq, count}.
    */
   public long[] start(double rate, long count, long first) {
+    return start(rate, count, first, 0);
+  }
+
+  /** As {@link #start(double, long, long)}, each message padded with {@code padBytes} bytes. */
+  public long[] start(double rate, long count, long first, int padBytes) {
     stop();
+    pad = padBytes > 0 ? "x".repeat(padBytes) : "";
     if (!(rate > 0) || count < 0) {
       count = 0;
     }
@@ -55,6 +67,17 @@ public final class Pacer {
       tick(id, startNs, endNs, rate, count, new long[] {0});
     }
     return new long[] {first, count};
+  }
+
+  /** Message {@code seq} of the current run: {@code {"seq":n,"t":micros}}, plus its padding. */
+  public JsonObject message(long seq) {
+    JsonObject m = new JsonObject().put("seq", seq).put("t", nowMicros());
+    return pad.isEmpty() ? m : m.put("pad", pad);
+  }
+
+  /** The padding of the current run's messages ("" for none). */
+  public String pad() {
+    return pad;
   }
 
   public void stop() {

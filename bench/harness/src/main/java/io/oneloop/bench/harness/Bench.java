@@ -9,12 +9,15 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * Orchestrates the benchmark: runs the scenarios ({@link Lifecycle}, {@link Saturation},
- * {@link StartStop}, {@link Cds}) against each peer in turn (pinned to the server core), with the
- * {@link LoadGen} in this JVM (pinned to the other core), and writes the results file, the chart
- * and BENCHMARKS.md. Scenarios are interleaved peer by peer within each round.
+ * {@link SlowConsumer}, {@link StartStop}, {@link Cds}) against each peer in turn (pinned to the
+ * server core), with the {@link LoadGen} in this JVM (pinned to the other core), and writes the
+ * results file, the chart and BENCHMARKS.md. Scenarios are interleaved peer by peer within each
+ * round; S6 runs only for the peers that take it, and the oneloop variants run the life and S2
+ * only.
  */
 public final class Bench {
 
@@ -22,6 +25,7 @@ public final class Bench {
   private final Path repo;
   private final List<Peer> peers;
   private final JsonArray runs = new JsonArray();
+  private Rig rig;
 
   private Bench(Settings s) {
     this.s = s;
@@ -68,39 +72,71 @@ public final class Bench {
     Instant started = Instant.now();
     long t0 = System.nanoTime();
     log("mode=%s clients=%d rounds=%d peers=%s", s.mode, s.clients, s.rounds, s.peers);
+    List<Peer> withKeys = peers.stream().filter(p -> !p.oneloopKeys.isEmpty()).toList();
+    boolean anyOneloop = peers.stream().anyMatch(p -> p.app.equals("oneloop"));
+    if (anyOneloop) {
+      s.oneloopKnownKeys = OneloopKeys.probe(s, repo, withKeys);
+      if (!s.oneloopKnownKeys.contains(OneloopKeys.BOUND_KEY)) {
+        s.boundBytes = OneloopKeys.OLD_BOUND;
+        log("this oneloop has no %s: S6 is read against its fixed %d MiB bound",
+            OneloopKeys.BOUND_KEY, s.boundBytes >> 20);
+      }
+    }
     LoadGen gen = new LoadGen();
-    Rig rig = new Rig(s, repo, gen);
+    rig = new Rig(s, repo, gen);
     Saturation saturation = new Saturation(rig);
     Lifecycle lifecycle = new Lifecycle(rig, saturation);
+    SlowConsumer slow = new SlowConsumer(rig);
     StartStop startStop = new StartStop(rig);
-    Cds cds = new Cds(rig, peers);
+    Cds cds = new Cds(rig, peers.stream().filter(p -> !p.variant).toList());
     try {
       int extra = Math.max(0, s.startStopSamples - s.rounds);
       for (int round = 1; round <= s.rounds; round++) {
         int roundStart = runs.size();
-        everyPeer(lifecycle, round);
-        if (!s.smokeMode()) {
-          everyPeer(saturation, round);
+        if (s.only.contains("life")) {
+          everyPeer(lifecycle, round, p -> true);
+        }
+        if (!s.smokeMode() && s.only.contains("s2")) {
+          everyPeer(saturation, round, p -> true);
+        }
+        if (round <= s.s6Rounds && s.only.contains("s6")) {
+          everyPeer(slow, round, p -> p.slowConsumer);
+        }
+        if (!s.smokeMode() && s.only.contains("startstop")) {
           for (int k = 0; k < extra; k++) {
             if (k % s.rounds == round - 1) {
-              everyPeer(startStop, round);
+              everyPeer(startStop, round, p -> !p.variant);
             }
           }
         }
-        if (s.cdsSamples != 0) {
+        if (s.cdsSamples != 0 && s.only.contains("cds")) {
           cds.round(round, runs, roundStart);
+        }
+        if (round < s.rounds) {
+          // what the rounds so far give, so that a run cut short still leaves its results
+          write(started, t0, gen, cds, round, false);
         }
       }
     } finally {
       gen.close();
       Server.killAll();
     }
+    return write(started, t0, gen, cds, s.rounds, true);
+  }
+
+  /**
+   * Writes the results file, the chart and BENCHMARKS.md from the runs so far ({@code done} of
+   * the planned rounds); the last time also prints the summary and returns the exit code.
+   */
+  private int write(Instant started, long t0, LoadGen gen, Cds cds, int done, boolean last)
+      throws Exception {
     double wall = (System.nanoTime() - t0) / 1e9;
     JsonObject result = new JsonObject()
         .put("schema", "oneloop-bench/1")
         .put("mode", s.mode)
         .put("startedAt", started.toString())
         .put("wallSeconds", Json.round(wall, 1))
+        .put("roundsCompleted", done)
         .put("settings", s.toJson())
         .put("machine", Env.machine())
         .put("versions", Env.versions(s, repo))
@@ -117,7 +153,7 @@ public final class Bench {
     Path out = repo.resolve(s.out);
     Files.createDirectories(out.getParent());
     Files.writeString(out, result.encodePrettily() + "\n");
-    log("wrote %s", s.out);
+    log("wrote %s (%d of %d rounds)", s.out, done, s.rounds);
     if (!s.png.isEmpty()) {
       Chart.write(result, repo.resolve(s.png));
       log("wrote %s", s.png);
@@ -125,6 +161,9 @@ public final class Bench {
     if (!s.markdown.isEmpty()) {
       Files.writeString(repo.resolve(s.markdown), Markdown.render(result));
       log("wrote %s", s.markdown);
+    }
+    if (!last) {
+      return 0;
     }
     Summary.print(result);
     if (!rig.errors.isEmpty()) {
@@ -136,10 +175,26 @@ public final class Bench {
     return 0;
   }
 
-  /** Runs the scenario once per peer, in the peers' order, adding each record to the runs. */
-  private void everyPeer(Scenario scenario, int round) throws Exception {
+  /** Runs the scenario once per peer it takes, in the peers' order, adding each record. */
+  private void everyPeer(Scenario scenario, int round, Predicate<Peer> takes) throws Exception {
     for (Peer p : peers) {
-      runs.add(scenario.run(p, round));
+      if (takes.test(p)) {
+        long t0 = System.nanoTime();
+        JsonObject r;
+        try {
+          r = scenario.run(p, round);
+        } catch (Exception e) {
+          // one scenario's failure is recorded as an error of the run; the others still run
+          String msg = p.id + " (round " + round + ", " + scenario.getClass().getSimpleName()
+              + "): " + e;
+          rig.errors.add(msg);
+          log("ERROR %s", msg);
+          e.printStackTrace(System.out);
+          r = new JsonObject().put("round", round).put("peer", p.id).put("error", msg)
+              .put("kind", scenario.getClass().getSimpleName().toLowerCase());
+        }
+        runs.add(r.put("wallSeconds", Json.round((System.nanoTime() - t0) / 1e9, 1)));
+      }
     }
   }
 
@@ -149,6 +204,12 @@ public final class Bench {
     for (Peer p : Peer.all()) {
       if (s.peers.contains(p.id)) {
         ps.add(p);
+      }
+    }
+    for (String id : s.peers) {
+      if (ps.stream().noneMatch(p -> p.id.equals(id))) {
+        throw new IllegalArgumentException("unknown peer: " + id + " (known: "
+            + String.join(",", Peer.defaultIds()) + ")");
       }
     }
     return ps;
@@ -163,11 +224,14 @@ public final class Bench {
   private JsonArray peerInfo() throws Exception {
     JsonArray a = new JsonArray();
     for (Peer p : peers) {
-      List<String> cmd = new ArrayList<>(List.of("taskset", "-c", s.serverCpu));
+      List<String> cmd = new ArrayList<>(List.of("taskset", "-c", p.cpus(s)));
       cmd.addAll(p.command(s, 8080, p.separateControlPort ? 8081 : 8080, repo));
       JsonObject o = new JsonObject()
           .put("id", p.id)
+          .put("app", p.app)
           .put("label", p.label)
+          .put("variant", p.variant)
+          .put("serverCpus", p.cpus(s))
           .put("protocol", p.protocol.name().toLowerCase())
           .put("webSocketPath", p.wsPath)
           .put("workDir", p.workDir)
@@ -175,9 +239,10 @@ public final class Bench {
           .put("env", p.env(8080).isEmpty() ? null : "PORT=PORT")
           .put("jvm", p.jvm)
           .put("controlOnSeparatePort", p.separateControlPort);
-      if (p.id.equals("oneloop")) {
-        o.put("config", new JsonObject(Peer.oneloopConfig(8080, 8081)).encode()
+      if (p.app.equals("oneloop")) {
+        o.put("config", new JsonObject(Peer.oneloopConfig(8080, 8081, p.appliedKeys(s))).encode()
             .replace("8081", "CONTROL_PORT").replace("8080", "PORT"));
+        o.put("keysNotInJar", new JsonArray(p.missingKeys(s)));
       }
       a.add(o);
     }

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -32,7 +33,10 @@ final class Cds {
   Cds(Rig rig, List<Peer> peers) {
     this.rig = rig;
     this.s = rig.s;
-    this.jvms = peers.stream().filter(p -> p.jvm).toList();
+    // one archive per app: the peers that reach one app over another path share its start
+    Map<String, Peer> byApp = new LinkedHashMap<>();
+    peers.stream().filter(p -> p.jvm).forEach(p -> byApp.putIfAbsent(p.app, p));
+    this.jvms = new ArrayList<>(byApp.values());
   }
 
   /**

@@ -78,8 +78,10 @@ final class Chart {
     g.fillRect(0, 0, img.getWidth(), img.getHeight());
     g.setColor(Color.BLACK);
     g.setFont(new Font("SansSerif", Font.BOLD, 22));
-    g.drawString("oneloop benchmark (" + result.getString("mode") + " run, medians of "
-        + result.getJsonObject("settings").getInteger("rounds") + " rounds, "
+    int rounds = result.getInteger("roundsCompleted",
+        result.getJsonObject("settings").getInteger("rounds"));
+    g.drawString("oneloop benchmark (" + result.getString("mode") + " run, "
+        + (rounds == 1 ? "1 round, " : "medians of " + rounds + " rounds, ")
         + result.getString("startedAt").substring(0, 10) + ")", 20, 34);
     for (int i = 0; i < 4; i++) {
       charts[i].draw(g, new Rectangle2D.Double((i % 2) * w, 50 + (i / 2) * h, w, h));
@@ -110,8 +112,9 @@ final class Chart {
     plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
     plot.setRangeGridlineStroke(new BasicStroke(1f));
     CategoryAxis x = plot.getDomainAxis();
-    x.setTickLabelFont(new Font("SansSerif", Font.PLAIN, 13));
-    x.setCategoryLabelPositions(CategoryLabelPositions.STANDARD);
+    boolean many = data.getColumnCount() > 5;
+    x.setTickLabelFont(new Font("SansSerif", Font.PLAIN, many ? 11 : 13));
+    x.setCategoryLabelPositions(many ? CategoryLabelPositions.UP_45 : CategoryLabelPositions.STANDARD);
     BarRenderer r = (BarRenderer) plot.getRenderer();
     r.setBarPainter(new StandardBarPainter());
     r.setShadowVisible(false);

@@ -23,14 +23,17 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import org.HdrHistogram.Histogram;
 
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -38,16 +41,21 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
- * The load generator: N WebSocket clients on one Netty event-loop thread, speaking either the
- * Vert.x event-bus bridge frames or Socket.IO 4 (Engine.IO 4 over WebSocket). Every delivery's
- * latency (receive wall time - the {@code t} the server stamped, microseconds) goes into an
- * HdrHistogram; per socket it tracks the sequence numbers of the current step to count missing
- * deliveries, duplicates and out-of-order ones. All step state is touched on the event-loop
- * thread only.
+ * The load generator: N WebSocket clients on one Netty event-loop thread, speaking the Vert.x
+ * event-bus bridge frames (raw WebSocket, or inside SockJS's WebSocket transport) or Socket.IO 4
+ * (Engine.IO 4 over WebSocket). Every delivery's latency (receive wall time - the {@code t} the
+ * server stamped, microseconds) goes into an HdrHistogram; per socket it tracks the sequence
+ * numbers of the current step to count missing deliveries, gaps (a message missing before one
+ * that arrived), duplicates and out-of-order ones. A socket can be told to stop reading (the slow
+ * consumer); it is then left out of the step's figures. All step state is touched on the
+ * event-loop thread only.
  */
 final class LoadGen implements AutoCloseable {
 
-  enum Protocol { BRIDGE, SOCKETIO }
+  enum Protocol { BRIDGE, SOCKJS, SOCKETIO }
+
+  /** Largest frame (after reassembling fragments) the generator accepts. */
+  static final int MAX_FRAME = 16 << 20;
 
   static final long HIGHEST_US = TimeUnit.MINUTES.toMicros(10);
 
@@ -64,6 +72,8 @@ final class LoadGen implements AutoCloseable {
   private long count;
   private Histogram hist = new Histogram(HIGHEST_US, 3);
   private long delivered;
+  private long deliveryFrames;
+  private long deliveryBytes;
   private long duplicates;
   private long outOfOrder;
   private long stale;
@@ -101,13 +111,13 @@ final class LoadGen implements AutoCloseable {
 
   /**
    * Opens n sockets (at most 64 handshakes in flight) and waits until each is ready (bridge:
-   * upgraded and registered; Socket.IO: namespace connected) or failed; returns how many are
-   * ready. Bounded by timeoutMs.
+   * upgraded and registered; SockJS: opened and registered; Socket.IO: namespace connected) or
+   * failed; returns how many are ready. Bounded by timeoutMs. For SockJS, {@code {server}} and
+   * {@code {session}} in the path are replaced per socket (one session id per socket).
    */
   int connect(Protocol protocol, int port, String path, String address, int n, long timeoutMs)
       throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-    URI uri = URI.create("ws://127.0.0.1:" + port + path);
     Semaphore inFlight = new Semaphore(64);
     CountDownLatch done = new CountDownLatch(n);
     AtomicInteger ready = new AtomicInteger();
@@ -129,17 +139,19 @@ final class LoadGen implements AutoCloseable {
       synchronized (conns) {
         conns.add(c);
       }
+      URI uri = URI.create("ws://127.0.0.1:" + port + socketPath(path));
       WebSocketClientProtocolConfig cfg = WebSocketClientProtocolConfig.newBuilder()
           .webSocketUri(uri)
-          .maxFramePayloadLength(1 << 20)
+          .maxFramePayloadLength(MAX_FRAME)
           .handshakeTimeoutMillis(10_000)
           .dropPongFrames(true)
           .build();
       b.clone().handler(new ChannelInitializer<SocketChannel>() {
         @Override
         protected void initChannel(SocketChannel ch) {
+          // the aggregator joins fragmented messages (Vert.x splits those over its frame size)
           ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(1 << 16),
-              new WebSocketClientProtocolHandler(cfg), c);
+              new WebSocketClientProtocolHandler(cfg), new WebSocketFrameAggregator(MAX_FRAME), c);
         }
       }).connect(uri.getHost(), port).addListener(f -> {
         if (!f.isSuccess()) {
@@ -152,8 +164,46 @@ final class LoadGen implements AutoCloseable {
     return ready.get();
   }
 
+  /** The path of one socket: SockJS's server and session ids filled in, fresh per socket. */
+  private static String socketPath(String path) {
+    if (!path.contains("{session}")) {
+      return path;
+    }
+    ThreadLocalRandom r = ThreadLocalRandom.current();
+    StringBuilder session = new StringBuilder();
+    for (int i = 0; i < 12; i++) {
+      session.append((char) ('a' + r.nextInt(26)));
+    }
+    return path.replace("{server}", String.format("%03d", r.nextInt(1000)))
+        .replace("{session}", session);
+  }
+
   int openCount() {
     return openCount.get();
+  }
+
+  /**
+   * Makes socket {@code index} (in connection order) stop reading: no more reads from its
+   * channel, so the kernel's buffers fill and the server's queue for it grows. It is left out of
+   * the step figures from now on. Returns its local port, or -1 when there is no such socket.
+   */
+  int stopReading(int index) throws Exception {
+    List<Conn> all = snapshot();
+    if (index >= all.size() || all.get(index).channel == null) {
+      return -1;
+    }
+    Conn c = all.get(index);
+    return onLoop(() -> {
+      c.excluded = true;
+      c.channel.config().setAutoRead(false);
+      return ((InetSocketAddress) c.channel.localAddress()).getPort();
+    });
+  }
+
+  /** Nanos (System.nanoTime) when socket {@code index} was seen closed, or -1 while open. */
+  long closedAtNanos(int index) {
+    List<Conn> all = snapshot();
+    return index < all.size() ? all.get(index).closedAtNanos : -1;
   }
 
   int closedUnexpectedly() {
@@ -171,6 +221,8 @@ final class LoadGen implements AutoCloseable {
       this.count = count;
       hist = new Histogram(HIGHEST_US, 3);
       delivered = 0;
+      deliveryFrames = 0;
+      deliveryBytes = 0;
       deliveredVolatile = 0;
       duplicates = 0;
       outOfOrder = 0;
@@ -185,7 +237,7 @@ final class LoadGen implements AutoCloseable {
         Arrays.fill(c.seen, 0, words, 0L);
         c.lastSeq = -1;
         c.stepDelivered = 0;
-        c.socketsAtStart = c.open;
+        c.socketsAtStart = c.open && !c.excluded;
       }
       return null;
     });
@@ -199,6 +251,8 @@ final class LoadGen implements AutoCloseable {
       s.count = count;
       s.histogram = hist;
       s.delivered = delivered;
+      s.deliveryFrames = deliveryFrames;
+      s.deliveryBytes = deliveryBytes;
       s.duplicates = duplicates;
       s.outOfOrder = outOfOrder;
       s.stale = stale;
@@ -208,9 +262,11 @@ final class LoadGen implements AutoCloseable {
       s.closedDuringStep = closedUnexpectedly - closedAtStepStart;
       int sockets = 0;
       int withMissing = 0;
+      int withGaps = 0;
       long missing = 0;
+      long gaps = 0;
       for (Conn c : snapshot()) {
-        if (!c.socketsAtStart) {
+        if (!c.socketsAtStart || c.excluded) {
           continue;
         }
         sockets++;
@@ -219,10 +275,17 @@ final class LoadGen implements AutoCloseable {
           withMissing++;
           missing += m;
         }
+        long g = highestSeen(c.seen, count) + 1 - c.stepDelivered;
+        if (g > 0) {
+          withGaps++;
+          gaps += g;
+        }
       }
       s.sockets = sockets;
       s.missing = missing;
       s.socketsWithMissing = withMissing;
+      s.gaps = gaps;
+      s.socketsWithGaps = withGaps;
       lastFirst = first;
       lastCount = count;
       lateForLast = 0;
@@ -231,6 +294,20 @@ final class LoadGen implements AutoCloseable {
       hist = new Histogram(HIGHEST_US, 3);
       return s;
     });
+  }
+
+  /** The index of the highest message seen in a step's bitmap, -1 for none. */
+  private static long highestSeen(long[] seen, long count) {
+    if (seen == null) {
+      return -1;
+    }
+    int words = (int) Math.min(seen.length, (count + 63) / 64);
+    for (int w = words - 1; w >= 0; w--) {
+      if (seen[w] != 0) {
+        return (long) w * 64 + 63 - Long.numberOfLeadingZeros(seen[w]);
+      }
+    }
+    return -1;
   }
 
   /** Deliveries of the last ended step's messages that arrived after it ended. */
@@ -297,12 +374,28 @@ final class LoadGen implements AutoCloseable {
   private void pingAll() {
     for (Conn c : snapshot()) {
       if (c.protocol == Protocol.BRIDGE && c.ready && c.open) {
-        c.channel.writeAndFlush(new TextWebSocketFrame("{\"type\":\"ping\"}"));
+        c.channel.writeAndFlush(new TextWebSocketFrame(PING));
+      } else if (c.protocol == Protocol.SOCKJS && c.ready && c.open) {
+        c.channel.writeAndFlush(new TextWebSocketFrame(sockJs(PING)));
       }
     }
   }
 
+  private static final String PING = "{\"type\":\"ping\"}";
+
+  private static String register(String address) {
+    return "{\"type\":\"register\",\"address\":\"" + address + "\"}";
+  }
+
+  /** A SockJS client frame: a JSON array holding the message as a JSON string. */
+  private static String sockJs(String json) {
+    return "[\"" + json.replace("\\", "\\\\").replace("\"", "\\\"") + "\"]";
+  }
+
   private void onDelivery(Conn c, long seq, long t, long recvUs) {
+    if (c.excluded) {
+      return;
+    }
     if (first < 0 || seq < first || seq >= first + count) {
       if (seq >= lastFirst && seq < lastFirst + lastCount) {
         lateForLast++;
@@ -337,7 +430,8 @@ final class LoadGen implements AutoCloseable {
     hist.recordValue(Math.min(lat, HIGHEST_US));
   }
 
-  private final class Conn extends SimpleChannelInboundHandler<WebSocketFrame> {
+  private final class Conn extends SimpleChannelInboundHandler<WebSocketFrame>
+      implements FrameScan.Sink {
     final Protocol protocol;
     final String address;
     final Consumer<Boolean> onResult;
@@ -346,7 +440,10 @@ final class LoadGen implements AutoCloseable {
     volatile boolean ready;
     volatile boolean open;
     volatile boolean closingByUs;
+    volatile boolean excluded;
+    volatile long closedAtNanos = -1;
     boolean socketsAtStart;
+    long recvUs;
     long[] seen;
     long lastSeq = -1;
     long stepDelivered;
@@ -377,6 +474,7 @@ final class LoadGen implements AutoCloseable {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+      closedAtNanos = System.nanoTime();
       open = false;
       openCount.decrementAndGet();
       if (ready && !closingByUs) {
@@ -395,13 +493,8 @@ final class LoadGen implements AutoCloseable {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
       if (evt == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
         if (protocol == Protocol.BRIDGE) {
-          ctx.writeAndFlush(new TextWebSocketFrame(
-              "{\"type\":\"register\",\"address\":\"" + address + "\"}"));
-          ready = true;
-          if (first >= 0 && seen == null) {
-            seen = new long[(int) ((count + 63) / 64)];
-          }
-          finish(true);
+          ctx.writeAndFlush(new TextWebSocketFrame(register(address)));
+          becomeReady();
         }
       } else if (evt == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_TIMEOUT) {
         finish(false);
@@ -410,11 +503,36 @@ final class LoadGen implements AutoCloseable {
       super.userEventTriggered(ctx, evt);
     }
 
+    private void becomeReady() {
+      ready = true;
+      if (first >= 0 && seen == null) {
+        seen = new long[(int) ((count + 63) / 64)];
+      }
+      finish(true);
+    }
+
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
       long recv = nowMicros();
       ByteBuf buf = frame.content();
-      if (protocol == Protocol.SOCKETIO) {
+      if (protocol == Protocol.SOCKJS) {
+        if (!(frame instanceof TextWebSocketFrame) || !buf.isReadable()) {
+          return;
+        }
+        byte type = buf.getByte(buf.readerIndex());
+        if (type == 'o') { // session open: register, as on the raw path but in SockJS framing
+          ctx.writeAndFlush(new TextWebSocketFrame(sockJs(register(address))));
+          becomeReady();
+          return;
+        }
+        if (type == 'c') { // the server closes the session
+          ctx.close();
+          return;
+        }
+        if (type != 'a' && type != 'm') { // 'h' heartbeats and anything else
+          return;
+        }
+      } else if (protocol == Protocol.SOCKETIO) {
         if (!(frame instanceof TextWebSocketFrame) || !buf.isReadable()) {
           return;
         }
@@ -442,17 +560,27 @@ final class LoadGen implements AutoCloseable {
       } else if (!(frame instanceof BinaryWebSocketFrame || frame instanceof TextWebSocketFrame)) {
         return;
       }
-      long seq = FrameScan.seq(buf);
-      long t = FrameScan.t(buf);
-      if (seq == Long.MIN_VALUE || t == Long.MIN_VALUE) {
+      int bytes = buf.readableBytes();
+      recvUs = recv;
+      int n = FrameScan.scan(buf, this);
+      if (n == 0) {
         return;
       }
       lastFrameNanos = System.nanoTime();
+      if (!excluded && first >= 0) {
+        deliveryFrames++;
+        // what the frame took on the wire: payload and the server's (unmasked) frame header
+        deliveryBytes += bytes + (bytes < 126 ? 2 : bytes < 65536 ? 4 : 10);
+      }
+    }
+
+    @Override
+    public void delivery(long seq, long t) {
       if (seen == null) {
         stale++;
         return;
       }
-      onDelivery(this, seq, t, recv);
+      onDelivery(this, seq, t, recvUs);
     }
   }
 }

@@ -1,48 +1,111 @@
 package io.oneloop.bench.harness;
 
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** One server under test and how its users start it. */
+/**
+ * One server under test, how its users start it and how the generator speaks to it. Several
+ * peers may be one app reached over another path (the stock bridge and oneloop, each over raw
+ * WebSocket and over SockJS's WebSocket transport). A variant is oneloop with other settings
+ * (metrics off, several HTTP instances on both cores): it runs the start-to-stop life and S2 only,
+ * and is compared with oneloop rather than counted among the peers.
+ */
 final class Peer {
 
   final String id;
+  final String app;
   final String label;
   final LoadGen.Protocol protocol;
   final String wsPath;
   final boolean jvm;
   final boolean separateControlPort;
   final String workDir; // relative to the repository root
+  /** Runs S6, the slow consumer. */
+  final boolean slowConsumer;
+  /** Runs the fixed high-rate steps (200 and 1000 publishes/s) after S1. */
+  final boolean highRate;
+  /** Another setting of oneloop: life and S2 only, not a peer of its own. */
+  final boolean variant;
+  /** The server's cores when not the one the settings give every server (null: those). */
+  final String serverCpus;
+  /** Keys put into oneloop's config (dotted path to value), when the jar knows them. */
+  final Map<String, Object> oneloopKeys;
 
-  private Peer(String id, String label, LoadGen.Protocol protocol, String wsPath, boolean jvm,
-      boolean separateControlPort, String workDir) {
+  private Peer(String id, String app, String label, LoadGen.Protocol protocol, String wsPath,
+      boolean slowConsumer, boolean highRate, boolean variant, String serverCpus,
+      Map<String, Object> oneloopKeys) {
     this.id = id;
+    this.app = app;
     this.label = label;
     this.protocol = protocol;
     this.wsPath = wsPath;
-    this.jvm = jvm;
-    this.separateControlPort = separateControlPort;
-    this.workDir = workDir;
+    this.jvm = app.equals("bridge") || app.equals("raw") || app.equals("oneloop");
+    this.separateControlPort = app.equals("oneloop");
+    this.workDir = app.equals("python") ? "bench/python" : app.equals("socketio") ? "bench/node"
+        : ".";
+    this.slowConsumer = slowConsumer;
+    this.highRate = highRate;
+    this.variant = variant;
+    this.serverCpus = serverCpus;
+    this.oneloopKeys = oneloopKeys;
   }
 
   static final String BRIDGE_PATH = "/eventbus/websocket";
+  /** SockJS's WebSocket transport; the generator fills in a server and session id per socket. */
+  static final String SOCKJS_PATH = "/eventbus/{server}/{session}/websocket";
   static final String SOCKETIO_PATH = "/socket.io/?EIO=4&transport=websocket";
+
+  /** The address oneloop's and the stock bridge's publishers use. */
+  static final String ADDRESS = "bench.ticks";
 
   static List<Peer> all() {
     return List.of(
-        new Peer("python", "Python: Starlette + python-socketio + uvicorn",
-            LoadGen.Protocol.SOCKETIO, SOCKETIO_PATH, false, false, "bench/python"),
-        new Peer("socketio", "Socket.IO 4 on Node",
-            LoadGen.Protocol.SOCKETIO, SOCKETIO_PATH, false, false, "bench/node"),
-        new Peer("bridge", "stock Vert.x 5 SockJS event-bus bridge",
-            LoadGen.Protocol.BRIDGE, BRIDGE_PATH, true, false, "."),
-        new Peer("raw", "raw Vert.x WebSocket (naive baseline)",
-            LoadGen.Protocol.BRIDGE, BRIDGE_PATH, true, false, "."),
-        new Peer("oneloop", "oneloop (bridge endpoint)",
-            LoadGen.Protocol.BRIDGE, BRIDGE_PATH, true, true, "."));
+        new Peer("python", "python", "Python: Starlette + python-socketio + uvicorn",
+            LoadGen.Protocol.SOCKETIO, SOCKETIO_PATH, false, false, false, null, Map.of()),
+        new Peer("socketio", "socketio", "Socket.IO 4 on Node",
+            LoadGen.Protocol.SOCKETIO, SOCKETIO_PATH, false, false, false, null, Map.of()),
+        new Peer("bridge", "bridge", "stock Vert.x 5 SockJS event-bus bridge, raw WebSocket",
+            LoadGen.Protocol.BRIDGE, BRIDGE_PATH, false, false, false, null, Map.of()),
+        new Peer("bridge-sockjs", "bridge",
+            "stock Vert.x 5 SockJS event-bus bridge, SockJS WebSocket transport",
+            LoadGen.Protocol.SOCKJS, SOCKJS_PATH, true, true, false, null, Map.of()),
+        new Peer("raw", "raw", "raw Vert.x WebSocket (naive baseline)",
+            LoadGen.Protocol.BRIDGE, BRIDGE_PATH, false, false, false, null, Map.of()),
+        new Peer("oneloop", "oneloop", "oneloop, raw WebSocket bridge endpoint",
+            LoadGen.Protocol.BRIDGE, BRIDGE_PATH, true, true, false, null, Map.of()),
+        new Peer("oneloop-sockjs", "oneloop", "oneloop, SockJS WebSocket transport",
+            LoadGen.Protocol.SOCKJS, SOCKJS_PATH, true, true, false, null, Map.of()),
+        new Peer("oneloop-nometrics", "oneloop",
+            "oneloop, raw WebSocket, metrics.enabled false",
+            LoadGen.Protocol.BRIDGE, BRIDGE_PATH, false, true, true, null,
+            Map.of("metrics.enabled", false)),
+        new Peer("oneloop-2cores", "oneloop",
+            "oneloop, raw WebSocket, http.instances 2, server on both cores (sharing one with the "
+                + "load generator)",
+            LoadGen.Protocol.BRIDGE, BRIDGE_PATH, false, true, true, "BOTH",
+            Map.of("http.instances", 2)));
+  }
+
+  /** The peers a run takes by default: every peer and variant. */
+  static List<String> defaultIds() {
+    List<String> ids = new ArrayList<>();
+    all().forEach(p -> ids.add(p.id));
+    return ids;
+  }
+
+  /** The cores the server is pinned to in this run. */
+  String cpus(Settings s) {
+    if (serverCpus == null) {
+      return s.serverCpu;
+    }
+    return s.serverCpu + "," + s.generatorCpu;
   }
 
   /**
@@ -63,7 +126,7 @@ final class Peer {
       throw new IllegalArgumentException(id + " is not a JVM peer");
     }
     List<String> c = new ArrayList<>();
-    switch (id) {
+    switch (app) {
       case "python" -> c.addAll(List.of(s.python, "-m", "uvicorn", "app:app", "--host", "127.0.0.1",
           "--port", String.valueOf(port), "--log-level", "warning"));
       case "socketio" -> c.addAll(List.of(s.node, "server.js"));
@@ -80,35 +143,83 @@ final class Peer {
             "io.oneloop.bench.raw.RawWebSocketServer", "-conf={\"port\":" + port + "}"));
       }
       case "oneloop" -> {
-        Path conf = repo.resolve("bench/target/run/oneloop-" + port + ".json");
+        Path conf = repo.resolve("bench/target/run/" + id + "-" + port + ".json");
         Files.createDirectories(conf.getParent());
-        Files.writeString(conf, oneloopConfig(port, controlPort));
+        Files.writeString(conf, oneloopConfig(port, controlPort, appliedKeys(s)));
         c.addAll(jvmFlags(s));
         c.addAll(jvmExtra);
         c.addAll(List.of("-cp", s.oneloopJar + ":bench/task/target/bench-task.jar",
             "io.oneloop.Main", "-conf", repo.relativize(conf).toString()));
       }
-      default -> throw new IllegalStateException(id);
+      default -> throw new IllegalStateException(app);
     }
     return c;
   }
 
+  /** The keys of {@link #oneloopKeys} the oneloop jar of this run knows (see {@link OneloopKeys}). */
+  Map<String, Object> appliedKeys(Settings s) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    oneloopKeys.forEach((k, v) -> {
+      if (s.oneloopKnownKeys == null || s.oneloopKnownKeys.contains(k)) {
+        m.put(k, v);
+      }
+    });
+    return m;
+  }
+
+  /** The keys of {@link #oneloopKeys} left out because the jar does not know them. */
+  List<String> missingKeys(Settings s) {
+    List<String> out = new ArrayList<>();
+    for (String k : oneloopKeys.keySet()) {
+      if (s.oneloopKnownKeys != null && !s.oneloopKnownKeys.contains(k)) {
+        out.add(k);
+      }
+    }
+    return out;
+  }
+
   Map<String, String> env(int port) {
-    return "socketio".equals(id) ? Map.of("PORT", String.valueOf(port)) : Map.of();
+    return "socketio".equals(app) ? Map.of("PORT", String.valueOf(port)) : Map.of();
   }
 
   static String oneloopConfig(int port, int controlPort) {
-    return "{\"http\":{\"host\":\"127.0.0.1\",\"port\":" + port + "},"
-        + "\"shutdownTimeoutMs\":10000,"
-        + "\"bridge\":{\"outbound\":[{\"address\":\"bench.ticks\"}],\"inbound\":[]},"
-        + "\"tasks\":[{\"name\":\"bench\",\"class\":\"io.oneloop.bench.BenchPublisher\","
-        + "\"threading\":\"event-loop\","
-        + "\"config\":{\"address\":\"bench.ticks\",\"controlPort\":" + controlPort + "}}]}";
+    return oneloopConfig(port, controlPort, Map.of());
+  }
+
+  /** oneloop's config for the bench, with {@code keys} (dotted paths) set on top. */
+  static String oneloopConfig(int port, int controlPort, Map<String, Object> keys) {
+    JsonObject c = new JsonObject()
+        .put("http", new JsonObject().put("host", "127.0.0.1").put("port", port))
+        .put("shutdownTimeoutMs", 10000)
+        .put("bridge", new JsonObject()
+            .put("outbound", new JsonArray().add(new JsonObject()
+                .put("address", ADDRESS)))
+            .put("inbound", new JsonArray()))
+        .put("tasks", new JsonArray().add(new JsonObject()
+            .put("name", "bench")
+            .put("class", "io.oneloop.bench.BenchPublisher")
+            .put("threading", "event-loop")
+            .put("config", new JsonObject().put("address", ADDRESS)
+                .put("controlPort", controlPort))));
+    keys.forEach((path, value) -> {
+      String[] parts = path.split("\\.");
+      JsonObject o = c;
+      for (int i = 0; i < parts.length - 1; i++) {
+        JsonObject next = o.getJsonObject(parts[i]);
+        if (next == null) {
+          next = new JsonObject();
+          o.put(parts[i], next);
+        }
+        o = next;
+      }
+      o.put(parts[parts.length - 1], value);
+    });
+    return c.encode();
   }
 
   /** The AppCDS archive of a JVM peer, relative to the repository root (its working directory). */
   String cdsArchive() {
-    return CDS_DIR + "/" + id + ".jsa";
+    return CDS_DIR + "/" + app + ".jsa";
   }
 
   static final String CDS_DIR = "bench/target/cds";

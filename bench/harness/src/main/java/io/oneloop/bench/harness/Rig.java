@@ -1,9 +1,12 @@
 package io.oneloop.bench.harness;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 
 import static io.oneloop.bench.harness.Bench.log;
@@ -63,7 +66,7 @@ final class Rig {
   /** Connects the clients and records how many; the failure record when not all connected. */
   JsonObject connectAll(JsonObject r, Peer p, Server srv) throws Exception {
     long t = System.nanoTime();
-    int connected = gen.connect(p.protocol, srv.port, p.wsPath, "bench.ticks", s.clients,
+    int connected = gen.connect(p.protocol, srv.port, p.wsPath, Peer.ADDRESS, s.clients,
         s.connectTimeoutMs);
     log("  %d/%d clients connected in %.1f s", connected, s.clients, (System.nanoTime() - t) / 1e9);
     r.put("connected", connected);
@@ -71,6 +74,33 @@ final class Rig {
       return fail(r, p, srv, "only " + connected + " of " + s.clients + " clients connected");
     }
     return null;
+  }
+
+  /**
+   * What a oneloop server says about itself with the clients connected: its bridge sockets per
+   * transport and HTTP instance ({@code GET /api/bridge}, where the jar has it) and whether
+   * {@code /metrics} answers; with the config keys the variant asked for and those its jar lacks.
+   * Null for the other peers.
+   */
+  JsonObject inspect(Peer p, Server srv) {
+    if (!p.app.equals("oneloop")) {
+      return null;
+    }
+    JsonObject o = new JsonObject()
+        .put("keys", new JsonObject(new LinkedHashMap<>(p.appliedKeys(s))))
+        .put("keysNotInJar", new JsonArray(p.missingKeys(s)))
+        .put("metricsStatus", MiniHttp.status(srv.port, "/metrics", 5_000));
+    try {
+      MiniHttp.Response b = MiniHttp.get(srv.port, "/api/bridge", 5_000);
+      if (b.status() == 200) {
+        o.put("bridge", new JsonObject(b.body()));
+      } else {
+        o.put("bridgeStatus", b.status());
+      }
+    } catch (IOException | RuntimeException e) {
+      o.put("bridgeError", e.toString());
+    }
+    return o;
   }
 
   /** S4: SIGINT with the clients connected, and how long the process took to exit. */

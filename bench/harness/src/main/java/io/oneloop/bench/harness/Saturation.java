@@ -60,7 +60,7 @@ final class Saturation implements Scenario {
       StepStats w = rig.steps.measure(srv, Math.max(s.s2MinRate, rate / 2), s.s2WarmupSeconds);
       log("  S2 warm-up %.1f/s for %.0f s: %.2f%% delivered, p99 %.2f ms", Math.max(s.s2MinRate,
           rate / 2), s.s2WarmupSeconds, w.deliveriesPct(), w.ms(99));
-      sleep(500);
+      sleep(s.pauseMs);
     }
     Double pass = null;
     Double fail = null;
@@ -106,7 +106,7 @@ final class Saturation implements Scenario {
         }
         rate = Math.sqrt(pass * fail);
       }
-      sleep(500);
+      sleep(s.pauseMs);
     }
     if (pass != null) {
       lastBestRate.put(p.id, pass);

@@ -44,7 +44,7 @@ final class Server {
       List<String> jvmExtra) throws Exception {
     int port = Ports.free();
     int controlPort = peer.separateControlPort ? Ports.free() : port;
-    List<String> cmd = new ArrayList<>(List.of("taskset", "-c", s.serverCpu));
+    List<String> cmd = new ArrayList<>(List.of("taskset", "-c", peer.cpus(s)));
     cmd.addAll(peer.command(s, port, controlPort, repo, jvmExtra));
     Files.createDirectories(logDir);
     Path log = logDir.resolve(peer.id + "-" + tag + ".log");

@@ -2,9 +2,13 @@ package io.oneloop.bench.harness;
 
 import io.vertx.core.json.JsonObject;
 
+import io.vertx.core.json.JsonArray;
+
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /** Run settings; {@code --smoke} and the full run differ only in these numbers. */
 final class Settings {
@@ -23,6 +27,22 @@ final class Settings {
   double s2P99LimitMs = 100;
   double s2MinDeliveriesPct = 99;
   int startStopSamples = 5;
+  /** The fixed high-rate steps after S1 (publishes/s and seconds), for the peers that take them. */
+  double[] highRates = {200, 1000};
+  double[] highSeconds = {10, 5};
+  /** S6, slow consumer: messages/s, seconds, padding per message, when the early RSS is read. */
+  double s6Rate = 1000;
+  double s6Seconds = 60;
+  int s6PadBytes = 10 * 1024;
+  double s6EarlySeconds = 5;
+  /** Rounds that run S6 (it takes a minute per peer): the first N. */
+  int s6Rounds = Integer.MAX_VALUE;
+  /** oneloop's bound on a client's queue the S6 figures are read against (its default). */
+  long boundBytes = 1 << 20;
+  /** The scenarios to run (life, s2, s6, startstop, cds); all by default. */
+  List<String> only = new ArrayList<>(List.of("life", "s2", "s6", "startstop", "cds"));
+  /** The keys of the peers' oneloop settings the jar knows (found by {@link OneloopKeys}). */
+  Set<String> oneloopKnownKeys;
   /**
    * S3 starts with an AppCDS archive per JVM peer and round: -1 = as many as that peer's
    * default-flags S3 starts in the round, 0 = none (no archive is made).
@@ -31,6 +51,9 @@ final class Settings {
   long idleWaitMs = 2000;
   long settleMs = 2000;
   long graceMs = 2500;
+  /** Pause between S2 steps, and how long no frame must arrive before a step counts as drained. */
+  long pauseMs = 500;
+  long drainQuietMs = 500;
   long connectTimeoutMs = 120_000;
   long stopTimeoutMs = 30_000;
   String heap = "512m";
@@ -54,7 +77,7 @@ final class Settings {
   String markdown = "BENCHMARKS.md";
   String commandLine = "bench/run";
   String gitCommit = "";
-  List<String> peers = new ArrayList<>(List.of("python", "socketio", "bridge", "raw", "oneloop"));
+  List<String> peers = new ArrayList<>(Peer.defaultIds());
 
   static Settings parse(String[] args) {
     Settings s = new Settings();
@@ -78,6 +101,9 @@ final class Settings {
         case "--s1-seconds" -> s.s1Seconds = Double.parseDouble(v);
         case "--s2-step-seconds" -> s.s2StepSeconds = Double.parseDouble(v);
         case "--start-stop-samples" -> s.startStopSamples = Integer.parseInt(v);
+        case "--s6-seconds" -> s.s6Seconds = Double.parseDouble(v);
+        case "--s6-rounds" -> s.s6Rounds = Integer.parseInt(v);
+        case "--only" -> s.only = new ArrayList<>(Arrays.asList(v.split(",")));
         case "--cds-samples" -> s.cdsSamples = Integer.parseInt(v);
         case "--peers" -> s.peers = new ArrayList<>(Arrays.asList(v.split(",")));
         case "--server-cpu" -> s.serverCpu = v;
@@ -102,12 +128,19 @@ final class Settings {
     mode = "smoke";
     clients = 50;
     rounds = 1;
-    s1Seconds = 2;
+    s1Seconds = 1;
     s2StepSeconds = 1;
     s2WarmupSeconds = 0;
     s2FirstRate = 100;
     s2MaxSteps = 2;
     startStopSamples = 1;
+    highSeconds = new double[] {0.5, 0.5};
+    pauseMs = 100;
+    drainQuietMs = 200;
+    // the variants are oneloop's raw path with another config: the full run measures them
+    peers.removeIf(id -> Peer.all().stream().anyMatch(p -> p.id.equals(id) && p.variant));
+    s6Seconds = 3;
+    s6EarlySeconds = 1;
     // one start with AppCDS per JVM peer: with the training runs about 7 s
     cdsSamples = 1;
     idleWaitMs = 300;
@@ -129,6 +162,20 @@ final class Settings {
     s.clients = j.getInteger("clients", s.clients);
     s.rounds = j.getInteger("rounds", s.rounds);
     s.startStopSamples = j.getInteger("startStopSamples", s.startStopSamples);
+    s.s6Seconds = j.getDouble("s6Seconds", s.s6Seconds);
+    s.s6EarlySeconds = j.getDouble("s6EarlySeconds", s.s6EarlySeconds);
+    s.s6Rate = j.getDouble("s6RatePerSec", s.s6Rate);
+    if (j.getJsonArray("highRates") != null) {
+      JsonArray hr = j.getJsonArray("highRates");
+      s.highRates = new double[hr.size()];
+      for (int i = 0; i < hr.size(); i++) {
+        s.highRates[i] = hr.getDouble(i);
+      }
+    }
+    if (j.getJsonArray("oneloopKnownKeys") != null) {
+      s.oneloopKnownKeys = new LinkedHashSet<>();
+      j.getJsonArray("oneloopKnownKeys").forEach(k -> s.oneloopKnownKeys.add((String) k));
+    }
     s.cdsSamples = j.getInteger("cdsSamplesPerRound", 0);
     s.serverCpu = j.getString("serverCpu", s.serverCpu);
     s.generatorCpu = j.getString("generatorCpu", s.generatorCpu);
@@ -158,6 +205,16 @@ final class Settings {
         .put("s2PassRule", "p99 <= " + s2P99LimitMs + " ms and deliveries >= "
             + s2MinDeliveriesPct + " %")
         .put("startStopSamples", startStopSamples)
+        .put("highRates", new JsonArray(Arrays.stream(highRates).boxed().toList()))
+        .put("highSeconds", new JsonArray(Arrays.stream(highSeconds).boxed().toList()))
+        .put("s6RatePerSec", s6Rate)
+        .put("s6Seconds", s6Seconds)
+        .put("s6PadBytes", s6PadBytes)
+        .put("s6EarlySeconds", s6EarlySeconds)
+        .put("s6Rounds", s6Rounds == Integer.MAX_VALUE ? rounds : Math.min(s6Rounds, rounds))
+        .put("boundBytes", boundBytes)
+        .put("oneloopKnownKeys", oneloopKnownKeys == null ? null
+            : new JsonArray(new ArrayList<>(oneloopKnownKeys)))
         .put("cdsSamplesPerRound", cdsSamples)
         .put("quietShareBeforeMeasuring", quietShare)
         .put("quietMaxWaitMs", quietMaxWaitMs)
@@ -168,6 +225,7 @@ final class Settings {
         .put("commandLine", commandLine)
         .put("serverCpu", serverCpu)
         .put("generatorCpu", generatorCpu)
-        .put("peers", new io.vertx.core.json.JsonArray(peers));
+        .put("scenarios", new JsonArray(only))
+        .put("peers", new JsonArray(peers));
   }
 }

@@ -15,6 +15,12 @@ final class StepStats {
   long negativeLatency;
   long missing;
   int socketsWithMissing;
+  /** Messages missing before a later one that arrived on the same socket (silently dropped). */
+  long gaps;
+  int socketsWithGaps;
+  long deliveryFrames;
+  /** Wire bytes of the frames that carried deliveries (payload and frame header). */
+  long deliveryBytes;
   int sockets;
   int closedDuringStep;
   long firstRecvUs;
@@ -36,6 +42,8 @@ final class StepStats {
   long serverRssKiB;
   long serverPeakRssKiB;
   boolean serverAlive = true;
+  /** Why the server was not told to publish (it did not answer its control request), or null. */
+  String controlError;
 
   long expected() {
     return count * sockets;
@@ -106,6 +114,11 @@ final class StepStats {
         .put("maxMs", Json.round(maxMs(), 3))
         .put("missing", missing)
         .put("socketsWithMissing", socketsWithMissing)
+        .put("gaps", gaps)
+        .put("socketsWithGaps", socketsWithGaps)
+        .put("deliveryFrames", deliveryFrames)
+        .put("deliveriesPerFrame", deliveryFrames == 0 ? null
+            : Json.round(delivered / (double) deliveryFrames, 3))
         .put("duplicates", duplicates)
         .put("outOfOrder", outOfOrder)
         .put("staleFromEarlierRuns", stale)
@@ -123,6 +136,7 @@ final class StepStats {
         .put("drainMs", drainMs)
         .put("serverRssMiB", Json.round(serverRssKiB / 1024.0, 1))
         .put("serverPeakRssMiB", Json.round(serverPeakRssKiB / 1024.0, 1))
-        .put("serverAlive", serverAlive);
+        .put("serverAlive", serverAlive)
+        .put("controlError", controlError);
   }
 }

@@ -2,6 +2,7 @@ package io.oneloop.bench.harness;
 
 import io.vertx.core.json.JsonObject;
 
+import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 
 import static io.oneloop.bench.harness.Bench.log;
@@ -24,6 +25,13 @@ final class Steps {
   Steps(Settings s, LoadGen gen) {
     this.s = s;
     this.gen = gen;
+  }
+
+  /** A fresh range of sequence numbers for a run measured outside {@link #measure}. */
+  long reserveFirst() {
+    long first = nextFirst;
+    nextFirst += 1_000_000_000L;
+    return first;
   }
 
   /** One publish step, repeated (bounded) when other processes interfered with it. */
@@ -49,8 +57,7 @@ final class Steps {
   /** One publish step, measured once: arm the generator, tell the server, wait, collect. */
   StepStats measure(Server srv, double rate, double seconds) throws Exception {
     long count = Math.max(1, Math.round(rate * seconds));
-    long first = nextFirst;
-    nextFirst += 1_000_000_000L;
+    long first = reserveFirst();
     gen.beginStep(first, count);
     int sockets = gen.openCount();
     long expected = count * sockets;
@@ -58,10 +65,27 @@ final class Steps {
     long g0 = Proc.selfCpuTicks();
     long m0 = Proc.machineBusyTicks();
     long w0 = System.nanoTime();
-    MiniHttp.Response resp = MiniHttp.get(srv.controlPort,
-        "/control?rate=" + rate + "&count=" + count + "&first=" + first, 10_000);
-    if (resp.status() != 200) {
-      throw new IllegalStateException("control request answered " + resp.status());
+    String controlError = null;
+    try {
+      MiniHttp.Response resp = MiniHttp.get(srv.controlPort,
+          "/control?rate=" + rate + "&count=" + count + "&first=" + first, 10_000);
+      if (resp.status() != 200) {
+        controlError = "control request answered " + resp.status();
+      }
+    } catch (IOException e) {
+      // a server too busy to answer its control request within 10 s fails the step, not the run
+      controlError = "control request failed: " + e;
+    }
+    if (controlError != null) {
+      log("  %s: the step fails", controlError);
+      StepStats st = gen.endStep();
+      st.rate = rate;
+      st.seconds = count / rate;
+      st.serverAlive = srv.alive();
+      st.controlError = controlError;
+      MiniHttp.status(srv.controlPort, "/control?rate=0&count=0", 5_000);
+      gen.awaitQuiet(s.drainQuietMs, 20_000);
+      return st;
     }
     long durationNs = (long) (count / rate * 1e9);
     long publishEnd = w0 + durationNs;
@@ -123,7 +147,7 @@ final class Steps {
       // stop the run in case it is still going (a slow server), then let any backlog drain so
       // the next step starts clean; what arrives late is counted, not lost
       MiniHttp.status(srv.controlPort, "/control?rate=0&count=0", 5_000);
-      st.drainMs = gen.awaitQuiet(500, 20_000);
+      st.drainMs = gen.awaitQuiet(s.drainQuietMs, 20_000);
       st.arrivedAfterStep = gen.lateForLastStep();
     }
     return st;

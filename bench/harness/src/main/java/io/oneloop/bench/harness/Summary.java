@@ -8,7 +8,10 @@ import java.util.Collections;
 import java.util.List;
 import java.util.function.Function;
 
-/** Medians per peer over the rounds, oneloop's ratios to each peer, and the targets. */
+/**
+ * Medians per peer over the rounds, oneloop's ratios to each peer (its raw path's and its SockJS
+ * path's), and the issues' targets, each met or not.
+ */
 final class Summary {
   private Summary() {
   }
@@ -36,7 +39,9 @@ final class Summary {
           .put("generatorCpuUsPerDelivery", median(s1, "generatorCpuUsPerDelivery"))
           .put("otherCpuShare", median(s1, "otherCpuShare"))
           .put("missing", sum(s1, "missing"))
+          .put("gaps", sum(s1, "gaps"))
           .put("duplicates", sum(s1, "duplicates"))
+          .put("outOfOrder", sum(s1, "outOfOrder"))
           .put("socketsClosed", sum(s1, "socketsClosed")));
 
       List<JsonObject> s2 = sub(s.smokeMode() ? life : sat, "s2");
@@ -51,6 +56,15 @@ final class Summary {
           .put("bestStepGeneratorCpuShare", median(s2, "bestStepGeneratorCpuShare"))
           .put("maxGeneratorCpuShare", maxStepValue(s2, "generatorCpuShare"))
           .put("maxOtherCpuShare", maxStepValue(s2, "otherCpuShare"))
+          .put("bestStepServerCpuUsPerDelivery", median(bestSteps(s2), "serverCpuUsPerDelivery"))
+          .put("passingGaps", stepSum(s2, "gaps", true))
+          .put("passingDuplicates", stepSum(s2, "duplicates", true))
+          .put("passingOutOfOrder", stepSum(s2, "outOfOrder", true))
+          .put("passingSocketsClosed", stepSum(s2, "socketsClosed", true))
+          .put("allStepsGaps", stepSum(s2, "gaps", false))
+          .put("allStepsDuplicates", stepSum(s2, "duplicates", false))
+          .put("peakRssMiB", maxStepValue(s2, "serverPeakRssMiB", true))
+          .put("peakRssAllStepsMiB", maxStepValue(s2, "serverPeakRssMiB", false))
           .put("oomRounds", (int) s2.stream().filter(x -> x.getBoolean("oom", false)).count())
           .put("diedRounds", (int) s2.stream().filter(x -> x.getBoolean("serverDied", false)).count()));
 
@@ -113,6 +127,79 @@ final class Summary {
           .put("timeouts", timeouts)
           .put("exitCodes", exitCodes));
 
+      JsonArray high = new JsonArray();
+      for (int i = 0; i < s.highRates.length; i++) {
+        List<JsonObject> at = new ArrayList<>();
+        for (JsonObject r : life) {
+          JsonArray h = r.getJsonArray("high");
+          if (h != null && i < h.size()) {
+            at.add(h.getJsonObject(i));
+          }
+        }
+        if (at.isEmpty()) {
+          continue;
+        }
+        high.add(new JsonObject()
+            .put("rate", s.highRates[i])
+            .put("seconds", at.get(0).getValue("seconds"))
+            .put("rounds", at.size())
+            .put("deliveriesPct", median(at, "deliveriesPct"))
+            .put("deliveriesPerSec", median(at, "deliveriesPerSec"))
+            .put("p50Ms", median(at, "p50Ms"))
+            .put("p99Ms", median(at, "p99Ms"))
+            .put("serverCpuUsPerDelivery", median(at, "serverCpuUsPerDelivery"))
+            .put("serverCpuShare", median(at, "serverCpuShare"))
+            .put("serverRssMiB", median(at, "serverRssMiB"))
+            .put("serverPeakRssMiB", median(at, "serverPeakRssMiB"))
+            .put("generatorCpuShare", median(at, "generatorCpuShare"))
+            .put("deliveriesPerFrame", median(at, "deliveriesPerFrame"))
+            .put("otherCpuShare", median(at, "otherCpuShare"))
+            .put("missing", sum(at, "missing"))
+            .put("gaps", sum(at, "gaps"))
+            .put("duplicates", sum(at, "duplicates"))
+            .put("socketsClosed", sum(at, "socketsClosed")));
+      }
+      if (!high.isEmpty()) {
+        o.put("high", high);
+      }
+
+      List<JsonObject> s6 = sub(runsOf(runs, p.id, "slow"), "s6");
+      if (!s6.isEmpty()) {
+        List<JsonObject> healthy = sub(s6, "healthy");
+        o.put("s6", new JsonObject()
+            .put("rounds", s6.size())
+            .put("seconds", s6.get(0).getValue("seconds"))
+            .put("boundBytes", s6.get(0).getValue("boundBytes"))
+            .put("rssBeforeMiB", median(s6, "rssBeforeMiB"))
+            .put("rssEarlyMiB", median(s6, "rssEarlyMiB"))
+            .put("rssEndMiB", median(s6, "rssEndMiB"))
+            .put("rssGrowthMiB", median(s6, "rssGrowthMiB"))
+            .put("rssGrowthMaxMiB", max(s6, "rssGrowthMiB"))
+            .put("passedBoundAfterMs", median(s6, "passedBoundAfterMs"))
+            .put("serverLoggedAfterMs", median(s6, "serverLoggedAfterMs"))
+            .put("loggedRounds", count(s6, "serverLoggedAfterMs"))
+            .put("closedAfterMs", median(s6, "closedAfterMs"))
+            .put("closedRounds", count(s6, "closedAfterMs"))
+            .put("closedAfterBoundMs", median(s6, "closedAfterBoundMs"))
+            .put("closedAfterBoundMaxMs", max(s6, "closedAfterBoundMs"))
+            .put("healthyDeliveriesPct", median(healthy, "deliveriesPct"))
+            .put("healthyDeliveriesMinPct", min(healthy, "deliveriesPct"))
+            .put("healthyGaps", sum(healthy, "gaps"))
+            .put("healthyDuplicates", sum(healthy, "duplicates"))
+            .put("healthyP99Ms", median(healthy, "p99Ms"))
+            .put("healthyLastDeliveryAfterMs", median(healthy, "lastDeliveryAfterMs"))
+            .put("healthyClosedRounds", (int) healthy.stream()
+                .filter(x -> x.getBoolean("closed", false)).count())
+            .put("serverDiedRounds", (int) s6.stream()
+                .filter(x -> !x.getBoolean("serverAlive", true)).count()));
+      }
+      for (JsonObject r : life) {
+        if (r.getJsonObject("server") != null) {
+          o.put("server", r.getJsonObject("server"));
+          break;
+        }
+      }
+
       List<JsonObject> s5 = sub(life, "s5");
       o.put("s5", new JsonObject()
           .put("idleRssMiB", median(s5, "idleRssMiB"))
@@ -122,15 +209,18 @@ final class Summary {
     }
 
     JsonObject ratios = new JsonObject();
-    JsonArray targets = new JsonArray();
-    JsonObject one = byPeer.getJsonObject("oneloop");
-    if (one != null) {
+    for (String subject : List.of("oneloop", "oneloop-sockjs")) {
+      JsonObject one = byPeer.getJsonObject(subject);
+      if (one == null) {
+        continue;
+      }
+      JsonObject rs = new JsonObject();
       for (Peer p : peers) {
-        if (p.id.equals("oneloop")) {
+        if (p.id.equals(subject) || p.variant) {
           continue;
         }
         JsonObject o = byPeer.getJsonObject(p.id);
-        ratios.put(p.id, new JsonObject()
+        rs.put(p.id, new JsonObject()
             .put("s2Throughput", ratio(one, o, "s2", "maxDeliveriesPerSec"))
             .put("s1P99", ratio(one, o, "s1", "p99Ms"))
             .put("s1CpuPerDelivery", ratio(one, o, "s1", "serverCpuUsPerDelivery"))
@@ -140,45 +230,18 @@ final class Summary {
             .put("s5IdleRss", ratio(one, o, "s5", "idleRssMiB"))
             .put("s5ClientsRss", ratio(one, o, "s5", "clientsRssMiB")));
       }
-      target(targets, ratios, "raw", "s2Throughput", ">=", 1.0,
-          "S2 throughput >= 1.0x raw Vert.x");
-      target(targets, ratios, "bridge", "s2Throughput", ">=", 1.5,
-          "S2 throughput >= 1.5x stock bridge");
-      target(targets, ratios, "socketio", "s2Throughput", ">=", 1.3,
-          "S2 throughput >= 1.3x Socket.IO");
-      target(targets, ratios, "python", "s2Throughput", ">=", 8.0,
-          "S2 throughput >= 8x Python");
-      target(targets, ratios, "socketio", "s1P99", "<=", 1.0, "S1 p99 <= Socket.IO's");
-      target(targets, ratios, "bridge", "s1P99", "<=", 1.0, "S1 p99 <= stock bridge's");
-      target(targets, ratios, "raw", "s3Start", "<=", 1.2,
-          "S3 start <= 1.2x the minimal raw Vert.x app");
-      target(targets, ratios, "raw", "s3StartCds", "<=", 1.2,
-          "S3 start with AppCDS for every JVM peer <= 1.2x raw Vert.x with AppCDS");
-      Double stop = value(one, "s4", "medianMs");
-      targets.add(new JsonObject().put("target", "S4 stop <= 1 s with " + s.clients + " clients")
-          .put("value", stop).put("unit", "ms").put("limit", 1000.0)
-          .put("met", stop == null ? null : stop <= 1000.0));
-      target(targets, ratios, "bridge", "s5ClientsRss", "<=", 1.2,
-          "S5 RSS with " + s.clients + " idle clients <= 1.2x stock bridge app");
+      ratios.put(subject, rs);
     }
+    JsonArray targets = Targets.build(s, byPeer, ratios);
     return new JsonObject().put("peers", byPeer).put("ratios", ratios).put("targets", targets);
   }
 
-  private static void target(JsonArray targets, JsonObject ratios, String peer, String key,
-      String op, double limit, String name) {
-    JsonObject r = ratios.getJsonObject(peer);
-    Double v = r == null ? null : r.getDouble(key);
-    Boolean met = v == null ? null : ">=".equals(op) ? v >= limit : v <= limit;
-    targets.add(new JsonObject().put("target", name).put("value", v).put("unit", "x")
-        .put("limit", limit).put("met", met));
-  }
-
-  private static Double value(JsonObject peer, String scenario, String key) {
+  static Double value(JsonObject peer, String scenario, String key) {
     JsonObject sc = peer.getJsonObject(scenario);
     return sc == null ? null : sc.getDouble(key);
   }
 
-  private static Double ratio(JsonObject a, JsonObject b, String scenario, String key) {
+  static Double ratio(JsonObject a, JsonObject b, String scenario, String key) {
     Double x = value(a, scenario, key);
     Double y = value(b, scenario, key);
     if (x == null || y == null || y == 0) {
@@ -188,6 +251,11 @@ final class Summary {
   }
 
   private static Double maxStepValue(List<JsonObject> s2, String key) {
+    return maxStepValue(s2, key, false);
+  }
+
+  /** The largest value of a step figure over the S2 steps (or only the passing ones). */
+  private static Double maxStepValue(List<JsonObject> s2, String key, boolean passingOnly) {
     Double max = null;
     for (JsonObject x : s2) {
       JsonArray steps = x.getJsonArray("steps");
@@ -195,6 +263,9 @@ final class Summary {
         continue;
       }
       for (int i = 0; i < steps.size(); i++) {
+        if (passingOnly && !steps.getJsonObject(i).getBoolean("pass", false)) {
+          continue;
+        }
         Double g = steps.getJsonObject(i).getDouble(key);
         if (g != null && (max == null || g > max)) {
           max = g;
@@ -202,6 +273,78 @@ final class Summary {
       }
     }
     return max;
+  }
+
+  /** The best passing step of each S2 search. */
+  private static List<JsonObject> bestSteps(List<JsonObject> s2) {
+    List<JsonObject> out = new ArrayList<>();
+    for (JsonObject x : s2) {
+      JsonArray steps = x.getJsonArray("steps");
+      Double best = x.getDouble("bestRate");
+      if (steps == null || best == null) {
+        continue;
+      }
+      for (int i = 0; i < steps.size(); i++) {
+        JsonObject st = steps.getJsonObject(i);
+        if (st.getBoolean("pass", false) && best.equals(st.getDouble("rate"))) {
+          out.add(st);
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The sum of a step figure over every S2 step (or only the passing ones). */
+  private static long stepSum(List<JsonObject> s2, String key, boolean passingOnly) {
+    long t = 0;
+    for (JsonObject x : s2) {
+      JsonArray steps = x.getJsonArray("steps");
+      if (steps == null) {
+        continue;
+      }
+      for (int i = 0; i < steps.size(); i++) {
+        JsonObject st = steps.getJsonObject(i);
+        if (passingOnly && !st.getBoolean("pass", false)) {
+          continue;
+        }
+        Number n = (Number) st.getValue(key);
+        if (n != null) {
+          t += n.longValue();
+        }
+      }
+    }
+    return t;
+  }
+
+  private static Double max(List<JsonObject> xs, String key) {
+    Double m = null;
+    for (JsonObject x : xs) {
+      if (x.getValue(key) instanceof Number n && (m == null || n.doubleValue() > m)) {
+        m = n.doubleValue();
+      }
+    }
+    return m;
+  }
+
+  private static Double min(List<JsonObject> xs, String key) {
+    Double m = null;
+    for (JsonObject x : xs) {
+      if (x.getValue(key) instanceof Number n && (m == null || n.doubleValue() < m)) {
+        m = n.doubleValue();
+      }
+    }
+    return m;
+  }
+
+  private static int count(List<JsonObject> xs, String key) {
+    int c = 0;
+    for (JsonObject x : xs) {
+      if (x.getValue(key) != null) {
+        c++;
+      }
+    }
+    return c;
   }
 
   static List<JsonObject> runsOf(JsonArray runs, String peer, String kind) {
@@ -270,14 +413,14 @@ final class Summary {
 
   static void print(JsonObject result) {
     JsonObject peers = result.getJsonObject("summary");
-    Bench.log("%-9s %9s %8s %8s %9s %8s %12s %8s %8s %8s %8s %8s", "peer", "S1 deliv%", "p50 ms",
+    Bench.log("%-17s %9s %8s %8s %9s %8s %12s %8s %8s %8s %8s %8s", "peer", "S1 deliv%", "p50 ms",
         "p99 ms", "us/deliv", "RSS MiB", "S2 deliv/s", "S3 ms", "S3 CDS", "S4 ms", "S5 idle",
         "S5 N");
     for (String id : peers.fieldNames()) {
       JsonObject p = peers.getJsonObject(id);
       Function<String, JsonObject> g = p::getJsonObject;
       JsonObject cds = g.apply("s3Cds");
-      Bench.log("%-9s %9s %8s %8s %9s %8s %12s %8s %8s %8s %8s %8s", id,
+      Bench.log("%-17s %9s %8s %8s %9s %8s %12s %8s %8s %8s %8s %8s", id,
           g.apply("s1").getValue("deliveriesPct"), g.apply("s1").getValue("p50Ms"),
           g.apply("s1").getValue("p99Ms"), g.apply("s1").getValue("serverCpuUsPerDelivery"),
           g.apply("s1").getValue("serverRssMiB"), g.apply("s2").getValue("maxDeliveriesPerSec"),
@@ -288,7 +431,7 @@ final class Summary {
     JsonArray t = result.getJsonArray("targets");
     for (int i = 0; i < t.size(); i++) {
       JsonObject x = t.getJsonObject(i);
-      Bench.log("target %-55s value %-8s met=%s", x.getString("target"), x.getValue("value"),
+      Bench.log("target %-70s value %-10s met=%s", x.getString("target"), x.getValue("value"),
           x.getValue("met"));
     }
   }

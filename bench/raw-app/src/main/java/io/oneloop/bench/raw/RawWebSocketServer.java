@@ -46,8 +46,8 @@ public class RawWebSocketServer extends VerticleBase {
   }
 
   private void broadcast(long seq) {
-    Buffer frame = Buffer.buffer("{\"type\":\"rec\",\"address\":\"bench.ticks\",\"body\":{\"seq\":"
-        + seq + ",\"t\":" + Pacer.nowMicros() + "}}");
+    Buffer frame = Buffer.buffer("{\"type\":\"rec\",\"address\":\"bench.ticks\",\"body\":"
+        + pacer.message(seq).encode() + "}");
     for (ServerWebSocket ws : sockets) {
       ws.writeBinaryMessage(frame);
     }

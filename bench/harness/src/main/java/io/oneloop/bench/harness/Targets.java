@@ -1,0 +1,248 @@
+package io.oneloop.bench.harness;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.List;
+
+/**
+ * The issues' targets, read from one run's summary: each as measured, its limit, and met or not
+ * (null when the run did not measure it). Ratios compare peers of the same run, never figures of
+ * different runs. A row marked {@code info} has no limit: it is shown for comparison.
+ */
+final class Targets {
+
+  static final String BROWSER = "The browser's path (SockJS on the fan-out engine)";
+  static final String METRICS = "Metrics on and off";
+  static final String EARLIER = "Earlier targets (oneloop's raw path)";
+
+  private final Settings s;
+  private final JsonObject byPeer;
+  private final JsonObject ratios;
+  private final JsonArray out = new JsonArray();
+
+  private Targets(Settings s, JsonObject byPeer, JsonObject ratios) {
+    this.s = s;
+    this.byPeer = byPeer;
+    this.ratios = ratios;
+  }
+
+  static JsonArray build(Settings s, JsonObject byPeer, JsonObject ratios) {
+    Targets t = new Targets(s, byPeer, ratios);
+    t.browser();
+    t.metrics();
+    t.earlier();
+    return t.out;
+  }
+
+  private void browser() {
+    String sj = "oneloop-sockjs";
+    if (byPeer.getJsonObject(sj) == null) {
+      return;
+    }
+    ratio(BROWSER, sj, "oneloop", "s2Throughput", ">=", 0.8,
+        "S2 over SockJS >= 0.8x oneloop's raw path");
+    ratio(BROWSER, sj, "bridge-sockjs", "s2Throughput", ">=", 3.0,
+        "S2 over SockJS >= 3x the stock bridge over SockJS");
+    ratio(BROWSER, sj, "socketio", "s2Throughput", ">=", 3.0, "S2 over SockJS >= 3x Socket.IO");
+    for (String id : List.of("oneloop", sj)) {
+      JsonObject p = byPeer.getJsonObject(id);
+      if (p == null) {
+        continue;
+      }
+      JsonObject s1 = p.getJsonObject("s1");
+      JsonObject s2 = p.getJsonObject("s2");
+      long gaps = s2.getLong("passingGaps", 0L) + s1.getLong("gaps", 0L);
+      long dups = s2.getLong("passingDuplicates", 0L) + s1.getLong("duplicates", 0L);
+      boolean measured = s2.getInteger("rounds", 0) > 0 || s1.getInteger("rounds", 0) > 0;
+      add(BROWSER, "0 gaps and 0 duplicates at every passing step (S1, S2) on " + id,
+          measured ? (double) (gaps + dups) : null, "count", 0.0,
+          measured ? gaps + dups == 0 : null, gaps + " gaps, " + dups + " duplicates");
+    }
+    JsonObject s1 = byPeer.getJsonObject(sj).getJsonObject("s1");
+    Double pct = s1.getDouble("deliveriesPct");
+    add(BROWSER, "S1 over SockJS: 100 % delivered", pct, "%", 100.0,
+        pct == null ? null : pct >= 100.0, null);
+    ratio(BROWSER, sj, "socketio", "s1P99", "<=", 1.0, "S1 over SockJS: p99 <= Socket.IO's");
+    ratio(BROWSER, sj, "oneloop", "s1CpuPerDelivery", "<=", 1.1,
+        "S1 over SockJS: server CPU per delivery <= 1.1x the raw path's");
+    JsonObject h200 = high(sj, 200);
+    JsonObject r200 = high("oneloop", 200);
+    Double p99 = h200 == null ? null : h200.getDouble("p99Ms");
+    add(BROWSER, "200 publishes/s to " + s.clients + " SockJS clients: p99 <= 50 ms", p99, "ms",
+        50.0, p99 == null ? null : p99 <= 50.0, h200 == null ? null
+            : Markdown.num(h200.getValue("deliveriesPct"), "%.2f %%") + " delivered");
+    Double rss = div(h200, r200, "serverRssMiB");
+    add(BROWSER, "200 publishes/s: server RSS over SockJS <= 1.5x the raw path's", rss, "x", 1.5,
+        rss == null ? null : rss <= 1.5, h200 == null || r200 == null ? null
+            : Markdown.num(h200.getValue("serverRssMiB"), "%.0f") + " vs "
+            + Markdown.num(r200.getValue("serverRssMiB"), "%.0f") + " MiB");
+    double top = s.highRates[s.highRates.length - 1];
+    JsonObject hTop = high(sj, top);
+    JsonObject rTop = high("oneloop", top);
+    Double cpu = div(hTop, rTop, "serverCpuUsPerDelivery");
+    add(BROWSER, String.format("%.0f publishes/s (the highest fixed rate): server CPU per delivery "
+            + "over SockJS <= 1.25x raw", top), cpu, "x", 1.25, cpu == null ? null : cpu <= 1.25,
+        hTop == null || rTop == null ? null
+            : Markdown.num(hTop.getValue("serverCpuUsPerDelivery"), "%.2f") + " vs "
+            + Markdown.num(rTop.getValue("serverCpuUsPerDelivery"), "%.2f") + " µs");
+    for (String id : List.of("oneloop", sj)) {
+      JsonObject p = byPeer.getJsonObject(id);
+      if (p == null) {
+        continue;
+      }
+      Double peak = Summary.value(p, "s2", "peakRssMiB");
+      Double idle = Summary.value(p, "s5", "clientsRssMiB");
+      Double v = peak == null || idle == null || idle == 0 ? null : Json.round(peak / idle, 3);
+      add(BROWSER, "RSS during S2 (its passing steps) on " + id + " <= 1.3x its S5 RSS with "
+              + s.clients + " idle clients", v, "x", 1.3, v == null ? null : v <= 1.3,
+          peak == null || idle == null ? null : Markdown.num(peak, "%.0f") + " vs "
+              + Markdown.num(idle, "%.0f") + " MiB; peak over every S2 step, failing ones too: "
+              + Markdown.num(Summary.value(p, "s2", "peakRssAllStepsMiB"), "%.0f") + " MiB");
+    }
+    for (String id : List.of("oneloop", sj)) {
+      JsonObject p = byPeer.getJsonObject(id);
+      JsonObject x = p == null ? null : p.getJsonObject("s6");
+      if (x == null) {
+        continue;
+      }
+      int rounds = x.getInteger("rounds", 0);
+      int closed = x.getInteger("closedRounds", 0);
+      Double after = x.getDouble("closedAfterBoundMaxMs");
+      Boolean met = closed < rounds ? Boolean.FALSE : after == null ? null : after <= 2000;
+      add(BROWSER, "S6 on " + id + ": slow client's connection closed within 2 s of passing the "
+              + "bound", closed < rounds ? null : after, "ms", 2000.0, met,
+          "closed in " + closed + " of " + rounds + " round(s)"
+              + (x.getValue("serverLoggedAfterMs") == null ? ""
+              : "; the server logged closing it " + Markdown.num(x.getValue("serverLoggedAfterMs"),
+              "%.0f") + " ms after publishing began, past the bound (estimated) at "
+              + Markdown.num(x.getValue("passedBoundAfterMs"), "%.0f") + " ms"));
+      if (closed < rounds) {
+        out.getJsonObject(out.size() - 1).put("shown", closed == 0 ? "never" : "not in every round");
+      }
+      Double growth = x.getDouble("rssGrowthMaxMiB");
+      add(BROWSER, "S6 on " + id + ": RSS growth <= 64 MiB over the run", growth, "MiB", 64.0,
+          growth == null ? null : growth <= 64.0,
+          Markdown.num(x.getValue("rssEarlyMiB"), "%.0f") + " -> "
+              + Markdown.num(x.getValue("rssEndMiB"), "%.0f") + " MiB (median)");
+      Double healthy = x.getDouble("healthyDeliveriesMinPct");
+      long hg = x.getLong("healthyGaps", 0L);
+      add(BROWSER, "S6 on " + id + ": the healthy client gets 100 % (in every round; the worst "
+              + "round shown)", healthy, "%", 100.0,
+          healthy == null ? null : healthy >= 100.0 && hg == 0,
+          hg + " gaps" + (x.getInteger("healthyClosedRounds", 0) > 0 ? "; it was closed by the "
+              + "server in " + x.getInteger("healthyClosedRounds") + " round(s)"
+              : healthy != null && healthy < 100.0 ? "; not closed: its last message came "
+              + Markdown.num(x.getValue("healthyLastDeliveryAfterMs"), "%.0f") + " ms after "
+              + "publishing began" : ""));
+    }
+    JsonObject b = byPeer.getJsonObject("bridge-sockjs");
+    JsonObject bx = b == null ? null : b.getJsonObject("s6");
+    if (bx != null) {
+      addInfo(BROWSER, "S6 on the stock bridge over SockJS (no bound): RSS growth",
+          bx.getDouble("rssGrowthMaxMiB"), "MiB", Markdown.num(bx.getValue("rssEarlyMiB"), "%.0f")
+              + " -> " + Markdown.num(bx.getValue("rssEndMiB"), "%.0f") + " MiB; slow client closed in "
+              + bx.getInteger("closedRounds", 0) + " of " + bx.getInteger("rounds", 0)
+              + " round(s); healthy client " + Markdown.num(bx.getValue("healthyDeliveriesPct"),
+              "%.2f %%"));
+    }
+    JsonObject two = byPeer.getJsonObject("oneloop-2cores");
+    JsonObject one = byPeer.getJsonObject("oneloop");
+    if (two != null && one != null) {
+      Double v = Summary.ratio(two, one, "s2", "maxDeliveriesPerSec");
+      addInfo(BROWSER, "Scale: S2 with http.instances 2 on both cores (generator sharing one) / "
+          + "oneloop on one core", v, "x", null);
+    }
+  }
+
+  private void metrics() {
+    JsonObject off = byPeer.getJsonObject("oneloop-nometrics");
+    JsonObject on = byPeer.getJsonObject("oneloop");
+    if (off == null || on == null) {
+      return;
+    }
+    boolean known = s.oneloopKnownKeys == null || s.oneloopKnownKeys.contains("metrics.enabled");
+    String why = known ? null : "this oneloop has no metrics.enabled: both ran with its default";
+    // the cost of metrics on: how much lower S2 is with them on, and how much more CPU a delivery
+    // takes at the highest fixed rate
+    Double s2 = Summary.ratio(on, off, "s2", "maxDeliveriesPerSec");
+    Double cost = !known || s2 == null ? null : Json.round(100 * (1 - s2), 2);
+    add(METRICS, "S2 with metrics on (default) costs <= 5 % of S2 with metrics.enabled false",
+        cost, "%", 5.0, cost == null ? null : cost <= 5.0, why != null ? why
+            : Markdown.num(Summary.value(on, "s2", "maxDeliveriesPerSec"), "%,.0f") + " vs "
+            + Markdown.num(Summary.value(off, "s2", "maxDeliveriesPerSec"), "%,.0f")
+            + " deliveries/s (S2 finds rates to within 15 %)");
+    double top = s.highRates[s.highRates.length - 1];
+    JsonObject a = high("oneloop", top);
+    JsonObject b = high("oneloop-nometrics", top);
+    Double r = div(a, b, "serverCpuUsPerDelivery");
+    Double cpuCost = !known || r == null ? null : Json.round(100 * (r - 1), 2);
+    add(METRICS, String.format("%.0f publishes/s: server CPU per delivery with metrics on <= 1.05x "
+            + "off", top), cpuCost, "%", 5.0, cpuCost == null ? null : cpuCost <= 5.0,
+        why != null ? why : a == null || b == null ? null
+            : Markdown.num(a.getValue("serverCpuUsPerDelivery"), "%.3f") + " vs "
+            + Markdown.num(b.getValue("serverCpuUsPerDelivery"), "%.3f") + " µs");
+  }
+
+  private void earlier() {
+    ratio(EARLIER, "oneloop", "raw", "s2Throughput", ">=", 1.0, "S2 throughput >= 1.0x raw Vert.x");
+    ratio(EARLIER, "oneloop", "bridge", "s2Throughput", ">=", 1.5,
+        "S2 throughput >= 1.5x stock bridge");
+    ratio(EARLIER, "oneloop", "socketio", "s2Throughput", ">=", 1.3,
+        "S2 throughput >= 1.3x Socket.IO");
+    ratio(EARLIER, "oneloop", "python", "s2Throughput", ">=", 8.0, "S2 throughput >= 8x Python");
+    ratio(EARLIER, "oneloop", "socketio", "s1P99", "<=", 1.0, "S1 p99 <= Socket.IO's");
+    ratio(EARLIER, "oneloop", "bridge", "s1P99", "<=", 1.0, "S1 p99 <= stock bridge's");
+    ratio(EARLIER, "oneloop", "raw", "s3Start", "<=", 1.2,
+        "S3 start <= 1.2x the minimal raw Vert.x app");
+    ratio(EARLIER, "oneloop", "raw", "s3StartCds", "<=", 1.2,
+        "S3 start with AppCDS for every JVM peer <= 1.2x raw Vert.x with AppCDS");
+    JsonObject one = byPeer.getJsonObject("oneloop");
+    Double stop = one == null ? null : Summary.value(one, "s4", "medianMs");
+    add(EARLIER, "S4 stop <= 1 s with " + s.clients + " clients", stop, "ms", 1000.0,
+        stop == null ? null : stop <= 1000.0, null);
+    ratio(EARLIER, "oneloop", "bridge", "s5ClientsRss", "<=", 1.2,
+        "S5 RSS with " + s.clients + " idle clients <= 1.2x stock bridge app");
+  }
+
+  /** The summary of a peer's fixed-rate step at {@code rate}, or null. */
+  private JsonObject high(String id, double rate) {
+    JsonObject p = byPeer.getJsonObject(id);
+    JsonArray h = p == null ? null : p.getJsonArray("high");
+    if (h == null) {
+      return null;
+    }
+    for (int i = 0; i < h.size(); i++) {
+      if (h.getJsonObject(i).getDouble("rate") == rate) {
+        return h.getJsonObject(i);
+      }
+    }
+    return null;
+  }
+
+  private static Double div(JsonObject a, JsonObject b, String key) {
+    Double x = a == null ? null : a.getDouble(key);
+    Double y = b == null ? null : b.getDouble(key);
+    return x == null || y == null || y == 0 ? null : Json.round(x / y, 3);
+  }
+
+  private void ratio(String group, String subject, String peer, String key, String op,
+      double limit, String name) {
+    JsonObject rs = ratios.getJsonObject(subject);
+    JsonObject r = rs == null ? null : rs.getJsonObject(peer);
+    Double v = r == null ? null : r.getDouble(key);
+    Boolean met = v == null ? null : ">=".equals(op) ? v >= limit : v <= limit;
+    add(group, name, v, "x", limit, met, null);
+  }
+
+  private void add(String group, String name, Double value, String unit, Double limit,
+      Boolean met, String note) {
+    out.add(new JsonObject().put("group", group).put("target", name).put("value", value)
+        .put("unit", unit).put("limit", limit).put("met", met).put("note", note));
+  }
+
+  private void addInfo(String group, String name, Double value, String unit, String note) {
+    out.add(new JsonObject().put("group", group).put("target", name).put("value", value)
+        .put("unit", unit).put("info", true).put("note", note));
+  }
+}
