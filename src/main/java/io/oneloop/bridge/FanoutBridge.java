@@ -306,6 +306,11 @@ public final class FanoutBridge {
     final Map<String, Replay> replays = new HashMap<>();
     /** Replay bytes written and not yet confirmed sent: not counted against bridge.maxQueuedBytes. */
     long replayBytesQueued;
+    /**
+     * Live bytes written in this event-loop turn, not flushed yet: a burst that arrives in one
+     * turn is not the client being slow, so only what is still waiting after a flush counts.
+     */
+    long unflushedBytes;
     /** A JWT's subject, which marks what this client sends; null otherwise. */
     final String user;
     final Predicate<String> maySend;
@@ -597,7 +602,7 @@ public final class FanoutBridge {
       if (released) {
         return;
       }
-      long queued = wire.queuedBytes() - replayBytesQueued;
+      long queued = wire.queuedBytes() - replayBytesQueued - unflushedBytes;
       if (queued > maxQueuedBytes) {
         log.warn("Closing the {} bridge socket of {}: it reads too slowly ({} bytes waiting, more than bridge.maxQueuedBytes {})",
           wire.transport().wireName(), wire.remoteAddress(), queued, maxQueuedBytes);
@@ -607,7 +612,7 @@ public final class FanoutBridge {
         wire.abort();
         return;
       }
-      wire.write(frame);
+      unflushedBytes += wire.write(frame);
       flushSoon();
     }
 
@@ -781,6 +786,7 @@ public final class FanoutBridge {
     flushScheduled = false;
     for (Session session : dirty) {
       session.wire.flush();
+      session.unflushedBytes = 0;
     }
     dirty.clear();
   }
