@@ -507,17 +507,28 @@ public final class FanoutBridge {
       if (!checkReplyAddress(msg) || !checkPermitted(address, null)) {
         return;
       }
+      DeliveryOptions options = admit(msg);
+      if (options != null) {
+        eventBus.publish(address, msg.getValue("body"), options);
+      }
+    }
+
+    /**
+     * The frame's delivery options once a reply it asks for fits under the handler limit and its
+     * headers pass; null once the client has been told why not.
+     */
+    private DeliveryOptions admit(JsonObject msg) {
       if (msg.getValue("replyAddress") instanceof String && handlers >= MAX_HANDLERS_PER_SOCKET) {
         error("max_handlers_reached");
-        return;
+        return null;
       }
       DeliveryOptions options = deliveryOptions(msg);
       if (options == null) {
         error("invalid_headers");
-        return;
+        return null;
       }
       metrics.received();
-      eventBus.publish(address, msg.getValue("body"), options);
+      return options;
     }
 
     private void send(String address, JsonObject msg) {
@@ -528,17 +539,11 @@ public final class FanoutBridge {
       if (!checkPermitted(address, replyTo)) {
         return;
       }
-      String replyAddress = msg.getValue("replyAddress") instanceof String r ? r : null;
-      if (replyAddress != null && handlers >= MAX_HANDLERS_PER_SOCKET) {
-        error("max_handlers_reached");
-        return;
-      }
-      DeliveryOptions options = deliveryOptions(msg);
+      DeliveryOptions options = admit(msg);
       if (options == null) {
-        error("invalid_headers");
         return;
       }
-      metrics.received();
+      String replyAddress = msg.getValue("replyAddress") instanceof String r ? r : null;
       Object body = msg.getValue("body");
       if (replyAddress == null) {
         if (replyTo != null) {
