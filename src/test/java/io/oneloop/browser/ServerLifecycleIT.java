@@ -82,6 +82,10 @@ class ServerLifecycleIT {
     AppProcess app = start("lifecycle-banner", AppProcess.freePort(), 200);
     Dashboard page = Dashboard.open(chromium.context(), app.url());
     assertThat(page.banner()).isHidden();
+    // "Connected" means the page has sent its subscriptions, not that the server has them yet. The
+    // page subscribes to oneloop.server before the ticks, on one socket the server reads in order:
+    // once a tick is shown, the server would deliver the notice.
+    page.seqValue();
 
     app.signal("TERM");
 
