@@ -140,7 +140,7 @@ public final class JobManager {
       Map<String, JsonObject> byId = new HashMap<>();
       synchronized (this) {
         for (JsonObject record : stored) {
-          if (!mine(record)) {
+          if (record.getValue("id") instanceof String && record.getValue("createdAt") instanceof String && !mine(record)) {
             byId.put(record.getString("id"), record);
           }
         }
