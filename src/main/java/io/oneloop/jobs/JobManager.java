@@ -236,6 +236,9 @@ public final class JobManager {
     msg.reply(answer);
   }
 
+  /** How often a survivor tries to mark one orphaned record failed before it leaves it to the others. */
+  private static final int ORPHAN_ATTEMPTS = 5;
+
   /**
    * The node {@code left} has left the cluster: its queued and running jobs will never end by
    * themselves, so their records become {@code failed}, "node &lt;id&gt; left the cluster", each
@@ -252,7 +255,7 @@ public final class JobManager {
       List<JsonObject> theirs = stored.stream().filter(record -> left.equals(record.getString("node"))).toList();
       List<Future<Boolean>> marked = new ArrayList<>();
       for (JsonObject record : theirs) {
-        marked.add(failOrphan(map, record, reason));
+        marked.add(failOrphan(map, record, reason, ORPHAN_ATTEMPTS));
       }
       return Future.all(marked).map(all -> {
         int failed = (int) marked.stream().filter(Future::result).count();
@@ -265,19 +268,31 @@ public final class JobManager {
     }));
   }
 
-  private Future<Boolean> failOrphan(AsyncMap<String, JsonObject> map, JsonObject record, String reason) {
+  /**
+   * Marks one departed node's record failed unless it has finished, by compare-and-set: of two
+   * survivors one wins. A lost or failed set (the record changed, or its partition was moving to
+   * a survivor just then) is tried again on the record as it now is, a bounded number of times.
+   */
+  private Future<Boolean> failOrphan(AsyncMap<String, JsonObject> map, JsonObject record, String reason, int attempts) {
     JobState state = JobState.ofWireName(record.getString("state"));
     if (state != null && state.finished()) {
       return Future.succeededFuture(false);
     }
+    String id = record.getString("id");
     JsonObject failed = record.copy()
       .put("state", JobState.FAILED.wireName())
       .put("error", reason)
       .put("endedAt", Instant.now().toString());
-    return map.replaceIfPresent(record.getString("id"), record, failed).onSuccess(won -> {
+    return map.replaceIfPresent(id, record, failed).otherwise(false).compose(won -> {
       if (won) {
         vertx.eventBus().publish(Addresses.JOBS, failed);
+        return Future.succeededFuture(true);
       }
+      if (attempts <= 1) {
+        return Future.succeededFuture(false);
+      }
+      return map.get(id).otherwise((JsonObject) null).compose(current -> current == null
+        ? Future.succeededFuture(false) : failOrphan(map, current, reason, attempts - 1));
     });
   }
 
