@@ -2,8 +2,7 @@ package io.oneloop.hardening;
 
 import io.oneloop.Addresses;
 import io.oneloop.support.BridgeClient;
-import io.oneloop.support.Bystander;
-import io.oneloop.support.TestApp;
+import io.oneloop.support.TickingApp;
 import io.oneloop.support.Transport;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -11,42 +10,25 @@ import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
-import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import static io.oneloop.support.TestApp.task;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** bridge.allowedOrigins at every bridge handshake, and SockJS's CORS answers never echoing another origin. */
-@ExtendWith(VertxExtension.class)
 class BridgeOriginTest {
 
-  private TestApp app;
-  private Bystander bystander;
-
-  @BeforeEach
-  void start(Vertx vertx) throws Exception {
-    app = TestApp.start(vertx, TestApp.config(task("ticker", "ticker", new JsonObject().put("intervalMs", 100))));
-    bystander = Bystander.watch(vertx, app.port());
-  }
-
-  @AfterEach
-  void stillTicking() throws Exception {
-    bystander.assertTicking();
-    bystander.close();
-  }
+  @RegisterExtension
+  final TickingApp app = TickingApp.withDefaults();
 
   @ParameterizedTest(name = "over {0}")
   @EnumSource(Transport.class)
