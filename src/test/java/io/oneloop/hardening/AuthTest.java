@@ -125,6 +125,22 @@ class AuthTest {
   }
 
   @Test
+  @DisplayName("with auth on, /metrics answers 401 without a valid bearer token and the scrape to a viewer token, an admin one or a JWT")
+  void metricsNeedToken() throws Exception {
+    for (String token : new String[] {null, "wrong-token-0123456789"}) {
+      HttpResponse<Buffer> refused = call(HttpMethod.GET, "/metrics", token, null);
+      HttpErrorsTest.assertError(401, refused.statusCode(), refused.getHeader("content-type"), refused.bodyAsString());
+      assertEquals("Bearer", refused.getHeader("WWW-Authenticate"));
+      assertFalse(refused.bodyAsString().contains("oneloop_bridge_sockets"), "no series without a token");
+    }
+    for (String token : new String[] {VIEWER, ADMIN, jwt(new JsonObject().put("sub", "prometheus"))}) {
+      HttpResponse<Buffer> scrape = call(HttpMethod.GET, "/metrics", token, null);
+      assertEquals(200, scrape.statusCode());
+      assertTrue(scrape.bodyAsString().contains("oneloop_bridge_sockets{"), "the Prometheus text");
+    }
+  }
+
+  @Test
   @DisplayName("a JWT with the right issuer and audience is accepted; its oneloop.role claim decides, viewer by default")
   void jwtRoles() throws Exception {
     String viewer = jwt(new JsonObject().put("sub", "alice"));
