@@ -31,7 +31,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -68,8 +68,8 @@ public final class FanoutBridge {
   private static final int INTERNAL_ERROR = 1011;
   private static final int MESSAGE_TOO_LARGE = 1009;
   private static final int POLICY_VIOLATION = 1008;
-  /** Refusals that close a client are logged at most once a second, across this engine. */
-  private final AtomicLong lastRefusalLog = new AtomicLong(System.nanoTime() - 1_000_000_000L);
+  /** When each reason for closing a client was last logged: at most once a second per reason in the process, whichever engine. */
+  private static final Map<String, Long> LAST_REFUSAL_LOG = new ConcurrentHashMap<>();
 
   /**
    * The bridge's clocks: a client that sends no ping for {@code pingTimeoutMs} is closed (10 s, as
@@ -414,8 +414,10 @@ public final class FanoutBridge {
     private void refused(String reason) {
       metrics.refused(reason);
       long now = System.nanoTime();
-      if (now - lastRefusalLog.get() >= 1_000_000_000L) {
-        lastRefusalLog.set(now);
+      Long last = LAST_REFUSAL_LOG.get(reason);
+      boolean due = last == null ? LAST_REFUSAL_LOG.putIfAbsent(reason, now) == null
+        : now - last >= 1_000_000_000L && LAST_REFUSAL_LOG.replace(reason, last, now);
+      if (due) {
         log.warn("Closing the {} bridge socket of {}: {}", wire.transport().wireName(), wire.remoteAddress(), reason);
       }
     }
