@@ -193,6 +193,27 @@ final class Summary {
             .put("serverDiedRounds", (int) s6.stream()
                 .filter(x -> !x.getBoolean("serverAlive", true)).count()));
       }
+      List<JsonObject> storm = sub(runsOf(runs, p.id, "storm"), "storm");
+      if (!storm.isEmpty()) {
+        List<JsonObject> steps = sub(storm, "step");
+        o.put("storm", new JsonObject()
+            .put("rounds", storm.size())
+            .put("clients", storm.get(0).getValue("clients"))
+            .put("rate", storm.get(0).getValue("rate"))
+            .put("reconnectMs", median(storm, "reconnectMs"))
+            .put("catchUpMs", median(storm, "catchUpMs"))
+            .put("catchUpMaxMs", max(storm, "catchUpMs"))
+            .put("caughtUpRounds", count(storm, "catchUpMs"))
+            .put("serverCpuShareStorm", median(storm, "serverCpuShareStorm"))
+            .put("serverCpuShareBefore", median(storm, "serverCpuShareBefore"))
+            .put("serverCpuSecondsStorm", median(storm, "serverCpuSecondsStorm"))
+            .put("gapFrames", sum(storm, "gapFrames"))
+            .put("deliveriesPct", median(steps, "deliveriesPct"))
+            .put("missing", sum(steps, "missing"))
+            .put("gaps", sum(steps, "gaps"))
+            .put("duplicates", sum(steps, "duplicates"))
+            .put("outOfOrder", sum(steps, "outOfOrder")));
+      }
       for (JsonObject r : life) {
         if (r.getJsonObject("server") != null) {
           o.put("server", r.getJsonObject("server"));
