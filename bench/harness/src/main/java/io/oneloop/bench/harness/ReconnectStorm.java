@@ -16,18 +16,11 @@ import static io.oneloop.bench.harness.Rig.sleep;
  * gaps, duplicates and gap frames over the whole publishing window, and the server's CPU during
  * the storm beside a steady stretch before it.
  */
-final class ReconnectStorm implements Scenario {
-
-  private final Rig rig;
-  private final Settings s;
-
-  ReconnectStorm(Rig rig) {
-    this.rig = rig;
-    this.s = rig.s;
-  }
+record ReconnectStorm(Rig rig) implements Scenario {
 
   @Override
   public JsonObject run(Peer p, int round) throws Exception {
+    Settings s = rig.s;
     JsonObject r = new JsonObject().put("round", round).put("peer", p.id).put("kind", "storm");
     log("round %d %s: reconnect storm (%d clients, %.0f publishes/s)", round, p.id, s.clients,
         s.stormRate);
@@ -35,15 +28,10 @@ final class ReconnectStorm implements Scenario {
     LoadGen gen = rig.gen;
     gen.trackHistory(true);
     try {
-      JsonObject notStarted = rig.awaitStart(r, p, srv);
-      if (notStarted != null) {
-        return notStarted;
+      JsonObject notReady = rig.ready(r, p, srv);
+      if (notReady != null) {
+        return notReady;
       }
-      JsonObject notConnected = rig.connectAll(r, p, srv);
-      if (notConnected != null) {
-        return notConnected;
-      }
-      sleep(s.settleMs);
       long count = Math.max(1, Math.round(s.stormRate * s.stormSeconds));
       long first = rig.steps.reserveFirst();
       gen.beginStep(first, count);

@@ -196,23 +196,18 @@ final class Summary {
       List<JsonObject> storm = sub(runsOf(runs, p.id, "storm"), "storm");
       if (!storm.isEmpty()) {
         List<JsonObject> steps = sub(storm, "step");
-        o.put("storm", new JsonObject()
-            .put("rounds", storm.size())
-            .put("clients", storm.get(0).getValue("clients"))
-            .put("rate", storm.get(0).getValue("rate"))
-            .put("reconnectMs", median(storm, "reconnectMs"))
-            .put("catchUpMs", median(storm, "catchUpMs"))
-            .put("catchUpMaxMs", max(storm, "catchUpMs"))
-            .put("caughtUpRounds", count(storm, "catchUpMs"))
-            .put("serverCpuShareStorm", median(storm, "serverCpuShareStorm"))
-            .put("serverCpuShareBefore", median(storm, "serverCpuShareBefore"))
-            .put("serverCpuSecondsStorm", median(storm, "serverCpuSecondsStorm"))
-            .put("gapFrames", sum(storm, "gapFrames"))
-            .put("deliveriesPct", median(steps, "deliveriesPct"))
-            .put("missing", sum(steps, "missing"))
-            .put("gaps", sum(steps, "gaps"))
-            .put("duplicates", sum(steps, "duplicates"))
-            .put("outOfOrder", sum(steps, "outOfOrder")));
+        JsonObject st = new JsonObject().put("rounds", storm.size())
+            .put("clients", storm.get(0).getValue("clients")).put("rate", storm.get(0).getValue("rate"))
+            .put("catchUpMaxMs", max(storm, "catchUpMs")).put("caughtUpRounds", count(storm, "catchUpMs"))
+            .put("gapFrames", sum(storm, "gapFrames")).put("deliveriesPct", median(steps, "deliveriesPct"));
+        for (String key : List.of("reconnectMs", "catchUpMs", "serverCpuShareStorm", "serverCpuShareBefore",
+            "serverCpuSecondsStorm")) {
+          st.put(key, median(storm, key));
+        }
+        for (String key : List.of("missing", "gaps", "duplicates", "outOfOrder")) {
+          st.put(key, sum(steps, key));
+        }
+        o.put("storm", st);
       }
       for (JsonObject r : life) {
         if (r.getJsonObject("server") != null) {
