@@ -7,11 +7,15 @@ import java.util.Locale;
  * {@code bridge.allowedOrigins}: which pages may open a bridge socket or change state through the
  * API. A request's own origin (its host[:port] equals the {@code Host} header, whatever the scheme,
  * so a TLS-terminating proxy keeps working) is always allowed; besides it, each entry is an exact
- * origin ({@code https://app.example.com}), one with any port ({@code http://localhost:*}), or
- * {@code *} for any origin at all.
+ * origin ({@code https://app.example.com}), one with any port ({@code http://localhost:*}),
+ * {@code *} for any origin at all, or {@code null} for the opaque origin that sandboxed iframes,
+ * {@code file:} pages and sockjs-client's jsonp sends carry: only an explicit {@code null} lets it in,
+ * since any page can make itself that origin.
  */
 public final class AllowedOrigins {
 
+  /** The opaque origin, as browsers send it. */
+  public static final String OPAQUE = "null";
   public static final List<String> DEFAULT_PATTERNS = List.of("http://localhost:*", "http://127.0.0.1:*");
   public static final AllowedOrigins DEFAULT = new AllowedOrigins(DEFAULT_PATTERNS);
 
@@ -28,12 +32,12 @@ public final class AllowedOrigins {
   /** A pattern as the config may give it, or the reason it is not one. */
   public static String problem(String pattern) {
     String p = pattern.trim();
-    if (p.equals("*")) {
+    if (p.equals("*") || p.equalsIgnoreCase(OPAQUE)) {
       return null;
     }
     int scheme = p.indexOf("://");
     if (scheme <= 0 || p.length() == scheme + 3 || p.substring(scheme + 3).contains("/")) {
-      return "must be an origin such as \"https://app.example.com\", \"http://localhost:*\" or \"*\"";
+      return "must be an origin such as \"https://app.example.com\", \"http://localhost:*\", \"*\" or \"null\"";
     }
     return null;
   }
@@ -41,9 +45,12 @@ public final class AllowedOrigins {
   /** Whether a request with this {@code Origin} (never null here) and this {@code Host} header may go on. */
   public boolean permits(String origin, String host) {
     String o = origin.trim().toLowerCase(Locale.ROOT);
+    if (o.equals(OPAQUE)) {
+      return patterns.contains(OPAQUE);
+    }
     int scheme = o.indexOf("://");
     if (scheme <= 0) {
-      return false; // "null" (sandboxed pages, file: URLs) and anything else that is not an origin
+      return false;
     }
     String authority = o.substring(scheme + 3);
     if (host != null && authority.equals(host.trim().toLowerCase(Locale.ROOT))) {

@@ -31,7 +31,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -68,8 +68,8 @@ public final class FanoutBridge {
   private static final int INTERNAL_ERROR = 1011;
   private static final int MESSAGE_TOO_LARGE = 1009;
   private static final int POLICY_VIOLATION = 1008;
-  /** Refusals that close a client are logged at most once a second, across this engine. */
-  private final AtomicLong lastRefusalLog = new AtomicLong(System.nanoTime() - 1_000_000_000L);
+  /** When each reason for closing a client was last logged: at most once a second per reason in the process, whichever engine. */
+  private static final Map<String, Long> LAST_REFUSAL_LOG = new ConcurrentHashMap<>();
 
   /**
    * The bridge's clocks: a client that sends no ping for {@code pingTimeoutMs} is closed (10 s, as
@@ -436,8 +436,10 @@ public final class FanoutBridge {
     private void refused(String reason) {
       metrics.refused(reason);
       long now = System.nanoTime();
-      if (now - lastRefusalLog.get() >= 1_000_000_000L) {
-        lastRefusalLog.set(now);
+      Long last = LAST_REFUSAL_LOG.get(reason);
+      boolean due = last == null ? LAST_REFUSAL_LOG.putIfAbsent(reason, now) == null
+        : now - last >= 1_000_000_000L && LAST_REFUSAL_LOG.replace(reason, last, now);
+      if (due) {
         log.warn("Closing the {} bridge socket of {}: {}", wire.transport().wireName(), wire.remoteAddress(), reason);
       }
     }
@@ -736,7 +738,6 @@ public final class FanoutBridge {
     /** The last seq the client has; SINCE_UNKNOWN for "tell of a gap, then everything kept". */
     long cursor;
     boolean gapOwed;
-    long batchBytes;
 
     Replay(Session session, Topic topic, long since) {
       this.session = session;
@@ -746,8 +747,6 @@ public final class FanoutBridge {
     }
 
     void next() {
-      session.replayBytesQueued -= batchBytes;
-      batchBytes = 0;
       if (session.released || session.replays.get(topic.address) != this) {
         return;
       }
@@ -761,40 +760,29 @@ public final class FanoutBridge {
       }
       if (gapOwed || first > cursor + 1) {
         gapOwed = false;
-        batchBytes += write(gapFrame(first));
+        write(gapFrame(first), false);
       }
       cursor = Math.max(cursor, first - 1);
-      // The last frame of a batch says when the batch is out: then the next one, or the end of the replay.
-      Runnable written = batch.more() ? this::next : this::finished;
       for (int i = 0; i < entries.size(); i++) {
         History.Entry entry = entries.get(i);
-        batchBytes += write(Outgoing.encoded(entry.frame()), i == entries.size() - 1 ? written : null);
+        // The last frame of a batch says when the batch is out: then the next one.
+        write(Outgoing.encoded(entry.frame()), batch.more() && i == entries.size() - 1);
         cursor = entry.seq();
       }
       metrics.delivered(entries.size());
-      session.replayBytesQueued += batchBytes;
       if (!batch.more()) {
         // Caught up: live messages after the cursor go out now, those up to it were just replayed.
         session.replays.remove(topic.address);
         topic.heldUntil.put(session, cursor);
-        if (entries.isEmpty()) {
-          finished();
-        }
       }
     }
 
-    private void finished() {
-      session.replayBytesQueued -= batchBytes;
-      batchBytes = 0;
-    }
-
-    private int write(Outgoing frame) {
-      return write(frame, null);
-    }
-
-    private int write(Outgoing frame, Runnable written) {
+    /** Queues one frame of the replay; its bytes count as replay bytes until that frame has gone to the network. */
+    private void write(Outgoing frame, boolean thenNext) {
+      Sent sent = new Sent(thenNext);
       try {
-        return session.writeReplay(frame, written);
+        sent.bytes = session.writeReplay(frame, sent);
+        session.replayBytesQueued += sent.bytes;
       } finally {
         frame.release();
       }
@@ -804,6 +792,27 @@ public final class FanoutBridge {
       return new Outgoing(new JsonObject().put("type", "rec").put("address", topic.address)
         .put("headers", new JsonObject().put(History.GAP, Long.toString(first)).put(History.EPOCH, topic.log.epoch()))
         .putNull("body"));
+    }
+
+    /**
+     * One replay frame handed to the network: its bytes no longer wait. Counted frame by frame,
+     * not per batch, so the part of a batch already sent never hides live bytes from the bound.
+     */
+    private final class Sent implements Runnable {
+      final boolean thenNext;
+      int bytes;
+
+      Sent(boolean thenNext) {
+        this.thenNext = thenNext;
+      }
+
+      @Override
+      public void run() {
+        session.replayBytesQueued -= bytes;
+        if (thenNext) {
+          next();
+        }
+      }
     }
   }
 

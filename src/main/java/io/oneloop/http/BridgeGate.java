@@ -46,13 +46,6 @@ public final class BridgeGate {
 
   /** A router handler for every {@code /eventbus/*} request: the origin is checked on each, SockJS's HTTP transports included. */
   void checkOrigin(RoutingContext ctx) {
-    // sockjs-client posts jsonp sends from a form in an iframe, which browsers send as "Origin: null";
-    // such a send only reaches a session whose random id it already holds, as its script-tag polls
-    // (sent without any Origin) do.
-    if (ctx.request().path().endsWith("/jsonp_send") && "null".equals(ctx.request().getHeader(HttpHeaders.ORIGIN))) {
-      ctx.next();
-      return;
-    }
     Refusal refusal = originRefusal(ctx.request());
     if (refusal != null) {
       Responses.error(ctx, refusal.status, refusal.getMessage());

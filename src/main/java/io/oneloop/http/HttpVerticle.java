@@ -181,13 +181,22 @@ public class HttpVerticle extends VerticleBase {
         state.httpPort(s.actualPort());
         if (instances.announce()) {
           log.info("HTTP server listening on http://{}:{}", host, s.actualPort());
-          if (!http.loopbackOnly() && !security.auth().enabled()) {
-            log.warn("http.host is {} and auth is off: anyone who can reach this machine on port {} can start and cancel jobs, "
-              + "chat under any name and read every bridge feed; set auth.tokens or auth.jwt (see \"Running it on a network\" "
-              + "in the README), or bind 127.0.0.1", host, s.actualPort());
+          String exposed = exposureWarning(http.loopbackOnly(), security.auth().enabled(), host, s.actualPort());
+          if (exposed != null) {
+            log.warn(exposed);
           }
         }
       });
+  }
+
+  /** The start warning for a server open to the network without auth, naming what anyone may do; null when there is none to give. */
+  static String exposureWarning(boolean loopbackOnly, boolean authOn, String host, int port) {
+    if (loopbackOnly || authOn) {
+      return null;
+    }
+    return "http.host is " + host + " and auth is off: anyone who can reach this machine on port " + port
+      + " can start and cancel jobs (/api/jobs), chat under any name and read every bridge feed (/eventbus), and read /metrics;"
+      + " set auth.tokens or auth.jwt (see \"Running it on a network\" in the README), or bind 127.0.0.1";
   }
 
   private void route(Router router, BridgeGate gate, HttpServerRequest request) {

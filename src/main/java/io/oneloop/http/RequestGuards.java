@@ -16,7 +16,7 @@ import java.util.Set;
  * The checks a request passes before any route sees it: a readable query string (400), a body no
  * larger than {@code http.maxBodyBytes} (413), and on {@code /api/*}: a permitted {@code Origin} on
  * what changes state (403), JSON bodies (415) and, with {@code auth} on, a bearer token (401) whose
- * role allows the request (403).
+ * role allows the request (403); with {@code auth} on, {@code /metrics} wants a token of either role.
  */
 final class RequestGuards {
 
@@ -39,6 +39,8 @@ final class RequestGuards {
   void mount(Router router) {
     router.route().handler(this::everyRequest);
     router.route("/api/*").handler(this::api);
+    // Prometheus sends the token as any client does (authorization: credentials in its scrape config).
+    router.route("/metrics").handler(this::authenticated);
   }
 
   private void everyRequest(RoutingContext ctx) {
@@ -78,6 +80,12 @@ final class RequestGuards {
       Responses.error(ctx, 415, "the body must be JSON, sent with Content-Type: application/json");
       return;
     }
+    authenticated(ctx);
+  }
+
+  /** With auth on, only a request with a valid bearer token goes on (401 otherwise); its principal is kept for the routes. */
+  private void authenticated(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
     if (!auth.enabled()) {
       ctx.next();
       return;

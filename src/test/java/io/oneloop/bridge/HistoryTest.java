@@ -1,8 +1,11 @@
 package io.oneloop.bridge;
 
+import io.micrometer.core.instrument.Counter;
 import io.oneloop.Addresses;
+import io.oneloop.metrics.AppMetrics;
 import io.oneloop.support.BridgeClient;
 import io.oneloop.support.EveryTransport;
+import io.oneloop.support.RawSocket;
 import io.oneloop.support.TestApp;
 import io.oneloop.support.Transport;
 import io.vertx.core.Vertx;
@@ -255,7 +258,7 @@ class HistoryTest {
       client.request("oneloop.tasks.list", new JsonObject());
       clients.add(client);
     }
-    JsonObject sockets = vertx.eventBus().<JsonObject>request(Addresses.BRIDGE_SOCKETS, null).await(WAIT_SECONDS, TimeUnit.SECONDS).body();
+    JsonObject sockets = sockets(vertx);
     for (Object instance : sockets.getJsonArray("instances")) {
       int open = ((JsonObject) instance).getJsonObject("sockets").stream().mapToInt(e -> (Integer) e.getValue()).sum();
       assertTrue(open > 0, "both instances serve clients: " + sockets);
@@ -302,6 +305,70 @@ class HistoryTest {
     for (int n = 2; n <= 5; n++) {
       assertEquals(n, again.awaitRec("feed.room.7").getInteger("n"));
     }
+  }
+
+  @EveryTransport
+  @DisplayName("a replay larger than bridge.maxQueuedBytes goes out paced without closing the client; live messages over the bound still close it")
+  void replayIsNotCountedAgainstTheBound(Transport transport, Vertx vertx) throws Exception {
+    JsonObject cfg = feedConfig(new JsonObject().put("size", 2000).put("maxBytes", 32 * 1024 * 1024));
+    cfg.getJsonObject("bridge").put("maxQueuedBytes", 4096);
+    TestApp app = TestApp.start(vertx, cfg);
+    // 16 MiB kept: more than the kernel's socket buffers take, so the replay to a client that reads nothing stalls.
+    String filler = "x".repeat(8 * 1024);
+    for (int n = 1; n <= 2000; n++) {
+      vertx.eventBus().publish(FEED, new JsonObject().put("n", n).put("filler", filler));
+    }
+    BridgeClient healthy = BridgeClient.connect(vertx, app.port(), transport).register("feed.other");
+    healthy.request("oneloop.tasks.list", new JsonObject());
+    String counted = (transport == Transport.RAW ? BridgeTransport.RAW : BridgeTransport.SOCKJS_WEBSOCKET).wireName();
+    try (RawSocket reader = RawSocket.connect(app.port(), transport.path(), 4096)) {
+      reader.sendText(transport.wrap(new JsonObject().put("type", "register").put("address", "feed.other").encode()));
+      reader.sendText(transport.wrap(new JsonObject().put("type", "register").put("address", FEED).put("headers", since(0)).encode()));
+      double delivered = awaitReplayStalled(vertx);
+      assertTrue(delivered < 2000, "the replay waits for a client that reads nothing: " + delivered + " delivered");
+      reader.sendText(transport.wrap(new JsonObject().put("type", "ping").encode()));
+
+      // Far more than 4096 bytes of replay wait for it, yet a live message below the bound goes out to it.
+      vertx.eventBus().publish("feed.other", new JsonObject().put("n", 0));
+      assertEquals(0, healthy.awaitRec("feed.other").getInteger("n"));
+      JsonObject bridge = sockets(vertx);
+      assertEquals(0, bridge.getJsonObject("slowClosed").getInteger(counted), "the replaying client is not closed: " + bridge);
+      assertEquals(2, bridge.getJsonObject("sockets").getInteger(counted), "both clients are open: " + bridge);
+
+      // Live messages it does not read, over the bound: closed as too slow, like any client. A
+      // kilobyte every 20 ms (bounded) until then, so a replay still filling the kernel's
+      // buffers, on a busy machine, only takes longer.
+      String kilobyte = "y".repeat(1024);
+      int slowClosed = 0;
+      for (int n = 1; n <= 250 && slowClosed == 0; n++) {
+        vertx.eventBus().publish("feed.other", new JsonObject().put("n", n).put("filler", kilobyte));
+        assertEquals(n, healthy.awaitRec("feed.other").getInteger("n"));
+        slowClosed = sockets(vertx).getJsonObject("slowClosed").getInteger(counted);
+        if (slowClosed == 0) {
+          vertx.timer(20).await(WAIT_SECONDS, TimeUnit.SECONDS);
+        }
+      }
+      assertEquals(1, slowClosed, "live messages over bridge.maxQueuedBytes close the client");
+    }
+  }
+
+  /** Bridge deliveries so far, once they stopped growing over a few polls (bounded). */
+  private static double awaitReplayStalled(Vertx vertx) throws Exception {
+    Counter out = AppMetrics.of(vertx).registry().find("oneloop.bridge.messages").tag("direction", "out").counter();
+    double last = -1;
+    int steady = 0;
+    for (int i = 0; i < 200 && steady < 5; i++) {
+      vertx.timer(50).await(WAIT_SECONDS, TimeUnit.SECONDS);
+      double now = out.count();
+      steady = now == last && now > 0 ? steady + 1 : 0;
+      last = now;
+    }
+    assertEquals(5, steady, "the replay's deliveries settle");
+    return last;
+  }
+
+  private static JsonObject sockets(Vertx vertx) throws Exception {
+    return vertx.eventBus().<JsonObject>request(Addresses.BRIDGE_SOCKETS, null).await(WAIT_SECONDS, TimeUnit.SECONDS).body();
   }
 
   @Test

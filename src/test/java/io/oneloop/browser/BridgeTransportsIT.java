@@ -2,6 +2,7 @@ package io.oneloop.browser;
 
 import com.microsoft.playwright.Browser;
 import io.oneloop.support.AppProcess;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,7 +36,10 @@ class BridgeTransportsIT {
 
   @BeforeAll
   static void startApp() throws Exception {
-    app = Dashboard.startApp("bridge-transports-it", AppProcess.freePort(), 200);
+    // jsonp-polling's sends come from a form in an iframe, as Origin: null: only a listed "null" lets them in.
+    JsonObject config = Dashboard.appConfig(AppProcess.freePort(), 200)
+      .put("bridge", new JsonObject().put("allowedOrigins", new JsonArray().add("http://localhost:*").add("http://127.0.0.1:*").add("null")));
+    app = AppProcess.serve("bridge-transports-it", config);
   }
 
   @AfterAll
@@ -92,7 +96,7 @@ class BridgeTransportsIT {
   }
 
   @Test
-  @DisplayName("a page limited to jsonp-polling shows ticks, chat and jobs, counted as sockjs-fallback")
+  @DisplayName("a page limited to jsonp-polling shows ticks, chat and jobs, counted as sockjs-fallback, where bridge.allowedOrigins lists \"null\"")
   void jsonpPolling() {
     Dashboard page = Dashboard.open(chromium.context(), app.url() + "?transports=jsonp-polling");
     awaitSockets(0, 0, 1);

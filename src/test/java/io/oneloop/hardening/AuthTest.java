@@ -2,9 +2,8 @@ package io.oneloop.hardening;
 
 import io.oneloop.Addresses;
 import io.oneloop.support.BridgeClient;
-import io.oneloop.support.Bystander;
 import io.oneloop.support.RawHttp;
-import io.oneloop.support.TestApp;
+import io.oneloop.support.TickingApp;
 import io.oneloop.support.Transport;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -22,12 +21,10 @@ import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
-import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -38,14 +35,12 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
-import static io.oneloop.support.TestApp.task;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** auth.tokens and auth.jwt on the API and the bridge: who may read, who may change, and what a token narrows. */
-@ExtendWith(VertxExtension.class)
 class AuthTest {
 
   private static final String ADMIN = "admin-token-0123456789:+/&x";
@@ -53,30 +48,21 @@ class AuthTest {
   private static final String SECRET = "a-secret-of-at-least-32-characters-for-hs256";
   private static final String JOB = "{\"type\":\"sleep\",\"params\":{\"ms\":1}}";
 
-  private TestApp app;
-  private Bystander bystander;
-  private WebClient web;
-  private JWTAuth minter;
-
-  @BeforeEach
-  void start(Vertx vertx) throws Exception {
-    JsonObject config = TestApp.config(task("ticker", "ticker", new JsonObject().put("intervalMs", 100)));
-    config.put("auth", new JsonObject()
+  @RegisterExtension
+  final TickingApp app = TickingApp.with(config -> config.put("auth", new JsonObject()
       .put("tokens", new JsonArray()
         .add(new JsonObject().put("name", "ops").put("role", "admin").put("token", ADMIN))
         .add(new JsonObject().put("name", "wall").put("role", "viewer").put("token", VIEWER)))
       .put("jwt", new JsonObject().put("algorithm", "HS256").put("secret", SECRET)
-        .put("issuer", "https://login.example").put("audience", "oneloop")));
-    app = TestApp.start(vertx, config);
+        .put("issuer", "https://login.example").put("audience", "oneloop"))))
+    .bystanderQuery("token=" + URLEncoder.encode(VIEWER, StandardCharsets.UTF_8));
+  private WebClient web;
+  private JWTAuth minter;
+
+  @BeforeEach
+  void clients(Vertx vertx) {
     web = WebClient.create(vertx);
     minter = JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(SECRET)));
-    bystander = Bystander.watch(vertx, app.port(), "token=" + URLEncoder.encode(VIEWER, StandardCharsets.UTF_8));
-  }
-
-  @AfterEach
-  void stillTicking() throws Exception {
-    bystander.assertTicking();
-    bystander.close();
   }
 
   private String jwt(JsonObject claims, String issuer, int expiresInSeconds) {
@@ -135,6 +121,22 @@ class AuthTest {
   void openPaths() throws Exception {
     for (String path : new String[] {"/health", "/", "/index.html", "/js/main.js", "/favicon.svg"}) {
       assertEquals(200, call(HttpMethod.GET, path, null, null).statusCode(), path);
+    }
+  }
+
+  @Test
+  @DisplayName("with auth on, /metrics answers 401 without a valid bearer token and the scrape to a viewer token, an admin one or a JWT")
+  void metricsNeedToken() throws Exception {
+    for (String token : new String[] {null, "wrong-token-0123456789"}) {
+      HttpResponse<Buffer> refused = call(HttpMethod.GET, "/metrics", token, null);
+      HttpErrorsTest.assertError(401, refused.statusCode(), refused.getHeader("content-type"), refused.bodyAsString());
+      assertEquals("Bearer", refused.getHeader("WWW-Authenticate"));
+      assertFalse(refused.bodyAsString().contains("oneloop_bridge_sockets"), "no series without a token");
+    }
+    for (String token : new String[] {VIEWER, ADMIN, jwt(new JsonObject().put("sub", "prometheus"))}) {
+      HttpResponse<Buffer> scrape = call(HttpMethod.GET, "/metrics", token, null);
+      assertEquals(200, scrape.statusCode());
+      assertTrue(scrape.bodyAsString().contains("oneloop_bridge_sockets{"), "the Prometheus text");
     }
   }
 

@@ -2,43 +2,23 @@ package io.oneloop.hardening;
 
 import io.oneloop.Addresses;
 import io.oneloop.support.BridgeClient;
-import io.oneloop.support.Bystander;
-import io.oneloop.support.TestApp;
+import io.oneloop.support.TickingApp;
 import io.oneloop.support.Transport;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-import static io.oneloop.support.TestApp.task;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Frames that once ended the process are answered as client errors; the app and everyone else go on. */
-@ExtendWith(VertxExtension.class)
 class BridgeFramesTest {
 
-  private TestApp app;
-  private Bystander bystander;
-
-  @BeforeEach
-  void start(Vertx vertx) throws Exception {
-    app = TestApp.start(vertx, TestApp.config(task("ticker", "ticker", new JsonObject().put("intervalMs", 100))));
-    bystander = Bystander.watch(vertx, app.port());
-  }
-
-  @AfterEach
-  void stillTicking() throws Exception {
-    bystander.assertTicking();
-    bystander.close();
-    assertFalse(app.main.terminated().isComplete(), "the app is still running");
-  }
+  @RegisterExtension
+  final TickingApp app = TickingApp.withDefaults();
 
   @ParameterizedTest(name = "over {0}")
   @EnumSource(Transport.class)

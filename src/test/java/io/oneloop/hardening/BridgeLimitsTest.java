@@ -2,50 +2,30 @@ package io.oneloop.hardening;
 
 import io.oneloop.Addresses;
 import io.oneloop.support.BridgeClient;
-import io.oneloop.support.Bystander;
-import io.oneloop.support.TestApp;
+import io.oneloop.support.TickingApp;
 import io.oneloop.support.Transport;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
-import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.util.concurrent.TimeUnit;
 
-import static io.oneloop.support.TestApp.task;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** bridge.maxMessageBytes, bridge.maxInboundPerSecond and bridge.floodCloseMs: the offender alone is refused or closed. */
-@ExtendWith(VertxExtension.class)
 class BridgeLimitsTest {
 
-  private TestApp app;
-  private Bystander bystander;
-
-  @BeforeEach
-  void start(Vertx vertx) throws Exception {
-    JsonObject config = TestApp.config(task("ticker", "ticker", new JsonObject().put("intervalMs", 100)));
-    config.put("bridge", new JsonObject().put("maxMessageBytes", 1000).put("maxInboundPerSecond", 20).put("floodCloseMs", 1000)
-      .put("maxOutboundBytes", 2000));
-    app = TestApp.start(vertx, config);
-    bystander = Bystander.watch(vertx, app.port());
-  }
-
-  @AfterEach
-  void stillTicking() throws Exception {
-    bystander.assertTicking();
-    bystander.close();
-  }
+  @RegisterExtension
+  final TickingApp app = TickingApp.with(config -> config.put("bridge", new JsonObject()
+    .put("maxMessageBytes", 1000).put("maxInboundPerSecond", 20).put("floodCloseMs", 1000).put("maxOutboundBytes", 2000)));
 
   /** A register the bridge refuses (access_denied), padded with two-byte characters. */
   private static String padded(int padding) {

@@ -2,40 +2,21 @@ package io.oneloop.hardening;
 
 import io.oneloop.Addresses;
 import io.oneloop.support.BridgeClient;
-import io.oneloop.support.Bystander;
-import io.oneloop.support.TestApp;
+import io.oneloop.support.TickingApp;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import static io.oneloop.support.TestApp.task;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** chat.maxPerMinute per user, and text that could disguise itself refused with a clear error. */
-@ExtendWith(VertxExtension.class)
 class ChatLimitsTest {
 
-  private TestApp app;
-  private Bystander bystander;
-
-  @BeforeEach
-  void start(Vertx vertx) throws Exception {
-    app = TestApp.start(vertx, TestApp.config(task("ticker", "ticker", new JsonObject().put("intervalMs", 100)))
-      .put("chat", new JsonObject().put("maxPerMinute", 5)));
-    bystander = Bystander.watch(vertx, app.port());
-  }
-
-  @AfterEach
-  void stillTicking() throws Exception {
-    bystander.assertTicking();
-    bystander.close();
-  }
+  @RegisterExtension
+  final TickingApp app = TickingApp.with(config -> config.put("chat", new JsonObject().put("maxPerMinute", 5)));
 
   private static JsonObject msg(String user, String text) {
     return new JsonObject().put("user", user).put("text", text);

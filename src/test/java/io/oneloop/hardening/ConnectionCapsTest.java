@@ -2,51 +2,38 @@ package io.oneloop.hardening;
 
 import io.oneloop.Addresses;
 import io.oneloop.support.BridgeClient;
-import io.oneloop.support.Bystander;
-import io.oneloop.support.TestApp;
+import io.oneloop.support.TickingApp;
 import io.oneloop.support.Transport;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import static io.oneloop.support.TestApp.task;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** bridge.maxConnections and bridge.maxConnectionsPerIp, with the client's address from a trusted proxy's X-Forwarded-For. */
-@ExtendWith(VertxExtension.class)
 class ConnectionCapsTest {
 
-  private TestApp app;
-  private Bystander bystander;
-  private final List<BridgeClient> clients = new ArrayList<>();
-
-  @BeforeEach
-  void start(Vertx vertx) throws Exception {
-    JsonObject config = TestApp.config(task("ticker", "ticker", new JsonObject().put("intervalMs", 100)));
+  @RegisterExtension
+  final TickingApp app = TickingApp.with(config -> {
     config.getJsonObject("http").put("trustedProxies", new JsonArray().add("127.0.0.1"));
     config.put("bridge", new JsonObject().put("maxConnections", 6).put("maxConnectionsPerIp", 2));
-    app = TestApp.start(vertx, config);
-    bystander = Bystander.watch(vertx, app.port());
-  }
+  });
+  private final List<BridgeClient> clients = new ArrayList<>();
 
   @AfterEach
-  void stillTicking() throws Exception {
-    bystander.assertTicking();
-    bystander.close();
+  void closeClients() {
     clients.forEach(BridgeClient::close);
   }
 

@@ -1,8 +1,7 @@
 package io.oneloop.hardening;
 
-import io.oneloop.support.Bystander;
 import io.oneloop.support.RawHttp;
-import io.oneloop.support.TestApp;
+import io.oneloop.support.TickingApp;
 import io.oneloop.testtasks.BuggyJob;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -11,47 +10,35 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
-import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import static io.oneloop.support.TestApp.task;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Every error on every path is JSON with the right status, and no request troubles another client's stream. */
-@ExtendWith(VertxExtension.class)
 class HttpErrorsTest {
 
   private static final String JOB = "{\"type\":\"sleep\",\"params\":{\"ms\":1}}";
 
-  private TestApp app;
-  private Bystander bystander;
+  @RegisterExtension
+  final TickingApp app = TickingApp.with(config -> {
+    config.getJsonObject("http").put("requestTimeoutMs", 1000).put("maxBodyBytes", 1024);
+    config.put("jobs", new JsonObject().put("types", new JsonObject().put("buggy", BuggyJob.class.getName())));
+  });
   private WebClient web;
 
   @BeforeEach
-  void start(Vertx vertx) throws Exception {
-    JsonObject config = TestApp.config(task("ticker", "ticker", new JsonObject().put("intervalMs", 100)));
-    config.getJsonObject("http").put("requestTimeoutMs", 1000).put("maxBodyBytes", 1024);
-    config.put("jobs", new JsonObject().put("types", new JsonObject().put("buggy", BuggyJob.class.getName())));
-    app = TestApp.start(vertx, config);
-    bystander = Bystander.watch(vertx, app.port());
+  void client(Vertx vertx) {
     web = WebClient.create(vertx);
-  }
-
-  @AfterEach
-  void stillTicking() throws Exception {
-    bystander.assertTicking();
-    bystander.close();
   }
 
   private HttpResponse<Buffer> call(HttpMethod method, String path, Map<String, String> headers, String body) throws Exception {

@@ -13,11 +13,11 @@ import java.util.function.Predicate;
 
 /**
  * Orchestrates the benchmark: runs the scenarios ({@link Lifecycle}, {@link Saturation},
- * {@link SlowConsumer}, {@link StartStop}, {@link Cds}) against each peer in turn (pinned to the
- * server core), with the {@link LoadGen} in this JVM (pinned to the other core), and writes the
- * results file, the chart and BENCHMARKS.md. Scenarios are interleaved peer by peer within each
- * round; S6 runs only for the peers that take it, and the oneloop variants run the life and S2
- * only.
+ * {@link SlowConsumer}, {@link ReconnectStorm}, {@link StartStop}, {@link Cds}) against each peer
+ * in turn (pinned to the server core), with the {@link LoadGen} in this JVM (pinned to the other
+ * core), and writes the results file, the chart and BENCHMARKS.md. Scenarios are interleaved peer
+ * by peer within each round; S6 and the storm run only for the peers that take them, and the
+ * oneloop variants run the life and S2 only (in a smoke run, the storm only).
  */
 public final class Bench {
 
@@ -87,6 +87,7 @@ public final class Bench {
     Saturation saturation = new Saturation(rig);
     Lifecycle lifecycle = new Lifecycle(rig, saturation);
     SlowConsumer slow = new SlowConsumer(rig);
+    ReconnectStorm storm = new ReconnectStorm(rig);
     StartStop startStop = new StartStop(rig);
     Cds cds = new Cds(rig, peers.stream().filter(p -> !p.variant).toList());
     try {
@@ -94,13 +95,16 @@ public final class Bench {
       for (int round = 1; round <= s.rounds; round++) {
         int roundStart = runs.size();
         if (s.only.contains("life")) {
-          everyPeer(lifecycle, round, p -> true);
+          everyPeer(lifecycle, round, p -> !s.smokeMode() || !p.variant);
         }
         if (!s.smokeMode() && s.only.contains("s2")) {
           everyPeer(saturation, round, p -> true);
         }
         if (round <= s.s6Rounds && s.only.contains("s6")) {
           everyPeer(slow, round, p -> p.slowConsumer);
+        }
+        if (s.only.contains("storm")) {
+          everyPeer(storm, round, Peer::reconnectStorm);
         }
         if (!s.smokeMode() && s.only.contains("startstop")) {
           for (int k = 0; k < extra; k++) {

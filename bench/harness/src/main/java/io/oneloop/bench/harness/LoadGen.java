@@ -2,6 +2,8 @@ package io.oneloop.bench.harness;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -28,6 +30,7 @@ import org.HdrHistogram.Histogram;
 
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -38,6 +41,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 
 /**
@@ -47,8 +51,11 @@ import java.util.function.Consumer;
  * server stamped, microseconds) goes into an HdrHistogram; per socket it tracks the sequence
  * numbers of the current step to count missing deliveries, gaps (a message missing before one
  * that arrived), duplicates and out-of-order ones. A socket can be told to stop reading (the slow
- * consumer); it is then left out of the step's figures. All step state is touched on the
- * event-loop thread only.
+ * consumer); it is then left out of the step's figures. With history tracking on (the reconnect
+ * storm, raw bridge only) each socket also keeps the last {@code oneloop.seq} and the
+ * {@code oneloop.epoch} it got, and {@link #dropAndResume} closes every socket at once and opens
+ * each again with a register that carries them, the new socket going on with the old one's step
+ * figures. All step state is touched on the event-loop thread only.
  */
 final class LoadGen implements AutoCloseable {
 
@@ -81,6 +88,10 @@ final class LoadGen implements AutoCloseable {
   private long firstRecvUs;
   private long lastRecvUs;
   private int closedAtStepStart;
+  /** Parse oneloop.seq, oneloop.epoch and oneloop.gap in bridge frames (the reconnect storm). */
+  private volatile boolean trackHistory;
+  private long gapFrames;
+  private volatile String epoch;
   private long lastFirst = -1;
   private long lastCount;
   private long lateForLast;
@@ -117,6 +128,12 @@ final class LoadGen implements AutoCloseable {
    */
   int connect(Protocol protocol, int port, String path, String address, int n, long timeoutMs)
       throws InterruptedException {
+    return open(port, path, n, timeoutMs, (i, onResult) -> new Conn(protocol, address, onResult));
+  }
+
+  /** Opens n sockets, socket i handled by the Conn {@code make} gives (see {@link #connect}). */
+  private int open(int port, String path, int n, long timeoutMs,
+      BiFunction<Integer, Consumer<Boolean>, Conn> make) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
     Semaphore inFlight = new Semaphore(64);
     CountDownLatch done = new CountDownLatch(n);
@@ -129,7 +146,7 @@ final class LoadGen implements AutoCloseable {
       if (left <= 0 || !inFlight.tryAcquire(left, TimeUnit.NANOSECONDS)) {
         break;
       }
-      Conn c = new Conn(protocol, address, ok -> {
+      Conn c = make.apply(i, ok -> {
         if (ok) {
           ready.incrementAndGet();
         }
@@ -180,6 +197,63 @@ final class LoadGen implements AutoCloseable {
 
   int openCount() {
     return openCount.get();
+  }
+
+  /** Turns history tracking on or off (see the class doc), forgetting the epoch and gap frames seen. */
+  void trackHistory(boolean on) throws Exception {
+    onLoop(() -> {
+      trackHistory = on;
+      epoch = null;
+      gapFrames = 0;
+      return null;
+    });
+  }
+
+  /**
+   * The reconnect storm: closes every socket at once (as a network cut would, with no close
+   * handshake), waits (bounded) until all are gone, then opens one socket for each with a
+   * register carrying {@code oneloop.since} (the last {@code oneloop.seq} it got) and
+   * {@code oneloop.epoch}; each new socket goes on with its old one's step figures. Returns how
+   * many are ready again within timeoutMs.
+   */
+  int dropAndResume(int port, String path, long timeoutMs) throws Exception {
+    List<Conn> old = snapshot();
+    onLoop(() -> {
+      for (Conn c : old) {
+        c.closingByUs = true;
+        if (c.channel != null) {
+          // from the first handler: past the WebSocket handler, which would send a close frame first
+          c.channel.pipeline().firstContext().close();
+        }
+      }
+      return null;
+    });
+    long gone = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (openCount.get() > 0 && System.nanoTime() < gone) {
+      Thread.sleep(5);
+    }
+    synchronized (conns) {
+      conns.clear();
+    }
+    return open(port, path, old.size(), timeoutMs, (i, onResult) -> old.get(i).successor(onResult));
+  }
+
+  /** How many sockets have every message of the step from its first up to {@code seq}, none missing. */
+  int caughtUp(long seq) throws Exception {
+    return onLoop(() -> {
+      int n = 0;
+      for (Conn c : snapshot()) {
+        if (c.socketsAtStart && !c.excluded && first + c.contiguous > seq) {
+          n++;
+        }
+      }
+      return n;
+    });
+  }
+
+  /** The gap frames ({@code oneloop.gap}) received since history tracking was turned on. */
+  long gapFrames() throws Exception {
+    return onLoop(() -> gapFrames);
   }
 
   /**
@@ -237,6 +311,7 @@ final class LoadGen implements AutoCloseable {
         Arrays.fill(c.seen, 0, words, 0L);
         c.lastSeq = -1;
         c.stepDelivered = 0;
+        c.contiguous = 0;
         c.socketsAtStart = c.open && !c.excluded;
       }
       return null;
@@ -387,6 +462,26 @@ final class LoadGen implements AutoCloseable {
     return "{\"type\":\"register\",\"address\":\"" + address + "\"}";
   }
 
+  /** A register that resumes after {@code since} in {@code epoch} (a seq and an epoch as the server sent them). */
+  private static String register(String address, long since, String epoch) {
+    return "{\"type\":\"register\",\"address\":\"" + address + "\",\"headers\":{\"oneloop.since\":\""
+        + since + "\"" + (epoch == null ? "" : ",\"oneloop.epoch\":\"" + epoch + "\"") + "}}";
+  }
+
+  private static final ByteBuf SEQ_HEADER = header("\"oneloop.seq\":\"");
+  private static final ByteBuf EPOCH_HEADER = header("\"oneloop.epoch\":\"");
+  private static final ByteBuf GAP_HEADER = header("\"oneloop.gap\":\"");
+
+  private static ByteBuf header(String text) {
+    return Unpooled.unreleasableBuffer(Unpooled.copiedBuffer(text, StandardCharsets.US_ASCII));
+  }
+
+  /** The index just after {@code needle} in {@code b}, or -1. */
+  private static int after(ByteBuf needle, ByteBuf b) {
+    int at = ByteBufUtil.indexOf(needle.duplicate(), b);
+    return at < 0 ? -1 : at + needle.readableBytes();
+  }
+
   /** A SockJS client frame: a JSON array holding the message as a JSON string. */
   private static String sockJs(String json) {
     return "[\"" + json.replace("\\", "\\\\").replace("\"", "\\\"") + "\"]";
@@ -416,6 +511,11 @@ final class LoadGen implements AutoCloseable {
     }
     c.lastSeq = seq;
     c.stepDelivered++;
+    if (trackHistory) {
+      while (c.contiguous < count && (c.seen[(int) (c.contiguous >>> 6)] & (1L << (c.contiguous & 63))) != 0) {
+        c.contiguous++;
+      }
+    }
     delivered++;
     deliveredVolatile = delivered;
     if (firstRecvUs == 0) {
@@ -447,11 +547,35 @@ final class LoadGen implements AutoCloseable {
     long[] seen;
     long lastSeq = -1;
     long stepDelivered;
+    /** Messages of the step from its first on this socket has with none missing (history tracking only). */
+    long contiguous;
+    /** The last oneloop.seq this socket got (history tracking only); -1 before any. */
+    long historySeq = -1;
+    /** What its register resumes from: -1 for a plain register. */
+    long since = -1;
 
     Conn(Protocol protocol, String address, Consumer<Boolean> onResult) {
       this.protocol = protocol;
       this.address = address;
       this.onResult = onResult;
+    }
+
+    /** The socket that takes over from this one after a cut: its step figures, resuming after its last seq. */
+    Conn successor(Consumer<Boolean> onResult) {
+      Conn next = new Conn(protocol, address, onResult);
+      next.seen = seen;
+      next.lastSeq = lastSeq;
+      next.stepDelivered = stepDelivered;
+      next.contiguous = contiguous;
+      next.socketsAtStart = socketsAtStart;
+      next.excluded = excluded;
+      next.historySeq = historySeq;
+      next.since = historySeq;
+      return next;
+    }
+
+    private String registerFrame() {
+      return since < 0 ? register(address) : register(address, since, epoch);
     }
 
     void finish(boolean ok) {
@@ -493,7 +617,7 @@ final class LoadGen implements AutoCloseable {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
       if (evt == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
         if (protocol == Protocol.BRIDGE) {
-          ctx.writeAndFlush(new TextWebSocketFrame(register(address)));
+          ctx.writeAndFlush(new TextWebSocketFrame(registerFrame()));
           becomeReady();
         }
       } else if (evt == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_TIMEOUT) {
@@ -521,7 +645,7 @@ final class LoadGen implements AutoCloseable {
         }
         byte type = buf.getByte(buf.readerIndex());
         if (type == 'o') { // session open: register, as on the raw path but in SockJS framing
-          ctx.writeAndFlush(new TextWebSocketFrame(sockJs(register(address))));
+          ctx.writeAndFlush(new TextWebSocketFrame(sockJs(registerFrame())));
           becomeReady();
           return;
         }
@@ -562,6 +686,9 @@ final class LoadGen implements AutoCloseable {
       }
       int bytes = buf.readableBytes();
       recvUs = recv;
+      if (trackHistory && protocol == Protocol.BRIDGE) {
+        readHistoryHeaders(buf);
+      }
       int n = FrameScan.scan(buf, this);
       if (n == 0) {
         return;
@@ -571,6 +698,28 @@ final class LoadGen implements AutoCloseable {
         deliveryFrames++;
         // what the frame took on the wire: payload and the server's (unmasked) frame header
         deliveryBytes += bytes + (bytes < 126 ? 2 : bytes < 65536 ? 4 : 10);
+      }
+    }
+
+    /** One raw bridge frame's oneloop.seq (kept), oneloop.epoch (kept once) and oneloop.gap (counted). */
+    private void readHistoryHeaders(ByteBuf buf) {
+      int at = after(SEQ_HEADER, buf);
+      if (at >= 0) {
+        long seq = 0;
+        for (int j = at; j < buf.writerIndex() && buf.getByte(j) >= '0' && buf.getByte(j) <= '9'; j++) {
+          seq = seq * 10 + (buf.getByte(j) - '0');
+        }
+        historySeq = seq;
+      }
+      if (epoch == null) {
+        int e = after(EPOCH_HEADER, buf);
+        int end = e < 0 ? -1 : buf.indexOf(e, buf.writerIndex(), (byte) '"');
+        if (end > e) {
+          epoch = buf.toString(e, end - e, StandardCharsets.US_ASCII);
+        }
+      }
+      if (after(GAP_HEADER, buf) >= 0) {
+        gapFrames++;
       }
     }
 

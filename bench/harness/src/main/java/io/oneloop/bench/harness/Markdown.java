@@ -153,6 +153,7 @@ final class Markdown {
       }
     }
     b.append(metricsSection(r));
+    b.append(historySection(r));
     b.append("\n## Targets\n\nEvery ratio compares peers of this one run. \"not measured\" "
         + "means this run has no figure for it (the note says why).\n");
     String group = null;
@@ -191,8 +192,8 @@ final class Markdown {
     b.append("\n## How to run\n\n");
     b.append("```\nbash bench/run            # full run (3 rounds, ~45 min): results/latest.json, "
         + "results/latest.png, BENCHMARKS.md\nbash bench/run --rounds 1 # one round of everything "
-        + "(~16 min)\nbash bench/run --smoke    # 50 clients, one short round of every peer and S6 "
-        + "(~80 s once built): results/smoke.json\nbash bench/run --render   # this file and "
+        + "(~16 min)\nbash bench/run --smoke    # 50 clients, one short round of every peer, S6 and the storm "
+        + "(~90 s once built): results/smoke.json\nbash bench/run --render   # this file and "
         + "results/latest.png again from results/latest.json\n```\n\n");
     b.append("`bench/run` installs what it needs (Debian python3 packages with apt-get, the Node "
         + "peer's packages with `npm ci`), builds the bench Maven modules (`mvn -f bench/pom.xml "
@@ -309,10 +310,17 @@ final class Markdown {
         + "request's padding, a string after `seq` and `t`) for ")
         .append(num(set.getValue("s6Seconds"), "%.0f")).append(" s; `/proc/net/tcp` and `VmRSS` "
             + "sampled every 50 ms (see the S6 table).\n");
-    b.append("- Variants: `oneloop-nometrics` (`metrics.enabled` false) and `oneloop-2cores` "
-        + "(`http.instances` 2, server on both cores) run the S1 process (with the fixed rates) "
-        + "and S2 only; the keys go into the config the harness writes, after a probe start finds "
-        + "which of them the jar knows (oneloop refuses an unknown key).\n");
+    b.append("- Variants: `oneloop-nometrics` (`metrics.enabled` false), `oneloop-2cores` "
+        + "(`http.instances` 2, server on both cores) and `oneloop-history` (`bridge.history` on `"
+        + Peer.ADDRESS + "`, size 100) run the S1 process (with the fixed rates) and S2 only; the "
+        + "keys go into the config the harness writes, after a probe start finds which of them the "
+        + "jar knows (oneloop refuses an unknown key).\n");
+    b.append("- Reconnect storm (`oneloop-history`): the clients connected and receiving at "
+        + num(set.getValue("stormRatePerSec"), "%.0f") + " publishes/s for "
+        + num(set.getValue("stormSeconds"), "%.0f") + " s, all dropped at once after "
+        + num(set.getValue("stormLeadMs"), "%.0f") + " ms and reconnecting with `oneloop.since` and "
+        + "`oneloop.epoch`; caught up within " + num(set.getValue("stormCatchUpMaxMs"), "%.0f")
+        + " ms or not at all.\n");
 
     b.append("\n## Caveats\n\n");
     for (String c : caveats(r)) {
@@ -538,25 +546,89 @@ final class Markdown {
     if (on == null || off == null) {
       return "";
     }
-    StringBuilder b = new StringBuilder("\n## Metrics on and off\n\n");
-    JsonArray known = r.getJsonObject("settings").getJsonArray("oneloopKnownKeys");
-    boolean has = known == null || known.contains("metrics.enabled");
-    b.append("oneloop's raw path with metrics on (the default) and with `metrics.enabled` false "
-        + "in the config the harness writes, same run, same settings otherwise.");
-    if (!has) {
-      b.append(" **This oneloop jar has no `metrics.enabled`**: both rows ran with the jar's "
-          + "default, so they measure the same thing twice (the harness is ready for the key).");
-    }
+    StringBuilder extra = new StringBuilder();
     JsonObject srv = off.getJsonObject("server");
     if (srv != null) {
-      b.append(" `GET /metrics` answered ").append(srv.getValue("metricsStatus"))
+      extra.append(" `GET /metrics` answered ").append(srv.getValue("metricsStatus"))
           .append(" with metrics off");
       JsonObject srvOn = on.getJsonObject("server");
       if (srvOn != null) {
-        b.append(" and ").append(srvOn.getValue("metricsStatus")).append(" with them on");
+        extra.append(" and ").append(srvOn.getValue("metricsStatus")).append(" with them on");
       }
-      b.append(".");
+      extra.append(".");
     }
+    return settingSection(r, "Metrics on and off", "metrics.enabled",
+        "oneloop's raw path with metrics on (the default) and with `metrics.enabled` false "
+            + "in the config the harness writes, same run, same settings otherwise.",
+        extra.toString(), new String[][] {{"oneloop", "metrics on (default)"},
+            {"oneloop-nometrics", "metrics.enabled false"}});
+  }
+
+  /** S2 and the fixed rates with history on the bench address and off, and the reconnect storm (issue 14). */
+  private static String historySection(JsonObject r) {
+    JsonObject sum = r.getJsonObject("summary");
+    JsonObject on = sum.getJsonObject("oneloop-history");
+    if (on == null) {
+      return "";
+    }
+    StringBuilder b = new StringBuilder();
+    if (sum.getJsonObject("oneloop") != null) {
+      b.append(settingSection(r, "History on and off", Peer.HISTORY_KEY,
+          "oneloop's raw path without history on `" + Peer.ADDRESS + "` (the default config "
+              + "keeps none for it) and with `bridge.history` `[{\"address\": \"" + Peer.ADDRESS
+              + "\", \"size\": 100}]`: every delivery then carries `oneloop.seq` and "
+              + "`oneloop.epoch`, and every message is kept, same run, same settings otherwise.",
+          "", new String[][] {{"oneloop", "history off"}, {"oneloop-history", "history on"}}));
+    }
+    JsonObject st = on.getJsonObject("storm");
+    if (st == null) {
+      return b.toString();
+    }
+    b.append("\n## Reconnect storm\n\n")
+        .append(st.getValue("clients")).append(" clients of `oneloop-history` receive ")
+        .append(num(st.getValue("rate"), "%.0f")).append(" publishes/s; after a steady stretch "
+            + "the generator closes every socket at once (no close handshake, as a network cut) "
+            + "while publishing goes on, and opens them again, each registering with "
+            + "`oneloop.since` (the last `oneloop.seq` it got) and `oneloop.epoch`. Caught up: "
+            + "every client has every message published up to when the last one was back, none "
+            + "missing. Gaps, duplicates and missing messages count over the whole publishing "
+            + "window, across the drop; a gap frame is the server saying it no longer kept what a "
+            + "client missed. Server CPU is a share of one core, from the drop until all caught "
+            + "up, beside the steady stretch before it.\n\n")
+        .append("| rounds | back after the drop | all caught up after | slowest round | "
+            + "caught up in every round | server CPU, storm | server CPU, before | server CPU "
+            + "seconds, storm | gaps | duplicates | missing | gap frames |\n"
+            + "|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|\n")
+        .append("| ").append(st.getValue("rounds")).append(" | ")
+        .append(num(st.getValue("reconnectMs"), "%.0f ms")).append(" | ")
+        .append(num(st.getValue("catchUpMs"), "%.0f ms")).append(" | ")
+        .append(num(st.getValue("catchUpMaxMs"), "%.0f ms")).append(" | ")
+        .append(st.getInteger("caughtUpRounds", 0) + " of " + st.getValue("rounds")).append(" | ")
+        .append(pct(st.getValue("serverCpuShareStorm"))).append(" | ")
+        .append(pct(st.getValue("serverCpuShareBefore"))).append(" | ")
+        .append(num(st.getValue("serverCpuSecondsStorm"), "%.2f s")).append(" | ")
+        .append(st.getValue("gaps")).append(" | ").append(st.getValue("duplicates")).append(" | ")
+        .append(st.getValue("missing")).append(" | ").append(st.getValue("gapFrames"))
+        .append(" |\n");
+    return b.toString();
+  }
+
+  /**
+   * One setting of oneloop against its default: S2, the server CPU per delivery in S1 and at the
+   * fixed rates, and the RSS with the clients, one row per {@code rows} entry (peer id, label).
+   */
+  private static String settingSection(JsonObject r, String title, String key, String intro,
+      String extra, String[][] rows) {
+    JsonObject sum = r.getJsonObject("summary");
+    StringBuilder b = new StringBuilder("\n## ").append(title).append("\n\n");
+    JsonArray known = r.getJsonObject("settings").getJsonArray("oneloopKnownKeys");
+    boolean has = known == null || known.contains(key);
+    b.append(intro);
+    if (!has) {
+      b.append(" **This oneloop jar has no `").append(key).append("`**: both rows ran with the "
+          + "jar's default, so they measure the same thing twice (the harness is ready for the key).");
+    }
+    b.append(extra);
     b.append(" S2 steps are found to within 15 % at best, and on this shared machine the rounds' S2 "
         + "results differ by more than the 5 % to be shown (see Caveats), so the cost is read "
         + "from both: S2 and the server CPU per delivery at the fixed rates, each of which has "
@@ -564,8 +636,8 @@ final class Markdown {
     b.append("\n\n| setting | S2 max sustained deliveries/s | S2 per round | S1 server CPU / "
         + "delivery | fixed-rate server CPU / delivery | S5 RSS, clients |\n"
         + "|---|---:|---|---:|---|---:|\n");
-    for (String id : List.of("oneloop", "oneloop-nometrics")) {
-      JsonObject p = sum.getJsonObject(id);
+    for (String[] row : rows) {
+      JsonObject p = sum.getJsonObject(row[0]);
       List<String> hs = new ArrayList<>();
       JsonArray h = p.getJsonArray("high");
       if (h != null) {
@@ -574,9 +646,10 @@ final class Markdown {
               + num(h.getJsonObject(i).getValue("serverCpuUsPerDelivery"), "%.3f µs"));
         }
       }
-      b.append("| ").append(id.equals("oneloop") ? "metrics on (default)" : "metrics.enabled false")
+      JsonArray perRound = p.getJsonObject("s2").getJsonArray("perRound");
+      b.append("| ").append(row[1])
           .append(" | ").append(f(p, "s2", "maxDeliveriesPerSec", "%,.0f")).append(" | ")
-          .append(p.getJsonObject("s2").getJsonArray("perRound").encode()).append(" | ")
+          .append(perRound == null ? "–" : perRound.encode()).append(" | ")
           .append(f(p, "s1", "serverCpuUsPerDelivery", "%.2f µs")).append(" | ")
           .append(String.join(", ", hs)).append(" | ")
           .append(f(p, "s5", "clientsRssMiB", "%.0f MiB")).append(" |\n");

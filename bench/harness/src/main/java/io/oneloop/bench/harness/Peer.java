@@ -14,8 +14,9 @@ import java.util.Map;
  * One server under test, how its users start it and how the generator speaks to it. Several
  * peers may be one app reached over another path (the stock bridge and oneloop, each over raw
  * WebSocket and over SockJS's WebSocket transport). A variant is oneloop with other settings
- * (metrics off, several HTTP instances on both cores): it runs the start-to-stop life and S2 only,
- * and is compared with oneloop rather than counted among the peers.
+ * (metrics off, several HTTP instances on both cores, history on the bench address): it runs the
+ * start-to-stop life and S2 only, and is compared with oneloop rather than counted among the
+ * peers. The variant with history also runs the reconnect storm.
  */
 final class Peer {
 
@@ -64,6 +65,8 @@ final class Peer {
 
   /** The address oneloop's and the stock bridge's publishers use. */
   static final String ADDRESS = "bench.ticks";
+  /** oneloop's per-address history, on for the bench address in {@code oneloop-history}. */
+  static final String HISTORY_KEY = "bridge.history";
 
   static List<Peer> all() {
     return List.of(
@@ -90,7 +93,17 @@ final class Peer {
             "oneloop, raw WebSocket, http.instances 2, server on both cores (sharing one with the "
                 + "load generator)",
             LoadGen.Protocol.BRIDGE, BRIDGE_PATH, false, true, true, "BOTH",
-            Map.of("http.instances", 2)));
+            Map.of("http.instances", 2)),
+        new Peer("oneloop-history", "oneloop",
+            "oneloop, raw WebSocket, bridge.history on " + ADDRESS + " (size 100)",
+            LoadGen.Protocol.BRIDGE, BRIDGE_PATH, false, true, true, null,
+            Map.of(HISTORY_KEY, new JsonArray().add(new JsonObject().put("address", ADDRESS)
+                .put("size", 100)))));
+  }
+
+  /** Runs the reconnect storm: oneloop with history on the bench address, over the raw path. */
+  boolean reconnectStorm() {
+    return oneloopKeys.containsKey(HISTORY_KEY) && protocol == LoadGen.Protocol.BRIDGE;
   }
 
   /** The peers a run takes by default: every peer and variant. */

@@ -63,6 +63,23 @@ final class Rig {
     return null;
   }
 
+  /**
+   * A server just started, made ready to measure: S3 awaited, the clients connected, a settling
+   * pause; the failure record when it did not start or not all clients connected.
+   */
+  JsonObject ready(JsonObject r, Peer p, Server srv) throws Exception {
+    JsonObject notStarted = awaitStart(r, p, srv);
+    if (notStarted != null) {
+      return notStarted;
+    }
+    JsonObject notConnected = connectAll(r, p, srv);
+    if (notConnected != null) {
+      return notConnected;
+    }
+    sleep(s.settleMs);
+    return null;
+  }
+
   /** Connects the clients and records how many; the failure record when not all connected. */
   JsonObject connectAll(JsonObject r, Peer p, Server srv) throws Exception {
     long t = System.nanoTime();

@@ -32,15 +32,10 @@ final class Saturation implements Scenario {
     log("round %d %s: saturation (S2)", round, p.id);
     Server srv = rig.start(p, round, "s2");
     try {
-      JsonObject notStarted = rig.awaitStart(r, p, srv);
-      if (notStarted != null) {
-        return notStarted;
+      JsonObject notReady = rig.ready(r, p, srv);
+      if (notReady != null) {
+        return notReady;
       }
-      JsonObject notConnected = rig.connectAll(r, p, srv);
-      if (notConnected != null) {
-        return notConnected;
-      }
-      sleep(s.settleMs);
       r.put("s2", search(p, srv, round));
     } finally {
       rig.gen.expectClose();

@@ -35,12 +35,20 @@ final class Settings {
   double s6Seconds = 60;
   int s6PadBytes = 10 * 1024;
   double s6EarlySeconds = 5;
+  /**
+   * The reconnect storm: publishes/s, how long it publishes, the steady stretch before the drop,
+   * and how long the clients may take to catch up after the last is back.
+   */
+  double stormRate = 20;
+  double stormSeconds = 15;
+  long stormLeadMs = 3000;
+  long stormCatchUpMaxMs = 30_000;
   /** Rounds that run S6 (it takes a minute per peer): the first N. */
   int s6Rounds = Integer.MAX_VALUE;
   /** oneloop's bound on a client's queue the S6 figures are read against (its default). */
   long boundBytes = 1 << 20;
-  /** The scenarios to run (life, s2, s6, startstop, cds); all by default. */
-  List<String> only = new ArrayList<>(List.of("life", "s2", "s6", "startstop", "cds"));
+  /** The scenarios to run (life, s2, s6, storm, startstop, cds); all by default. */
+  List<String> only = new ArrayList<>(List.of("life", "s2", "s6", "storm", "startstop", "cds"));
   /** The keys of the peers' oneloop settings the jar knows (found by {@link OneloopKeys}). */
   Set<String> oneloopKnownKeys;
   /**
@@ -103,6 +111,7 @@ final class Settings {
         case "--start-stop-samples" -> s.startStopSamples = Integer.parseInt(v);
         case "--s6-seconds" -> s.s6Seconds = Double.parseDouble(v);
         case "--s6-rounds" -> s.s6Rounds = Integer.parseInt(v);
+        case "--storm-seconds" -> s.stormSeconds = Double.parseDouble(v);
         case "--only" -> s.only = new ArrayList<>(Arrays.asList(v.split(",")));
         case "--cds-samples" -> s.cdsSamples = Integer.parseInt(v);
         case "--peers" -> s.peers = new ArrayList<>(Arrays.asList(v.split(",")));
@@ -137,8 +146,13 @@ final class Settings {
     highSeconds = new double[] {0.5, 0.5};
     pauseMs = 100;
     drainQuietMs = 200;
-    // the variants are oneloop's raw path with another config: the full run measures them
-    peers.removeIf(id -> Peer.all().stream().anyMatch(p -> p.id.equals(id) && p.variant));
+    // the variants are oneloop's raw path with another config: the full run measures them; the
+    // one with history stays for the storm alone
+    peers.removeIf(id -> Peer.all().stream().anyMatch(p -> p.id.equals(id) && p.variant
+        && !p.reconnectStorm()));
+    stormSeconds = 4;
+    stormLeadMs = 1000;
+    stormCatchUpMaxMs = 10_000;
     s6Seconds = 3;
     s6EarlySeconds = 1;
     // one start with AppCDS per JVM peer: with the training runs about 7 s
@@ -212,6 +226,10 @@ final class Settings {
         .put("s6PadBytes", s6PadBytes)
         .put("s6EarlySeconds", s6EarlySeconds)
         .put("s6Rounds", s6Rounds == Integer.MAX_VALUE ? rounds : Math.min(s6Rounds, rounds))
+        .put("stormRatePerSec", stormRate)
+        .put("stormSeconds", stormSeconds)
+        .put("stormLeadMs", stormLeadMs)
+        .put("stormCatchUpMaxMs", stormCatchUpMaxMs)
         .put("boundBytes", boundBytes)
         .put("oneloopKnownKeys", oneloopKnownKeys == null ? null
             : new JsonArray(new ArrayList<>(oneloopKnownKeys)))

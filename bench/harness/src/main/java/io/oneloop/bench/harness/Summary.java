@@ -193,6 +193,22 @@ final class Summary {
             .put("serverDiedRounds", (int) s6.stream()
                 .filter(x -> !x.getBoolean("serverAlive", true)).count()));
       }
+      List<JsonObject> storm = sub(runsOf(runs, p.id, "storm"), "storm");
+      if (!storm.isEmpty()) {
+        List<JsonObject> steps = sub(storm, "step");
+        JsonObject st = new JsonObject().put("rounds", storm.size())
+            .put("clients", storm.get(0).getValue("clients")).put("rate", storm.get(0).getValue("rate"))
+            .put("catchUpMaxMs", max(storm, "catchUpMs")).put("caughtUpRounds", count(storm, "catchUpMs"))
+            .put("gapFrames", sum(storm, "gapFrames")).put("deliveriesPct", median(steps, "deliveriesPct"));
+        for (String key : List.of("reconnectMs", "catchUpMs", "serverCpuShareStorm", "serverCpuShareBefore",
+            "serverCpuSecondsStorm")) {
+          st.put(key, median(storm, key));
+        }
+        for (String key : List.of("missing", "gaps", "duplicates", "outOfOrder")) {
+          st.put(key, sum(steps, key));
+        }
+        o.put("storm", st);
+      }
       for (JsonObject r : life) {
         if (r.getJsonObject("server") != null) {
           o.put("server", r.getJsonObject("server"));

@@ -14,6 +14,7 @@ final class Targets {
 
   static final String BROWSER = "The browser's path (SockJS on the fan-out engine)";
   static final String METRICS = "Metrics on and off";
+  static final String HISTORY = "History and the reconnect storm";
   static final String EARLIER = "Earlier targets (oneloop's raw path)";
 
   private final Settings s;
@@ -31,6 +32,8 @@ final class Targets {
     Targets t = new Targets(s, byPeer, ratios);
     t.browser();
     t.metrics();
+    t.history();
+    t.storm();
     t.earlier();
     return t.out;
   }
@@ -156,32 +159,67 @@ final class Targets {
   }
 
   private void metrics() {
-    JsonObject off = byPeer.getJsonObject("oneloop-nometrics");
-    JsonObject on = byPeer.getJsonObject("oneloop");
-    if (off == null || on == null) {
+    cost(METRICS, "oneloop", "oneloop-nometrics", "metrics.enabled", 5.0,
+        new String[] {"with metrics on (default)", "with metrics.enabled false", "with metrics on", "off"});
+  }
+
+  /** History on the bench address (issue 14): S2 and the CPU per delivery beside history off. */
+  private void history() {
+    cost(HISTORY, "oneloop-history", "oneloop", Peer.HISTORY_KEY, 10.0,
+        new String[] {"with history on " + Peer.ADDRESS, "with history off", "with history", "without"});
+  }
+
+  /**
+   * What a setting costs: how much lower S2 is with it ({@code costlyId}) than without
+   * ({@code cheapId}), and how much more server CPU a delivery takes at the highest fixed rate;
+   * {@code words} names the two sides, long then short.
+   */
+  private void cost(String group, String costlyId, String cheapId, String key, double limitPct,
+      String[] words) {
+    JsonObject costly = byPeer.getJsonObject(costlyId);
+    JsonObject cheap = byPeer.getJsonObject(cheapId);
+    if (costly == null || cheap == null) {
       return;
     }
-    boolean known = s.oneloopKnownKeys == null || s.oneloopKnownKeys.contains("metrics.enabled");
-    String why = known ? null : "this oneloop has no metrics.enabled: both ran with its default";
-    // the cost of metrics on: how much lower S2 is with them on, and how much more CPU a delivery
-    // takes at the highest fixed rate
-    Double s2 = Summary.ratio(on, off, "s2", "maxDeliveriesPerSec");
+    boolean known = s.oneloopKnownKeys == null || s.oneloopKnownKeys.contains(key);
+    String why = known ? null : "this oneloop has no " + key + ": both ran with its default";
+    Double s2 = Summary.ratio(costly, cheap, "s2", "maxDeliveriesPerSec");
     Double cost = !known || s2 == null ? null : Json.round(100 * (1 - s2), 2);
-    add(METRICS, "S2 with metrics on (default) costs <= 5 % of S2 with metrics.enabled false",
-        cost, "%", 5.0, cost == null ? null : cost <= 5.0, why != null ? why
-            : Markdown.num(Summary.value(on, "s2", "maxDeliveriesPerSec"), "%,.0f") + " vs "
-            + Markdown.num(Summary.value(off, "s2", "maxDeliveriesPerSec"), "%,.0f")
+    add(group, String.format("S2 %s costs <= %.0f %% of S2 %s", words[0], limitPct, words[1]),
+        cost, "%", limitPct, cost == null ? null : cost <= limitPct, why != null ? why
+            : Markdown.num(Summary.value(costly, "s2", "maxDeliveriesPerSec"), "%,.0f") + " vs "
+            + Markdown.num(Summary.value(cheap, "s2", "maxDeliveriesPerSec"), "%,.0f")
             + " deliveries/s (S2 finds rates to within 15 %)");
     double top = s.highRates[s.highRates.length - 1];
-    JsonObject a = high("oneloop", top);
-    JsonObject b = high("oneloop-nometrics", top);
+    JsonObject a = high(costlyId, top);
+    JsonObject b = high(cheapId, top);
     Double r = div(a, b, "serverCpuUsPerDelivery");
     Double cpuCost = !known || r == null ? null : Json.round(100 * (r - 1), 2);
-    add(METRICS, String.format("%.0f publishes/s: server CPU per delivery with metrics on <= 1.05x "
-            + "off", top), cpuCost, "%", 5.0, cpuCost == null ? null : cpuCost <= 5.0,
+    add(group, String.format("%.0f publishes/s: server CPU per delivery %s <= %.2fx %s", top,
+            words[2], 1 + limitPct / 100, words[3]), cpuCost, "%", limitPct,
+        cpuCost == null ? null : cpuCost <= limitPct,
         why != null ? why : a == null || b == null ? null
             : Markdown.num(a.getValue("serverCpuUsPerDelivery"), "%.3f") + " vs "
             + Markdown.num(b.getValue("serverCpuUsPerDelivery"), "%.3f") + " µs");
+  }
+
+  /** The reconnect storm: shown, with no limit of its own but none missing. */
+  private void storm() {
+    JsonObject p = byPeer.getJsonObject("oneloop-history");
+    JsonObject st = p == null ? null : p.getJsonObject("storm");
+    if (st == null) {
+      return;
+    }
+    addInfo(HISTORY, "Reconnect storm: " + st.getValue("clients") + " clients dropped at once, time "
+        + "until all have caught up", Summary.value(p, "storm", "catchUpMs"), "ms",
+        "back in " + Markdown.num(st.getValue("reconnectMs"), "%.0f") + " ms; server CPU "
+            + Markdown.num(st.getValue("serverCpuShareStorm"), "%.2f") + " of a core during it ("
+            + Markdown.num(st.getValue("serverCpuShareBefore"), "%.2f") + " before)");
+    long lost = st.getLong("missing", 0L) + st.getLong("gaps", 0L) + st.getLong("duplicates", 0L);
+    add(HISTORY, "Reconnect storm: 0 missing, 0 gaps and 0 duplicates across the drop",
+        (double) lost, "count", 0.0, lost == 0, st.getValue("missing") + " missing, "
+            + st.getValue("gaps") + " gaps, " + st.getValue("duplicates") + " duplicates, "
+            + st.getValue("gapFrames") + " gap frames");
   }
 
   private void earlier() {
