@@ -238,19 +238,41 @@ public final class JobManager {
 
   /** How often a survivor tries to mark one orphaned record failed before it leaves it to the others. */
   private static final int ORPHAN_ATTEMPTS = 5;
+  /** When a survivor scans for a departed node's records, from the report of its departure. */
+  private static final long[] RESCAN_AFTER_MS = {0, 1000, 3000};
 
   /**
    * The node {@code left} has left the cluster: its queued and running jobs will never end by
    * themselves, so their records become {@code failed}, "node &lt;id&gt; left the cluster", each
    * published on {@code oneloop.jobs}; its finished records join those this node retains. Any
    * surviving node may call it, several at once: a record is changed by whichever comes first
-   * (compare-and-set) and published once. Completes with how many jobs this call marked failed.
+   * (compare-and-set) and published once. Completes, after its last scan 3 s on, with how many jobs this call marked failed.
    */
   public Future<Integer> nodeLeft(String left) {
     if (left == null || left.equals(nodeId)) {
       return Future.succeededFuture(0);
     }
     String reason = "node " + left + " left the cluster";
+    // The departed node's partitions move to their backups just as its departure is reported: a
+    // scan then can miss records, so the scan is repeated (marking is idempotent).
+    Future<Integer> total = Future.succeededFuture(0);
+    long scheduled = 0;
+    for (long at : RESCAN_AFTER_MS) {
+      long delay = at - scheduled;
+      scheduled = at;
+      total = total.compose(sum -> (delay == 0 ? Future.<Void>succeededFuture() : vertx.timer(delay).<Void>mapEmpty())
+        .compose(v -> failOrphans(left, reason))
+        .map(marked -> sum + marked));
+    }
+    return total.onSuccess(failed -> {
+      if (failed > 0) {
+        log.warn("{} job(s) of node {} marked failed: the node left the cluster", failed, left);
+      }
+    });
+  }
+
+  /** One scan of the records for those of {@code left} still unfinished; completes with how many it marked. */
+  private Future<Integer> failOrphans(String left, String reason) {
     return records.compose(map -> map.values().compose(stored -> {
       List<JsonObject> theirs = stored.stream().filter(record -> left.equals(record.getString("node"))).toList();
       List<Future<Boolean>> marked = new ArrayList<>();
@@ -258,12 +280,8 @@ public final class JobManager {
         marked.add(failOrphan(map, record, reason, ORPHAN_ATTEMPTS));
       }
       return Future.all(marked).map(all -> {
-        int failed = (int) marked.stream().filter(Future::result).count();
         adopt(theirs);
-        if (failed > 0) {
-          log.warn("{} job(s) of node {} marked failed: the node left the cluster", failed, left);
-        }
-        return failed;
+        return (int) marked.stream().filter(Future::result).count();
       });
     }));
   }
