@@ -38,7 +38,7 @@ final class Markdown {
         .append(String.format(Locale.ROOT, "%.0f", r.getDouble("wallSeconds")))
         .append(" s wall time, ").append(rounds).append(rounds == 1 ? " round" : " rounds")
         .append(rounds < planned ? " (of " + planned + " planned: the run was stopped after round "
-            + rounds + " to meet a deadline)" : "").append(", ")
+            + rounds + ")" : "").append(", ")
         .append(n).append(" clients").append(rounds > 1 ? ". Every figure is the median over the "
             + "rounds" : ". With one round every figure is that round's, not a median")
         .append(". Command: `").append(harnessCommand(set)).append("`");
