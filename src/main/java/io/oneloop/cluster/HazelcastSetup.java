@@ -25,7 +25,7 @@ public final class HazelcastSetup {
   /** How long a silent member stays in the cluster (Hazelcast's default: 60 s). */
   public static final int MAX_NO_HEARTBEAT_SECONDS = 5;
   private static final String CLUSTER_NAME = "oneloop";
-  private static final Pattern IP_LITERAL = Pattern.compile("^[0-9.]+$|^\\[?[0-9A-Fa-f:]+]?$");
+  private static final Pattern IP_LITERAL = Pattern.compile("^[0-9.]+$|^\\[?[0-9A-Fa-f]*:[0-9A-Fa-f:.]*]?$");
 
   private HazelcastSetup() {
   }
@@ -54,8 +54,15 @@ public final class HazelcastSetup {
     JoinConfig join = network.getJoin();
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);
-    join.getTcpIpConfig().setEnabled(true).setMembers(cluster.members().isEmpty()
-      ? List.of(cluster.address()) : cluster.members());
+    if (cluster.kubernetesService() != null) {
+      // DNS lookup mode: the headless service's records are the pods; no API access (RBAC) needed.
+      join.getKubernetesConfig().setEnabled(true)
+        .setProperty("service-dns", cluster.kubernetesService())
+        .setProperty("service-port", Integer.toString(cluster.port()));
+    } else {
+      join.getTcpIpConfig().setEnabled(true).setMembers(cluster.members().isEmpty()
+        ? List.of(cluster.address()) : cluster.members());
+    }
 
     // What vertx-hazelcast's own default config sets up for the event bus's registrations.
     config.addMultiMapConfig(new MultiMapConfig("__vertx.subs").setBackupCount(1)

@@ -34,7 +34,7 @@ public record AppConfig(HttpConfig http, long shutdownTimeoutMs, BridgeConfig br
 
   private static final Set<String> ROOT_KEYS = Set.of("http", "shutdownTimeoutMs", "bridge", "tasks", "jobs", "hooks", "health", "metrics", "log",
     "auth", "chat", "cluster");
-  private static final Set<String> CLUSTER_KEYS = Set.of("enabled", "host", "port", "members");
+  private static final Set<String> CLUSTER_KEYS = Set.of("enabled", "host", "port", "members", "kubernetesService");
   /** {@code host:port}, the host without white space or a colon (an IPv6 address goes in brackets). */
   private static final Pattern MEMBER = Pattern.compile("^(\\[[0-9A-Fa-f:.]+\\]|[^\\s:\\[\\]]+):(\\d{1,5})$");
   private static final Set<String> JOBS_KEYS = Set.of("maxConcurrent", "maxQueued", "retain", "types");
@@ -158,7 +158,10 @@ public record AppConfig(HttpConfig http, long shutdownTimeoutMs, BridgeConfig br
         }
         return listed;
       }, List.of());
-      return new ClusterConfig(enabled, host, port, members);
+      Object service = cluster.getValue("kubernetesService");
+      String kubernetesService = service == null ? null
+        : attempt(() -> nonEmptyString(service, "cluster.kubernetesService"), null);
+      return new ClusterConfig(enabled, host, port, members, kubernetesService);
     }
 
     private OpsConfig ops(JsonObject root, JsonObject http) {
