@@ -299,14 +299,15 @@ public final class AppLifecycle {
     return supervisor.stopServices();
   }
 
-  /** This node for {@code GET /api/cluster}: its addresses, start, the singletons it runs and its bridge sockets. */
+  /** This node for {@code GET /api/cluster}: its addresses, start, the singletons it runs, its bridge sockets and task records. */
   private JsonObject describeNode() {
     return new JsonObject()
       .put("http", config.http().host() + ":" + state.httpPort())
       .put("cluster", membership.clustered() ? config.cluster().address() : null)
       .put("startedAt", startedAt.toString())
       .put("singletons", new JsonArray(supervisor.heldSingletons()))
-      .put("bridgeSockets", bridgeSockets == null ? 0 : bridgeSockets.total());
+      .put("bridgeSockets", bridgeSockets == null ? 0 : bridgeSockets.total())
+      .put("tasks", supervisor.taskRecords());
   }
 
   /** The hooks of one direction in config order, each after the one before, each bounded by its time-out. */

@@ -108,7 +108,7 @@ final class Supervisor {
   }
 
   /** The records of all tasks, in config order. */
-  private JsonArray taskRecords() {
+  JsonArray taskRecords() {
     JsonArray records = new JsonArray();
     tasks.forEach(t -> records.add(t.record()));
     return records;

@@ -28,7 +28,7 @@ public final class ClusterNodes {
   private final Supplier<JsonObject> self;
   private final MessageConsumer<Object> consumer;
 
-  /** {@code self} describes this node without its id; it is called on the context that created this. */
+  /** {@code self} describes this node without its id; it is called on the context that creates this. */
   public ClusterNodes(Vertx vertx, ClusterMembership membership, Supplier<JsonObject> self) {
     this.vertx = vertx;
     this.membership = membership;
@@ -41,17 +41,17 @@ public final class ClusterNodes {
     return new JsonObject().put("id", membership.nodeId()).mergeIn(self.get());
   }
 
-  /** Every member, oldest first: {@code [{"id", "http", "cluster", "startedAt", "singletons", "bridgeSockets"}]}. */
+  /**
+   * Every member, oldest first: {@code [{"id", "http", "cluster", "startedAt", "singletons",
+   * "bridgeSockets", "tasks"}]}. This node is asked over the event bus too, so that it describes
+   * itself on its own context, whichever thread asks.
+   */
   public Future<JsonArray> nodes() {
     List<Future<JsonObject>> answers = new ArrayList<>();
     for (String id : membership.members()) {
-      if (id.equals(membership.nodeId())) {
-        answers.add(Future.succeededFuture(describeSelf()));
-      } else {
-        answers.add(vertx.eventBus().<JsonObject>request(ADDRESS_PREFIX + id, null, new DeliveryOptions().setSendTimeout(ASK_TIMEOUT_MS))
-          .map(reply -> reply.body())
-          .otherwise(cause -> new JsonObject().put("id", id).put("error", "did not answer: " + cause.getMessage())));
-      }
+      answers.add(vertx.eventBus().<JsonObject>request(ADDRESS_PREFIX + id, null, new DeliveryOptions().setSendTimeout(ASK_TIMEOUT_MS))
+        .map(reply -> reply.body())
+        .otherwise(cause -> new JsonObject().put("id", id).put("error", "did not answer: " + cause.getMessage())));
     }
     return Future.all(answers).map(all -> {
       JsonArray nodes = new JsonArray();

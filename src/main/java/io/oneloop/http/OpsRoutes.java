@@ -112,7 +112,7 @@ public final class OpsRoutes {
     }
     router.route("/api/info").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(ctx -> Responses.json(ctx, 200, info(vertx)));
     Routes.read(router, "/api/cluster").handler(ctx -> nodes.nodes()
-      .onSuccess(list -> Responses.json(ctx, 200, new JsonObject().put("nodes", list)))
+      .onSuccess(list -> Responses.json(ctx, 200, new JsonObject().put("self", membership.nodeId()).put("nodes", list)))
       .onFailure(cause -> Responses.error(ctx, 503, "the cluster's nodes are not available: " + cause.getMessage())));
     Routes.allow(router, "/api/cluster", Routes.READ);
   }
