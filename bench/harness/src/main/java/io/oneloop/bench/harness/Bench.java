@@ -13,7 +13,7 @@ import java.util.function.Predicate;
 
 /**
  * Orchestrates the benchmark: runs the scenarios ({@link Lifecycle}, {@link Saturation},
- * {@link SlowConsumer}, {@link StartStop}, {@link Cds}) against each peer in turn (pinned to the
+ * {@link SlowConsumer}, {@link StartStop}, {@link Cds}, {@link ClusterFanout}) against each peer in turn (pinned to the
  * server core), with the {@link LoadGen} in this JVM (pinned to the other core), and writes the
  * results file, the chart and BENCHMARKS.md. Scenarios are interleaved peer by peer within each
  * round; S6 runs only for the peers that take it, and the oneloop variants run the life and S2
@@ -89,6 +89,7 @@ public final class Bench {
     SlowConsumer slow = new SlowConsumer(rig);
     StartStop startStop = new StartStop(rig);
     Cds cds = new Cds(rig, peers.stream().filter(p -> !p.variant).toList());
+    ClusterFanout cluster = new ClusterFanout(rig);
     try {
       int extra = Math.max(0, s.startStopSamples - s.rounds);
       for (int round = 1; round <= s.rounds; round++) {
@@ -108,6 +109,9 @@ public final class Bench {
               everyPeer(startStop, round, p -> !p.variant);
             }
           }
+        }
+        if (s.only.contains("cluster")) {
+          everyPeer(cluster, round, p -> p.id.equals("oneloop"));
         }
         if (s.cdsSamples != 0 && s.only.contains("cds")) {
           cds.round(round, runs, roundStart);
