@@ -74,10 +74,10 @@ class ClusterIT {
         .put("http", new JsonObject().put("host", "127.0.0.1").put("port", AppProcess.freePort()).put("instances", 1))
         .put("cluster", new JsonObject().put("enabled", true).put("host", "127.0.0.1").put("port", clusterPorts.get(i))
           .put("members", members))
+        // The shipped permissions, the page's included, and one address of the test's own both ways.
         .put("bridge", new JsonObject()
-          .put("inbound", new JsonArray().add(new JsonObject().put("address", PUSH)))
-          .put("outbound", new JsonArray().add(new JsonObject().put("address", PUSH))
-            .add(new JsonObject().put("address", TICKER)).add(new JsonObject().put("address", SERVER))))
+          .put("inbound", addresses(PUSH, "oneloop.chat.send", "oneloop.chat.history", "oneloop.tasks.list"))
+          .put("outbound", addresses(PUSH, TICKER, SERVER, "oneloop.tasks", "oneloop.chat", "oneloop.jobs", "oneloop.metrics")))
         .put("tasks", new JsonArray().add(new JsonObject().put("name", "ticker").put("type", "ticker").put("singleton", true)
           .put("config", new JsonObject().put("intervalMs", TICK_MS))));
       String name = "cluster-node-" + (char) ('a' + i);
@@ -88,6 +88,14 @@ class ClusterIT {
     }
     awaitCondition("all three nodes to see three members", () -> nodes.values().stream()
       .allMatch(node -> clusterNodes(node).size() == 3));
+  }
+
+  private static JsonArray addresses(String... names) {
+    JsonArray list = new JsonArray();
+    for (String name : names) {
+      list.add(new JsonObject().put("address", name));
+    }
+    return list;
   }
 
   @AfterAll
