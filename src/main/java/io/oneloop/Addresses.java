@@ -23,6 +23,11 @@ public final class Addresses {
   public static final String METRICS = "oneloop.metrics";
   /** Job records, published on every change. */
   public static final String JOBS = "oneloop.jobs";
+  /** Request/reply between nodes (never on the bridge): cancel {@code {"id"}}, a job the node {@code nodeId} runs. */
+  public static String jobCancel(String nodeId) {
+    return "oneloop.internal.jobs.cancel." + nodeId;
+  }
+
   /** Request/reply inside the process (never on the bridge): the bridge's sockets, as {@code GET /api/bridge} answers. */
   public static final String BRIDGE_SOCKETS = "oneloop.internal.bridge.sockets";
 

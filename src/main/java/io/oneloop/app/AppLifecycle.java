@@ -15,6 +15,7 @@ import io.oneloop.http.HttpVerticle;
 import io.oneloop.http.OpsRoutes;
 import io.oneloop.http.Security;
 import io.oneloop.jobs.JobManager;
+import io.oneloop.jobs.NodeId;
 import io.oneloop.tasks.Task;
 import io.oneloop.metrics.AppMetrics;
 import io.vertx.core.Context;
@@ -108,7 +109,7 @@ public final class AppLifecycle {
     this.config = config;
     this.onStopped = onStopped;
     this.vertxRegistry = vertxRegistry;
-    this.jobs = new JobManager(vertx, config.jobs(), config.jobTypes());
+    this.jobs = new JobManager(vertx, NodeId.of(vertx), config.jobs(), config.jobTypes());
   }
 
   public AppState state() {

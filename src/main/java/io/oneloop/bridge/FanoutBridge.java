@@ -97,7 +97,8 @@ public final class FanoutBridge {
   private final Map<String, Topic> topics = new HashMap<>();
   /** Reply addresses of messages delivered to clients: a client may send to them once. */
   private final Map<String, Message<?>> awaitingReply = new HashMap<>();
-  private final Set<Session> dirty = new LinkedHashSet<>();
+  /** The sessions written to in this turn, each once (its {@code dirty} flag): a list, as a set's hashing showed in the fan-out's profile. */
+  private final List<Session> dirty = new ArrayList<>();
   private final Set<Session> sessions = new LinkedHashSet<>();
   private final long heartbeatTimer;
   private boolean flushScheduled;
@@ -311,12 +312,16 @@ public final class FanoutBridge {
      * turn is not the client being slow, so only what is still waiting after a flush counts.
      */
     long unflushedBytes;
+    /** In the engine's list of sessions to flush at the end of this turn. */
+    boolean dirty;
     /** A JWT's subject, which marks what this client sends; null otherwise. */
     final String user;
     final Predicate<String> maySend;
     final Predicate<String> mayReceive;
     final long pingTimer;
     final long expiryTimer;
+    /** Ends the connection should a close this side started not complete within closeTimeoutMs; -1 until one is. */
+    long closeTimer = -1;
     final Runnable onRelease;
     long lastPing = System.currentTimeMillis();
     /** The inbound token bucket: frames this client may still send now, refilled at maxInboundPerSecond. */
@@ -341,13 +346,13 @@ public final class FanoutBridge {
       this.pingTimer = vertx.setPeriodic(pingTimeoutMs, id -> {
         if (System.currentTimeMillis() - lastPing >= pingTimeoutMs) {
           log.debug("Closing a bridge socket that sent no ping for {} ms", pingTimeoutMs);
-          wire.close();
+          close(wire::close);
         }
       });
       long untilExpiry = principal == null || principal.expiresAtMs() == 0 ? -1 : principal.expiresAtMs() - System.currentTimeMillis();
       this.expiryTimer = untilExpiry < 0 ? -1 : vertx.setTimer(Math.max(1, untilExpiry), id -> {
         log.debug("Closing the bridge socket of {}: its token expired", wire.remoteAddress());
-        wire.close(TOKEN_EXPIRED, "token expired");
+        close(() -> wire.close(TOKEN_EXPIRED, "token expired"));
       });
     }
 
@@ -359,7 +364,7 @@ public final class FanoutBridge {
       }
       if (utf8Length(text) > limits.maxMessageBytes()) {
         refused("too_large");
-        wire.close(MESSAGE_TOO_LARGE, "message too large (bridge.maxMessageBytes)");
+        close(() -> wire.close(MESSAGE_TOO_LARGE, "message too large (bridge.maxMessageBytes)"));
         return;
       }
       if (!admitted()) {
@@ -371,7 +376,7 @@ public final class FanoutBridge {
         String id = Unexpected.log("handling a frame from the " + wire.transport().wireName() + " bridge socket of "
           + wire.remoteAddress(), e);
         writeOwn(new JsonObject().put("type", "err").put("body", "internal_error").put("id", id));
-        wire.close(INTERNAL_ERROR, "internal error");
+        close(() -> wire.close(INTERNAL_ERROR, "internal error"));
       }
     }
 
@@ -397,18 +402,35 @@ public final class FanoutBridge {
       }
       if ((now - floodingSince) / 1_000_000 >= limits.floodCloseMs()) {
         refused("flood");
-        wire.close(POLICY_VIOLATION, "flooding (bridge.maxInboundPerSecond)");
+        close(() -> wire.close(POLICY_VIOLATION, "flooding (bridge.maxInboundPerSecond)"));
         return false;
       }
       error("rate_limited");
       return false;
     }
 
+    /**
+     * Closes the transport's way ({@code how}), after what is queued; a peer that does not read
+     * would hold that close open, so the connection is ended after closeTimeoutMs if it is still there.
+     */
+    void close(Runnable how) {
+      how.run();
+      if (closeTimer < 0 && !released) {
+        closeTimer = vertx.setTimer(limits.closeTimeoutMs(), id -> {
+          if (!released) {
+            log.debug("Ending the {} bridge socket of {}: its close did not complete within bridge.closeTimeoutMs ({} ms)",
+              wire.transport().wireName(), wire.remoteAddress(), limits.closeTimeoutMs());
+            wire.abort();
+          }
+        });
+      }
+    }
+
     /** A message for this client was over bridge.maxOutboundBytes: an err frame says so, then the close. */
     void tooLarge(String address) {
       metrics.refused("message_too_large");
       writeOwn(new JsonObject().put("type", "err").put("address", address).put("body", "message_too_large"));
-      wire.close(MESSAGE_TOO_LARGE, "message too large (bridge.maxOutboundBytes)");
+      close(() -> wire.close(MESSAGE_TOO_LARGE, "message too large (bridge.maxOutboundBytes)"));
     }
 
     private void refused(String reason) {
@@ -454,6 +476,14 @@ public final class FanoutBridge {
     @Override
     public void onClosed() {
       release();
+    }
+
+    /** The pongs Vert.x writes for a client's pings wait in the same queue as messages, under the same bound. */
+    @Override
+    public void onControlFrame() {
+      if (!released && waitingBytes() > maxQueuedBytes) {
+        closeAsSlow();
+      }
     }
 
     private void register(String address, JsonObject headers) {
@@ -602,23 +632,31 @@ public final class FanoutBridge {
       }
     }
 
-    /** Queues a frame; the flush comes once, at the end of this turn. */
+    /** Queues a frame; the flush comes once, at the end of this turn. Nothing follows a close frame. */
     void write(Outgoing frame) {
-      if (released) {
+      if (released || closeTimer >= 0) {
         return;
       }
-      long queued = wire.queuedBytes() - replayBytesQueued - unflushedBytes;
-      if (queued > maxQueuedBytes) {
-        log.warn("Closing the {} bridge socket of {}: it reads too slowly ({} bytes waiting, more than bridge.maxQueuedBytes {})",
-          wire.transport().wireName(), wire.remoteAddress(), queued, maxQueuedBytes);
-        counts.closedAsSlow(wire.transport());
-        metrics.slowClosed();
-        release();
-        wire.abort();
+      if (waitingBytes() > maxQueuedBytes) {
+        closeAsSlow();
         return;
       }
       unflushedBytes += wire.write(frame);
       flushSoon();
+    }
+
+    /** What waits for this client and counts against bridge.maxQueuedBytes: not a replay, not this turn's burst. */
+    private long waitingBytes() {
+      return wire.queuedBytes() - replayBytesQueued - unflushedBytes;
+    }
+
+    private void closeAsSlow() {
+      log.warn("Closing the {} bridge socket of {}: it reads too slowly ({} bytes waiting, more than bridge.maxQueuedBytes {})",
+        wire.transport().wireName(), wire.remoteAddress(), waitingBytes(), maxQueuedBytes);
+      counts.closedAsSlow(wire.transport());
+      metrics.slowClosed();
+      release();
+      wire.abort();
     }
 
     /** Queues a frame of a replay: not checked against the bound, whose bytes the replay paces itself. */
@@ -629,7 +667,10 @@ public final class FanoutBridge {
     }
 
     private void flushSoon() {
-      dirty.add(this);
+      if (!dirty) {
+        dirty = true;
+        FanoutBridge.this.dirty.add(this);
+      }
       if (!flushScheduled) {
         flushScheduled = true;
         loop.execute(FanoutBridge.this::flushAll);
@@ -663,13 +704,19 @@ public final class FanoutBridge {
       }
       released = true;
       vertx.cancelTimer(pingTimer);
+      if (closeTimer >= 0) {
+        vertx.cancelTimer(closeTimer);
+      }
       replays.clear();
       if (expiryTimer >= 0) {
         vertx.cancelTimer(expiryTimer);
       }
       new ArrayList<>(registrations).forEach(this::leave);
       registrations.clear();
-      dirty.remove(this);
+      if (dirty) {
+        dirty = false;
+        FanoutBridge.this.dirty.remove(this);
+      }
       sessions.remove(this);
       counts.closed(wire.transport());
       metrics.sockets(wire.transport().wireName(), -1);
@@ -782,7 +829,7 @@ public final class FanoutBridge {
     vertx.cancelTimer(heartbeatTimer);
     for (Session session : List.copyOf(sessions)) {
       if (session.wire.transport() != BridgeTransport.SOCKJS_FALLBACK) {
-        session.wire.closeGoingAway();
+        session.close(session.wire::closeGoingAway);
       }
     }
   }
@@ -790,6 +837,7 @@ public final class FanoutBridge {
   private void flushAll() {
     flushScheduled = false;
     for (Session session : dirty) {
+      session.dirty = false;
       session.wire.flush();
       session.unflushedBytes = 0;
     }

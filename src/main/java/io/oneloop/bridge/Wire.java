@@ -12,6 +12,10 @@ interface Wire {
   interface Listener {
     void onFrame(String text);
 
+    /** A WebSocket ping or pong arrived (Vert.x has already queued the pong for a ping). */
+    default void onControlFrame() {
+    }
+
     void onClosed();
   }
 
@@ -50,6 +54,9 @@ interface Wire {
   /** Closes for a server shutdown, after what is queued. */
   void closeGoingAway();
 
-  /** Ends the connection at once, dropping what is queued: for a client that does not read. */
+  /**
+   * Ends the connection at once, dropping what is queued: for a client that does not read, or
+   * one whose close did not complete within {@code bridge.closeTimeoutMs}.
+   */
   void abort();
 }

@@ -7,16 +7,24 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.AsyncMap;
+import io.vertx.core.shareddata.Counter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Chat between pages: checks each message sent on {@code oneloop.chat.send}, acknowledges it,
  * publishes it on {@code oneloop.chat}, and keeps the last messages for pages that (re)connect.
+ * The history and the message ids live in shared data ({@value #HISTORY_MAP}, {@value #IDS}): one
+ * chat for every node of a cluster, a node that joins later included. Each node answers its own
+ * clients (local consumers), so {@code chat.maxPerMinute} counts per node.
  * A message from a bridge socket opened with a JWT carries the token's {@code sub} in the
  * {@link Addresses#USER_HEADER} header, which the bridge sets (and strips from what clients send): it is
  * then the sender's name, whatever the body says.
@@ -27,16 +35,23 @@ public class ChatVerticle extends VerticleBase {
   public static final int BAD_REQUEST = 400;
   /** The reply's failure code for a user over {@code chat.maxPerMinute}. */
   public static final int TOO_MANY = 429;
+  /** The reply's failure code when the shared history cannot be read or written. */
+  public static final int UNAVAILABLE = 503;
   public static final int HISTORY_SIZE = 50;
+  /** The shared map of the last messages by id. */
+  public static final String HISTORY_MAP = "oneloop.chat.history";
+  /** The shared counter the message ids come from. */
+  public static final String IDS = "oneloop.chat.ids";
+  private static final Logger log = LoggerFactory.getLogger(ChatVerticle.class);
   static final int MAX_USER = 32;
   static final int MAX_TEXT = 500;
   private static final long MINUTE_MS = 60_000;
 
   private final ChatConfig config;
-  private final Deque<JsonObject> history = new ArrayDeque<>();
   /** Per user, when their accepted messages of the last minute were sent (monotonic ms). */
   private final Map<String, Deque<Long>> recent = new HashMap<>();
-  private long nextId = 1;
+  private AsyncMap<Long, JsonObject> history;
+  private Counter ids;
 
   public ChatVerticle(ChatConfig config) {
     this.config = config;
@@ -45,8 +60,11 @@ public class ChatVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     return Future.all(
-      vertx.eventBus().consumer(Addresses.CHAT_SEND, this::send).completion(),
-      vertx.eventBus().consumer(Addresses.CHAT_HISTORY, this::history).completion());
+        vertx.sharedData().<Long, JsonObject>getAsyncMap(HISTORY_MAP).onSuccess(map -> history = map),
+        vertx.sharedData().getCounter(IDS).onSuccess(counter -> ids = counter))
+      .compose(v -> Future.all(
+        vertx.eventBus().localConsumer(Addresses.CHAT_SEND, this::send).completion(),
+        vertx.eventBus().localConsumer(Addresses.CHAT_HISTORY, this::history).completion()));
   }
 
   private void send(Message<Object> msg) {
@@ -70,21 +88,44 @@ public class ChatVerticle extends VerticleBase {
         + Math.max(1, (wait + 999) / 1000) + " s");
       return;
     }
-    JsonObject message = new JsonObject()
-      .put("id", nextId++)
-      .put("user", user)
-      .put("text", body.getString("text").trim())
-      .put("time", Instant.now().toString());
-    history.addLast(message);
-    if (history.size() > HISTORY_SIZE) {
-      history.removeFirst();
-    }
-    msg.reply(new JsonObject().put("ok", true).put("id", message.getLong("id")));
-    vertx.eventBus().publish(Addresses.CHAT, message);
+    String text = body.getString("text").trim();
+    ids.incrementAndGet().compose(id -> {
+      JsonObject message = new JsonObject()
+        .put("id", id)
+        .put("user", user)
+        .put("text", text)
+        .put("time", Instant.now().toString());
+      return history.put(id, message).map(message);
+    }).onSuccess(message -> {
+      long id = message.getLong("id");
+      msg.reply(new JsonObject().put("ok", true).put("id", id));
+      vertx.eventBus().publish(Addresses.CHAT, message);
+      forget(id - HISTORY_SIZE);
+    }).onFailure(cause -> {
+      log.warn("A chat message from \"{}\" could not be stored: {}", user, cause.getMessage());
+      msg.fail(UNAVAILABLE, "the chat history is not available; try again");
+    });
   }
 
+  /** The last {@value #HISTORY_SIZE} messages, oldest first; older ones still stored are removed. */
   private void history(Message<Object> msg) {
-    msg.reply(new JsonObject().put("messages", new JsonArray(history.stream().map(Object.class::cast).toList())));
+    history.entries().onSuccess(stored -> {
+      List<Long> newestLast = stored.keySet().stream().sorted().toList();
+      int from = Math.max(0, newestLast.size() - HISTORY_SIZE);
+      newestLast.subList(0, from).forEach(this::forget);
+      JsonArray messages = new JsonArray();
+      newestLast.subList(from, newestLast.size()).forEach(id -> messages.add(stored.get(id)));
+      msg.reply(new JsonObject().put("messages", messages));
+    }).onFailure(cause -> {
+      log.warn("The chat history could not be read: {}", cause.getMessage());
+      msg.fail(UNAVAILABLE, "the chat history is not available; try again");
+    });
+  }
+
+  private void forget(long id) {
+    if (id > 0) {
+      history.remove(id).onFailure(cause -> log.debug("Chat message {} stays in the history map: {}", id, cause.getMessage()));
+    }
   }
 
   /** 0 and counted when {@code user} may send now; else how many ms until they may (a refusal is not counted). */

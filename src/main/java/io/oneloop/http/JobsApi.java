@@ -13,7 +13,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@code /api/jobs}: start, list, look at and cancel one-off jobs. */
+/** {@code /api/jobs}: start, list, look at and cancel one-off jobs, those of every node in a cluster. */
 final class JobsApi {
 
   private static final Logger log = LoggerFactory.getLogger(JobsApi.class);
@@ -78,7 +78,13 @@ final class JobsApi {
         return;
       }
     }
-    Responses.json(ctx, 200, jobs.list(limit));
+    jobs.list(limit).onComplete(ar -> {
+      if (ar.succeeded()) {
+        Responses.json(ctx, 200, ar.result());
+      } else {
+        ctx.fail(ar.cause());
+      }
+    });
   }
 
   private void types(RoutingContext ctx) {
@@ -89,28 +95,32 @@ final class JobsApi {
 
   private void get(RoutingContext ctx) {
     String id = ctx.pathParam("id");
-    JsonObject job = jobs.get(id);
-    if (job == null) {
-      Responses.error(ctx, 404, "no job " + id);
-    } else {
-      Responses.json(ctx, 200, job);
-    }
+    jobs.get(id).onComplete(ar -> {
+      if (ar.failed()) {
+        ctx.fail(ar.cause());
+      } else if (ar.result() == null) {
+        Responses.error(ctx, 404, "no job " + id);
+      } else {
+        Responses.json(ctx, 200, ar.result());
+      }
+    });
   }
 
   private void cancel(RoutingContext ctx) {
-    try {
-      JsonObject job = jobs.cancel(ctx.pathParam("id"));
-      if (RequestGuards.who(ctx) != null) {
-        log.info("Job {} cancelled by \"{}\"", job.getString("id"), RequestGuards.who(ctx));
-      }
-      Responses.json(ctx, 200, job);
-    } catch (JobRejected e) {
-      if (e.status() == 409) {
-        JsonObject body = new JsonObject().put("error", e.getMessage()).put("job", jobs.get(ctx.pathParam("id")));
-        Responses.json(ctx, 409, body);
+    jobs.cancel(ctx.pathParam("id")).onComplete(ar -> {
+      if (ar.succeeded()) {
+        JsonObject job = ar.result();
+        if (RequestGuards.who(ctx) != null) {
+          log.info("Job {} cancelled by \"{}\"", job.getString("id"), RequestGuards.who(ctx));
+        }
+        Responses.json(ctx, 200, job);
+      } else if (!(ar.cause() instanceof JobRejected e)) {
+        ctx.fail(ar.cause());
+      } else if (e.status() == 409) {
+        Responses.json(ctx, 409, new JsonObject().put("error", e.getMessage()).put("job", e.job()));
       } else {
         Responses.error(ctx, e.status(), e.getMessage());
       }
-    }
+    });
   }
 }

@@ -8,16 +8,23 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.AsyncMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -28,7 +35,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Accepts jobs, runs at most {@code maxConcurrent} of them on worker threads, queues up to
  * {@code maxQueued} more, cancels, remembers the last {@code retain} finished ones and publishes
- * every change on {@code oneloop.jobs}. Thread-safe: called from event loops and worker threads.
+ * every change on {@code oneloop.jobs}.
+ * <p>
+ * Every record is also written to the shared map {@value #RECORDS_MAP} (a local map without a
+ * cluster, a Hazelcast map with a backup in one), so any node reads any node's jobs; a cancel for
+ * another node's job goes to that node over the event bus. The queue, the limits and the work stay
+ * on the node that accepted the job. Thread-safe: called from event loops and worker threads.
  */
 public final class JobManager {
 
@@ -36,32 +48,57 @@ public final class JobManager {
   private static final AtomicInteger POOLS = new AtomicInteger();
   /** How long a client should wait before trying again when the queue is full. */
   public static final int RETRY_AFTER_SECONDS = 1;
+  /** The shared map of job records by id, every node's. */
+  public static final String RECORDS_MAP = "oneloop.jobs";
+  /** How long a cancel forwarded to the job's node may take before it is answered 503. */
+  static final long FORWARD_TIMEOUT_MS = 5_000;
+  /** Newest first: by {@code createdAt}, then by id so that the order is the same on every node. */
+  private static final Comparator<JsonObject> NEWEST_FIRST = Comparator
+    .comparing((JsonObject record) -> instant(record.getString("createdAt")))
+    .thenComparing(record -> record.getString("id"))
+    .reversed();
 
   private final Vertx vertx;
+  private final String nodeId;
   private final JobsSettings settings;
   private final JobTypes types;
   private final WorkerExecutor executor;
   private final WorkerExecutor hookExecutor;
+  private final Future<AsyncMap<String, JsonObject>> records;
+  private final MessageConsumer<JsonObject> cancels;
+  /** This node's jobs: queued, running, and the finished ones it retains. */
   private final Map<String, JobRun> jobs = new LinkedHashMap<>();
   private final Deque<JobRun> queue = new ArrayDeque<>();
   private final Set<JobRun> running = new LinkedHashSet<>();
-  /** The finished jobs whose records are kept, oldest first: at most {@code retain}. */
-  private final Deque<JobRun> retained = new ArrayDeque<>();
+  /**
+   * The finished jobs whose records this node keeps, by id with their end, oldest end first: at
+   * most {@code retain}. Its own, and those of nodes that left the cluster (see {@link #nodeLeft}).
+   */
+  private Map<String, Instant> retained = new LinkedHashMap<>();
   private boolean accepting = true;
   private Promise<Void> drained;
 
-  public JobManager(Vertx vertx, JobsSettings settings, JobTypes types) {
+  /** @param nodeId this node's id, {@link NodeId#of}: every record names it, and other nodes forward cancels to it */
+  public JobManager(Vertx vertx, String nodeId, JobsSettings settings, JobTypes types) {
     this.vertx = vertx;
+    this.nodeId = nodeId;
     this.settings = settings;
     this.types = types;
     int pool = POOLS.incrementAndGet();
     // Own pools: jobs never take the threads that worker tasks and other blocking code run on.
     this.executor = vertx.createSharedWorkerExecutor("oneloop-jobs-" + pool, settings.maxConcurrent());
     this.hookExecutor = vertx.createSharedWorkerExecutor("oneloop-hooks-" + pool, 1);
+    this.records = vertx.sharedData().<String, JsonObject>getAsyncMap(RECORDS_MAP)
+      .onFailure(cause -> log.error("The job records' shared map is not available: {}", cause.getMessage()));
+    this.cancels = vertx.eventBus().consumer(Addresses.jobCancel(nodeId), this::cancelForwarded);
   }
 
   public JobTypes types() {
     return types;
+  }
+
+  public String nodeId() {
+    return nodeId;
   }
 
   /** Accepts a job {@code {"type": ..., "params": {...}}} and returns its record, or throws {@link JobRejected}. */
@@ -83,31 +120,68 @@ public final class JobManager {
     return run.json();
   }
 
-  /** The record of a job, or null when there is no such job (any more). */
-  public synchronized JsonObject get(String id) {
-    JobRun run = jobs.get(id);
-    return run == null ? null : run.json();
+  /**
+   * The record of a job of any node, or null when there is no such job (any more). This node's
+   * jobs are read as they are now; another node's as last written, which may trail its feed a little.
+   */
+  public Future<JsonObject> get(String id) {
+    synchronized (this) {
+      JobRun run = jobs.get(id);
+      if (run != null) {
+        return Future.succeededFuture(run.json());
+      }
+    }
+    return records.compose(map -> map.get(id)).map(record -> record == null || mine(record) ? null : record);
   }
 
-  /** Jobs newest first, at most {@code limit}. */
-  public synchronized JsonArray list(int limit) {
-    List<JobRun> all = new ArrayList<>(jobs.values());
-    JsonArray result = new JsonArray();
-    for (int i = all.size() - 1; i >= 0 && result.size() < limit; i--) {
-      result.add(all.get(i).json());
-    }
-    return result;
+  /** The jobs of every node, newest first, at most {@code limit}. */
+  public Future<JsonArray> list(int limit) {
+    return records.compose(AsyncMap::values).map(stored -> {
+      Map<String, JsonObject> byId = new HashMap<>();
+      synchronized (this) {
+        for (JsonObject record : stored) {
+          if (record.getValue("id") instanceof String && record.getValue("createdAt") instanceof String && !mine(record)) {
+            byId.put(record.getString("id"), record);
+          }
+        }
+        jobs.values().forEach(run -> byId.put(run.id, run.json()));
+      }
+      JsonArray result = new JsonArray();
+      byId.values().stream().sorted(NEWEST_FIRST).limit(limit).forEach(result::add);
+      return result;
+    });
   }
 
   /**
-   * Cancels a queued or running job and returns its record as it then is (a running job stays
-   * {@code running} until its work notices). Throws 404 for no such job, 409 when it has finished.
+   * Cancels a queued or running job of any node and returns its record as it then is (a running
+   * job stays {@code running} until its work notices). Fails with {@link JobRejected}: 404 for no
+   * such job, 409 when it has finished, 503 when the node that runs it does not answer.
    */
-  public synchronized JsonObject cancel(String id) {
-    JobRun run = jobs.get(id);
-    if (run == null) {
-      throw new JobRejected(404, "no job " + id);
+  public Future<JsonObject> cancel(String id) {
+    synchronized (this) {
+      JobRun run = jobs.get(id);
+      if (run != null) {
+        try {
+          return Future.succeededFuture(cancelHere(run));
+        } catch (JobRejected e) {
+          return Future.failedFuture(e);
+        }
+      }
     }
+    return records.compose(map -> map.get(id)).compose(record -> {
+      if (record == null || mine(record)) {
+        return Future.failedFuture(new JobRejected(404, "no job " + id));
+      }
+      JobState state = JobState.ofWireName(record.getString("state"));
+      if (state == null || state.finished()) {
+        return Future.failedFuture(new JobRejected(409, alreadyFinished(id, record.getString("state")), record));
+      }
+      return forwardCancel(record);
+    });
+  }
+
+  /** Under this manager's lock. */
+  private JsonObject cancelHere(JobRun run) {
     switch (run.state) {
       case QUEUED -> {
         queue.remove(run);
@@ -115,9 +189,141 @@ public final class JobManager {
         end(run, JobState.CANCELLED, null, null);
       }
       case RUNNING -> run.cancel();
-      default -> throw new JobRejected(409, "job " + id + " has already finished (" + run.state.wireName() + ")");
+      default -> throw new JobRejected(409, alreadyFinished(run.id, run.state.wireName()), run.json());
     }
     return run.json();
+  }
+
+  private static String alreadyFinished(String id, String state) {
+    return "job " + id + " has already finished (" + state + ")";
+  }
+
+  private Future<JsonObject> forwardCancel(JsonObject record) {
+    String id = record.getString("id");
+    String node = record.getString("node");
+    return vertx.eventBus().<JsonObject>request(Addresses.jobCancel(node), new JsonObject().put("id", id),
+        new DeliveryOptions().setSendTimeout(FORWARD_TIMEOUT_MS))
+      .recover(cause -> Future.failedFuture(new JobRejected(503,
+        "job " + id + " runs on node " + node + ", which did not answer the cancel: " + cause.getMessage())))
+      .compose(reply -> {
+        JsonObject answer = reply.body();
+        int status = answer.getInteger("status", 500);
+        return status == 200 ? Future.succeededFuture(answer.getJsonObject("job"))
+          : Future.failedFuture(new JobRejected(status, answer.getString("error"), answer.getJsonObject("job")));
+      });
+  }
+
+  /** Another node asks this one to cancel one of its jobs: the answer carries the status the API gives. */
+  private void cancelForwarded(Message<JsonObject> msg) {
+    Object id = msg.body() == null ? null : msg.body().getValue("id");
+    if (!(id instanceof String jobId)) {
+      msg.reply(new JsonObject().put("status", 400).put("error", "a cancel names the job: {\"id\": \"...\"}"));
+      return;
+    }
+    JsonObject answer;
+    synchronized (this) {
+      JobRun run = jobs.get(jobId);
+      if (run == null) {
+        answer = new JsonObject().put("status", 404).put("error", "no job " + jobId);
+      } else {
+        try {
+          answer = new JsonObject().put("status", 200).put("job", cancelHere(run));
+        } catch (JobRejected e) {
+          answer = new JsonObject().put("status", e.status()).put("error", e.getMessage()).put("job", e.job());
+        }
+      }
+    }
+    msg.reply(answer);
+  }
+
+  /** How often a survivor tries to mark one orphaned record failed before it leaves it to the others. */
+  private static final int ORPHAN_ATTEMPTS = 5;
+
+  /**
+   * The node {@code left} has left the cluster: its queued and running jobs will never end by
+   * themselves, so their records become {@code failed}, "node &lt;id&gt; left the cluster", each
+   * published on {@code oneloop.jobs}; its finished records join those this node retains. Any
+   * surviving node may call it, several at once: a record is changed by whichever comes first
+   * (compare-and-set) and published once. Completes with how many jobs this call marked failed.
+   */
+  public Future<Integer> nodeLeft(String left) {
+    if (left == null || left.equals(nodeId)) {
+      return Future.succeededFuture(0);
+    }
+    String reason = "node " + left + " left the cluster";
+    return records.compose(map -> map.values().compose(stored -> {
+      List<JsonObject> theirs = stored.stream().filter(record -> left.equals(record.getString("node"))).toList();
+      List<Future<Boolean>> marked = new ArrayList<>();
+      for (JsonObject record : theirs) {
+        marked.add(failOrphan(map, record, reason, ORPHAN_ATTEMPTS));
+      }
+      return Future.all(marked).map(all -> {
+        int failed = (int) marked.stream().filter(Future::result).count();
+        adopt(theirs);
+        if (failed > 0) {
+          log.warn("{} job(s) of node {} marked failed: the node left the cluster", failed, left);
+        }
+        return failed;
+      });
+    }));
+  }
+
+  /**
+   * Marks one departed node's record failed unless it has finished, by compare-and-set: of two
+   * survivors one wins. A lost or failed set (the record changed, or its partition was moving to
+   * a survivor just then) is tried again on the record as it now is, a bounded number of times.
+   */
+  private Future<Boolean> failOrphan(AsyncMap<String, JsonObject> map, JsonObject record, String reason, int attempts) {
+    JobState state = JobState.ofWireName(record.getString("state"));
+    if (state != null && state.finished()) {
+      return Future.succeededFuture(false);
+    }
+    String id = record.getString("id");
+    JsonObject failed = record.copy()
+      .put("state", JobState.FAILED.wireName())
+      .put("error", reason)
+      .put("endedAt", Instant.now().toString());
+    return map.replaceIfPresent(id, record, failed).otherwise(false).compose(won -> {
+      if (won) {
+        vertx.eventBus().publish(Addresses.JOBS, failed);
+        return Future.succeededFuture(true);
+      }
+      if (attempts <= 1) {
+        return Future.succeededFuture(false);
+      }
+      return map.get(id).otherwise((JsonObject) null).compose(current -> current == null
+        ? Future.succeededFuture(false) : failOrphan(map, current, reason, attempts - 1));
+    });
+  }
+
+  /** Another node's finished records, kept within this node's bound as if they were its own. */
+  private synchronized void adopt(List<JsonObject> orphans) {
+    List<Map.Entry<String, Instant>> all = new ArrayList<>(retained.entrySet());
+    Instant now = Instant.now();
+    for (JsonObject record : orphans) {
+      String id = record.getString("id");
+      if (!retained.containsKey(id)) {
+        String endedAt = record.getString("endedAt");
+        all.add(Map.entry(id, endedAt == null ? now : instant(endedAt)));
+      }
+    }
+    all.sort(Map.Entry.comparingByValue());
+    retained = new LinkedHashMap<>();
+    all.forEach(entry -> retained.put(entry.getKey(), entry.getValue()));
+    trimRetained();
+  }
+
+  /** True for a record of this node; one that it does not hold any more is forgotten, its removal under way. */
+  private boolean mine(JsonObject record) {
+    return nodeId.equals(record.getString("node"));
+  }
+
+  private static Instant instant(String text) {
+    try {
+      return text == null ? Instant.EPOCH : Instant.parse(text);
+    } catch (DateTimeParseException e) {
+      return Instant.EPOCH;
+    }
   }
 
   /** Shutdown: refuse new jobs, cancel the queued and running ones; completes when none runs. */
@@ -188,10 +394,21 @@ public final class JobManager {
       : Future.failedFuture(record.getString("error") == null ? record.getString("state") : record.getString("error")));
   }
 
-  /** Frees the worker threads; the jobs are drained by then. */
+  /**
+   * Frees the worker threads and stops answering other nodes; the jobs are drained by then. Without
+   * a cluster the records go with the app; in one they stay for the other nodes to read.
+   */
   public void close() {
+    cancels.unregister();
     executor.close();
     hookExecutor.close();
+    if (!vertx.isClustered()) {
+      List<String> ids;
+      synchronized (this) {
+        ids = new ArrayList<>(jobs.keySet());
+      }
+      records.onSuccess(map -> ids.forEach(map::remove));
+    }
   }
 
   private JobRun prepare(JsonObject request) {
@@ -274,14 +491,58 @@ public final class JobManager {
     }
     publish(run);
     run.done.tryComplete(run.json());
-    retained.addLast(run);
-    while (retained.size() > settings.retain()) {
-      jobs.remove(retained.pollFirst().id);
+    retained.put(run.id, run.endedAt);
+    trimRetained();
+  }
+
+  /** Forgets the finished records beyond {@code retain}, the oldest end first; under this manager's lock. */
+  private void trimRetained() {
+    var oldest = retained.entrySet().iterator();
+    while (retained.size() > settings.retain() && oldest.hasNext()) {
+      String id = oldest.next().getKey();
+      oldest.remove();
+      JobRun run = jobs.remove(id);
+      if (run != null) {
+        run.forgotten = true;
+        store(run);
+      } else {
+        records.compose(map -> map.remove(id))
+          .onFailure(cause -> log.warn("Job record {} could not be removed from the shared map: {}", id, cause.getMessage()));
+      }
     }
   }
 
-  /** Tells every listener of the job's record as it now is; call under this manager's lock. */
+  /** Tells every listener of the job's record as it now is, and stores it; call under this manager's lock. */
   void publish(JobRun run) {
     vertx.eventBus().publish(Addresses.JOBS, run.json());
+    store(run);
+  }
+
+  /**
+   * Writes the record to the shared map, or removes it once forgotten. One write per job at a time,
+   * the next one with the record as it then is: the map never ends with an older version than the
+   * last. Under this manager's lock.
+   */
+  private void store(JobRun run) {
+    if (run.storing) {
+      run.storeAgain = true;
+      return;
+    }
+    run.storing = true;
+    run.storeAgain = false;
+    Future<?> write = run.forgotten
+      ? records.compose(map -> map.remove(run.id))
+      : records.compose(map -> map.put(run.id, run.json()));
+    write.onComplete(ar -> {
+      synchronized (this) {
+        if (ar.failed()) {
+          log.warn("Job record {} could not be written to the shared map: {}", run.id, ar.cause().getMessage());
+        }
+        run.storing = false;
+        if (run.storeAgain) {
+          store(run);
+        }
+      }
+    });
   }
 }

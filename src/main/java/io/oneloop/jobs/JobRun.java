@@ -8,14 +8,15 @@ import java.time.Instant;
 import java.util.UUID;
 
 /**
- * One job: its record, kept by its {@link JobManager}, and the {@link JobContext} its work sees.
- * The record changes under the manager's lock; the work reads it from a worker thread.
+ * One job of this node: its record, kept by its {@link JobManager}, and the {@link JobContext} its
+ * work sees. The record changes under the manager's lock; the work reads it from a worker thread.
  */
 final class JobRun implements JobContext {
 
   private static final long PROGRESS_EVERY_NANOS = 1_000_000_000L;
 
   final String id = UUID.randomUUID().toString();
+  final String node;
   final String type;
   final JsonObject params;
   final Job job;
@@ -30,12 +31,19 @@ final class JobRun implements JobContext {
   volatile Instant startedAt;
   volatile Instant endedAt;
   volatile boolean cancelled;
+  /** Guarded by the manager's lock: a write of the record to the shared map is under way. */
+  boolean storing;
+  /** Guarded by the manager's lock: the record changed since the write under way began. */
+  boolean storeAgain;
+  /** Guarded by the manager's lock: past the retention bound, the record is to be removed. */
+  boolean forgotten;
   private double lastPublishedProgress;
   private long lastPublishedAt = System.nanoTime();
 
   JobRun(JobManager manager, Vertx vertx, String type, JsonObject params, Job job) {
     this.manager = manager;
     this.vertx = vertx;
+    this.node = manager.nodeId();
     this.type = type;
     this.params = params;
     this.job = job;
@@ -45,6 +53,7 @@ final class JobRun implements JobContext {
     return new JsonObject()
       .put("id", id)
       .put("type", type)
+      .put("node", node)
       .put("state", state.wireName())
       .put("progress", progress)
       .put("result", result)

@@ -14,4 +14,19 @@ enum JobState {
   String wireName() {
     return name().toLowerCase(Locale.ROOT);
   }
+
+  /** True once the job has ended one way or another. */
+  boolean finished() {
+    return this != QUEUED && this != RUNNING;
+  }
+
+  /** The state a record names, or null for a word that is none. */
+  static JobState ofWireName(String word) {
+    for (JobState state : values()) {
+      if (state.wireName().equals(word)) {
+        return state;
+      }
+    }
+    return null;
+  }
 }

@@ -30,6 +30,7 @@ import java.util.concurrent.TimeUnit;
 import static io.oneloop.support.BridgeClient.WAIT_SECONDS;
 import static io.oneloop.support.TestApp.config;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * One bound for every transport: a client that stops reading is closed once more than
@@ -147,6 +148,11 @@ class SlowClientTest {
         open = bridge(vertx).getJsonObject("sockets");
       }
       assertEquals(left, open.getInteger(name), "only the healthy client is left: " + open);
+      if (stalled instanceof RawSocket socket) {
+        // Closed means the connection is gone, not just forgotten by the engine: a peer that
+        // never reads would hold an orderly close open behind what waits for it.
+        assertTrue(socket.awaitEnd(TimeUnit.SECONDS.toMillis(WAIT_SECONDS)), "the stalled client's connection was ended");
+      }
       vertx.eventBus().publish(ADDRESS, new JsonObject().put("seq", ++seq).put("chunk", chunk));
       assertEquals(seq, healthy.awaitRec(ADDRESS).getInteger("seq"));
     }

@@ -69,9 +69,10 @@ class JobsApiTest {
     EventRecorder events = EventRecorder.on(vertx, Addresses.JOBS);
     TestApp app = TestApp.start(vertx, config());
     JsonObject job = post(vertx, app, sleep(700));
-    assertEquals(List.of("createdAt", "endedAt", "error", "id", "progress", "result", "startedAt", "state", "type"),
+    assertEquals(List.of("createdAt", "endedAt", "error", "id", "node", "progress", "result", "startedAt", "state", "type"),
       job.fieldNames().stream().sorted().toList());
     assertEquals("sleep", job.getString("type"));
+    assertEquals(NodeId.LOCAL, job.getString("node"), "without a cluster the node is the local one");
     JsonObject done = awaitJob(events, job.getString("id"), "succeeded");
     assertEquals(new JsonObject().put("sleptMs", 700), done.getJsonObject("result"));
     assertEquals(1.0, done.getDouble("progress"));

@@ -5,6 +5,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -70,10 +72,41 @@ public final class RawSocket implements AutoCloseable {
 
   /** Sends {@code text} as one final text frame, masked as a client's must be. */
   public void sendText(String text) throws IOException {
-    byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+    sendFrame(0x1, text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Sends a ping (at most 125 bytes of payload), which the server answers with a pong of the same payload. */
+  public void sendPing(byte[] payload) throws IOException {
+    sendFrame(0x9, payload);
+  }
+
+  /**
+   * Reads and drops what the server sent until the connection ends (end of stream or reset);
+   * false if it is still open after {@code timeoutMs}.
+   */
+  public boolean awaitEnd(long timeoutMs) throws IOException {
+    long deadline = System.nanoTime() + timeoutMs * 1_000_000;
+    InputStream in = socket.getInputStream();
+    byte[] sink = new byte[64 * 1024];
+    while (System.nanoTime() < deadline) {
+      socket.setSoTimeout((int) Math.max(1, Math.min(500, (deadline - System.nanoTime()) / 1_000_000)));
+      try {
+        if (in.read(sink) < 0) {
+          return true;
+        }
+      } catch (SocketTimeoutException e) {
+        // nothing came in that time: look at the clock again
+      } catch (SocketException e) {
+        return true; // reset by the server
+      }
+    }
+    return false;
+  }
+
+  private void sendFrame(int opcode, byte[] payload) throws IOException {
     byte[] mask = new byte[4];
     ThreadLocalRandom.current().nextBytes(mask);
-    out.write(0x81);
+    out.write(0x80 | opcode);
     if (payload.length < 126) {
       out.write(0x80 | payload.length);
     } else if (payload.length <= 0xFFFF) {

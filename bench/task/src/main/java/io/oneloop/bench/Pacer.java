@@ -9,7 +9,7 @@ import java.util.function.LongConsumer;
 /**
  * Publishes {@code count} messages at {@code rate} per second, then stops.
  * Message k of a run is due at {@code start + k / rate}; each timer tick sends every message
- * that is due (so a late tick catches up), and nothing is sent after {@code start + count / rate}:
+ * that is due (so a late tick catches up), and nothing is sent by a tick later than {@code start + count / rate} + 20 ms:
  * a server that cannot keep pace publishes fewer messages, which the load generator sees as
  * missing deliveries. The load generator chooses the first sequence number of each run, so late
  * messages of an earlier run are never confused with the current one.
@@ -88,13 +88,19 @@ public final class Pacer {
     }
   }
 
+  /**
+   * A tick this late after the run's end still sends what was due before the end: at 1000/s the
+   * last message is due 1 ms before it, less than a timer's usual lateness.
+   */
+  static final long LATE_TICK_NS = 20_000_000;
+
   private void tick(long id, long startNs, long endNs, double rate, long count, long[] sent) {
     timerId = -1;
     if (id != run) {
       return;
     }
     long now = System.nanoTime();
-    if (now >= endNs) {
+    if (now >= endNs + LATE_TICK_NS) {
       return;
     }
     long due = Math.min(count, (long) Math.floor((now - startNs) * rate / 1e9) + 1);

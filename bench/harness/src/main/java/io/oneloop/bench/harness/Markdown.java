@@ -227,8 +227,9 @@ final class Markdown {
     b.append("\n## Method\n\n");
     b.append("- Every peer serves `GET /health` and `GET /control?rate=R&count=C&first=F`, which "
         + "starts publishing C messages numbered from F at R messages/s (message k is due at "
-        + "start + k/R; a timer tick sends every message that is due; nothing is sent after "
-        + "start + C/R, so a server that cannot keep pace publishes fewer messages). Each message "
+        + "start + k/R; a timer tick sends every message that is due; no tick later than "
+        + "start + C/R + 20 ms sends anything, so a server that cannot keep pace publishes fewer "
+        + "messages, while a timer's usual lateness does not cost the last one). Each message "
         + "is `{\"seq\":n,\"t\":<epoch µs at send>}` broadcast to every client: `io.emit(\"tick\", …)` "
         + "on Socket.IO (Node and Python), an event-bus publish on `bench.ticks` for the stock "
         + "bridge and oneloop, and one `writeBinaryMessage` per socket of the bridge's "
