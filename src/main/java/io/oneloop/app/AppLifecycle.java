@@ -124,6 +124,8 @@ public final class AppLifecycle {
   public Future<Void> start() {
     ConsoleLogging.useFormat(config.ops().logFormat());
     membership = ClusterMembership.of(vertx);
+    // Each survivor marks a departed node's unfinished jobs failed (the first to get there wins).
+    membership.onNodeLeft(jobs::nodeLeft);
     supervisor = new Supervisor(vertx, context, membership.nodeId());
     nodes = new ClusterNodes(vertx, membership, this::describeNode);
     terminated.future().onComplete(ar -> nodes.close());

@@ -1,5 +1,6 @@
 package io.oneloop.cluster;
 
+import io.oneloop.jobs.NodeId;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;
@@ -19,8 +20,8 @@ import java.util.function.Consumer;
 public final class ClusterMembership {
 
   private static final Logger log = LoggerFactory.getLogger(ClusterMembership.class);
-  /** The node id of a node that is not clustered. */
-  public static final String LOCAL_NODE_ID = "local";
+  /** The node id of a node that is not clustered, as the job records name it. */
+  public static final String LOCAL_NODE_ID = NodeId.LOCAL;
 
   private final String nodeId;
   private final boolean clustered;

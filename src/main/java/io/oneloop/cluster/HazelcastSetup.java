@@ -69,6 +69,8 @@ public final class HazelcastSetup {
       .setValueCollectionType(MultiMapConfig.ValueCollectionType.SET));
     config.addMapConfig(new MapConfig("__vertx.haInfo").setBackupCount(1));
     config.addMapConfig(new MapConfig("__vertx.nodeInfo").setBackupCount(1));
+    // oneloop's own maps (job records, chat): one backup, so they outlive any one node.
+    config.addMapConfig(new MapConfig("oneloop.*").setBackupCount(1));
     return config;
   }
 
