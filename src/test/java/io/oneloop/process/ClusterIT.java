@@ -41,9 +41,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Three nodes of the real jar on 127.0.0.1, clustered over Hazelcast, as the README's three-node
- * example runs them: push across nodes on every transport, a singleton ticker on exactly one node
- * and its take-over when that node stops or is killed, and {@code GET /api/cluster}. One cluster
- * serves the tests in order: the later ones stop and kill its nodes.
+ * example runs them: push across nodes on every transport, the page, a singleton ticker on exactly
+ * one node and its take-over when that node stops or is killed, {@code GET /api/cluster}, the chat
+ * history on a node that joins later, jobs read and cancelled across nodes and failed with their
+ * killed node. One cluster serves the tests in order: the later ones stop, restart and kill its nodes.
  * <p>
  * Each node runs with {@code -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1} (C1 only), so that
  * three fit on a small machine.
@@ -61,6 +62,8 @@ class ClusterIT {
   private final Vertx vertx = Vertx.vertx();
   /** The nodes by name, in start order. */
   private final Map<String, AppProcess> nodes = new LinkedHashMap<>();
+  /** Each node's config by name, to start a stopped node again. */
+  private final Map<String, JsonObject> configs = new LinkedHashMap<>();
   private final List<BridgeClient> clients = new ArrayList<>();
 
   @BeforeAll
@@ -81,6 +84,7 @@ class ClusterIT {
         .put("tasks", new JsonArray().add(new JsonObject().put("name", "ticker").put("type", "ticker").put("singleton", true)
           .put("config", new JsonObject().put("intervalMs", TICK_MS))));
       String name = "cluster-node-" + (char) ('a' + i);
+      configs.put(name, config);
       nodes.put(name, AppProcess.launch(name, config, Map.of(), JVM_FLAGS));
     }
     for (AppProcess node : nodes.values()) {
@@ -354,30 +358,93 @@ class ClusterIT {
 
   @Test
   @Order(6)
-  @DisplayName("kill -9 of the ticker's node: the last node takes over within 10 s, seq goes on without a repeat, and alone it keeps serving and says so once")
+  @DisplayName("a node that joins later answers the chat history with what was said on the others before")
+  void chatHistoryOnANodeThatJoinedLater() throws Exception {
+    String stopped = nodes.entrySet().stream().filter(n -> !n.getValue().alive()).map(Map.Entry::getKey).findFirst().orElseThrow();
+    AppProcess speaker = nodes.values().stream().filter(AppProcess::alive).findFirst().orElseThrow();
+    BridgeClient chat = connect(speaker, Transport.SOCKJS);
+    String text = "said before the node came back " + Instant.now();
+    JsonObject sent = chat.request("oneloop.chat.send", new JsonObject().put("user", "ada").put("text", text));
+    assertTrue(sent.getJsonObject("body").getBoolean("ok"), sent.encode());
+
+    AppProcess again = AppProcess.launch(stopped + "-again", configs.get(stopped), Map.of(), JVM_FLAGS);
+    nodes.put(stopped, again);
+    again.awaitServing();
+    awaitCondition("three members again", () -> clusterNodes(again).size() == 3);
+    BridgeClient late = connect(again, Transport.RAW);
+    JsonArray messages = late.request("oneloop.chat.history", new JsonObject()).getJsonObject("body").getJsonArray("messages");
+    assertTrue(messages.stream().anyMatch(m -> text.equals(((JsonObject) m).getString("text"))), messages.encodePrettily());
+  }
+
+  @Test
+  @Order(7)
+  @DisplayName("a job started on one node is read and cancelled through another node's API")
+  void jobAcrossNodes() {
+    List<AppProcess> alive = nodes.values().stream().filter(AppProcess::alive).toList();
+    AppProcess a = alive.get(0);
+    AppProcess b = alive.get(1);
+    JsonObject job = startSleep(a);
+    String id = job.getString("id");
+    JsonObject onB = new JsonObject(b.api("GET", "api/jobs/" + id, null).body());
+    assertEquals(job.getString("node"), onB.getString("node"), onB.encode());
+    assertTrue(List.of("queued", "running").contains(onB.getString("state")), onB.encode());
+    HttpResponse<String> cancelled = b.api("DELETE", "api/jobs/" + id, null);
+    assertEquals(200, cancelled.statusCode(), cancelled.body());
+    awaitCondition("the job to be cancelled on its own node", () ->
+      "cancelled".equals(new JsonObject(a.api("GET", "api/jobs/" + id, null).body()).getString("state")));
+  }
+
+  private static JsonObject startSleep(AppProcess node) {
+    HttpResponse<String> started = node.api("POST", "api/jobs",
+      new JsonObject().put("type", "sleep").put("params", new JsonObject().put("ms", 120_000)).encode());
+    assertEquals(202, started.statusCode(), started.body());
+    return new JsonObject(started.body());
+  }
+
+  @Test
+  @Order(8)
+  @DisplayName("kill -9 of the ticker's node: another node takes over within 10 s, seq goes on without a repeat, and the killed node's job ends failed, naming it")
   void killOfTheOwner() throws Exception {
     String owner = owner();
     assertTrue(owner != null, "a node holds the ticker");
     AppProcess killed = nodes.get(owner);
-    Map.Entry<String, AppProcess> last = nodes.entrySet().stream()
-      .filter(n -> n.getValue().alive() && !n.getKey().equals(owner)).findFirst().orElseThrow();
-    BridgeClient watcher = connect(last.getValue(), Transport.RAW, TICKER);
+    JsonObject job = startSleep(killed);
+    AppProcess survivor = nodes.entrySet().stream()
+      .filter(n -> n.getValue().alive() && !n.getKey().equals(owner)).findFirst().orElseThrow().getValue();
+    BridgeClient watcher = connect(survivor, Transport.RAW, TICKER);
     awaitTicks(watcher, 2, Instant.now());
 
     killed.signal("KILL");
     Instant killedAt = Instant.now();
     awaitTicks(watcher, 10, killedAt);
-    assertEquals(last.getKey(), owner());
+    String newOwner = owner();
+    assertTrue(newOwner != null && !newOwner.equals(owner), "a surviving node holds the ticker");
     List<Tick> ticks = ticks(watcher);
     Duration longest = assertRisingWithoutRepeats(ticks);
     assertTrue(longest.compareTo(Duration.ofSeconds(10)) <= 0, "no tick for " + longest + ": " + ticks);
     assertTrue(ticks.get(ticks.size() - 1).time().isAfter(Instant.now().minusSeconds(2)), "ticks go on: " + ticks);
 
-    AppProcess alone = last.getValue();
-    assertEquals(200, alone.api("GET", "health/ready", null).statusCode());
+    awaitCondition("the killed node's job to end failed", () ->
+      "failed".equals(new JsonObject(survivor.api("GET", "api/jobs/" + job.getString("id"), null).body()).getString("state")));
+    JsonObject failed = new JsonObject(survivor.api("GET", "api/jobs/" + job.getString("id"), null).body());
+    assertTrue(failed.getString("error").contains("node " + job.getString("node") + " left the cluster"), failed.encode());
+  }
+
+  @Test
+  @Order(9)
+  @DisplayName("a node whose last peer was killed keeps serving, runs the singleton, and says once that it is alone")
+  void lastNodeAlone() throws Exception {
+    List<AppProcess> alive = nodes.values().stream().filter(AppProcess::alive).toList();
+    assertEquals(2, alive.size());
+    AppProcess alone = alive.get(0);
+    alive.get(1).signal("KILL");
     awaitCondition("the lone node to log that it lost its peers", () -> alone.output().contains("lost all its cluster peers"));
+    assertEquals(200, alone.api("GET", "health/ready", null).statusCode());
+    assertEquals(1, clusterNodes(alone).size());
+    BridgeClient watcher = connect(alone, Transport.RAW, TICKER);
+    awaitTicks(watcher, 3, Instant.now());
+    assertRisingWithoutRepeats(ticks(watcher));
     String output = alone.output();
     assertEquals(output.indexOf("lost all its cluster peers"), output.lastIndexOf("lost all its cluster peers"), "said once");
-    assertEquals(1, clusterNodes(alone).size());
   }
 }
