@@ -5,7 +5,9 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.oneloop.app.ConsoleLogging;
 import io.oneloop.app.ExitCodes;
 import io.oneloop.app.Outcome;
+import io.oneloop.cluster.HazelcastSetup;
 import io.oneloop.config.AppConfig;
+import io.oneloop.config.ClusterConfig;
 import io.oneloop.config.ConfigException;
 import io.oneloop.config.ConfigLoader;
 import io.oneloop.metrics.AppMetrics;
@@ -23,6 +25,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -40,6 +46,8 @@ public class Main extends VertxApplication implements VertxApplicationHooks {
   /** Closing Vert.x after the children have stopped has little left to do; never wait longer than this. */
   private static final long CLOSE_WAIT_MS = 5000;
   static final String CHECK_CONFIG = "--check-config";
+  /** The launcher's option for a clustered Vert.x; oneloop passes it itself when cluster.enabled is true. */
+  private static final String CLUSTER_OPTION = "-cluster";
 
   private final AppConfig config;
   /** Vert.x's metrics and oneloop's share this registry; null with {@code metrics.enabled} false. */
@@ -60,6 +68,12 @@ public class Main extends VertxApplication implements VertxApplicationHooks {
       checkConfig(confArgument(args));
       return;
     }
+    String clusterFlag = clusterFlag(args);
+    if (clusterFlag != null) {
+      exit(ExitCodes.START_FAILED, "could not start: the launcher's " + clusterFlag + " option is not supported; set cluster.enabled "
+        + "to true in the config (or ONELOOP_CLUSTER_ENABLED=true), with cluster.host, cluster.port and cluster.members");
+      return;
+    }
     AppConfig config;
     try {
       config = ConfigLoader.load(confArgument(args), System.getenv());
@@ -71,7 +85,17 @@ public class Main extends VertxApplication implements VertxApplicationHooks {
       return;
     }
     ConsoleLogging.useFormat(config.ops().logFormat());
-    Main main = new Main(args, config);
+    ClusterConfig cluster = config.cluster();
+    if (cluster.enabled()) {
+      String taken = portTaken(cluster.host(), cluster.port());
+      if (taken != null) {
+        exit(ExitCodes.START_FAILED, "could not start: cannot listen on cluster.port " + cluster.address() + ": " + taken);
+        return;
+      }
+    }
+    // Clustered, the launcher builds Vert.x with buildClustered() from the builder below, which
+    // carries oneloop's own Hazelcast setup.
+    Main main = new Main(cluster.enabled() ? withFirst(CLUSTER_OPTION, args) : args, config);
     int code = main.launch();
     if (code != 0) {
       // The launcher's own codes (usage, Vert.x start, deployment) all mean the app could not start.
@@ -94,6 +118,37 @@ public class Main extends VertxApplication implements VertxApplicationHooks {
       : check.problems().size() + " problem(s) in " + check.source());
     System.out.flush();
     Runtime.getRuntime().halt(check.problems().isEmpty() ? ExitCodes.OK : ExitCodes.START_FAILED);
+  }
+
+  /** The launcher's own cluster option as given ({@code -cluster}, {@code --cluster-port=...}, ...), or null. */
+  static String clusterFlag(String[] args) {
+    for (String arg : args) {
+      String lower = arg.toLowerCase(Locale.ROOT);
+      if (lower.startsWith("-cluster") || lower.startsWith("--cluster")) {
+        return arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
+      }
+    }
+    return null;
+  }
+
+  private static String[] withFirst(String first, String[] args) {
+    String[] all = new String[args.length + 1];
+    all[0] = first;
+    System.arraycopy(args, 0, all, 1, args.length);
+    return all;
+  }
+
+  /** Why {@code host:port} cannot be listened on, or null when it can (checked by listening a moment). */
+  static String portTaken(String host, int port) {
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.setReuseAddress(true);
+      socket.bind(new InetSocketAddress(host, port));
+      return null;
+    } catch (BindException e) {
+      return "address already in use";
+    } catch (IOException e) {
+      return e.getMessage() == null ? e.toString() : e.getMessage();
+    }
   }
 
   /** The value of {@code -conf}/{@code --conf}, as {@code -conf file} or {@code -conf=file}, or null. */
@@ -123,6 +178,17 @@ public class Main extends VertxApplication implements VertxApplicationHooks {
   public VertxBuilder createVertxBuilder(VertxOptions options) {
     // Epoll where the platform has it (Linux); Vert.x falls back to NIO elsewhere.
     options.setPreferNativeTransport(true);
+    ClusterConfig cluster = config.cluster();
+    if (cluster.enabled()) {
+      // The event bus's own connections between nodes: on cluster.host, on a free port.
+      options.getEventBusOptions().setHost(cluster.host()).setPort(0);
+    }
+    VertxBuilder builder = metricsBuilder(options);
+    // Only here does a Hazelcast class load: the jar leaves vertx-hazelcast's service entry out.
+    return cluster.enabled() ? builder.withClusterManager(HazelcastSetup.clusterManager(cluster)) : builder;
+  }
+
+  private VertxBuilder metricsBuilder(VertxOptions options) {
     if (registry == null) {
       return VertxApplicationHooks.super.createVertxBuilder(options);
     }
@@ -145,6 +211,12 @@ public class Main extends VertxApplication implements VertxApplicationHooks {
     }
     Signal.handle(new Signal("INT"), this::onSignal);
     Signal.handle(new Signal("TERM"), this::onSignal);
+  }
+
+  @Override
+  public void afterFailureToStartVertx(HookContext context, Throwable t) {
+    startFailure = "cannot join the cluster on " + config.cluster().address() + ": "
+      + (t == null ? "the start timed out" : t.getMessage() == null ? t.toString() : t.getMessage());
   }
 
   @Override

@@ -8,6 +8,7 @@ import io.oneloop.config.ConfigException;
 import io.oneloop.config.ConfigLoader;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.VertxException;
 import io.vertx.core.internal.VertxInternal;
 
 import java.util.function.Consumer;
@@ -53,6 +54,11 @@ public class MainVerticle extends VerticleBase {
       config = givenConfig != null ? givenConfig : ConfigLoader.loadDeployed(config(), System.getenv());
     } catch (ConfigException e) {
       return Future.failedFuture(e);
+    }
+    if (config.cluster().enabled() && !vertx.isClustered()) {
+      // A launcher that started Vert.x itself did so without oneloop's Hazelcast setup.
+      return Future.failedFuture(new VertxException("cluster.enabled is true, but this Vert.x was started without "
+        + "oneloop's cluster: start a cluster node with io.oneloop.Main (java -jar target/oneloop.jar)", true));
     }
     lifecycle = new AppLifecycle(vertx, context, config, onStopped != null ? onStopped : outcome -> vertx.close(), vertxRegistry);
     // Vert.x runs close hooks before it undeploys anything: a close from outside (the legacy

@@ -10,13 +10,14 @@ import { createTasksPanel } from './panels/tasks.js';
 import { createChatPanel } from './panels/chat.js';
 import { createJobsPanel } from './panels/jobs.js';
 import { createMetricsPanel } from './panels/metrics.js';
+import { createNodesPanel } from './panels/nodes.js';
 import { mountNotices } from './panels/notices.js';
 import { mountBuildInfo } from './panels/build-info.js';
 import { requestJson } from './http.js';
 import { onTokenProblem, withToken } from './auth.js';
 import { h } from './dom.js';
 
-const PANELS = [createTickerPanel, createMetricsPanel, createJobsPanel, createTasksPanel, createChatPanel];
+const PANELS = [createTickerPanel, createMetricsPanel, createJobsPanel, createTasksPanel, createNodesPanel, createChatPanel];
 
 // The token, if the tab holds one, rides in the bridge URL (read at each connect): SockJS keeps it on every transport.
 const bus = new Bus(() => withToken('/eventbus'));

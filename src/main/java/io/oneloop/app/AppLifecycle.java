@@ -2,7 +2,10 @@ package io.oneloop.app;
 
 import io.oneloop.Addresses;
 import io.oneloop.chat.ChatVerticle;
+import io.oneloop.bridge.BridgeSockets;
 import io.oneloop.bridge.History;
+import io.oneloop.cluster.ClusterMembership;
+import io.oneloop.cluster.ClusterNodes;
 import io.oneloop.config.AppConfig;
 import io.oneloop.config.HookSpec;
 import io.oneloop.config.TaskSpec;
@@ -20,11 +23,14 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -68,6 +74,9 @@ public final class AppLifecycle {
     }
   }
 
+  /** When a survivor looks again for the jobs of a node that left. */
+  private static final long NODE_LEFT_AGAIN_MS = 3000;
+
   private final Vertx vertx;
   private final Context context;
   private final AppConfig config;
@@ -88,6 +97,12 @@ public final class AppLifecycle {
   private long deadline;
   /** oneloop's metrics, or null with {@code metrics.enabled} false. */
   private AppMetrics metrics;
+  /** The cluster as this node sees it (a cluster of one when not clustered). */
+  private ClusterMembership membership;
+  private ClusterNodes nodes;
+  private final Instant startedAt = Instant.now();
+  /** The bridge sockets of this node's HTTP server, for {@code GET /api/cluster}. */
+  private BridgeSockets bridgeSockets;
 
   /** {@code config} is checked already; {@code onStopped} gets the outcome unless Vert.x itself is closing. */
   public AppLifecycle(Vertx vertx, Context context, AppConfig config, Consumer<Outcome> onStopped,
@@ -111,11 +126,22 @@ public final class AppLifecycle {
   /** Deploys the services, runs the startup hooks, then starts the tasks in config order. */
   public Future<Void> start() {
     ConsoleLogging.useFormat(config.ops().logFormat());
+    membership = ClusterMembership.of(vertx);
+    // Each survivor marks a departed node's unfinished jobs failed (the first to get there wins);
+    // once more a little later, as a record whose partition was still moving may be missed at first.
+    membership.onNodeLeft(left -> {
+      jobs.nodeLeft(left);
+      vertx.setTimer(NODE_LEFT_AGAIN_MS, id -> jobs.nodeLeft(left));
+    });
+    supervisor = new Supervisor(vertx, context, membership.nodeId());
+    nodes = new ClusterNodes(vertx, membership, this::describeNode);
+    terminated.future().onComplete(ar -> nodes.close());
     if (config.ops().metricsEnabled()) {
       metrics = AppMetrics.start(vertx, vertxRegistry, config.tasks().stream().map(TaskSpec::name).toList(), jobs);
+      metrics.bindCluster(membership, config.tasks().stream().filter(TaskSpec::singleton).map(TaskSpec::name).toList(),
+        supervisor::heldSingletons);
       terminated.future().onComplete(ar -> metrics.close());
     }
-    supervisor = new Supervisor(vertx, context);
     supervisor.firstExit().onSuccess(this::shutdown);
 
     return deployServices()
@@ -123,11 +149,13 @@ public final class AppLifecycle {
       .compose(v -> startTasks())
       .onSuccess(v -> {
         state.markReady();
-        log.info("oneloop started: {} task(s), serving on http://{}:{}", config.tasks().size(), config.http().host(),
-          state.httpPort());
+        log.info("oneloop started: {} task(s), serving on http://{}:{}{}", config.tasks().size(), config.http().host(),
+          state.httpPort(), membership.clustered() ? "; cluster node " + membership.nodeId() + " of "
+            + membership.members().size() + " on " + config.cluster().address() : "");
       })
       .onFailure(cause -> {
         supervisor.abandon();
+        nodes.close();
         jobs.close();
         if (metrics != null) {
           metrics.close();
@@ -141,12 +169,13 @@ public final class AppLifecycle {
     Security security = Security.create(vertx, config);
     vertx.sharedData().getLocalMap(Task.LIMITS_MAP).put(Task.MAX_OUTBOUND_BYTES, config.bridge().limits().maxOutboundBytes());
     OpsRoutes ops = new OpsRoutes(state, config.ops(),
-      config.tasks().stream().filter(TaskSpec::critical).map(TaskSpec::name).toList(), metrics, config.json());
+      config.tasks().stream().filter(TaskSpec::critical).map(TaskSpec::name).toList(), metrics, config.json(), membership, nodes);
     // One deployment of http.instances instances: one child for the supervisor, one port, one count.
     // One history per process, shared by every instance; it goes with the app.
     History history = new History(vertx, config.bridge().history(), config.bridge().maxHistoryAddresses());
     terminated.future().onComplete(ar -> history.close());
     HttpInstances http = new HttpInstances(config.http().port(), history);
+    bridgeSockets = http.bridgeSockets();
     return supervisor.deployService("HTTP", "server",
         () -> new HttpVerticle(config.http(), config.bridge(), state, jobs, ops, http, security),
         new DeploymentOptions().setInstances(config.http().instances()))
@@ -240,7 +269,8 @@ public final class AppLifecycle {
   private Future<Void> stopTakingWork() {
     shutdownStep = ShutdownStep.STOP_TAKING_WORK;
     state.markStopping();
-    vertx.eventBus().publish(Addresses.SERVER, new JsonObject().put("event", "shutdown"));
+    // This node's clients only: in a cluster the other nodes go on serving theirs.
+    vertx.eventBus().publish(Addresses.SERVER, new JsonObject().put("event", "shutdown"), new DeliveryOptions().setLocalOnly(true));
     return Future.succeededFuture();
   }
 
@@ -277,6 +307,17 @@ public final class AppLifecycle {
   private Future<Void> stopServices() {
     shutdownStep = ShutdownStep.STOP_SERVICES;
     return supervisor.stopServices();
+  }
+
+  /** This node for {@code GET /api/cluster}: its addresses, start, the singletons it runs, its bridge sockets and task records. */
+  private JsonObject describeNode() {
+    return new JsonObject()
+      .put("http", config.http().host() + ":" + state.httpPort())
+      .put("cluster", membership.clustered() ? config.cluster().address() : null)
+      .put("startedAt", startedAt.toString())
+      .put("singletons", new JsonArray(supervisor.heldSingletons()))
+      .put("bridgeSockets", bridgeSockets == null ? 0 : bridgeSockets.total())
+      .put("tasks", supervisor.taskRecords());
   }
 
   /** The hooks of one direction in config order, each after the one before, each bounded by its time-out. */

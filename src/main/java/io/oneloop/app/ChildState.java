@@ -9,6 +9,8 @@ import java.util.Locale;
 enum ChildState {
   /** Being deployed, at boot or for a restart. */
   STARTING,
+  /** A singleton that another node of the cluster runs: this node takes over when that one leaves. */
+  STANDBY,
   /** Deployed and running; its end or failure is news. */
   RUNNING,
   /** Ended or failed, and its policy starts it again after a backoff. */

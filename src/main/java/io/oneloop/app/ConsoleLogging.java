@@ -50,6 +50,8 @@ public class ConsoleLogging extends ContextAwareBase implements Configurator {
     context.getLogger(Logger.ROOT_LOGGER_NAME).setLevel(Level.INFO);
     context.getLogger(Logger.ROOT_LOGGER_NAME).addAppender(appender);
     context.getLogger("io.netty").setLevel(Level.WARN);
+    // Clustered, oneloop logs the members that join and leave itself; Hazelcast's own news is its warnings.
+    context.getLogger("com.hazelcast").setLevel(Level.WARN);
     // Vert.x's event-bus metrics register one shared gauge per handler on purpose; Micrometer warns at the second.
     context.getLogger("io.micrometer.core.instrument.MeterRegistry").setLevel(Level.ERROR);
     console = appender;

@@ -14,6 +14,7 @@ import io.vertx.core.VertxException;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.Lock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +24,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -34,6 +37,12 @@ import java.util.function.Supplier;
 final class Supervisor {
 
   private static final Logger log = LoggerFactory.getLogger(Supervisor.class);
+  /** How long one attempt at a singleton's lock waits; a standby node asks again at once after it. */
+  private static final long SINGLETON_WAIT_MS = 1000;
+  /** A lock attempt that failed faster than this (not a wait that ran out) is retried after this long. */
+  private static final long SINGLETON_RETRY_MS = 1000;
+  /** Each singleton's cluster-wide lock: {@code oneloop.singleton.<task name>}. */
+  static final String SINGLETON_LOCK_PREFIX = "oneloop.singleton.";
 
   private final Vertx vertx;
   private final Context context;
@@ -41,6 +50,10 @@ final class Supervisor {
   private final List<Child> services = new ArrayList<>();
   private final List<TaskChild> tasks = new ArrayList<>();
   private final MessageConsumer<Object> tasksList;
+  /** The node the task records name. */
+  private final String nodeId;
+  /** The singletons this node holds the cluster lock of; read from any thread. */
+  private final Set<String> heldSingletons = new CopyOnWriteArraySet<>();
   /**
    * The supervisor itself is stopping (or gave up on a failed start): no child's end or failure is
    * news any more and nothing restarts, also for the children whose turn to stop has not come.
@@ -48,10 +61,12 @@ final class Supervisor {
   private boolean stopping;
 
   /** Call on the main verticle's context: the task list is answered there. */
-  Supervisor(Vertx vertx, Context context) {
+  Supervisor(Vertx vertx, Context context, String nodeId) {
     this.vertx = vertx;
     this.context = context;
-    this.tasksList = vertx.eventBus().consumer(Addresses.TASKS_LIST,
+    this.nodeId = nodeId;
+    // This node's tasks only: in a cluster each node answers for its own.
+    this.tasksList = vertx.eventBus().localConsumer(Addresses.TASKS_LIST,
       msg -> msg.reply(new JsonObject().put("tasks", taskRecords())));
   }
 
@@ -82,13 +97,18 @@ final class Supervisor {
   Future<Void> deployTask(TaskSpec spec) {
     TaskChild child = new TaskChild(spec);
     tasks.add(child);
-    return child.start()
+    return child.begin()
       .recover(cause -> Future.failedFuture(new StartFailure("task \"" + spec.name() + "\" (" + spec.kind()
         + ") failed to start: " + message(cause))));
   }
 
+  /** The singletons this node runs now, by name, in config order. */
+  List<String> heldSingletons() {
+    return List.copyOf(heldSingletons);
+  }
+
   /** The records of all tasks, in config order. */
-  private JsonArray taskRecords() {
+  JsonArray taskRecords() {
     JsonArray records = new JsonArray();
     tasks.forEach(t -> records.add(t.record()));
     return records;
@@ -120,6 +140,7 @@ final class Supervisor {
   void abandon() {
     stopping = true;
     tasks.forEach(TaskChild::cancelRestart);
+    tasks.forEach(TaskChild::releaseLock);
     tasksList.unregister();
   }
 
@@ -281,6 +302,8 @@ final class Supervisor {
      * has fired, or of -1 (its timer ids start at 0).
      */
     long restartTimer = -1;
+    /** A singleton's hold on its cluster-wide lock while this node runs it; null while it stands by. */
+    Lock lock;
 
     TaskChild(TaskSpec spec) {
       super(spec.name(), spec.kind());
@@ -302,7 +325,9 @@ final class Supervisor {
     JsonObject record() {
       return new JsonObject()
         .put("name", name)
+        .put("node", nodeId)
         .put("kind", kind)
+        .put("singleton", spec.singleton())
         .put("state", state.wireName())
         .put("since", since.toString())
         .put("restarts", restarts)
@@ -316,6 +341,63 @@ final class Supervisor {
       state = newState;
       since = Instant.now();
       vertx.eventBus().publish(Addresses.TASKS, record());
+    }
+
+    /**
+     * The task's start at boot: a singleton stands by until it holds its lock (the boot does not
+     * wait for that), any other task is deployed.
+     */
+    Future<Void> begin() {
+      if (!spec.singleton()) {
+        return start();
+      }
+      enter(ChildState.STANDBY);
+      waitForTurn();
+      return Future.succeededFuture();
+    }
+
+    /**
+     * Asks for the singleton's lock, again and again while standing by: the node that gets it runs
+     * the task. The lock goes when that node releases it (its task stopped or failed for good) or
+     * leaves the cluster (stopped, or missed for {@code max.no.heartbeat} after a kill).
+     */
+    private void waitForTurn() {
+      long askedAt = System.nanoTime();
+      vertx.sharedData().getLockWithTimeout(SINGLETON_LOCK_PREFIX + name, SINGLETON_WAIT_MS).onComplete(ar -> {
+        if (stopping || state != ChildState.STANDBY) {
+          if (ar.succeeded()) {
+            ar.result().release();
+          }
+          return;
+        }
+        if (ar.failed()) {
+          long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - askedAt);
+          if (tookMs >= SINGLETON_WAIT_MS / 2) {
+            waitForTurn();
+          } else {
+            log.debug("Asking for the lock of singleton \"{}\" failed: {}", name, message(ar.cause()));
+            vertx.setTimer(SINGLETON_RETRY_MS, id -> {
+              if (!stopping && state == ChildState.STANDBY) {
+                waitForTurn();
+              }
+            });
+          }
+          return;
+        }
+        lock = ar.result();
+        heldSingletons.add(name);
+        log.info("Task \"{}\" is a singleton: this node runs it now", name);
+        start().onFailure(this::onFailed);
+      });
+    }
+
+    /** A singleton lets go of its lock: another node may take it over. */
+    private void releaseLock() {
+      if (lock != null) {
+        lock.release();
+        lock = null;
+        heldSingletons.remove(name);
+      }
     }
 
     Future<Void> start() {
@@ -405,7 +487,8 @@ final class Supervisor {
 
     private void failForGood(String reason) {
       enter(ChildState.FAILED);
-      undeploy();
+      // Another node may do better: a failed singleton is offered to the rest of the cluster.
+      undeploy().onComplete(ar -> releaseLock());
       if (spec.critical()) {
         firstExit.tryComplete(Outcome.failed(reason));
       } else {
@@ -420,12 +503,16 @@ final class Supervisor {
     @Override
     Future<Void> stop() {
       return switch (state) {
-        case RUNNING -> stopInstance();
-        case STARTING, RESTARTING -> {
+        case RUNNING -> stopInstance().onComplete(ar -> releaseLock());
+        case STARTING, RESTARTING, STANDBY -> {
           enter(ChildState.STOPPED);
+          releaseLock();
           yield Future.succeededFuture();
         }
-        default -> Future.succeededFuture();
+        default -> {
+          releaseLock();
+          yield Future.succeededFuture();
+        }
       };
     }
   }

@@ -18,20 +18,25 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /**
  * The app's config, built once and checked key by key; every error names the source, the key
  * path and what was expected. {@code jobTypes} are the job types it names, ready to create;
- * {@code ops} what the people who run it set; {@code json} the config as checked (for {@code /api/info}).
+ * {@code ops} what the people who run it set; {@code json} the config as checked (for {@code /api/info});
+ * {@code cluster} whether and how this node joins others.
  */
 public record AppConfig(HttpConfig http, long shutdownTimeoutMs, BridgeConfig bridge, List<TaskSpec> tasks,
                         JobsSettings jobs, JobTypes jobTypes, List<HookSpec> startupHooks, List<HookSpec> shutdownHooks,
-                        OpsConfig ops, JsonObject json, AuthConfig auth, ChatConfig chat) {
+                        OpsConfig ops, JsonObject json, AuthConfig auth, ChatConfig chat, ClusterConfig cluster) {
 
   private static final Set<String> ROOT_KEYS = Set.of("http", "shutdownTimeoutMs", "bridge", "tasks", "jobs", "hooks", "health", "metrics", "log",
-    "auth", "chat");
+    "auth", "chat", "cluster");
+  private static final Set<String> CLUSTER_KEYS = Set.of("enabled", "host", "port", "members", "kubernetesService");
+  /** {@code host:port}, the host without white space or a colon (an IPv6 address goes in brackets). */
+  private static final Pattern MEMBER = Pattern.compile("^(\\[[0-9A-Fa-f:.]+\\]|[^\\s:\\[\\]]+):(\\d{1,5})$");
   private static final Set<String> JOBS_KEYS = Set.of("maxConcurrent", "maxQueued", "retain", "types");
   private static final Set<String> HOOKS_KEYS = Set.of("startup", "shutdown");
   private static final Set<String> HOOK_KEYS = Set.of("type", "params", "timeoutMs");
@@ -52,7 +57,8 @@ public record AppConfig(HttpConfig http, long shutdownTimeoutMs, BridgeConfig br
   private static final Set<String> CHAT_KEYS = Set.of("maxPerMinute");
   private static final long MAX_MS = Integer.MAX_VALUE;
   private static final Set<String> HISTORY_KEYS = Set.of("address", "addressRegex", "size", "ttlMs", "maxBytes");
-  private static final Set<String> TASK_KEYS = Set.of("name", "type", "class", "config", "threading", "restart", "critical");
+  private static final Set<String> TASK_KEYS = Set.of("name", "type", "class", "config", "threading", "restart", "critical",
+    "singleton");
   private static final Set<String> RESTART_KEYS = Set.of("policy", "maxRestarts", "withinMs", "backoffMs", "maxBackoffMs");
 
   public AppConfig {
@@ -124,11 +130,38 @@ public record AppConfig(HttpConfig http, long shutdownTimeoutMs, BridgeConfig br
       List<HookSpec> shutdownHooks = attempt(() -> hooks(hooks.getValue("shutdown", new JsonArray()), "hooks.shutdown", jobTypes),
         List.of());
       OpsConfig ops = ops(root, http);
+      ClusterConfig cluster = cluster(root);
       if (!problems.isEmpty()) {
         throw new ConfigException(problems);
       }
       return new AppConfig(httpConfig, shutdown, bridgeConfig, tasks, jobs, jobTypes,
-        startup, shutdownHooks, ops, root.copy(), auth, chat);
+        startup, shutdownHooks, ops, root.copy(), auth, chat, cluster);
+    }
+
+    private ClusterConfig cluster(JsonObject root) {
+      ClusterConfig d = ClusterConfig.OFF;
+      if (!root.containsKey("cluster")) {
+        return d;
+      }
+      JsonObject cluster = attempt(() -> object(root, "cluster", "cluster"), new JsonObject());
+      attempt(() -> onlyKnownKeys(cluster, "cluster.", CLUSTER_KEYS));
+      boolean enabled = attempt(() -> bool(cluster.getValue("enabled", d.enabled()), "cluster.enabled"), d.enabled());
+      String host = attempt(() -> nonEmptyString(cluster.getValue("host", d.host()), "cluster.host"), d.host());
+      int port = attempt(() -> (int) integer(cluster.getValue("port", d.port()), "cluster.port", 1, 65535), d.port());
+      List<String> members = attempt(() -> {
+        List<String> listed = strings(cluster.getValue("members", new JsonArray()), "cluster.members");
+        for (int i = 0; i < listed.size(); i++) {
+          Matcher m = MEMBER.matcher(listed.get(i));
+          if (!m.matches() || Integer.parseInt(m.group(2)) < 1 || Integer.parseInt(m.group(2)) > 65535) {
+            throw error("cluster.members[" + i + "] must be \"host:port\" with a port 1-65535, got " + show(listed.get(i)));
+          }
+        }
+        return listed;
+      }, List.of());
+      Object service = cluster.getValue("kubernetesService");
+      String kubernetesService = service == null ? null
+        : attempt(() -> nonEmptyString(service, "cluster.kubernetesService"), null);
+      return new ClusterConfig(enabled, host, port, members, kubernetesService);
     }
 
     private OpsConfig ops(JsonObject root, JsonObject http) {
@@ -466,8 +499,12 @@ public record AppConfig(HttpConfig http, long shutdownTimeoutMs, BridgeConfig br
         if (!(critical instanceof Boolean)) {
           problems.add(error(at + ".critical must be true or false, got " + show(critical)).getMessage());
         }
+        Object singleton = entry.getValue("singleton", Boolean.FALSE);
+        if (!(singleton instanceof Boolean)) {
+          problems.add(error(at + ".singleton must be true or false, got " + show(singleton)).getMessage());
+        }
         specs.add(new TaskSpec(name, type, className, taskConfig instanceof JsonObject c ? c : new JsonObject(), threading,
-          restart, Boolean.TRUE.equals(critical)));
+          restart, Boolean.TRUE.equals(critical), Boolean.TRUE.equals(singleton)));
       }
       return specs;
     }

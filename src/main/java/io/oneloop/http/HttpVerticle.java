@@ -144,7 +144,8 @@ public class HttpVerticle extends VerticleBase {
     });
 
     if (counts.id() == 0) {
-      vertx.eventBus().consumer(Addresses.BRIDGE_SOCKETS, msg -> msg.reply(instances.bridgeSockets().toJson()));
+      // This node's sockets: in a cluster each node answers for its own.
+      vertx.eventBus().localConsumer(Addresses.BRIDGE_SOCKETS, msg -> msg.reply(instances.bridgeSockets().toJson()));
     }
     // Frames are pre-encoded once for all subscribers, which per-socket compression would defeat.
     // No h2c upgrade: with it, Vert.x hands over a connection only once a first request has come,

@@ -3,6 +3,8 @@ package io.oneloop.http;
 import io.oneloop.Addresses;
 import io.oneloop.app.AppState;
 import io.oneloop.app.BuildInfo;
+import io.oneloop.cluster.ClusterMembership;
+import io.oneloop.cluster.ClusterNodes;
 import io.oneloop.config.OpsConfig;
 import io.oneloop.config.Secrets;
 import io.oneloop.metrics.AppMetrics;
@@ -47,13 +49,19 @@ public final class OpsRoutes {
   private final AppMetrics metrics;
   private final JsonObject config;
   private final BuildInfo build = BuildInfo.load();
+  private final ClusterMembership membership;
+  private final ClusterNodes nodes;
 
   /**
    * @param criticalTasks the tasks readiness waits for, by name
    * @param metrics null without metrics: {@code /metrics} then answers 404
    * @param config the effective config; {@code /api/info} shows it with its secrets redacted
+   * @param nodes the cluster's nodes for {@code /api/cluster}
    */
-  public OpsRoutes(AppState state, OpsConfig ops, List<String> criticalTasks, AppMetrics metrics, JsonObject config) {
+  public OpsRoutes(AppState state, OpsConfig ops, List<String> criticalTasks, AppMetrics metrics, JsonObject config,
+                   ClusterMembership membership, ClusterNodes nodes) {
+    this.membership = membership;
+    this.nodes = nodes;
     this.state = state;
     this.ops = ops;
     this.criticalTasks = List.copyOf(criticalTasks);
@@ -74,6 +82,14 @@ public final class OpsRoutes {
       ? Status.OK(new JsonObject().put("port", state.httpPort())) : Status.KO()));
     ready.register("startup", checkTimeout, promise -> promise.complete(state.started() ? Status.OK() : Status.KO()));
     ready.register("tasks", checkTimeout, promise -> criticalTasksRunning(vertx, promise));
+    // Membership is news, not a reason to stop serving: a node that lost its peers serves its own clients.
+    ready.register("cluster", checkTimeout, promise -> {
+      JsonObject data = new JsonObject()
+        .put("clustered", membership.clustered())
+        .put("node", membership.nodeId())
+        .put("members", membership.members().size());
+      promise.complete(membership.joined() ? Status.OK(data) : Status.KO(data.put("reason", "not in the cluster")));
+    });
     ready.register("shutdown", checkTimeout, promise -> promise.complete(state.stopping()
       ? Status.KO(new JsonObject().put("reason", "shutting down")) : Status.OK()));
     HealthCheckHandler readyHandler = HealthCheckHandler.createWithHealthChecks(ready);
@@ -95,6 +111,10 @@ public final class OpsRoutes {
       router.route("/metrics").handler(ctx -> Responses.error(ctx, 404, "metrics are off (metrics.enabled is false)"));
     }
     router.route("/api/info").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(ctx -> Responses.json(ctx, 200, info(vertx)));
+    Routes.read(router, "/api/cluster").handler(ctx -> nodes.nodes()
+      .onSuccess(list -> Responses.json(ctx, 200, new JsonObject().put("self", membership.nodeId()).put("nodes", list)))
+      .onFailure(cause -> Responses.error(ctx, 503, "the cluster's nodes are not available: " + cause.getMessage())));
+    Routes.allow(router, "/api/cluster", Routes.READ);
   }
 
   private static void probe(Router router, String path, Handler<RoutingContext> handler) {
@@ -154,7 +174,8 @@ public final class OpsRoutes {
               taskState = records.getJsonObject(i).getString("state");
             }
           }
-          if (!"running".equals(taskState)) {
+          // A singleton standing by is as it should be: another node runs it.
+          if (!"running".equals(taskState) && !"standby".equals(taskState)) {
             notRunning.put(task, taskState);
           }
         }

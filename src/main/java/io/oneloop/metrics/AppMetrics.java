@@ -18,6 +18,7 @@ import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.oneloop.Addresses;
+import io.oneloop.cluster.ClusterMembership;
 import io.oneloop.jobs.JobManager;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -29,6 +30,7 @@ import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * oneloop's metrics on one Prometheus registry: the JVM's binders (the names Spring's dashboards
@@ -40,7 +42,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class AppMetrics implements AutoCloseable {
 
   /** A task's states as its record names them; {@code oneloop_task_state} has one series per task and state. */
-  public static final List<String> TASK_STATES = List.of("starting", "running", "restarting", "stopped", "ended", "failed");
+  public static final List<String> TASK_STATES = List.of("starting", "standby", "running", "restarting", "stopped", "ended",
+    "failed");
   /** The states of a job's record; {@code oneloop_jobs} has one series each. */
   public static final List<String> JOB_STATES = List.of("queued", "running", "succeeded", "failed", "cancelled");
 
@@ -167,6 +170,23 @@ public final class AppMetrics implements AutoCloseable {
         taskRestarts.get(name).accumulateAndGet(record.getLong("restarts", 0L), Math::max);
       }
     });
+  }
+
+  /**
+   * {@code oneloop_cluster_members} (1 when not clustered) and, per singleton task,
+   * {@code oneloop_singleton_owner{task}}: 1 on the node that runs it, 0 on the others.
+   */
+  public void bindCluster(ClusterMembership membership, List<String> singletons, Supplier<List<String>> held) {
+    // Suppliers, which the registry holds on to (a gauge's object it holds only weakly).
+    Gauge.builder("oneloop.cluster.members", () -> membership.members().size())
+      .description("Members of the cluster as this node sees them, itself included")
+      .register(registry);
+    for (String task : singletons) {
+      Gauge.builder("oneloop.singleton.owner", () -> held.get().contains(task) ? 1 : 0)
+        .tag("task", task)
+        .description("1 on the node that runs the singleton task, 0 on the nodes that stand by")
+        .register(registry);
+    }
   }
 
   private void bindJobs(JobManager jobs) {

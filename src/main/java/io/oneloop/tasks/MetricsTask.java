@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * by transport), how late
  * the event loops run queued work, and uptime. With the app's metrics on, it reads the series a
  * Prometheus scrape reads, so the page's chart and the scrape agree; without, the JVM directly.
+ * In a cluster each node's samples stay on that node: a page shows the node it is connected to.
  */
 public class MetricsTask extends Task {
 
@@ -60,7 +61,7 @@ public class MetricsTask extends Task {
         int sockets = byTransport.isEmpty() ? -1
           : byTransport.stream().mapToInt(e -> ((Number) e.getValue()).intValue()).sum();
         JsonObject sample = metrics != null ? fromRegistry(metrics) : fromJvm();
-        publish(address, sample
+        publishLocal(address, sample
           .put("bridgeSockets", sockets)
           .put("bridgeSocketsByTransport", byTransport)
           .put("uptimeMs", ManagementFactory.getRuntimeMXBean().getUptime())

@@ -4,6 +4,7 @@ import io.oneloop.config.Checks;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.VertxException;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.Json;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,7 +13,8 @@ import org.slf4j.LoggerFactory;
  * The base class for a background task: a Vert.x verticle with helpers for the common needs.
  * <p>
  * Override {@link #start()} (and {@link #stop()} if the task holds resources). Read settings with
- * {@link #config()} or the checked getters below, send with {@link #publish}, and finish with
+ * {@link #config()} or the checked getters below, send with {@link #publish} (or
+ * {@link #publishLocal} for this node's own consumers only), and finish with
  * {@link #end()} (a normal end) or {@link #fail(String)} (a failure with a reason). An exception
  * thrown from any handler of the task counts as a failure too.
  */
@@ -30,6 +32,20 @@ public abstract class Task extends VerticleBase {
    * {@link IllegalArgumentException}: no bridge client would be sent it.
    */
   protected void publish(String address, Object body) {
+    checkSize(address, body);
+    vertx.eventBus().publish(address, body);
+  }
+
+  /**
+   * Publishes {@code body} to the consumers of {@code address} on this node only: in a cluster,
+   * for what is about this node (its metrics, say) and would mislead on the others.
+   */
+  protected void publishLocal(String address, Object body) {
+    checkSize(address, body);
+    vertx.eventBus().publish(address, body, new DeliveryOptions().setLocalOnly(true));
+  }
+
+  private void checkSize(String address, Object body) {
     Object max = vertx.sharedData().getLocalMap(LIMITS_MAP).get(MAX_OUTBOUND_BYTES);
     if (max instanceof Long limit) {
       long bytes = Json.encodeToBuffer(body).length();
@@ -38,7 +54,6 @@ public abstract class Task extends VerticleBase {
           + " is larger than bridge.maxOutboundBytes (" + limit + ")");
       }
     }
-    vertx.eventBus().publish(address, body);
   }
 
   /** Ends this task normally: it is stopped, and the app treats it as a task that ended. */

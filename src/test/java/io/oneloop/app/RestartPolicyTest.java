@@ -77,7 +77,7 @@ class RestartPolicyTest {
 
     JsonArray list = WebClient.create(vertx).get(app.port(), "127.0.0.1", "/api/tasks").send().await(5, TimeUnit.SECONDS).bodyAsJsonArray();
     JsonObject record = list.getJsonObject(0);
-    assertEquals(List.of("kind", "lastError", "name", "restarts", "since", "startedAt", "state"), record.fieldNames().stream().sorted().toList());
+    assertEquals(List.of("kind", "lastError", "name", "node", "restarts", "since", "singleton", "startedAt", "state"), record.fieldNames().stream().sorted().toList());
     assertEquals(2, record.getInteger("restarts"));
     assertEquals("running", record.getString("state"));
   }

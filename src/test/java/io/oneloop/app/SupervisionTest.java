@@ -59,10 +59,10 @@ class SupervisionTest {
   }
 
   @Test
-  @DisplayName("the task records' states are the words the README lists: starting, running, restarting, ended, failed, stopped")
+  @DisplayName("the task records' states are the words the README lists: starting, standby, running, restarting, ended, failed, stopped")
   void wireNames() {
     Set<String> words = Arrays.stream(ChildState.values()).map(ChildState::wireName).collect(Collectors.toSet());
-    assertEquals(Set.of("starting", "running", "restarting", "ended", "failed", "stopped"), words);
+    assertEquals(Set.of("starting", "standby", "running", "restarting", "ended", "failed", "stopped"), words);
   }
 
   @Test
@@ -128,6 +128,19 @@ class SupervisionTest {
   void tickerCountEnds(Vertx vertx) throws Exception {
     TestApp app = TestApp.start(vertx, config(task("ticker", "ticker", new JsonObject().put("intervalMs", 20).put("count", 3))));
     assertEquals(new Outcome(0, "task \"ticker\" ended"), app.awaitOutcome());
+  }
+
+  @Test
+  @DisplayName("not clustered, a singleton task simply runs: its record names the local node, and its ticks count on from 1")
+  void singletonRunsAlone(Vertx vertx) throws Exception {
+    EventRecorder ticks = EventRecorder.on(vertx, Addresses.TICKER);
+    TestApp.start(vertx, config(task("ticker", "ticker", new JsonObject().put("intervalMs", 20)).put("singleton", true)));
+    assertEquals(1L, ticks.await(e -> true).getLong("seq"));
+    assertEquals(2L, ticks.await(e -> e.getLong("seq") == 2).getLong("seq"));
+    JsonObject record = taskRecord(vertx);
+    assertEquals("running", record.getString("state"));
+    assertEquals("local", record.getString("node"));
+    assertTrue(record.getBoolean("singleton"));
   }
 
   @Test

@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 
 /** The system's headless Chromium driven by Playwright; one per test class, as a launch costs seconds. */
-final class Browsers {
+public final class Browsers {
 
   static final Path SCREENSHOTS = Path.of(System.getProperty("basedir", "."), "target", "screenshots");
   private static final Path CHROMIUM = Paths.get(System.getProperty("chromium.path", "/usr/bin/chromium"));
@@ -23,7 +23,7 @@ final class Browsers {
   private Browsers() {
   }
 
-  static Playwright playwright() {
+  public static Playwright playwright() {
     if (!Files.isExecutable(CHROMIUM)) {
       throw new IllegalStateException(CHROMIUM + " is missing: the browser tests need Debian's chromium (apt-get install -y chromium)");
     }
@@ -32,7 +32,7 @@ final class Browsers {
     return Playwright.create(new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
   }
 
-  static Browser chromium(Playwright playwright) {
+  public static Browser chromium(Playwright playwright) {
     return playwright.chromium().launch(new BrowserType.LaunchOptions()
       .setExecutablePath(CHROMIUM)
       .setHeadless(true)
@@ -41,7 +41,7 @@ final class Browsers {
   }
 
   /** Saves a screenshot of the whole page under target/screenshots/. */
-  static Path screenshot(Page page, String name) {
+  public static Path screenshot(Page page, String name) {
     try {
       Files.createDirectories(SCREENSHOTS);
     } catch (IOException e) {

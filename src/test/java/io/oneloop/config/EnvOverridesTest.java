@@ -79,6 +79,19 @@ class EnvOverridesTest {
   }
 
   @Test
+  @DisplayName("the cluster keys come from ONELOOP_CLUSTER_*, the members as a comma-separated list")
+  void clusterKeys() {
+    ClusterConfig cluster = resolved(Map.of(
+      "ONELOOP_CLUSTER_ENABLED", "true",
+      "ONELOOP_CLUSTER_HOST", "10.0.0.1",
+      "ONELOOP_CLUSTER_PORT", "5801",
+      "ONELOOP_CLUSTER_MEMBERS", "10.0.0.1:5801, 10.0.0.2:5801,10.0.0.3:5801")).cluster();
+    assertEquals(new ClusterConfig(true, "10.0.0.1", 5801, List.of("10.0.0.1:5801", "10.0.0.2:5801", "10.0.0.3:5801"), null), cluster);
+    ConfigException bad = assertThrows(ConfigException.class, () -> resolved(Map.of("ONELOOP_CLUSTER_MEMBERS", "10.0.0.1")));
+    assertEquals(List.of("config: cluster.members[0] must be \"host:port\" with a port 1-65535, got \"10.0.0.1\""), bad.problems());
+  }
+
+  @Test
   @DisplayName("every key of the shipped config can be set from the environment")
   void everyKeyIsSettable() {
     Map<String, String> variables = EnvOverrides.variables();

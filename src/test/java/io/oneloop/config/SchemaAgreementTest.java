@@ -128,7 +128,14 @@ class SchemaAgreementTest {
     "{\"hooks\": {\"startup\": [{\"type\": \"sleep\", \"timeoutMs\": 0}]}}",
     "{\"log\": {\"format\": \"xml\"}}",
     "{\"metrics\": {\"enabled\": \"yes\"}}",
-    "{\"health\": {\"maxEventLoopDelayMs\": 5}}"
+    "{\"health\": {\"maxEventLoopDelayMs\": 5}}",
+    "{\"cluster\": {\"enabled\": \"yes\"}}",
+    "{\"cluster\": {\"port\": 0}}",
+    "{\"cluster\": {\"host\": \"\"}}",
+    "{\"cluster\": {\"members\": [\"10.0.0.1\"]}}",
+    "{\"cluster\": {\"members\": \"10.0.0.1:5701\"}}",
+    "{\"cluster\": {\"multicast\": true}}",
+    "{\"tasks\": [{\"name\": \"a\", \"type\": \"ticker\", \"singleton\": 1}]}"
   })
   @DisplayName("a bad config is refused by both, the schema pointing where the checker's message does")
   void badConfigs(String text) {

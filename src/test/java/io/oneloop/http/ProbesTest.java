@@ -91,7 +91,7 @@ class ProbesTest {
     HttpResponse<Buffer> before = get(vertx, port, "/health/ready");
     assertEquals(503, before.statusCode());
     assertEquals("DOWN", before.bodyAsJsonObject().getString("status"));
-    assertEquals(Map.of("http", "UP", "startup", "DOWN", "tasks", "DOWN", "shutdown", "UP"), checks(before));
+    assertEquals(Map.of("http", "UP", "startup", "DOWN", "tasks", "DOWN", "cluster", "UP", "shutdown", "UP"), checks(before));
     assertEquals(new JsonObject().put("status", "DOWN"), get(vertx, port, "/health").bodyAsJsonObject(), "the old probe gives the ready answer");
     assertEquals(503, get(vertx, port, "/health").statusCode());
     assertEquals(200, get(vertx, port, "/health/live").statusCode(), "a starting process is alive");
@@ -99,7 +99,7 @@ class ProbesTest {
     GateJob.open();
     await("readiness", () -> status(vertx, port, "/health/ready") == 200);
     HttpResponse<Buffer> running = get(vertx, port, "/health/ready");
-    assertEquals(Map.of("http", "UP", "startup", "UP", "tasks", "UP", "shutdown", "UP"), checks(running));
+    assertEquals(Map.of("http", "UP", "startup", "UP", "tasks", "UP", "cluster", "UP", "shutdown", "UP"), checks(running));
     assertEquals(new JsonObject().put("status", "UP"), get(vertx, port, "/health").bodyAsJsonObject());
 
     // The held task keeps the shutdown at its "stop the tasks" step while the probes are read.

@@ -113,8 +113,10 @@ class MetricsEndpointTest {
       .sendJsonObject(new JsonObject().put("type", "sleep").put("params", new JsonObject().put("ms", 1)))
       .await(10, TimeUnit.SECONDS);
     assertEquals(202, submitted.statusCode());
-    PrometheusText afterJob = scrapeUntil(vertx, port, "the job to succeed",
-      m -> m.value("oneloop_jobs", "state", "succeeded") == 1);
+    // The count of succeeded jobs and the delivery of the job's records to the socket are two
+    // events: wait for both.
+    PrometheusText afterJob = scrapeUntil(vertx, port, "the job to succeed and its records to reach the socket",
+      m -> m.value("oneloop_jobs", "state", "succeeded") == 1 && m.value("oneloop_bridge_messages_total", "direction", "out") >= 1);
     assertTrue(afterJob.value("oneloop_bridge_messages_total", "direction", "out") >= 1, "the job's records reached the socket");
 
     events.await(e -> "feed".equals(e.getString("name")) && "running".equals(e.getString("state")) && e.getInteger("restarts") == 1);

@@ -192,7 +192,7 @@ class OpsIT {
       assertEquals(2, app.awaitExit(), app.output());
       String out = app.output();
       assertTrue(out.contains(bad + ": http.port must be an integer 0-65535, got \"abc\""), out);
-      assertTrue(out.contains(bad + ": shutdownTimout is not a known key (expected one of auth, bridge, chat, health, hooks, http, jobs, log, "
+      assertTrue(out.contains(bad + ": shutdownTimout is not a known key (expected one of auth, bridge, chat, cluster, health, hooks, http, jobs, log, "
         + "metrics, shutdownTimeoutMs, tasks)"), out);
       assertTrue(out.contains(bad + ": tasks[0].class: no class com.acme.Feed on the class path"), out);
       assertTrue(out.contains("3 problem(s) in " + bad), out);

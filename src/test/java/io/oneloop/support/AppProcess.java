@@ -85,6 +85,24 @@ public final class AppProcess implements AutoCloseable {
     return app;
   }
 
+  /**
+   * As {@link #serve}, with {@code jvmArgs} (e.g. GC flags) before the class path and {@code env}
+   * added, but returning as soon as the process runs, so several can start at once; wait with
+   * {@link #awaitServing()}.
+   */
+  public static AppProcess launch(String name, JsonObject config, Map<String, String> env, List<String> jvmArgs) throws IOException {
+    int port = config.getJsonObject("http").getInteger("port");
+    Path file = Files.writeString(Files.createDirectories(LOG_DIR).resolve(name + ".json"), config.encodePrettily());
+    List<String> args = new ArrayList<>(jvmArgs);
+    args.addAll(List.of("-cp", JAR + ":" + TEST_CLASSES, "io.oneloop.Main", "-conf", file.toString()));
+    return launch(name, file.getParent(), env, port, args.toArray(new String[0]));
+  }
+
+  /** Waits until {@code GET /health} answers 200 on its port; only for an app started with a known port. */
+  public void awaitServing() {
+    awaitHealth(port(), 200);
+  }
+
   private static AppProcess launchMain(String name, Path config, int port) throws IOException {
     return launch(name, config.toAbsolutePath().getParent(), Map.of(), port,
       "-cp", JAR + ":" + TEST_CLASSES, "io.oneloop.Main", "-conf", config.toAbsolutePath().toString());

@@ -7,6 +7,8 @@ import com.hazelcast.config.NetworkConfig;
 import io.oneloop.app.AppState;
 import io.oneloop.bridge.History;
 import io.oneloop.chat.ChatVerticle;
+import io.oneloop.cluster.ClusterMembership;
+import io.oneloop.cluster.ClusterNodes;
 import io.oneloop.config.AppConfig;
 import io.oneloop.config.ConfigLoader;
 import io.oneloop.http.HttpInstances;
@@ -82,7 +84,9 @@ public final class ClusterNode {
     JobManager jobs = new JobManager(vertx, NodeId.of(vertx), config.jobs(), config.jobTypes());
     AppState state = new AppState();
     Security security = Security.create(vertx, config);
-    OpsRoutes ops = new OpsRoutes(state, config.ops(), List.of(), null, config.json());
+    ClusterMembership membership = ClusterMembership.of(vertx);
+    OpsRoutes ops = new OpsRoutes(state, config.ops(), List.of(), null, config.json(), membership,
+      new ClusterNodes(vertx, membership, JsonObject::new));
     HttpInstances http = new HttpInstances(config.http().port(),
       new History(vertx, config.bridge().history(), config.bridge().maxHistoryAddresses()));
     vertx.deployVerticle(() -> new HttpVerticle(config.http(), config.bridge(), state, jobs, ops, http, security),

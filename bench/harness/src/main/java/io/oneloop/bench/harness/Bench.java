@@ -13,11 +13,11 @@ import java.util.function.Predicate;
 
 /**
  * Orchestrates the benchmark: runs the scenarios ({@link Lifecycle}, {@link Saturation},
- * {@link SlowConsumer}, {@link ReconnectStorm}, {@link StartStop}, {@link Cds}) against each peer
- * in turn (pinned to the server core), with the {@link LoadGen} in this JVM (pinned to the other
- * core), and writes the results file, the chart and BENCHMARKS.md. Scenarios are interleaved peer
- * by peer within each round; S6 and the storm run only for the peers that take them, and the
- * oneloop variants run the life and S2 only (in a smoke run, the storm only).
+ * {@link SlowConsumer}, {@link ReconnectStorm}, {@link StartStop}, {@link Cds}, {@link ClusterFanout})
+ * against each peer in turn (pinned to the server core), with the {@link LoadGen} in this JVM
+ * (pinned to the other core), and writes the results file, the chart and BENCHMARKS.md. Scenarios
+ * are interleaved peer by peer within each round; S6 and the storm run only for the peers that
+ * take them, and the oneloop variants run the life and S2 only (in a smoke run, the storm only).
  */
 public final class Bench {
 
@@ -90,6 +90,7 @@ public final class Bench {
     ReconnectStorm storm = new ReconnectStorm(rig);
     StartStop startStop = new StartStop(rig);
     Cds cds = new Cds(rig, peers.stream().filter(p -> !p.variant).toList());
+    ClusterFanout cluster = new ClusterFanout(rig);
     try {
       int extra = Math.max(0, s.startStopSamples - s.rounds);
       for (int round = 1; round <= s.rounds; round++) {
@@ -112,6 +113,9 @@ public final class Bench {
               everyPeer(startStop, round, p -> !p.variant);
             }
           }
+        }
+        if (s.only.contains("cluster")) {
+          everyPeer(cluster, round, p -> p.id.equals("oneloop"));
         }
         if (s.cdsSamples != 0 && s.only.contains("cds")) {
           cds.round(round, runs, roundStart);

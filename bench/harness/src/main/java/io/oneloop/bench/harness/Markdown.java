@@ -85,6 +85,7 @@ final class Markdown {
     b.append(integrity(sum));
     b.append(highRate(r));
     b.append(slowConsumer(r));
+    b.append(cluster(r));
     b.append("### S2 per round (deliveries/s at the highest passing step)\n\n");
     b.append("| peer | ");
     for (int i = 1; i <= rounds; i++) {
@@ -472,6 +473,55 @@ final class Markdown {
         + "| peer | step | delivered | deliveries/s | p50 | p99 | server CPU / delivery | server "
         + "CPU | server RSS | gaps | duplicates | deliveries per frame | generator CPU |\n"
         + "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n" + rows + "\n";
+  }
+
+  /** The three-node cluster's steps beside the single node's S1 and fixed rates, per round. */
+  private static String cluster(JsonObject r) {
+    JsonArray runs = r.getJsonArray("runs");
+    StringBuilder rows = new StringBuilder();
+    for (int i = 0; i < runs.size(); i++) {
+      JsonObject run = runs.getJsonObject(i);
+      if (!"oneloop".equals(run.getString("peer"))) {
+        continue;
+      }
+      List<JsonObject> steps = new ArrayList<>();
+      String setup;
+      if ("cluster".equals(run.getString("kind")) && run.getJsonArray("steps") != null) {
+        setup = run.getInteger("nodes", 3) + " nodes (" + run.getString("label", "") + ")";
+        run.getJsonArray("steps").forEach(x -> steps.add((JsonObject) x));
+      } else if ("lifecycle".equals(run.getString("kind")) && run.getJsonObject("s1") != null) {
+        setup = "1 node";
+        steps.add(run.getJsonObject("s1"));
+        if (run.getJsonArray("high") != null) {
+          run.getJsonArray("high").forEach(x -> steps.add((JsonObject) x));
+        }
+      } else {
+        continue;
+      }
+      for (JsonObject x : steps) {
+        rows.append("| ").append(setup).append(" | ").append(run.getValue("round")).append(" | ")
+            .append(num(x.getValue("rate"), "%.0f")).append("/s for ").append(num(x.getValue("seconds"), "%.1f"))
+            .append(" s | ")
+            .append(num(x.getValue("deliveriesPct"), "%.2f %%")).append(" | ")
+            .append(num(x.getValue("deliveriesPerSec"), "%,.0f")).append(" | ")
+            .append(num(x.getValue("p99Ms"), "%.2f ms")).append(" | ")
+            .append(num(x.getValue("gaps"), "%,.0f")).append(" | ")
+            .append(num(x.getValue("serverCpuUsPerDelivery"), "%.3f µs")).append(" | ")
+            .append(num(x.getValue("serverRssMiB"), "%.0f MiB")).append(" |\n");
+      }
+    }
+    if (rows.indexOf("nodes (") < 0) {
+      return "";
+    }
+    return "### Three clustered nodes beside one\n\n"
+        + "oneloop as three nodes clustered over Hazelcast on this machine, the clients spread evenly over "
+        + "them and one publisher (on the first node), so each message crosses the clustered event bus to "
+        + "the other two; beside it the single node's S1 and fixed-rate steps of the same round. The three "
+        + "nodes share the machine's 2 cores with each other and with the load generator: what carries to "
+        + "bigger machines is the server CPU per delivery (all three processes' CPU over all deliveries), "
+        + "not the deliveries/s. RSS is the three processes' together.\n\n"
+        + "| setup | round | step | delivered | deliveries/s | p99 | gaps | server CPU / delivery | server RSS |\n"
+        + "|---|---:|---|---:|---:|---:|---:|---:|---:|\n" + rows + "\n";
   }
 
   /** S6, the slow consumer, per peer that ran it. */

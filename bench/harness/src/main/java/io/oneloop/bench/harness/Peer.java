@@ -38,6 +38,8 @@ final class Peer {
   final String serverCpus;
   /** Keys put into oneloop's config (dotted path to value), when the jar knows them. */
   final Map<String, Object> oneloopKeys;
+  /** Keys put into oneloop's config whether or not the jar knows them (a cluster node's). */
+  private final Map<String, Object> requiredKeys = new LinkedHashMap<>();
 
   private Peer(String id, String app, String label, LoadGen.Protocol protocol, String wsPath,
       boolean slowConsumer, boolean highRate, boolean variant, String serverCpus,
@@ -104,6 +106,26 @@ final class Peer {
   /** Runs the reconnect storm: oneloop with history on the bench address, over the raw path. */
   boolean reconnectStorm() {
     return oneloopKeys.containsKey(HISTORY_KEY) && protocol == LoadGen.Protocol.BRIDGE;
+  }
+
+  /**
+   * Node {@code index} of a cluster of this oneloop peer, one node per cluster port, every node
+   * listed as a member: the same config with {@code cluster.*} set, on both cores (the nodes and
+   * the load generator share them).
+   */
+  Peer clusterNode(List<Integer> clusterPorts, int index) {
+    if (!app.equals("oneloop")) {
+      throw new IllegalArgumentException(id + " is not oneloop");
+    }
+    Peer node = new Peer(id + "-node" + (index + 1), app, label + ", cluster node " + (index + 1) + " of "
+        + clusterPorts.size(), protocol, wsPath, false, false, true, "BOTH", oneloopKeys);
+    JsonArray members = new JsonArray();
+    clusterPorts.forEach(port -> members.add("127.0.0.1:" + port));
+    node.requiredKeys.put("cluster.enabled", true);
+    node.requiredKeys.put("cluster.host", "127.0.0.1");
+    node.requiredKeys.put("cluster.port", clusterPorts.get(index));
+    node.requiredKeys.put("cluster.members", members);
+    return node;
   }
 
   /** The peers a run takes by default: every peer and variant. */
@@ -177,6 +199,7 @@ final class Peer {
         m.put(k, v);
       }
     });
+    m.putAll(requiredKeys);
     return m;
   }
 

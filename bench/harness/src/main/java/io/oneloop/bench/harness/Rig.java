@@ -53,6 +53,12 @@ final class Rig {
     return start(p, round, kind, List.of());
   }
 
+  /** Starts one more server at once, beside those already starting (another node of a cluster). */
+  Server startAlongside(Peer p, int round, String kind) throws Exception {
+    String tag = "r" + round + "-" + kind + "-" + (++serial);
+    return Server.start(p, s, repo, logDir, tag, List.of());
+  }
+
   /** Waits for the first 200 on /health and records it as S3; the failure record when none came. */
   JsonObject awaitStart(JsonObject r, Peer p, Server srv) throws Exception {
     double startMs = srv.waitHealthy(60_000);

@@ -26,6 +26,11 @@ final class Server {
   final int controlPort;
   final Path log;
   final List<String> command;
+  /**
+   * The other nodes of a cluster this server is the first node of: their CPU, memory and life
+   * count with its own, so a step measures the whole cluster.
+   */
+  final List<Server> alongside = new ArrayList<>();
 
   private Server(Peer peer, Process process, long startNanos, int port, int controlPort, Path log,
       List<String> command) {
@@ -78,15 +83,26 @@ final class Server {
   }
 
   boolean alive() {
-    return process.isAlive();
+    return process.isAlive() && alongside.stream().allMatch(Server::alive);
   }
 
+  /** CPU ticks of the process (and of the nodes {@link #alongside}); -1 when one cannot be read. */
   long cpuTicks() {
-    return Proc.cpuTicks(pid);
+    long ticks = Proc.cpuTicks(pid);
+    for (Server other : alongside) {
+      long t = other.cpuTicks();
+      ticks = ticks < 0 || t < 0 ? -1 : ticks + t;
+    }
+    return ticks;
   }
 
   long rssKiB() {
-    return Proc.statusKiB(pid, "VmRSS:");
+    long kib = Proc.statusKiB(pid, "VmRSS:");
+    for (Server other : alongside) {
+      long k = other.rssKiB();
+      kib = kib < 0 || k < 0 ? -1 : kib + k;
+    }
+    return kib;
   }
 
   /** True when a file whose path ends with {@code suffix} is mapped into the process. */

@@ -47,8 +47,8 @@ final class Settings {
   int s6Rounds = Integer.MAX_VALUE;
   /** oneloop's bound on a client's queue the S6 figures are read against (its default). */
   long boundBytes = 1 << 20;
-  /** The scenarios to run (life, s2, s6, storm, startstop, cds); all by default. */
-  List<String> only = new ArrayList<>(List.of("life", "s2", "s6", "storm", "startstop", "cds"));
+  /** The scenarios to run (life, s2, s6, storm, startstop, cds, cluster); all by default. */
+  List<String> only = new ArrayList<>(List.of("life", "s2", "s6", "storm", "startstop", "cds", "cluster"));
   /** The keys of the peers' oneloop settings the jar knows (found by {@link OneloopKeys}). */
   Set<String> oneloopKnownKeys;
   /**
@@ -153,6 +153,8 @@ final class Settings {
     stormSeconds = 4;
     stormLeadMs = 1000;
     stormCatchUpMaxMs = 10_000;
+    // three clustered JVMs take half a minute to start: only with --only cluster
+    only.remove("cluster");
     s6Seconds = 3;
     s6EarlySeconds = 1;
     // one start with AppCDS per JVM peer: with the training runs about 7 s

@@ -1,0 +1,109 @@
+package io.oneloop.cluster;
+
+import io.oneloop.jobs.NodeId;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+/**
+ * Who is in the cluster as this node sees it: its own id, the members (oldest first) and news of
+ * a node that left, read from Hazelcast's own membership events. A node that is not clustered is
+ * a cluster of one under the id {@value #LOCAL_NODE_ID}. Listeners run on the context that
+ * created it.
+ */
+public final class ClusterMembership {
+
+  private static final Logger log = LoggerFactory.getLogger(ClusterMembership.class);
+  /** The node id of a node that is not clustered, as the job records name it. */
+  public static final String LOCAL_NODE_ID = NodeId.LOCAL;
+
+  private final String nodeId;
+  private final boolean clustered;
+  private final Context context;
+  private final List<Consumer<String>> leftListeners = new CopyOnWriteArrayList<>();
+  private final List<Runnable> changeListeners = new CopyOnWriteArrayList<>();
+  private volatile List<String> members;
+  /** Whether this node has had peers and lost them all (said once in the log until a peer is back). */
+  private boolean alone;
+
+  private final BooleanSupplier joined;
+
+  private ClusterMembership(String nodeId, boolean clustered, Context context, List<String> members, BooleanSupplier joined) {
+    this.joined = joined;
+    this.nodeId = nodeId;
+    this.clustered = clustered;
+    this.context = context;
+    this.members = List.copyOf(members);
+  }
+
+  /**
+   * The membership of the node {@code vertx} is: Hazelcast's when clustered (Hazelcast's classes
+   * are loaded only then), else a cluster of one. Call on the context the listeners are to run on.
+   */
+  public static ClusterMembership of(Vertx vertx) {
+    Context context = vertx.getOrCreateContext();
+    if (!vertx.isClustered()) {
+      return new ClusterMembership(LOCAL_NODE_ID, false, context, List.of(LOCAL_NODE_ID), () -> true);
+    }
+    HazelcastMembers members = new HazelcastMembers(vertx);
+    ClusterMembership membership = new ClusterMembership(members.localId(), true, context, members.current(), members::active);
+    members.listen(membership);
+    return membership;
+  }
+
+  public String nodeId() {
+    return nodeId;
+  }
+
+  public boolean clustered() {
+    return clustered;
+  }
+
+  /** Whether this node is in its cluster (always, for a cluster of one). */
+  public boolean joined() {
+    return joined.getAsBoolean();
+  }
+
+  /** The node ids of the members, oldest first; this node's among them. */
+  public List<String> members() {
+    return members;
+  }
+
+  /** {@code listener} gets the id of each node that leaves the cluster (stopped, killed or cut off). */
+  public void onNodeLeft(Consumer<String> listener) {
+    leftListeners.add(listener);
+  }
+
+  /** {@code listener} runs after each change of the members. */
+  public void onChange(Runnable listener) {
+    changeListeners.add(listener);
+  }
+
+  /** From Hazelcast's event thread: the members now, and the one that left (or null when one joined). */
+  void changed(List<String> now, String left) {
+    context.runOnContext(v -> {
+      List<String> before = members;
+      members = List.copyOf(now);
+      if (left != null) {
+        log.info("Cluster node {} left; {} member(s) now", left, now.size());
+        leftListeners.forEach(l -> l.accept(left));
+      } else {
+        now.stream().filter(id -> !before.contains(id)).forEach(id -> log.info("Cluster node {} joined; {} member(s) now", id, now.size()));
+      }
+      if (now.size() <= 1 && before.size() > 1 && !alone) {
+        alone = true;
+        log.warn("This node lost all its cluster peers: it goes on serving its own clients alone until a peer is back");
+      } else if (now.size() > 1 && alone) {
+        alone = false;
+        log.info("This node has cluster peers again ({} member(s))", now.size());
+      }
+      changeListeners.forEach(Runnable::run);
+    });
+  }
+}
