@@ -74,9 +74,6 @@ public final class AppLifecycle {
     }
   }
 
-  /** When a survivor looks again for the jobs of a node that left. */
-  private static final long NODE_LEFT_AGAIN_MS = 3000;
-
   private final Vertx vertx;
   private final Context context;
   private final AppConfig config;
@@ -127,12 +124,8 @@ public final class AppLifecycle {
   public Future<Void> start() {
     ConsoleLogging.useFormat(config.ops().logFormat());
     membership = ClusterMembership.of(vertx);
-    // Each survivor marks a departed node's unfinished jobs failed (the first to get there wins);
-    // once more a little later, as a record whose partition was still moving may be missed at first.
-    membership.onNodeLeft(left -> {
-      jobs.nodeLeft(left);
-      vertx.setTimer(NODE_LEFT_AGAIN_MS, id -> jobs.nodeLeft(left));
-    });
+    // Each survivor marks a departed node's unfinished jobs failed (the first to get there wins).
+    membership.onNodeLeft(jobs::nodeLeft);
     supervisor = new Supervisor(vertx, context, membership.nodeId());
     nodes = new ClusterNodes(vertx, membership, this::describeNode);
     terminated.future().onComplete(ar -> nodes.close());

@@ -238,37 +238,35 @@ public final class JobManager {
 
   /** How often a survivor tries to mark one orphaned record failed before it leaves it to the others. */
   private static final int ORPHAN_ATTEMPTS = 5;
-  /** When a survivor scans for a departed node's records, from the report of its departure. */
-  private static final long[] RESCAN_AFTER_MS = {0, 1000, 3000};
+  /** When a survivor scans again for a departed node's records, after the scan at the report of its departure. */
+  private static final long[] RESCAN_AFTER_MS = {1000, 3000, 10_000, 30_000};
 
   /**
    * The node {@code left} has left the cluster: its queued and running jobs will never end by
    * themselves, so their records become {@code failed}, "node &lt;id&gt; left the cluster", each
    * published on {@code oneloop.jobs}; its finished records join those this node retains. Any
    * surviving node may call it, several at once: a record is changed by whichever comes first
-   * (compare-and-set) and published once. Completes, after its last scan 3 s on, with how many jobs this call marked failed.
+   * (compare-and-set) and published once. Completes with how many jobs its first scan marked failed;
+   * later scans (1, 3, 10 and 30 s on) catch records that were still moving to a survivor.
    */
   public Future<Integer> nodeLeft(String left) {
     if (left == null || left.equals(nodeId)) {
       return Future.succeededFuture(0);
     }
     String reason = "node " + left + " left the cluster";
-    // The departed node's partitions move to their backups just as its departure is reported: a
-    // scan then can miss records, so the scan is repeated (marking is idempotent).
-    Future<Integer> total = Future.succeededFuture(0);
-    long scheduled = 0;
+    // The departed node's partitions move to their backups just as its departure is reported, and
+    // on a busy machine that takes seconds: a scan then can miss records, so later scans look again
+    // (marking is idempotent).
     for (long at : RESCAN_AFTER_MS) {
-      long delay = at - scheduled;
-      scheduled = at;
-      total = total.compose(sum -> (delay == 0 ? Future.<Void>succeededFuture() : vertx.timer(delay).<Void>mapEmpty())
-        .compose(v -> failOrphans(left, reason))
-        .map(marked -> sum + marked));
+      vertx.setTimer(at, id -> failOrphans(left, reason).onSuccess(failed -> logFailed(failed, left)));
     }
-    return total.onSuccess(failed -> {
-      if (failed > 0) {
-        log.warn("{} job(s) of node {} marked failed: the node left the cluster", failed, left);
-      }
-    });
+    return failOrphans(left, reason).onSuccess(failed -> logFailed(failed, left));
+  }
+
+  private void logFailed(int failed, String left) {
+    if (failed > 0) {
+      log.warn("{} job(s) of node {} marked failed: the node left the cluster", failed, left);
+    }
   }
 
   /** One scan of the records for those of {@code left} still unfinished; completes with how many it marked. */
