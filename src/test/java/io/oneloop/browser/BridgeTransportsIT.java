@@ -5,6 +5,7 @@ import io.oneloop.support.AppProcess;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -40,6 +41,12 @@ class BridgeTransportsIT {
     JsonObject config = Dashboard.appConfig(AppProcess.freePort(), 200)
       .put("bridge", new JsonObject().put("allowedOrigins", new JsonArray().add("http://localhost:*").add("http://127.0.0.1:*").add("null")));
     app = AppProcess.serve("bridge-transports-it", config);
+  }
+
+  /** The tests share one app: each starts once the sessions of the one before (its page closed) are gone. */
+  @BeforeEach
+  void previousPagesGone() {
+    awaitSockets(0, 0, 0);
   }
 
   @AfterAll
