@@ -7,7 +7,6 @@ import io.oneloop.support.SockJsFrames;
 import io.oneloop.support.TestApp;
 import io.oneloop.support.Transport;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.DisplayName;
@@ -21,7 +20,6 @@ import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
 import static io.oneloop.support.BridgeClient.WAIT_SECONDS;
-import static io.oneloop.support.TestApp.config;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -53,13 +51,6 @@ class ClosingTest {
     }
   }
 
-  private static JsonObject feedConfig(JsonObject limits) {
-    JsonObject bridge = new JsonObject()
-      .put("outbound", new JsonArray().add(new JsonObject().put("addressRegex", "feed\\..+")))
-      .put("inbound", new JsonArray().add(new JsonObject().put("address", Addresses.TASKS_LIST)));
-    return config().put("bridge", bridge.mergeIn(limits));
-  }
-
   private static JsonObject bridge(Vertx vertx) throws Exception {
     return vertx.eventBus().<JsonObject>request(Addresses.BRIDGE_SOCKETS, null).await(WAIT_SECONDS, TimeUnit.SECONDS).body();
   }
@@ -79,7 +70,7 @@ class ClosingTest {
   @DisplayName("a client closed for breaking a rule while it reads nothing is gone within bridge.closeTimeoutMs, not held open by its queue")
   void closeIsBounded(Kind kind, Vertx vertx) throws Exception {
     // A queue bound far above what is sent, so only the close can end this client.
-    TestApp app = TestApp.start(vertx, feedConfig(new JsonObject()
+    TestApp app = TestApp.start(vertx, SlowClientTest.feedConfig(new JsonObject()
       .put("maxQueuedBytes", 256 * 1024 * 1024).put("closeTimeoutMs", 300).put("maxMessageBytes", 1024)));
     BridgeClient reader = BridgeClient.connect(vertx, app.port(), kind.transport).register(ADDRESS);
     reader.request(Addresses.TASKS_LIST, new JsonObject());
@@ -109,7 +100,7 @@ class ClosingTest {
   @EnumSource(Kind.class)
   @DisplayName("a client that sends pings and never reads the pongs is closed at bridge.maxQueuedBytes, as a slow reader")
   void pongsCountAgainstTheQueueBound(Kind kind, Vertx vertx) throws Exception {
-    TestApp app = TestApp.start(vertx, feedConfig(new JsonObject().put("maxQueuedBytes", 64 * 1024)));
+    TestApp app = TestApp.start(vertx, SlowClientTest.feedConfig(new JsonObject().put("maxQueuedBytes", 64 * 1024)));
     byte[] payload = new byte[125];
     Arrays.fill(payload, (byte) 'p');
     try (RawSocket stalled = RawSocket.connect(app.port(), kind.transport.path(), 4096)) {

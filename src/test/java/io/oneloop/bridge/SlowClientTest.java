@@ -57,10 +57,12 @@ class SlowClientTest {
     }
   }
 
-  private static JsonObject feedConfig() {
+  /** An app whose bridge lets clients receive {@code feed.*} and ask for the task list, with {@code limits} added to {@code bridge}. */
+  static JsonObject feedConfig(JsonObject limits) {
     return config().put("bridge", new JsonObject()
       .put("outbound", new JsonArray().add(new JsonObject().put("addressRegex", "feed\\..+")))
-      .put("inbound", new JsonArray().add(new JsonObject().put("address", Addresses.TASKS_LIST))));
+      .put("inbound", new JsonArray().add(new JsonObject().put("address", Addresses.TASKS_LIST)))
+      .mergeIn(limits));
   }
 
   private static String register() {
@@ -119,7 +121,7 @@ class SlowClientTest {
   @EnumSource(Stalled.class)
   @DisplayName("a client that stops reading is closed at bridge.maxQueuedBytes and counted; a healthy one gets every message in order")
   void slowClientIsClosed(Stalled kind, Vertx vertx) throws Exception {
-    TestApp app = TestApp.start(vertx, feedConfig());
+    TestApp app = TestApp.start(vertx, feedConfig(new JsonObject()));
     BridgeClient healthy = BridgeClient.connect(vertx, app.port(), kind.healthy).register(ADDRESS);
     healthy.request(Addresses.TASKS_LIST, new JsonObject());
     String name = kind.counted.wireName();

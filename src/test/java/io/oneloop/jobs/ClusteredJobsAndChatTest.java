@@ -115,7 +115,7 @@ class ClusteredJobsAndChatTest {
           return last;
         }
       }
-      Thread.sleep(POLL_MS);
+      client.timer(POLL_MS).await(10, TimeUnit.SECONDS);
     }
     return fail("job " + id + " on node " + node.id() + " never matched; last seen: " + last);
   }
@@ -224,12 +224,12 @@ class ClusteredJobsAndChatTest {
     // Hazelcast keeps every entry through the loss of one member with one backup once no
     // migration is in progress (C joined just before): crash A only then, as the guarantee says.
     for (int i = 0; i < POLL_ROUNDS && !b.clusterManager.getHazelcastInstance().getPartitionService().isClusterSafe(); i++) {
-      Thread.sleep(POLL_MS);
+      client.timer(POLL_MS).await(10, TimeUnit.SECONDS);
     }
     assertTrue(b.clusterManager.getHazelcastInstance().getPartitionService().isClusterSafe(), "no migration in progress");
     a.crash();
     for (int i = 0; i < POLL_ROUNDS && (b.clusterManager.getNodes().contains(gone) || c.clusterManager.getNodes().contains(gone)); i++) {
-      Thread.sleep(POLL_MS);
+      client.timer(POLL_MS).await(10, TimeUnit.SECONDS);
     }
     assertFalse(b.clusterManager.getNodes().contains(gone), "B saw A leave");
     // Both survivors report the departure at once, as each one's membership listener would.
