@@ -156,7 +156,10 @@ public final class OpsRoutes {
     }
   }
 
-  /** UP when every critical task is running now (a critical task that restarts makes the app not ready). */
+  /**
+   * UP when every critical task is running now (a critical task that restarts makes the app not
+   * ready), or is a singleton standing by or taking over.
+   */
   private void criticalTasksRunning(Vertx vertx, Promise<Status> promise) {
     if (criticalTasks.isEmpty()) {
       promise.complete(Status.OK());
@@ -165,23 +168,33 @@ public final class OpsRoutes {
     vertx.eventBus().<JsonObject>request(Addresses.TASKS_LIST, null,
         new DeliveryOptions().setSendTimeout(ops.maxEventLoopDelayMs()))
       .onSuccess(reply -> {
-        JsonObject notRunning = new JsonObject();
-        JsonArray records = reply.body().getJsonArray("tasks", new JsonArray());
-        for (String task : criticalTasks) {
-          String taskState = "not started";
-          for (int i = 0; i < records.size(); i++) {
-            if (task.equals(records.getJsonObject(i).getString("name"))) {
-              taskState = records.getJsonObject(i).getString("state");
-            }
-          }
-          // A singleton standing by is as it should be: another node runs it.
-          if (!"running".equals(taskState) && !"standby".equals(taskState)) {
-            notRunning.put(task, taskState);
-          }
-        }
+        JsonObject notRunning = notRunning(criticalTasks, reply.body().getJsonArray("tasks", new JsonArray()));
         promise.tryComplete(notRunning.isEmpty() ? Status.OK() : Status.KO(notRunning));
       })
       .onFailure(cause -> promise.tryComplete(Status.KO(new JsonObject().put("reason", "the task list did not answer: " + cause.getMessage()))));
+  }
+
+  /** The state of each of {@code critical} that keeps the app from being ready, by task name, from the task records. */
+  static JsonObject notRunning(List<String> critical, JsonArray records) {
+    JsonObject notRunning = new JsonObject();
+    for (String task : critical) {
+      String taskState = "not started";
+      boolean singleton = false;
+      for (int i = 0; i < records.size(); i++) {
+        if (task.equals(records.getJsonObject(i).getString("name"))) {
+          taskState = records.getJsonObject(i).getString("state");
+          singleton = records.getJsonObject(i).getBoolean("singleton", false);
+        }
+      }
+      // A singleton standing by is as it should be: another node runs it. One that is starting
+      // here has just taken over from a node that left; it was ready a moment ago as standby.
+      boolean fine = "running".equals(taskState)
+        || singleton && ("standby".equals(taskState) || "starting".equals(taskState));
+      if (!fine) {
+        notRunning.put(task, taskState);
+      }
+    }
+    return notRunning;
   }
 
   private JsonObject info(Vertx vertx) {

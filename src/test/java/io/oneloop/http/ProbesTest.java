@@ -25,6 +25,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -74,6 +75,29 @@ class ProbesTest {
     } catch (Exception e) {
       return -1;
     }
+  }
+
+  private static JsonObject record(String name, boolean singleton, String state) {
+    return new JsonObject().put("name", name).put("singleton", singleton).put("state", state);
+  }
+
+  @Test
+  @DisplayName("a critical singleton keeps the node ready while it stands by and while it takes over; a plain task only while it runs")
+  void singletonTakeoverStaysReady() {
+    List<String> critical = List.of("single", "plain");
+    for (String state : new String[] {"standby", "starting", "running"}) {
+      JsonObject notRunning = OpsRoutes.notRunning(critical,
+        new JsonArray().add(record("single", true, state)).add(record("plain", false, "running")));
+      assertTrue(notRunning.isEmpty(), state + ": " + notRunning);
+    }
+    for (String state : new String[] {"restarting", "failed", "ended"}) {
+      assertEquals(new JsonObject().put("single", state), OpsRoutes.notRunning(critical,
+        new JsonArray().add(record("single", true, state)).add(record("plain", false, "running"))));
+    }
+    assertEquals(new JsonObject().put("plain", "starting"), OpsRoutes.notRunning(critical,
+      new JsonArray().add(record("single", true, "running")).add(record("plain", false, "starting"))));
+    assertEquals(new JsonObject().put("plain", "not started"), OpsRoutes.notRunning(critical,
+      new JsonArray().add(record("single", true, "running"))));
   }
 
   @Test

@@ -439,7 +439,8 @@ class ClusterIT {
     AppProcess alone = alive.get(0);
     alive.get(1).signal("KILL");
     awaitCondition("the lone node to log that it lost its peers", () -> alone.output().contains("lost all its cluster peers"));
-    assertEquals(200, alone.api("GET", "health/ready", null).statusCode());
+    var ready = alone.api("GET", "health/ready", null);
+    assertEquals(200, ready.statusCode(), ready.body());
     assertEquals(1, clusterNodes(alone).size());
     BridgeClient watcher = connect(alone, Transport.RAW, TICKER);
     awaitTicks(watcher, 3, Instant.now());
