@@ -127,6 +127,8 @@ public final class AppLifecycle {
     // Each survivor marks a departed node's unfinished jobs failed (the first to get there wins).
     membership.onNodeLeft(jobs::nodeLeft);
     supervisor = new Supervisor(vertx, context, membership.nodeId());
+    // After a split heals, a singleton runs on the side that kept its lock, never on both.
+    membership.onMerged(supervisor::standDownSingletons);
     nodes = new ClusterNodes(vertx, membership, this::describeNode);
     terminated.future().onComplete(ar -> nodes.close());
     if (config.ops().metricsEnabled()) {

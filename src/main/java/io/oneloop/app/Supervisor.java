@@ -107,6 +107,17 @@ final class Supervisor {
     return List.copyOf(heldSingletons);
   }
 
+  /**
+   * This node's side of a network split merged into the other side: the singleton locks it held
+   * there are gone, and the other side runs those singletons. Each one this node runs stops and
+   * stands by again.
+   */
+  void standDownSingletons() {
+    if (!stopping) {
+      tasks.stream().filter(t -> t.lock != null).forEach(TaskChild::standDown);
+    }
+  }
+
   /** The records of all tasks, in config order. */
   JsonArray taskRecords() {
     JsonArray records = new JsonArray();
@@ -391,6 +402,44 @@ final class Supervisor {
       });
     }
 
+    /** Set when a stand-down came while the task was starting: it stands down once started. */
+    boolean standDownWhenStarted;
+
+    /**
+     * The lock is no longer this node's (its side of a split merged into the other): forget it
+     * without releasing it, as a release would unlock the key for whoever holds it now, stop the
+     * task and stand by for the lock again.
+     */
+    void standDown() {
+      lock = null;
+      heldSingletons.remove(name);
+      switch (state) {
+        case STARTING -> standDownWhenStarted = true;
+        case RUNNING -> {
+          log.warn("Task \"{}\" is a singleton whose lock went to the other side of a healed split: it stops here and stands by", name);
+          state = ChildState.STOPPING;
+          undeploy().onComplete(ar -> standBy());
+        }
+        case RESTARTING -> {
+          vertx.cancelTimer(restartTimer);
+          log.warn("Task \"{}\" is a singleton whose lock went to the other side of a healed split: it stands by instead of restarting", name);
+          standBy();
+        }
+        default -> {
+          // Ended or failed: nothing runs here, and the lock was not this node's any more.
+        }
+      }
+    }
+
+    private void standBy() {
+      if (stopping) {
+        enter(ChildState.STOPPED);
+        return;
+      }
+      enter(ChildState.STANDBY);
+      waitForTurn();
+    }
+
     /** A singleton lets go of its lock: another node may take it over. */
     private void releaseLock() {
       if (lock != null) {
@@ -416,6 +465,10 @@ final class Supervisor {
           startedAt = Instant.now();
           enter(ChildState.RUNNING);
           log.info("Started task \"{}\" ({}){}", name, kind, restarts > 0 ? " again, restart " + restarts : "");
+          if (standDownWhenStarted) {
+            standDownWhenStarted = false;
+            standDown();
+          }
         })
         .onFailure(cause -> {
           lastError = message(cause);

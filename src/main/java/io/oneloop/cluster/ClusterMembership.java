@@ -28,6 +28,7 @@ public final class ClusterMembership {
   private final Context context;
   private final List<Consumer<String>> leftListeners = new CopyOnWriteArrayList<>();
   private final List<Runnable> changeListeners = new CopyOnWriteArrayList<>();
+  private final List<Runnable> mergedListeners = new CopyOnWriteArrayList<>();
   private volatile List<String> members;
   /** Whether this node has had peers and lost them all (said once in the log until a peer is back). */
   private boolean alone;
@@ -83,6 +84,23 @@ public final class ClusterMembership {
   /** {@code listener} runs after each change of the members. */
   public void onChange(Runnable listener) {
     changeListeners.add(listener);
+  }
+
+  /**
+   * {@code listener} runs when a network split healed and this node's side merged into the other:
+   * the locks this node held on its side are gone, the other side's holders keep theirs.
+   */
+  public void onMerged(Runnable listener) {
+    mergedListeners.add(listener);
+  }
+
+  /** From Hazelcast's event thread: this node's side of a split merged into the other side. */
+  void merged() {
+    context.runOnContext(v -> {
+      log.warn("This node's side of a network split merged back into the cluster ({} member(s)): "
+        + "its singletons stand down to the other side's", members.size());
+      mergedListeners.forEach(Runnable::run);
+    });
   }
 
   /** From Hazelcast's event thread: the members now, and the one that left (or null when one joined). */

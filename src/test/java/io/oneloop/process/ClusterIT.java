@@ -44,16 +44,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * example runs them: push across nodes on every transport, the page, a singleton ticker on exactly
  * one node and its take-over when that node stops or is killed, {@code GET /api/cluster}, the chat
  * history on a node that joins later, jobs read and cancelled across nodes and failed with their
- * killed node. One cluster serves the tests in order: the later ones stop, restart and kill its nodes.
+ * killed node, a split that heals (a node paused past the heartbeat timeout, then resumed). One cluster serves the tests in order: the later ones stop, restart and kill its nodes.
  * <p>
  * Each node runs with {@code -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1} (C1 only), so that
- * three fit on a small machine.
+ * three fit on a small machine, and with Hazelcast's merge checks every few seconds instead of minutes.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterIT {
 
-  private static final List<String> JVM_FLAGS = List.of("-XX:+UseSerialGC");
+  /** Hazelcast looks for a split to heal every few minutes by default; the test's nodes every few seconds. */
+  private static final List<String> JVM_FLAGS = List.of("-XX:+UseSerialGC",
+    "-Dhazelcast.merge.first.run.delay.seconds=5", "-Dhazelcast.merge.next.run.delay.seconds=3");
   private static final String TICKER = "oneloop.ticker";
   private static final String SERVER = "oneloop.server";
   private static final String PUSH = "it.cluster.push";
@@ -401,8 +403,67 @@ class ClusterIT {
     return new JsonObject(started.body());
   }
 
+  /** The node whose entry in {@code asked}'s {@code /api/cluster} holds the ticker, by its HTTP address; null when none does. */
+  private static String ownerSeenBy(AppProcess asked) {
+    for (Object entry : clusterNodes(asked)) {
+      JsonObject node = (JsonObject) entry;
+      if (node.getJsonArray("singletons", new JsonArray()).contains("ticker")) {
+        return node.getString("http");
+      }
+    }
+    return null;
+  }
+
+  private static String tickerState(AppProcess node) {
+    return new JsonArray(node.api("GET", "api/tasks", null).body()).getJsonObject(0).getString("state");
+  }
+
   @Test
   @Order(8)
+  @DisplayName("a split that heals: the cut-off owner's ticker is taken over by the others, and once the sides merge it stands down, so one node runs it again")
+  void splitThatHeals() throws Exception {
+    String owner = owner();
+    assertTrue(owner != null, "a node holds the ticker");
+    AppProcess cut = nodes.get(owner);
+    List<AppProcess> others = nodes.entrySet().stream()
+      .filter(n -> n.getValue().alive() && !n.getKey().equals(owner)).map(Map.Entry::getValue).toList();
+    assertEquals(2, others.size());
+
+    // A paused process is a node behind a split: it sends no heartbeat and answers nothing.
+    cut.signal("STOP");
+    try {
+      awaitCondition("the other two to take the paused node for dead", () -> others.stream()
+        .allMatch(node -> clusterNodes(node).size() == 2));
+      awaitCondition("one of the other two to take over the ticker", () -> others.stream()
+        .map(ClusterIT::ownerSeenBy).anyMatch(http -> http != null && !http.equals("127.0.0.1:" + cut.port())));
+    } finally {
+      cut.signal("CONT");
+    }
+    // Woken, the cut node is a side of its own, still running the ticker, until it merges back.
+    awaitCondition("the sides to merge", () -> cut.output().contains("merged back into the cluster"));
+    awaitCondition("the cut node to stand by", () -> "standby".equals(tickerState(cut)));
+    awaitCondition("three members on every node", () -> nodes.values().stream().filter(AppProcess::alive)
+      .allMatch(node -> clusterNodes(node).size() == 3));
+    assertTrue(cut.output().contains("it stops here and stands by"), "the cut node said why it stopped its ticker");
+
+    int running = 0;
+    for (AppProcess node : nodes.values()) {
+      running += "running".equals(tickerState(node)) ? 1 : 0;
+    }
+    assertEquals(1, running, "nodes running the ticker after the merge");
+    // From now on one ticker publishes: a client on the cut node and one on another get one series.
+    List<BridgeClient> watchers = List.of(connect(cut, Transport.RAW, TICKER), connect(others.get(0), Transport.SOCKJS, TICKER));
+    Instant from = Instant.now();
+    for (BridgeClient watcher : watchers) {
+      awaitTicks(watcher, 10, from);
+    }
+    for (BridgeClient watcher : watchers) {
+      assertRisingWithoutRepeats(ticks(watcher).stream().filter(t -> t.time().isAfter(from)).toList());
+    }
+  }
+
+  @Test
+  @Order(9)
   @DisplayName("kill -9 of the ticker's node: another node takes over within 10 s, seq goes on without a repeat, and the killed node's job ends failed, naming it")
   void killOfTheOwner() throws Exception {
     String owner = owner();
@@ -431,21 +492,32 @@ class ClusterIT {
   }
 
   @Test
-  @Order(9)
+  @Order(10)
   @DisplayName("a node whose last peer was killed keeps serving, runs the singleton, and says once that it is alone")
   void lastNodeAlone() throws Exception {
     List<AppProcess> alive = nodes.values().stream().filter(AppProcess::alive).toList();
     assertEquals(2, alive.size());
     AppProcess alone = alive.get(0);
+    // The split earlier may have left this node alone once already: count from here.
+    int before = occurrences(alone.output(), LOST_PEERS);
     alive.get(1).signal("KILL");
-    awaitCondition("the lone node to log that it lost its peers", () -> alone.output().contains("lost all its cluster peers"));
+    awaitCondition("the lone node to log that it lost its peers", () -> occurrences(alone.output(), LOST_PEERS) > before);
     var ready = alone.api("GET", "health/ready", null);
     assertEquals(200, ready.statusCode(), ready.body());
     assertEquals(1, clusterNodes(alone).size());
     BridgeClient watcher = connect(alone, Transport.RAW, TICKER);
     awaitTicks(watcher, 3, Instant.now());
     assertRisingWithoutRepeats(ticks(watcher));
-    String output = alone.output();
-    assertEquals(output.indexOf("lost all its cluster peers"), output.lastIndexOf("lost all its cluster peers"), "said once");
+    assertEquals(before + 1, occurrences(alone.output(), LOST_PEERS), "said once");
+  }
+
+  private static final String LOST_PEERS = "lost all its cluster peers";
+
+  private static int occurrences(String text, String part) {
+    int count = 0;
+    for (int at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + part.length())) {
+      count++;
+    }
+    return count;
   }
 }
