@@ -468,18 +468,25 @@ final class LoadGen implements AutoCloseable {
         + since + "\"" + (epoch == null ? "" : ",\"oneloop.epoch\":\"" + epoch + "\"") + "}}";
   }
 
-  private static final ByteBuf SEQ_HEADER = header("\"oneloop.seq\":\"");
-  private static final ByteBuf EPOCH_HEADER = header("\"oneloop.epoch\":\"");
-  private static final ByteBuf GAP_HEADER = header("\"oneloop.gap\":\"");
+  /** The history headers as a frame spells them: plainly on the raw path, escaped inside SockJS's JSON strings. */
+  private record HeaderNeedles(ByteBuf seq, ByteBuf epoch, ByteBuf gap) {
+    static HeaderNeedles of(String quote) {
+      return new HeaderNeedles(header(quote + "oneloop.seq" + quote + ":" + quote),
+          header(quote + "oneloop.epoch" + quote + ":" + quote), header(quote + "oneloop.gap" + quote + ":" + quote));
+    }
+  }
+
+  private static final HeaderNeedles HEADERS = HeaderNeedles.of("\"");
+  private static final HeaderNeedles ESCAPED_HEADERS = HeaderNeedles.of("\\\"");
 
   private static ByteBuf header(String text) {
     return Unpooled.unreleasableBuffer(Unpooled.copiedBuffer(text, StandardCharsets.US_ASCII));
   }
 
-  /** The index just after {@code needle} in {@code b}, or -1. */
-  private static int after(ByteBuf needle, ByteBuf b) {
-    int at = ByteBufUtil.indexOf(needle.duplicate(), b);
-    return at < 0 ? -1 : at + needle.readableBytes();
+  /** The index just after the first {@code needle} in {@code b} from {@code from} on, or -1. */
+  private static int after(ByteBuf needle, ByteBuf b, int from) {
+    int at = ByteBufUtil.indexOf(needle.duplicate(), b.slice(from, b.writerIndex() - from));
+    return at < 0 ? -1 : from + at + needle.readableBytes();
   }
 
   /** A SockJS client frame: a JSON array holding the message as a JSON string. */
@@ -686,8 +693,8 @@ final class LoadGen implements AutoCloseable {
       }
       int bytes = buf.readableBytes();
       recvUs = recv;
-      if (trackHistory && protocol == Protocol.BRIDGE) {
-        readHistoryHeaders(buf);
+      if (trackHistory) {
+        readHistoryHeaders(buf, protocol == Protocol.SOCKJS ? ESCAPED_HEADERS : HEADERS);
       }
       int n = FrameScan.scan(buf, this);
       if (n == 0) {
@@ -701,9 +708,15 @@ final class LoadGen implements AutoCloseable {
       }
     }
 
-    /** One raw bridge frame's oneloop.seq (kept), oneloop.epoch (kept once) and oneloop.gap (counted). */
-    private void readHistoryHeaders(ByteBuf buf) {
-      int at = after(SEQ_HEADER, buf);
+    /**
+     * One frame's oneloop.seq (the last one, as a SockJS frame may hold several messages), its
+     * oneloop.epoch (kept once) and oneloop.gap (counted), read as {@code h} spells them.
+     */
+    private void readHistoryHeaders(ByteBuf buf, HeaderNeedles h) {
+      int at = -1;
+      for (int next = after(h.seq, buf, buf.readerIndex()); next >= 0; next = after(h.seq, buf, next)) {
+        at = next;
+      }
       if (at >= 0) {
         long seq = 0;
         for (int j = at; j < buf.writerIndex() && buf.getByte(j) >= '0' && buf.getByte(j) <= '9'; j++) {
@@ -712,13 +725,13 @@ final class LoadGen implements AutoCloseable {
         historySeq = seq;
       }
       if (epoch == null) {
-        int e = after(EPOCH_HEADER, buf);
-        int end = e < 0 ? -1 : buf.indexOf(e, buf.writerIndex(), (byte) '"');
+        int e = after(h.epoch, buf, buf.readerIndex());
+        int end = e < 0 ? -1 : buf.forEachByte(e, buf.writerIndex() - e, b -> b != '"' && b != '\\');
         if (end > e) {
           epoch = buf.toString(e, end - e, StandardCharsets.US_ASCII);
         }
       }
-      if (after(GAP_HEADER, buf) >= 0) {
+      for (int g = after(h.gap, buf, buf.readerIndex()); g >= 0; g = after(h.gap, buf, g)) {
         gapFrames++;
       }
     }

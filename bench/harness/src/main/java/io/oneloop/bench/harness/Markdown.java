@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -311,12 +312,14 @@ final class Markdown {
         + "request's padding, a string after `seq` and `t`) for ")
         .append(num(set.getValue("s6Seconds"), "%.0f")).append(" s; `/proc/net/tcp` and `VmRSS` "
             + "sampled every 50 ms (see the S6 table).\n");
-    b.append("- Variants: `oneloop-nometrics` (`metrics.enabled` false), `oneloop-2cores` "
-        + "(`http.instances` 2, server on both cores) and `oneloop-history` (`bridge.history` on `"
-        + Peer.ADDRESS + "`, size 100) run the S1 process (with the fixed rates) and S2 only; the "
-        + "keys go into the config the harness writes, after a probe start finds which of them the "
-        + "jar knows (oneloop refuses an unknown key).\n");
-    b.append("- Reconnect storm (`oneloop-history`): the clients connected and receiving at "
+    b.append("- Variants: `oneloop-nometrics` and `oneloop-sockjs-nometrics` (`metrics.enabled` "
+        + "false), `oneloop-2cores` (`http.instances` 2, server on both cores), `oneloop-history` "
+        + "and `oneloop-sockjs-history` (`bridge.history` on `" + Peer.ADDRESS + "`, size 100) run "
+        + "the S1 process (with the fixed rates) and S2 only, each compared with oneloop on the same "
+        + "path; the keys go into the config the harness writes, after a probe start finds which of "
+        + "them the jar knows (oneloop refuses an unknown key).\n");
+    b.append("- Reconnect storm (`oneloop-history` and `oneloop-sockjs-history`): the clients "
+        + "connected and receiving at "
         + num(set.getValue("stormRatePerSec"), "%.0f") + " publishes/s for "
         + num(set.getValue("stormSeconds"), "%.0f") + " s, all dropped at once after "
         + num(set.getValue("stormLeadMs"), "%.0f") + " ms and reconnecting with `oneloop.since` and "
@@ -591,8 +594,9 @@ final class Markdown {
   /** S2 and the highest fixed rate with metrics on and off (issue 13). */
   private static String metricsSection(JsonObject r) {
     JsonObject sum = r.getJsonObject("summary");
-    JsonObject on = sum.getJsonObject("oneloop");
-    JsonObject off = sum.getJsonObject("oneloop-nometrics");
+    boolean sockJs = sum.getJsonObject("oneloop-sockjs-nometrics") != null;
+    JsonObject on = sum.getJsonObject(sockJs ? "oneloop-sockjs" : "oneloop");
+    JsonObject off = sum.getJsonObject(sockJs ? "oneloop-sockjs-nometrics" : "oneloop-nometrics");
     if (on == null || off == null) {
       return "";
     }
@@ -608,58 +612,72 @@ final class Markdown {
       extra.append(".");
     }
     return settingSection(r, "Metrics on and off", "metrics.enabled",
-        "oneloop's raw path with metrics on (the default) and with `metrics.enabled` false "
-            + "in the config the harness writes, same run, same settings otherwise.",
-        extra.toString(), new String[][] {{"oneloop", "metrics on (default)"},
-            {"oneloop-nometrics", "metrics.enabled false"}});
+        "oneloop's SockJS and raw paths with metrics on (the default) and with `metrics.enabled` "
+            + "false in the config the harness writes, same run, same settings otherwise.",
+        extra.toString(), new String[][] {{"oneloop-sockjs", "SockJS, metrics on (default)"},
+            {"oneloop-sockjs-nometrics", "SockJS, metrics.enabled false"},
+            {"oneloop", "raw, metrics on (default)"}, {"oneloop-nometrics", "raw, metrics.enabled false"}});
   }
+
+  /** The peers with history on the bench address, the browser's path first. */
+  private static final String[][] HISTORY_PEERS = {{"oneloop-sockjs-history", "SockJS"},
+      {"oneloop-history", "raw"}};
 
   /** S2 and the fixed rates with history on the bench address and off, and the reconnect storm (issue 14). */
   private static String historySection(JsonObject r) {
     JsonObject sum = r.getJsonObject("summary");
-    JsonObject on = sum.getJsonObject("oneloop-history");
-    if (on == null) {
-      return "";
-    }
     StringBuilder b = new StringBuilder();
-    if (sum.getJsonObject("oneloop") != null) {
-      b.append(settingSection(r, "History on and off", Peer.HISTORY_KEY,
-          "oneloop's raw path without history on `" + Peer.ADDRESS + "` (the default config "
-              + "keeps none for it) and with `bridge.history` `[{\"address\": \"" + Peer.ADDRESS
-              + "\", \"size\": 100}]`: every delivery then carries `oneloop.seq` and "
-              + "`oneloop.epoch`, and every message is kept, same run, same settings otherwise.",
-          "", new String[][] {{"oneloop", "history off"}, {"oneloop-history", "history on"}}));
+    b.append(settingSection(r, "History on and off", Peer.HISTORY_KEY,
+        "oneloop's SockJS and raw paths without history on `" + Peer.ADDRESS + "` (the default "
+            + "config keeps none for it) and with `bridge.history` `[{\"address\": \"" + Peer.ADDRESS
+            + "\", \"size\": 100}]`: every delivery then carries `oneloop.seq` and "
+            + "`oneloop.epoch`, and every message is kept, same run, same settings otherwise.",
+        "", new String[][] {{"oneloop-sockjs", "SockJS, history off"},
+            {"oneloop-sockjs-history", "SockJS, history on"}, {"oneloop", "raw, history off"},
+            {"oneloop-history", "raw, history on"}}));
+    StringBuilder rows = new StringBuilder();
+    Object clients = null;
+    Object rate = null;
+    for (String[] peer : HISTORY_PEERS) {
+      JsonObject on = sum.getJsonObject(peer[0]);
+      JsonObject st = on == null ? null : on.getJsonObject("storm");
+      if (st == null) {
+        continue;
+      }
+      clients = st.getValue("clients");
+      rate = st.getValue("rate");
+      rows.append("| ").append(peer[1]).append(" (`").append(peer[0]).append("`) | ")
+          .append(st.getValue("rounds")).append(" | ")
+          .append(num(st.getValue("reconnectMs"), "%.0f ms")).append(" | ")
+          .append(num(st.getValue("catchUpMs"), "%.0f ms")).append(" | ")
+          .append(num(st.getValue("catchUpMaxMs"), "%.0f ms")).append(" | ")
+          .append(st.getInteger("caughtUpRounds", 0) + " of " + st.getValue("rounds")).append(" | ")
+          .append(pct(st.getValue("serverCpuShareStorm"))).append(" | ")
+          .append(pct(st.getValue("serverCpuShareBefore"))).append(" | ")
+          .append(num(st.getValue("serverCpuSecondsStorm"), "%.2f s")).append(" | ")
+          .append(st.getValue("gaps")).append(" | ").append(st.getValue("duplicates")).append(" | ")
+          .append(st.getValue("missing")).append(" | ").append(st.getValue("gapFrames"))
+          .append(" |\n");
     }
-    JsonObject st = on.getJsonObject("storm");
-    if (st == null) {
+    if (rows.length() == 0) {
       return b.toString();
     }
     b.append("\n## Reconnect storm\n\n")
-        .append(st.getValue("clients")).append(" clients of `oneloop-history` receive ")
-        .append(num(st.getValue("rate"), "%.0f")).append(" publishes/s; after a steady stretch "
+        .append(clients).append(" clients of each history variant receive ")
+        .append(num(rate, "%.0f")).append(" publishes/s; after a steady stretch "
             + "the generator closes every socket at once (no close handshake, as a network cut) "
-            + "while publishing goes on, and opens them again, each registering with "
-            + "`oneloop.since` (the last `oneloop.seq` it got) and `oneloop.epoch`. Caught up: "
-            + "every client has every message published up to when the last one was back, none "
-            + "missing. Gaps, duplicates and missing messages count over the whole publishing "
-            + "window, across the drop; a gap frame is the server saying it no longer kept what a "
-            + "client missed. Server CPU is a share of one core, from the drop until all caught "
-            + "up, beside the steady stretch before it.\n\n")
-        .append("| rounds | back after the drop | all caught up after | slowest round | "
+            + "while publishing goes on, and opens them again (over SockJS, each with a new "
+            + "session), each registering with `oneloop.since` (the last `oneloop.seq` it got) and "
+            + "`oneloop.epoch`. Caught up: every client has every message published up to when the "
+            + "last one was back, none missing. Gaps, duplicates and missing messages count over the "
+            + "whole publishing window, across the drop; a gap message is the server saying it no "
+            + "longer kept what a client missed. Server CPU is a share of one core, from the drop "
+            + "until all caught up, beside the steady stretch before it.\n\n")
+        .append("| path | rounds | back after the drop | all caught up after | slowest round | "
             + "caught up in every round | server CPU, storm | server CPU, before | server CPU "
-            + "seconds, storm | gaps | duplicates | missing | gap frames |\n"
-            + "|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|\n")
-        .append("| ").append(st.getValue("rounds")).append(" | ")
-        .append(num(st.getValue("reconnectMs"), "%.0f ms")).append(" | ")
-        .append(num(st.getValue("catchUpMs"), "%.0f ms")).append(" | ")
-        .append(num(st.getValue("catchUpMaxMs"), "%.0f ms")).append(" | ")
-        .append(st.getInteger("caughtUpRounds", 0) + " of " + st.getValue("rounds")).append(" | ")
-        .append(pct(st.getValue("serverCpuShareStorm"))).append(" | ")
-        .append(pct(st.getValue("serverCpuShareBefore"))).append(" | ")
-        .append(num(st.getValue("serverCpuSecondsStorm"), "%.2f s")).append(" | ")
-        .append(st.getValue("gaps")).append(" | ").append(st.getValue("duplicates")).append(" | ")
-        .append(st.getValue("missing")).append(" | ").append(st.getValue("gapFrames"))
-        .append(" |\n");
+            + "seconds, storm | gaps | duplicates | missing | gap messages |\n"
+            + "|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|\n")
+        .append(rows);
     return b.toString();
   }
 
@@ -670,6 +688,10 @@ final class Markdown {
   private static String settingSection(JsonObject r, String title, String key, String intro,
       String extra, String[][] rows) {
     JsonObject sum = r.getJsonObject("summary");
+    rows = Arrays.stream(rows).filter(row -> sum.getJsonObject(row[0]) != null).toArray(String[][]::new);
+    if (rows.length < 2) {
+      return "";
+    }
     StringBuilder b = new StringBuilder("\n## ").append(title).append("\n\n");
     JsonArray known = r.getJsonObject("settings").getJsonArray("oneloopKnownKeys");
     boolean has = known == null || known.contains(key);

@@ -16,7 +16,8 @@ import java.util.Map;
  * WebSocket and over SockJS's WebSocket transport). A variant is oneloop with other settings
  * (metrics off, several HTTP instances on both cores, history on the bench address): it runs the
  * start-to-stop life and S2 only, and is compared with oneloop rather than counted among the
- * peers. The variant with history also runs the reconnect storm.
+ * peers. The variants with history also run the reconnect storm. Metrics off and history on are
+ * measured on both paths, each beside oneloop on the same path.
  */
 final class Peer {
 
@@ -98,14 +99,30 @@ final class Peer {
             Map.of("http.instances", 2)),
         new Peer("oneloop-history", "oneloop",
             "oneloop, raw WebSocket, bridge.history on " + ADDRESS + " (size 100)",
-            LoadGen.Protocol.BRIDGE, BRIDGE_PATH, false, true, true, null,
-            Map.of(HISTORY_KEY, new JsonArray().add(new JsonObject().put("address", ADDRESS)
-                .put("size", 100)))));
+            LoadGen.Protocol.BRIDGE, BRIDGE_PATH, false, true, true, null, historyKeys()),
+        // The browser's path with the same two settings: what they cost where it matters most.
+        new Peer("oneloop-sockjs-nometrics", "oneloop",
+            "oneloop, SockJS WebSocket transport, metrics.enabled false",
+            LoadGen.Protocol.SOCKJS, SOCKJS_PATH, false, true, true, null,
+            Map.of("metrics.enabled", false)),
+        new Peer("oneloop-sockjs-history", "oneloop",
+            "oneloop, SockJS WebSocket transport, bridge.history on " + ADDRESS + " (size 100)",
+            LoadGen.Protocol.SOCKJS, SOCKJS_PATH, false, true, true, null, historyKeys()));
   }
 
-  /** Runs the reconnect storm: oneloop with history on the bench address, over the raw path. */
+  private static Map<String, Object> historyKeys() {
+    return Map.of(HISTORY_KEY, new JsonArray().add(new JsonObject().put("address", ADDRESS)
+        .put("size", 100)));
+  }
+
+  /** Runs the reconnect storm: oneloop with history on the bench address, on either path. */
   boolean reconnectStorm() {
-    return oneloopKeys.containsKey(HISTORY_KEY) && protocol == LoadGen.Protocol.BRIDGE;
+    return oneloopKeys.containsKey(HISTORY_KEY);
+  }
+
+  /** The peer this variant is compared with: oneloop on the same path with the default settings. */
+  String baseline() {
+    return protocol == LoadGen.Protocol.SOCKJS ? "oneloop-sockjs" : "oneloop";
   }
 
   /**

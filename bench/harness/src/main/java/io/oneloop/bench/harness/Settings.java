@@ -146,8 +146,8 @@ final class Settings {
     highSeconds = new double[] {0.5, 0.5};
     pauseMs = 100;
     drainQuietMs = 200;
-    // the variants are oneloop's raw path with another config: the full run measures them; the
-    // one with history stays for the storm alone
+    // the variants are oneloop with another config: the full run measures them; the ones with
+    // history stay for the storm alone
     peers.removeIf(id -> Peer.all().stream().anyMatch(p -> p.id.equals(id) && p.variant
         && !p.reconnectStorm()));
     stormSeconds = 4;

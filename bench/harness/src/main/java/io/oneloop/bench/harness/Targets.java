@@ -158,15 +158,24 @@ final class Targets {
     }
   }
 
+  /** Metrics on and off (issue 13), on the browser's path and on the raw one. */
   private void metrics() {
+    cost(METRICS, "oneloop-sockjs", "oneloop-sockjs-nometrics", "metrics.enabled", 5.0,
+        new String[] {"over SockJS with metrics on (default)", "with metrics.enabled false",
+            "over SockJS with metrics on", "off"});
     cost(METRICS, "oneloop", "oneloop-nometrics", "metrics.enabled", 5.0,
-        new String[] {"with metrics on (default)", "with metrics.enabled false", "with metrics on", "off"});
+        new String[] {"on the raw path with metrics on (default)", "with metrics.enabled false",
+            "on the raw path with metrics on", "off"});
   }
 
-  /** History on the bench address (issue 14): S2 and the CPU per delivery beside history off. */
+  /** History on the bench address (issue 14): S2 and the CPU per delivery beside history off, on both paths. */
   private void history() {
+    cost(HISTORY, "oneloop-sockjs-history", "oneloop-sockjs", Peer.HISTORY_KEY, 10.0,
+        new String[] {"over SockJS with history on " + Peer.ADDRESS, "with history off",
+            "over SockJS with history", "without"});
     cost(HISTORY, "oneloop-history", "oneloop", Peer.HISTORY_KEY, 10.0,
-        new String[] {"with history on " + Peer.ADDRESS, "with history off", "with history", "without"});
+        new String[] {"on the raw path with history on " + Peer.ADDRESS, "with history off",
+            "on the raw path with history", "without"});
   }
 
   /**
@@ -203,23 +212,26 @@ final class Targets {
             + Markdown.num(b.getValue("serverCpuUsPerDelivery"), "%.3f") + " µs");
   }
 
-  /** The reconnect storm: shown, with no limit of its own but none missing. */
+  /** The reconnect storm on each path: shown, with no limit of its own but none missing. */
   private void storm() {
-    JsonObject p = byPeer.getJsonObject("oneloop-history");
-    JsonObject st = p == null ? null : p.getJsonObject("storm");
-    if (st == null) {
-      return;
+    for (String[] peer : new String[][] {{"oneloop-sockjs-history", "over SockJS"},
+        {"oneloop-history", "on the raw path"}}) {
+      JsonObject p = byPeer.getJsonObject(peer[0]);
+      JsonObject st = p == null ? null : p.getJsonObject("storm");
+      if (st == null) {
+        continue;
+      }
+      addInfo(HISTORY, "Reconnect storm " + peer[1] + ": " + st.getValue("clients") + " clients "
+          + "dropped at once, time until all have caught up", Summary.value(p, "storm", "catchUpMs"),
+          "ms", "back in " + Markdown.num(st.getValue("reconnectMs"), "%.0f") + " ms; server CPU "
+              + Markdown.num(st.getValue("serverCpuShareStorm"), "%.2f") + " of a core during it ("
+              + Markdown.num(st.getValue("serverCpuShareBefore"), "%.2f") + " before)");
+      long lost = st.getLong("missing", 0L) + st.getLong("gaps", 0L) + st.getLong("duplicates", 0L);
+      add(HISTORY, "Reconnect storm " + peer[1] + ": 0 missing, 0 gaps and 0 duplicates across the drop",
+          (double) lost, "count", 0.0, lost == 0, st.getValue("missing") + " missing, "
+              + st.getValue("gaps") + " gaps, " + st.getValue("duplicates") + " duplicates, "
+              + st.getValue("gapFrames") + " gap messages");
     }
-    addInfo(HISTORY, "Reconnect storm: " + st.getValue("clients") + " clients dropped at once, time "
-        + "until all have caught up", Summary.value(p, "storm", "catchUpMs"), "ms",
-        "back in " + Markdown.num(st.getValue("reconnectMs"), "%.0f") + " ms; server CPU "
-            + Markdown.num(st.getValue("serverCpuShareStorm"), "%.2f") + " of a core during it ("
-            + Markdown.num(st.getValue("serverCpuShareBefore"), "%.2f") + " before)");
-    long lost = st.getLong("missing", 0L) + st.getLong("gaps", 0L) + st.getLong("duplicates", 0L);
-    add(HISTORY, "Reconnect storm: 0 missing, 0 gaps and 0 duplicates across the drop",
-        (double) lost, "count", 0.0, lost == 0, st.getValue("missing") + " missing, "
-            + st.getValue("gaps") + " gaps, " + st.getValue("duplicates") + " duplicates, "
-            + st.getValue("gapFrames") + " gap frames");
   }
 
   private void earlier() {
