@@ -6,6 +6,7 @@ import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.CategoryAxis;
 import org.jfree.chart.axis.CategoryLabelPositions;
 import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.labels.StandardCategoryItemLabelGenerator;
 import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.PlotOrientation;
@@ -130,6 +131,10 @@ final class Chart {
       LogAxis axis = new LogAxis(yLabel);
       axis.setSmallestValue(0.01);
       axis.setAutoRange(true);
+      // one tick per power of ten, labelled in plain milliseconds rather than as 10^x
+      axis.setTickUnit(new NumberTickUnit(1.0));
+      axis.setMinorTickCount(9);
+      axis.setNumberFormatOverride(new DecimalFormat("#,##0.##"));
       plot.setRangeAxis(axis);
       r.setIncludeBaseInRange(false);
       r.setBase(0.01);
