@@ -11,17 +11,24 @@ import java.util.function.ToIntFunction;
 /**
  * The open bridge sockets of one app, by HTTP server instance and transport, and how many were
  * closed for reading too slowly. Each instance's engine counts on its own event loop; anyone may
- * read at any time.
+ * read at any time. The slow closes of one transport share one log line a second over every instance.
  */
 public final class BridgeSockets {
 
   private static final BridgeTransport[] TRANSPORTS = BridgeTransport.values();
 
   private final List<Counts> instances = new CopyOnWriteArrayList<>();
+  private final LogThrottle[] slowCloseLog = new LogThrottle[TRANSPORTS.length];
+
+  public BridgeSockets() {
+    for (int i = 0; i < slowCloseLog.length; i++) {
+      slowCloseLog[i] = LogThrottle.perSecond();
+    }
+  }
 
   /** The counts of one more HTTP server instance, numbered from 0. */
   public synchronized Counts newInstance() {
-    Counts counts = new Counts(instances.size());
+    Counts counts = new Counts(instances.size(), slowCloseLog);
     instances.add(counts);
     return counts;
   }
@@ -64,9 +71,11 @@ public final class BridgeSockets {
     private final int id;
     private final AtomicIntegerArray open = new AtomicIntegerArray(TRANSPORTS.length);
     private final AtomicIntegerArray slowClosed = new AtomicIntegerArray(TRANSPORTS.length);
+    private final LogThrottle[] slowCloseLog;
 
-    private Counts(int id) {
+    private Counts(int id, LogThrottle[] slowCloseLog) {
       this.id = id;
+      this.slowCloseLog = slowCloseLog;
     }
 
     public int id() {
@@ -87,6 +96,15 @@ public final class BridgeSockets {
 
     void closed(BridgeTransport transport) {
       open.decrementAndGet(transport.ordinal());
+    }
+
+    /**
+     * Whether a client of {@code transport} closed for reading too slowly gets a log line, over every
+     * instance: {@link LogThrottle#QUIET} if not (one of this transport got one in the last second),
+     * else how many of this transport were closed without a line since the last one.
+     */
+    long slowCloseLine(BridgeTransport transport) {
+      return slowCloseLog[transport.ordinal()].pass();
     }
 
     void closedAsSlow(BridgeTransport transport) {

@@ -652,9 +652,15 @@ public final class FanoutBridge {
       return wire.queuedBytes() - replayBytesQueued - unflushedBytes;
     }
 
+    /** Counted each time; logged at most once a second per transport, so many stalled clients at once cannot flood the log. */
     private void closeAsSlow() {
-      log.warn("Closing the {} bridge socket of {}: it reads too slowly ({} bytes waiting, more than bridge.maxQueuedBytes {})",
-        wire.transport().wireName(), wire.remoteAddress(), waitingBytes(), maxQueuedBytes);
+      long unlogged = counts.slowCloseLine(wire.transport());
+      if (unlogged != LogThrottle.QUIET) {
+        log.warn("Closing the {} bridge socket of {}: it reads too slowly ({} bytes waiting, more than bridge.maxQueuedBytes {}){}",
+          wire.transport().wireName(), wire.remoteAddress(), waitingBytes(), maxQueuedBytes,
+          unlogged > 0 ? "; " + unlogged + " more closed for reading too slowly since the last such line" : "");
+      }
+      // Counted after its line: whoever reads the count finds the line it got, if any, already written.
       counts.closedAsSlow(wire.transport());
       metrics.slowClosed();
       release();

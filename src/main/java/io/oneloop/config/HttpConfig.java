@@ -1,5 +1,9 @@
 package io.oneloop.config;
 
+import io.netty.util.NetUtil;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.List;
 
 /**
@@ -25,8 +29,26 @@ public record HttpConfig(String host, int port, int instances, long requestTimeo
     this(host, port, instances, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_BODY_BYTES, List.of());
   }
 
-  /** Whether the server listens on the loopback interface only. */
+  /**
+   * Whether the server listens on the loopback interface only: {@code localhost}, or a literal
+   * loopback address in any spelling ({@code 127.1.2.3}, {@code ::1}, {@code [::1]},
+   * {@code 0:0:0:0:0:0:0:1}). Any other host name counts as open: it is not looked up here, and
+   * what it resolves to may change.
+   */
   public boolean loopbackOnly() {
-    return host.equals("localhost") || host.startsWith("127.") || host.equals("::1") || host.equals("[::1]");
+    if (host.equalsIgnoreCase("localhost")) {
+      return true;
+    }
+    // Parsed as a literal only (brackets and an IPv6 zone allowed); null for a name, so no DNS.
+    byte[] address = NetUtil.createByteArrayFromIpAddressString(host);
+    if (address == null) {
+      return false;
+    }
+    try {
+      return InetAddress.getByAddress(address).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      // Only for a byte array of the wrong length, which the parser never returns.
+      return false;
+    }
   }
 }

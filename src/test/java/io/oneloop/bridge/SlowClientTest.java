@@ -2,6 +2,7 @@ package io.oneloop.bridge;
 
 import io.oneloop.Addresses;
 import io.oneloop.support.BridgeClient;
+import io.oneloop.support.LogCapture;
 import io.oneloop.support.RawSocket;
 import io.oneloop.support.SockJsFrames;
 import io.oneloop.support.TestApp;
@@ -14,6 +15,7 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -24,8 +26,12 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static io.oneloop.support.BridgeClient.WAIT_SECONDS;
 import static io.oneloop.support.TestApp.config;
@@ -35,12 +41,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * One bound for every transport: a client that stops reading is closed once more than
  * {@code bridge.maxQueuedBytes} waits for it, and counted; a healthy client on the same address
- * keeps receiving every message, in order.
+ * keeps receiving every message, in order. Many such closes at once log one line a second.
  */
 @ExtendWith(VertxExtension.class)
 class SlowClientTest {
 
   private static final String ADDRESS = "feed.video";
+  private static final String CHUNK = "x".repeat(16 * 1024);
+  private static final String SLOW_LINE = "it reads too slowly";
+  private static final Pattern UNLOGGED = Pattern.compile("; (\\d+) more closed for reading too slowly since the last such line$");
 
   /** How the stalled client connects; the healthy one uses {@link #healthy} of the same kind. */
   enum Stalled {
@@ -126,22 +135,8 @@ class SlowClientTest {
     healthy.request(Addresses.TASKS_LIST, new JsonObject());
     String name = kind.counted.wireName();
     try (AutoCloseable stalled = stalled(vertx, kind, app.port())) {
-      String chunk = "x".repeat(16 * 1024);
-      int seq = 0;
-      int slowClosed = 0;
-      // Bursts of 1 MiB, each read in full by the healthy client before the next, so only the
-      // stalled client falls behind: the kernel's buffers take a few MiB, then the bound of 1 MiB.
-      for (int burst = 0; burst < 64 && slowClosed == 0; burst++) {
-        int first = seq + 1;
-        for (int i = 0; i < 64; i++) {
-          vertx.eventBus().publish(ADDRESS, new JsonObject().put("seq", ++seq).put("chunk", chunk));
-        }
-        for (int expected = first; expected <= seq; expected++) {
-          assertEquals(expected, healthy.awaitRec(ADDRESS).getInteger("seq"), "the healthy client's next message");
-        }
-        slowClosed = bridge(vertx).getJsonObject("slowClosed").getInteger(name);
-      }
-      assertEquals(1, slowClosed, "the stalled client was closed as too slow");
+      int seq = feedUntilSlowClosed(vertx, healthy, kind.counted, 1, 0);
+      assertEquals(1, slowClosed(vertx, kind.counted), "the stalled client was closed as too slow");
       // The healthy client is of the stalled one's kind, except beside xhr-streaming.
       int left = kind == Stalled.XHR_STREAMING ? 0 : 1;
       JsonObject open = bridge(vertx).getJsonObject("sockets");
@@ -155,8 +150,80 @@ class SlowClientTest {
         // never reads would hold an orderly close open behind what waits for it.
         assertTrue(socket.awaitEnd(TimeUnit.SECONDS.toMillis(WAIT_SECONDS)), "the stalled client's connection was ended");
       }
-      vertx.eventBus().publish(ADDRESS, new JsonObject().put("seq", ++seq).put("chunk", chunk));
+      vertx.eventBus().publish(ADDRESS, new JsonObject().put("seq", ++seq).put("chunk", CHUNK));
       assertEquals(seq, healthy.awaitRec(ADDRESS).getInteger("seq"));
     }
+  }
+
+  @Test
+  @DisplayName("stalled clients closed together log one line, a close a second later logs the next with how many went unlogged, and every close is counted")
+  void slowClosesLoggedOncePerSecond(Vertx vertx) throws Exception {
+    TestApp app = TestApp.start(vertx, feedConfig(new JsonObject()));
+    BridgeClient healthy = BridgeClient.connect(vertx, app.port(), Transport.RAW).register(ADDRESS);
+    healthy.request(Addresses.TASKS_LIST, new JsonObject());
+    List<AutoCloseable> stalled = new ArrayList<>();
+    try (LogCapture log = LogCapture.of(FanoutBridge.class)) {
+      int together = 5;
+      for (int i = 0; i < together; i++) {
+        stalled.add(stalled(vertx, Stalled.RAW, app.port()));
+      }
+      long start = System.nanoTime();
+      int seq = feedUntilSlowClosed(vertx, healthy, BridgeTransport.RAW, together, 0);
+      long elapsed = System.nanoTime() - start;
+      assertEquals(together, slowClosed(vertx, BridgeTransport.RAW), "each stalled client was counted as closed as too slow");
+      List<String> first = log.containing(SLOW_LINE);
+      long seconds = TimeUnit.NANOSECONDS.toSeconds(elapsed);
+      assertTrue(first.size() >= 1 && first.size() <= seconds + 1, first.size() + " lines for " + together + " closes in " + seconds + " s: " + first);
+      if (elapsed < TimeUnit.SECONDS.toNanos(1)) {
+        assertEquals(1, first.size(), "closes within one second log one line: " + first);
+      }
+      // Every close so far is counted and its line written: a close a full second from now is past the last line's second.
+      vertx.timer(1000).await(WAIT_SECONDS, TimeUnit.SECONDS);
+      stalled.add(stalled(vertx, Stalled.RAW, app.port()));
+      feedUntilSlowClosed(vertx, healthy, BridgeTransport.RAW, together + 1, seq);
+      assertEquals(together + 1, slowClosed(vertx, BridgeTransport.RAW), "the late client was counted too");
+      List<String> lines = log.containing(SLOW_LINE);
+      assertEquals(first.size() + 1, lines.size(), "the late close got a line of its own: " + lines);
+      String last = lines.get(lines.size() - 1);
+      assertTrue(last.startsWith("Closing the raw bridge socket of 127.0.0.1:") && last.contains("bytes waiting, more than bridge.maxQueuedBytes 1048576"),
+        "the line names the client and what waited for it: " + last);
+      Matcher unlogged = UNLOGGED.matcher(last);
+      assertTrue(unlogged.find(), "the late line says how many went without a line since the last one: " + last);
+      // Each close is on a line or counted by the next one.
+      long accounted = lines.size();
+      for (String line : lines) {
+        Matcher more = UNLOGGED.matcher(line);
+        accounted += more.find() ? Long.parseLong(more.group(1)) : 0;
+      }
+      assertEquals(together + 1, accounted, "every close is on a line or counted by the next: " + lines);
+    } finally {
+      for (AutoCloseable client : stalled) {
+        client.close();
+      }
+    }
+  }
+
+  /**
+   * Publishes bursts of 1 MiB from {@code seq} on, each read in full by {@code healthy} before the
+   * next, so only stalled clients fall behind (the kernel's buffers take a few MiB, then the bound
+   * of 1 MiB), until {@code closed} clients of {@code counted} were closed as too slow (at most 64
+   * bursts); returns the last seq published.
+   */
+  private static int feedUntilSlowClosed(Vertx vertx, BridgeClient healthy, BridgeTransport counted, int closed, int seq)
+    throws Exception {
+    for (int burst = 0; burst < 64 && slowClosed(vertx, counted) < closed; burst++) {
+      int first = seq + 1;
+      for (int i = 0; i < 64; i++) {
+        vertx.eventBus().publish(ADDRESS, new JsonObject().put("seq", ++seq).put("chunk", CHUNK));
+      }
+      for (int expected = first; expected <= seq; expected++) {
+        assertEquals(expected, healthy.awaitRec(ADDRESS).getInteger("seq"), "the healthy client's next message");
+      }
+    }
+    return seq;
+  }
+
+  private static int slowClosed(Vertx vertx, BridgeTransport counted) throws Exception {
+    return bridge(vertx).getJsonObject("slowClosed").getInteger(counted.wireName());
   }
 }

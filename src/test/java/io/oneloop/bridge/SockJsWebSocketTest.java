@@ -8,6 +8,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
@@ -233,13 +234,12 @@ class SockJsWebSocketTest {
     clients.add(client);
     BlockingQueue<String> frames = new LinkedBlockingQueue<>();
     Promise<Void> closed = Promise.promise();
-    // Handlers set on the event loop as the connection completes: the "o" may follow at once.
-    WebSocket ws = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(path))
-      .onSuccess(socket -> {
-        socket.textMessageHandler(frames::add);
-        socket.closeHandler(v -> closed.tryComplete());
-      })
-      .await(WAIT, TimeUnit.SECONDS);
+    // Handlers before the connection: the "o" can come with the handshake's answer, before any
+    // code after connect() could set them, and a WebSocket drops what comes before its handler.
+    ClientWebSocket ws = client.webSocket();
+    ws.textMessageHandler(frames::add);
+    ws.closeHandler(v -> closed.tryComplete());
+    ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(path)).await(WAIT, TimeUnit.SECONDS);
     return new Session(ws, frames, closed.future());
   }
 

@@ -8,6 +8,7 @@ import io.oneloop.support.Transport;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocketClient;
@@ -199,12 +200,12 @@ class AuthTest {
     WebSocketClient client = vertx.createWebSocketClient();
     List<String> frames = new CopyOnWriteArrayList<>();
     Promise<Void> closed = Promise.promise();
-    client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(app.port())
+    // Handlers before the connection: the "o" can come with the handshake's answer.
+    ClientWebSocket ws = client.webSocket();
+    ws.textMessageHandler(frames::add);
+    ws.closeHandler(v -> closed.tryComplete());
+    ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(app.port())
         .setURI(Transport.SOCKJS.path() + (query == null ? "" : "?" + query)))
-      .onSuccess(ws -> {
-        ws.textMessageHandler(frames::add);
-        ws.closeHandler(v -> closed.tryComplete());
-      })
       .await(10, TimeUnit.SECONDS);
     closed.future().await(10, TimeUnit.SECONDS);
     assertEquals(List.of("o", "c[4401,\"unauthorized\"]"), frames, query);

@@ -8,7 +8,7 @@ import io.oneloop.support.SockJsFrames.Open;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
@@ -39,23 +39,28 @@ public final class BridgeClient {
   private final Transport transport;
   // Held for the socket's lifetime: a client that becomes unreachable is cleaned up, closing its sockets.
   private final WebSocketClient client;
-  private final WebSocket socket;
+  private final ClientWebSocket socket;
   private final List<JsonObject> received = new ArrayList<>();
   private final List<Waiter> waiters = new ArrayList<>();
   private final Promise<Void> opened = Promise.promise();
   private final Promise<Closed> closed = Promise.promise();
-  private final long pingTimer;
+  /** Set once connected, then read on the event loop as the socket closes. */
+  private volatile long pingTimer = -1;
   private Close sockJsClose;
   private int heartbeats;
 
   private record Waiter(Predicate<JsonObject> match, Promise<JsonObject> promise) {
   }
 
-  private BridgeClient(Vertx vertx, Transport transport, WebSocketClient client, WebSocket socket) {
+  /**
+   * The handlers go on before the connection exists: SockJS's {@code o} can arrive with the
+   * handshake's answer, and a WebSocket drops what comes before it has a handler.
+   */
+  private BridgeClient(Vertx vertx, Transport transport, WebSocketClient client) {
     this.vertx = vertx;
     this.transport = transport;
     this.client = client;
-    this.socket = socket;
+    this.socket = client.webSocket();
     // Vert.x's bridges send binary messages on the raw path and SockJS sends text: read both alike.
     socket.textMessageHandler(this::onMessage);
     socket.binaryMessageHandler(data -> onMessage(data.toString(StandardCharsets.UTF_8)));
@@ -63,8 +68,13 @@ public final class BridgeClient {
     if (transport == Transport.RAW) {
       opened.complete();
     }
+  }
+
+  private void startPinging() {
     pingTimer = vertx.setPeriodic(PING_EVERY_MS, id -> {
-      if (!socket.isClosed()) {
+      if (socket.isClosed()) {
+        vertx.cancelTimer(id); // closed before the timer was set, so its close could not cancel it
+      } else {
         socket.writeTextMessage(transport.wrap("{\"type\":\"ping\"}"));
       }
     });
@@ -91,11 +101,14 @@ public final class BridgeClient {
     WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
       .setURI(transport.path() + (query == null ? "" : "?" + query));
     headers.forEach(options::addHeader);
-    // Built on the event loop as the connection completes: SockJS's "o" may follow at once.
-    BridgeClient bridge = client
-      .connect(options)
-      .map(socket -> new BridgeClient(vertx, transport, client, socket))
-      .await(WAIT_SECONDS, TimeUnit.SECONDS);
+    BridgeClient bridge = new BridgeClient(vertx, transport, client);
+    try {
+      bridge.socket.connect(options).await(WAIT_SECONDS, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      client.close();
+      throw e;
+    }
+    bridge.startPinging();
     bridge.opened.future().await(WAIT_SECONDS, TimeUnit.SECONDS);
     return bridge;
   }

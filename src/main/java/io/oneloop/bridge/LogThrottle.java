@@ -1,0 +1,49 @@
+package io.oneloop.bridge;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+
+/**
+ * Lets one line through per interval for a kind of event that may come in floods, and counts the
+ * events that got no line so the next line can say how many it follows. Thread-safe and lock-free:
+ * the engines of several event loops share one.
+ */
+final class LogThrottle {
+
+  /** What {@link #pass()} answers for an event that gets no line. */
+  static final long QUIET = -1;
+
+  private final long intervalNanos;
+  private final LongSupplier nanoClock;
+  /** When the next line may go out, on {@code nanoClock}. */
+  private final AtomicLong nextLine;
+  private final AtomicLong unlogged = new AtomicLong();
+
+  LogThrottle(long interval, TimeUnit unit, LongSupplier nanoClock) {
+    this.intervalNanos = unit.toNanos(interval);
+    this.nanoClock = nanoClock;
+    this.nextLine = new AtomicLong(nanoClock.getAsLong());
+  }
+
+  /** One line a second, on {@link System#nanoTime()}. */
+  static LogThrottle perSecond() {
+    return new LogThrottle(1, TimeUnit.SECONDS, System::nanoTime);
+  }
+
+  /**
+   * Counts one event: {@link #QUIET} if it gets no line, else how many events got none since the
+   * last line. Of events racing at the same moment exactly one gets the line; each other one is
+   * counted once, by this line or the next.
+   */
+  long pass() {
+    long now = nanoClock.getAsLong();
+    long due = nextLine.get();
+    // Compared as a difference: nanoTime may wrap.
+    if (now - due >= 0 && nextLine.compareAndSet(due, now + intervalNanos)) {
+      return unlogged.getAndSet(0);
+    }
+    unlogged.incrementAndGet();
+    return QUIET;
+  }
+}
