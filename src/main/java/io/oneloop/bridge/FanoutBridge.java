@@ -198,7 +198,7 @@ public final class FanoutBridge {
     Topic(String address) {
       this.address = address;
       this.log = history.attach(address, this);
-      this.consumer = log == null ? eventBus.consumer(address, this::deliver) : null;
+      this.consumer = log == null ? FeedConsumers.consumer(eventBus, address, this::deliver) : null;
     }
 
     @Override

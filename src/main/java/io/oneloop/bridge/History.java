@@ -169,7 +169,7 @@ public final class History {
       this.ring = new Entry[Math.min(spec.size(), 16)];
       this.next = firstSeq;
       // On the context of whoever creates the log; its messages are handled one at a time there.
-      this.consumer = vertx.eventBus().consumer(address, this::receive);
+      this.consumer = FeedConsumers.consumer(vertx.eventBus(), address, this::receive);
     }
 
     String epoch() {
