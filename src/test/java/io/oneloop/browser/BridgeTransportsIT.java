@@ -11,11 +11,11 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class BridgeTransportsIT {
 
   private static final AtomicInteger COUNTER = new AtomicInteger();
-  private static final long WAIT_NANOS = TimeUnit.SECONDS.toNanos(30);
+  private static final Duration WAIT = Duration.ofSeconds(30);
 
   @RegisterExtension
   static final PlaywrightExtension chromium = new PlaywrightExtension(new Browser.NewContextOptions().setViewportSize(1280, 860));
@@ -59,17 +59,10 @@ class BridgeTransportsIT {
   /** Bounded polling of {@code GET /api/bridge} until it counts exactly {@code expected} open sockets by transport. */
   private static void awaitSockets(int raw, int sockJsWebSocket, int sockJsFallback) {
     JsonObject expected = new JsonObject().put("raw", raw).put("sockjs-websocket", sockJsWebSocket).put("sockjs-fallback", sockJsFallback);
-    long deadline = System.nanoTime() + WAIT_NANOS;
-    JsonObject sockets = new JsonObject();
-    while (System.nanoTime() < deadline) {
-      sockets = new JsonObject(app.api("GET", "api/bridge", null).body()).getJsonObject("sockets");
-      if (sockets.equals(expected)) {
-        return;
-      }
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
-    }
-    assertEquals(expected, sockets, "open bridge sockets by transport");
+    await().atMost(WAIT).untilAsserted(() -> assertEquals(expected,
+      new JsonObject(app.api("GET", "api/bridge", null).body()).getJsonObject("sockets"), "open bridge sockets by transport"));
   }
+
 
   /** Ticks advance, a chat line makes its round trip (a request with a reply, then a publish), and a job shows. */
   private static void worksLive(Dashboard page) {

@@ -17,14 +17,15 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 
 import static io.oneloop.support.TestApp.config;
 import static io.oneloop.support.TestApp.task;
 import static io.oneloop.support.TestApp.taskClass;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -45,19 +46,11 @@ class MetricsEndpointTest {
   }
 
   /** Scrapes until {@code condition} holds (bounded), and returns that scrape. */
-  private static PrometheusText scrapeUntil(Vertx vertx, int port, String what, Predicate<PrometheusText> condition) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (true) {
-      PrometheusText metrics = scrape(vertx, port);
-      if (condition.test(metrics)) {
-        return metrics;
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
-    }
+  private static PrometheusText scrapeUntil(Vertx vertx, int port, String what, Predicate<PrometheusText> condition) {
+    return await(what).atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
+      .until(() -> scrape(vertx, port), condition);
   }
+
 
   @Test
   @DisplayName("every oneloop series is there from the start at 0, beside the JVM's, each with its Prometheus type")

@@ -29,11 +29,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -144,15 +143,24 @@ class ClusterIT {
     return null;
   }
 
-  private static void awaitCondition(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
-    }
+  /** The node that holds the ticker now, by name; fails the test when none does. */
+  private String ownerNow() {
+    String owner = owner();
+    assertTrue(owner != null, "a node holds the ticker");
+    return owner;
   }
+
+  /** The nodes still running other than {@code name}, in start order. */
+  private List<AppProcess> aliveBesides(String name) {
+    return nodes.entrySet().stream().filter(n -> n.getValue().alive() && !n.getKey().equals(name))
+      .map(Map.Entry::getValue).toList();
+  }
+
+
+  private static void awaitCondition(String what, BooleanSupplier condition) {
+    await(what).atMost(Duration.ofSeconds(30)).until(condition::getAsBoolean);
+  }
+
 
   /** The ticks a client received, in order: their seq and when the ticker published them. */
   private record Tick(long seq, Instant time) {
@@ -324,17 +332,14 @@ class ClusterIT {
   @Order(5)
   @DisplayName("a graceful stop of the ticker's node: another node takes over within 2 s, seq goes on without a repeat, and only the stopping node's clients get the shutdown notice")
   void gracefulStopOfTheOwner() throws Exception {
-    String owner = owner();
-    assertTrue(owner != null, "a node holds the ticker");
+    String owner = ownerNow();
     AppProcess stopping = nodes.get(owner);
     BridgeClient onStopping = connect(stopping, Transport.RAW, SERVER, TICKER);
     // Its frames are taken in order: once a tick has come, the earlier register is in place.
     awaitTicks(onStopping, 1, Instant.now());
     List<BridgeClient> survivors = new ArrayList<>();
-    for (Map.Entry<String, AppProcess> node : nodes.entrySet()) {
-      if (!node.getKey().equals(owner)) {
-        survivors.add(connect(node.getValue(), Transport.SOCKJS, TICKER, SERVER));
-      }
+    for (AppProcess node : aliveBesides(owner)) {
+      survivors.add(connect(node, Transport.SOCKJS, TICKER, SERVER));
     }
     for (BridgeClient survivor : survivors) {
       awaitTicks(survivor, 2, Instant.now());
@@ -422,11 +427,9 @@ class ClusterIT {
   @Order(8)
   @DisplayName("a split that heals: the cut-off owner's ticker is taken over by the others, and once the sides merge it stands down, so one node runs it again")
   void splitThatHeals() throws Exception {
-    String owner = owner();
-    assertTrue(owner != null, "a node holds the ticker");
+    String owner = ownerNow();
     AppProcess cut = nodes.get(owner);
-    List<AppProcess> others = nodes.entrySet().stream()
-      .filter(n -> n.getValue().alive() && !n.getKey().equals(owner)).map(Map.Entry::getValue).toList();
+    List<AppProcess> others = aliveBesides(owner);
     assertEquals(2, others.size());
 
     // A paused process is a node behind a split: it sends no heartbeat and answers nothing.
@@ -466,12 +469,10 @@ class ClusterIT {
   @Order(9)
   @DisplayName("kill -9 of the ticker's node: another node takes over within 10 s, seq goes on without a repeat, and the killed node's job ends failed, naming it")
   void killOfTheOwner() throws Exception {
-    String owner = owner();
-    assertTrue(owner != null, "a node holds the ticker");
+    String owner = ownerNow();
     AppProcess killed = nodes.get(owner);
     JsonObject job = startSleep(killed);
-    AppProcess survivor = nodes.entrySet().stream()
-      .filter(n -> n.getValue().alive() && !n.getKey().equals(owner)).findFirst().orElseThrow().getValue();
+    AppProcess survivor = aliveBesides(owner).get(0);
     BridgeClient watcher = connect(survivor, Transport.RAW, TICKER);
     awaitTicks(watcher, 2, Instant.now());
 

@@ -2,6 +2,9 @@ package io.oneloop.support;
 
 import io.vertx.core.json.JsonObject;
 
+import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.core.TerminalFailureException;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -17,8 +20,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * The real fat jar run as a child process, as a user would run it; its output goes to a log file
@@ -228,17 +232,17 @@ public final class AppProcess implements AutoCloseable {
   }
 
   private void awaitCondition(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (!process.isAlive()) {
-        throw new AssertionError("the app exited (code " + process.exitValue() + ") while waiting for " + what + "\n" + tail());
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out after " + WAIT.toSeconds() + " s waiting for " + what + "\n" + tail());
-      }
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+    try {
+      await(what).atMost(WAIT).pollInterval(Duration.ofMillis(50))
+        .failFast("the app exited while waiting for " + what, () -> !process.isAlive())
+        .until(condition::getAsBoolean);
+    } catch (ConditionTimeoutException | TerminalFailureException e) {
+      String why = process.isAlive() ? "timed out after " + WAIT.toSeconds() + " s"
+        : "the app exited (code " + process.exitValue() + ")";
+      throw new AssertionError(why + " while waiting for " + what + "\n" + tail(), e);
     }
   }
+
 
   /** The last lines of the output, for failure messages. */
   private String tail() {
