@@ -1,4 +1,4 @@
-package io.oneloop.bridge;
+package io.oneloop.app;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -7,12 +7,12 @@ import java.util.function.LongSupplier;
 /**
  * Lets one line through per interval for a kind of event that may come in floods, and counts the
  * events that got no line so the next line can say how many it follows. Thread-safe and lock-free:
- * the engines of several event loops share one.
+ * the engines and HTTP servers of several event loops share one.
  */
-final class LogThrottle {
+public final class LogThrottle {
 
   /** What {@link #pass()} answers for an event that gets no line. */
-  static final long QUIET = -1;
+  public static final long QUIET = -1;
 
   private final long intervalNanos;
   private final LongSupplier nanoClock;
@@ -27,7 +27,7 @@ final class LogThrottle {
   }
 
   /** One line a second, on {@link System#nanoTime()}. */
-  static LogThrottle perSecond() {
+  public static LogThrottle perSecond() {
     return new LogThrottle(1, TimeUnit.SECONDS, System::nanoTime);
   }
 
@@ -36,7 +36,7 @@ final class LogThrottle {
    * last line. Of events racing at the same moment exactly one gets the line; each other one is
    * counted once, by this line or the next.
    */
-  long pass() {
+  public long pass() {
     long now = nanoClock.getAsLong();
     long due = nextLine.get();
     // Compared as a difference: nanoTime may wrap.

@@ -2,6 +2,7 @@ package io.oneloop.bridge;
 
 import io.netty.channel.EventLoop;
 import io.oneloop.Addresses;
+import io.oneloop.app.LogThrottle;
 import io.oneloop.app.Unexpected;
 import io.oneloop.auth.Principal;
 import io.oneloop.config.BridgeLimits;

@@ -1,5 +1,6 @@
 package io.oneloop.http;
 
+import io.oneloop.app.LogThrottle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,7 +17,6 @@ import java.util.function.Consumer;
 public final class Refusals {
 
   private static final Logger log = LoggerFactory.getLogger(Refusals.class);
-  private static final long LOG_INTERVAL_NANOS = 1_000_000_000L;
 
   private final Map<String, Kind> kinds = new ConcurrentHashMap<>();
   private final Consumer<String> bridgeCounter;
@@ -28,21 +28,17 @@ public final class Refusals {
 
   private static final class Kind {
     final AtomicLong total = new AtomicLong();
-    final AtomicLong sinceLog = new AtomicLong();
-    volatile long lastLog = System.nanoTime() - LOG_INTERVAL_NANOS;
+    final LogThrottle log = LogThrottle.perSecond();
   }
 
   /** Counts one refusal; {@code detail} (never a secret) is logged if this reason was not logged in the last second. */
   public void refused(String reason, String detail) {
     Kind kind = kinds.computeIfAbsent(reason, r -> new Kind());
     kind.total.incrementAndGet();
-    long pending = kind.sinceLog.incrementAndGet();
-    long now = System.nanoTime();
-    long last = kind.lastLog;
-    if (now - last >= LOG_INTERVAL_NANOS) {
-      kind.lastLog = now;
-      kind.sinceLog.addAndGet(-pending);
-      log.warn("Refused ({}): {}{}", reason, detail, pending > 1 ? " (" + pending + " refused for this reason in the last second)" : "");
+    long unlogged = kind.log.pass();
+    if (unlogged != LogThrottle.QUIET) {
+      log.warn("Refused ({}): {}{}", reason, detail,
+        unlogged > 0 ? " (" + (unlogged + 1) + " refused for this reason in the last second)" : "");
     }
   }
 

@@ -1,4 +1,4 @@
-package io.oneloop.bridge;
+package io.oneloop.app;
 
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
