@@ -1,5 +1,7 @@
 package io.oneloop.app;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -45,5 +47,38 @@ public final class LogThrottle {
     }
     unlogged.incrementAndGet();
     return QUIET;
+  }
+
+  /** One line a second per key, each key on its own throttle. */
+  public static Keyed perSecondByKey() {
+    return new Keyed(() -> new LogThrottle(1, TimeUnit.SECONDS, System::nanoTime));
+  }
+
+  /**
+   * A throttle per kind of event, for events whose kind comes from a closed set (a reason, an
+   * exception's class). Past {@link #MAX_KEYS} kinds the rest share one throttle, so no input can
+   * make it hold more.
+   */
+  public static final class Keyed {
+
+    static final int MAX_KEYS = 256;
+    private static final String OTHER = "(other)";
+
+    private final java.util.function.Supplier<LogThrottle> factory;
+    private final Map<String, LogThrottle> byKey = new ConcurrentHashMap<>();
+
+    Keyed(java.util.function.Supplier<LogThrottle> factory) {
+      this.factory = factory;
+    }
+
+    /** As {@link LogThrottle#pass()}, for an event of kind {@code key}. */
+    public long pass(String key) {
+      LogThrottle throttle = byKey.get(key);
+      if (throttle == null) {
+        String slot = byKey.size() < MAX_KEYS ? key : OTHER;
+        throttle = byKey.computeIfAbsent(slot, k -> factory.get());
+      }
+      return throttle.pass();
+    }
   }
 }

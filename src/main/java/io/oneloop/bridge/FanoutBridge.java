@@ -1,5 +1,7 @@
 package io.oneloop.bridge;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
 import io.oneloop.Addresses;
 import io.oneloop.app.LogThrottle;
@@ -18,7 +20,6 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
@@ -32,7 +33,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -69,8 +69,10 @@ public final class FanoutBridge {
   private static final int INTERNAL_ERROR = 1011;
   private static final int MESSAGE_TOO_LARGE = 1009;
   private static final int POLICY_VIOLATION = 1008;
-  /** When each reason for closing a client was last logged: at most once a second per reason in the process, whichever engine. */
-  private static final Map<String, Long> LAST_REFUSAL_LOG = new ConcurrentHashMap<>();
+  /** A ping check this late means the process or its loop was held up: pings may be waiting unread. */
+  private static final long LATE_CHECK_NANOS = 1_000_000_000L;
+  /** Closing a client is logged at most once a second per reason in the process, whichever engine. */
+  private static final LogThrottle.Keyed REFUSAL_LOG = LogThrottle.perSecondByKey();
 
   /**
    * The bridge's clocks: a client that sends no ping for {@code pingTimeoutMs} is closed (10 s, as
@@ -151,8 +153,10 @@ public final class FanoutBridge {
    */
   public void accept(BridgeTransport transport, ServerWebSocket ws, Principal principal, Runnable onRelease) {
     switch (transport) {
-      case RAW -> new Session(listener -> new RawWebSocketWire(ws, listener), principal, onRelease);
-      case SOCKJS_WEBSOCKET -> new Session(listener -> new SockJsWebSocketWire(ws, listener), principal, onRelease);
+      case RAW -> new Session(listener -> new RawWebSocketWire(ws, listener, limits.maxMessageBytes(), limits.closeTimeoutMs()),
+        principal, onRelease);
+      case SOCKJS_WEBSOCKET -> new Session(listener -> new SockJsWebSocketWire(ws, listener, limits.maxMessageBytes(),
+        limits.closeTimeoutMs()), principal, onRelease);
       default -> throw new IllegalArgumentException(transport + " is not a WebSocket transport");
     }
   }
@@ -172,14 +176,14 @@ public final class FanoutBridge {
 
   /**
    * Refuses a SockJS session the way SockJS closes one, so the client's close event carries the
-   * reason: {@code o}, then {@code c[code,"reason"]}; the client closes on it, and the connection
-   * ends within {@code graceMs} if it does not.
+   * reason: {@code o}, then {@code c[code,"reason"]} and a close frame. Nothing the client sends is
+   * read any more (no frame handled, no pong queued); the connection ends once those frames left,
+   * and is reset if they have not left within {@code graceMs}.
    */
-  public static void refuseSockJs(Vertx vertx, ServerWebSocket ws, int code, String reason, long graceMs) {
-    ws.writeTextMessage("o");
-    ws.writeTextMessage("c" + new JsonArray().add(code).add(reason).encode());
-    long timer = vertx.setTimer(graceMs, id -> ws.close());
-    ws.closeHandler(v -> vertx.cancelTimer(timer));
+  public static void refuseSockJs(ServerWebSocket ws, int code, String reason, long graceMs) {
+    WebSocketWire.stopReading(ws);
+    ByteBuf frames = Unpooled.wrappedBuffer(Frames.SOCKJS_OPEN.duplicate(), Frames.sockJsClose(code, reason));
+    WebSocketWire.sendAndEnd(ws, frames, 1000, "", graceMs);
   }
 
   /**
@@ -319,7 +323,7 @@ public final class FanoutBridge {
     final String user;
     final Predicate<String> maySend;
     final Predicate<String> mayReceive;
-    final long pingTimer;
+    long pingTimer;
     final long expiryTimer;
     /** Ends the connection should a close this side started not complete within closeTimeoutMs; -1 until one is. */
     long closeTimer = -1;
@@ -344,16 +348,33 @@ public final class FanoutBridge {
       sessions.add(this);
       counts.opened(wire.transport());
       metrics.sockets(wire.transport().wireName(), 1);
-      this.pingTimer = vertx.setPeriodic(pingTimeoutMs, id -> {
-        if (System.currentTimeMillis() - lastPing >= pingTimeoutMs) {
-          log.debug("Closing a bridge socket that sent no ping for {} ms", pingTimeoutMs);
-          close(wire::close);
-        }
-      });
+      armPingCheck();
       long untilExpiry = principal == null || principal.expiresAtMs() == 0 ? -1 : principal.expiresAtMs() - System.currentTimeMillis();
       this.expiryTimer = untilExpiry < 0 ? -1 : vertx.setTimer(Math.max(1, untilExpiry), id -> {
         log.debug("Closing the bridge socket of {}: its token expired", wire.remoteAddress());
         close(() -> wire.close(TOKEN_EXPIRED, "token expired"));
+      });
+    }
+
+    /**
+     * Checks for a ping one timeout from now. A check that runs more than a second late finds the
+     * process or its event loop was held up (a long GC, a stopped VM), while the client's pings
+     * may be waiting unread in the kernel: it waits one more timeout instead of closing, so a
+     * pause does not close every client at once.
+     */
+    private void armPingCheck() {
+      long due = System.nanoTime() + pingTimeoutMs * 1_000_000;
+      pingTimer = vertx.setTimer(pingTimeoutMs, id -> {
+        if (released) {
+          return;
+        }
+        boolean late = System.nanoTime() - due > LATE_CHECK_NANOS;
+        if (!late && System.currentTimeMillis() - lastPing >= pingTimeoutMs) {
+          log.debug("Closing a bridge socket that sent no ping for {} ms", pingTimeoutMs);
+          close(wire::close);
+        } else {
+          armPingCheck();
+        }
       });
     }
 
@@ -374,10 +395,35 @@ public final class FanoutBridge {
       try {
         handle(text);
       } catch (RuntimeException e) {
-        String id = Unexpected.log("handling a frame from the " + wire.transport().wireName() + " bridge socket of "
-          + wire.remoteAddress(), e);
-        writeOwn(new JsonObject().put("type", "err").put("body", "internal_error").put("id", id));
-        close(() -> wire.close(INTERNAL_ERROR, "internal error"));
+        onFailure(e);
+      }
+    }
+
+    @Override
+    public void onFailure(RuntimeException failure) {
+      if (released) {
+        return;
+      }
+      String id = Unexpected.log("handling a frame from the " + wire.transport().wireName() + " bridge socket of "
+        + wire.remoteAddress(), failure);
+      writeOwn(new JsonObject().put("type", "err").put("body", "internal_error").put("id", id));
+      close(() -> wire.close(INTERNAL_ERROR, "internal error"));
+    }
+
+    /** A message over what the wire puts together: closed with 1009 as a frame over bridge.maxMessageBytes is. */
+    @Override
+    public void onTooLarge() {
+      if (released || closeTimer >= 0) {
+        return;
+      }
+      refused("too_large");
+      close(() -> wire.close(MESSAGE_TOO_LARGE, "message too large (bridge.maxMessageBytes)"));
+    }
+
+    @Override
+    public void onProtocolError(int code) {
+      if (!released) {
+        refused(code == MESSAGE_TOO_LARGE ? "too_large" : "protocol_error");
       }
     }
 
@@ -386,6 +432,20 @@ public final class FanoutBridge {
      * {@code rate_limited}, and a client still flooding after floodCloseMs is closed with 1008.
      */
     private boolean admitted() {
+      if (takeToken()) {
+        return true;
+      }
+      if (floodedTooLong()) {
+        refused("flood");
+        close(() -> wire.close(POLICY_VIOLATION, "flooding (bridge.maxInboundPerSecond)"));
+        return false;
+      }
+      error("rate_limited");
+      return false;
+    }
+
+    /** Takes one frame's token from the bucket; false (and the flood's start noted) when there is none. */
+    private boolean takeToken() {
       long now = System.nanoTime();
       int rate = limits.maxInboundPerSecond();
       allowance = Math.min(rate, allowance + (now - lastRefill) * rate / 1e9);
@@ -401,13 +461,11 @@ public final class FanoutBridge {
       if (floodingSince == 0) {
         floodingSince = now;
       }
-      if ((now - floodingSince) / 1_000_000 >= limits.floodCloseMs()) {
-        refused("flood");
-        close(() -> wire.close(POLICY_VIOLATION, "flooding (bridge.maxInboundPerSecond)"));
-        return false;
-      }
-      error("rate_limited");
       return false;
+    }
+
+    private boolean floodedTooLong() {
+      return (System.nanoTime() - floodingSince) / 1_000_000 >= limits.floodCloseMs();
     }
 
     /**
@@ -436,12 +494,10 @@ public final class FanoutBridge {
 
     private void refused(String reason) {
       metrics.refused(reason);
-      long now = System.nanoTime();
-      Long last = LAST_REFUSAL_LOG.get(reason);
-      boolean due = last == null ? LAST_REFUSAL_LOG.putIfAbsent(reason, now) == null
-        : now - last >= 1_000_000_000L && LAST_REFUSAL_LOG.replace(reason, last, now);
-      if (due) {
-        log.warn("Closing the {} bridge socket of {}: {}", wire.transport().wireName(), wire.remoteAddress(), reason);
+      long unlogged = REFUSAL_LOG.pass(reason);
+      if (unlogged != LogThrottle.QUIET) {
+        log.warn("Closing the {} bridge socket of {}: {}{}", wire.transport().wireName(), wire.remoteAddress(), reason,
+          unlogged > 0 ? "; " + unlogged + " more closed for " + reason + " since the last such line" : "");
       }
     }
 
@@ -481,11 +537,22 @@ public final class FanoutBridge {
       release();
     }
 
-    /** The pongs Vert.x writes for a client's pings wait in the same queue as messages, under the same bound. */
+    /**
+     * A ping or pong costs a frame of the inbound budget, and the pong Vert.x queued for a ping
+     * waits under bridge.maxQueuedBytes like a message. Nothing is answered (an answer would only
+     * add to what waits): a client past either bound is reset.
+     */
     @Override
     public void onControlFrame() {
-      if (!released && waitingBytes() > maxQueuedBytes) {
+      if (released) {
+        return;
+      }
+      if (waitingBytes() > maxQueuedBytes) {
         closeAsSlow();
+      } else if (!takeToken() && floodedTooLong()) {
+        refused("flood");
+        release();
+        wire.abort();
       }
     }
 

@@ -1,8 +1,8 @@
 package io.oneloop.bridge;
 
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 
-import java.nio.charset.StandardCharsets;
 
 /**
  * The raw WebSocket transport on {@code /eventbus/websocket}: each bridge frame is one WebSocket
@@ -12,10 +12,17 @@ final class RawWebSocketWire extends WebSocketWire {
 
   private static final short GOING_AWAY = 1001;
 
-  RawWebSocketWire(ServerWebSocket ws, Listener listener) {
-    super(ws, listener);
-    ws.textMessageHandler(listener::onFrame);
-    ws.binaryMessageHandler(data -> listener.onFrame(data.toString(StandardCharsets.UTF_8)));
+  private final Listener listener;
+
+  /** A message is a bridge frame as it is: its bound is {@code maxMessageBytes} itself. */
+  RawWebSocketWire(ServerWebSocket ws, Listener listener, long maxMessageBytes, long closeTimeoutMs) {
+    super(ws, listener, maxMessageBytes, closeTimeoutMs);
+    this.listener = listener;
+  }
+
+  @Override
+  void onMessage(Buffer data, boolean text) {
+    listener.onFrame(utf8(data));
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.oneloop.bridge;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
@@ -20,13 +21,29 @@ final class SockJsWebSocketWire extends WebSocketWire {
 
   private final Listener listener;
 
-  SockJsWebSocketWire(ServerWebSocket ws, Listener listener) {
-    super(ws, listener);
+  /**
+   * A message holds escaped bridge frames, which may take several times their own bytes: its
+   * bound is a multiple of {@code maxMessageBytes}; the engine checks each frame in it.
+   */
+  SockJsWebSocketWire(ServerWebSocket ws, Listener listener, long maxMessageBytes, long closeTimeoutMs) {
+    super(ws, listener, wireBound(maxMessageBytes), closeTimeoutMs);
     this.listener = listener;
-    ws.textMessageHandler(this::onText);
-    ws.binaryMessageHandler(data -> ws.close());
     writeShared(Frames.SOCKJS_OPEN);
     flush();
+  }
+
+  static long wireBound(long maxMessageBytes) {
+    return Math.min(Integer.MAX_VALUE / 2, maxMessageBytes * 4 + 4096);
+  }
+
+  @Override
+  void onMessage(Buffer data, boolean text) {
+    if (text) {
+      onText(utf8(data));
+    } else {
+      // SockJS speaks text only.
+      ws.close();
+    }
   }
 
   @Override

@@ -16,6 +16,18 @@ interface Wire {
     default void onControlFrame() {
     }
 
+    /** A message over the wire's size bound began; the rest of it is dropped. */
+    default void onTooLarge() {
+    }
+
+    /** A frame broke the protocol (status {@code code}): the wire is closing the connection. */
+    default void onProtocolError(int code) {
+    }
+
+    /** Handling something from this client threw: a bug, confined to this client. */
+    default void onFailure(RuntimeException failure) {
+    }
+
     void onClosed();
   }
 

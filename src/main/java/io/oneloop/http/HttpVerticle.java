@@ -247,7 +247,7 @@ public class HttpVerticle extends VerticleBase {
         .onSuccess(ws -> {
           if (refusal != null) {
             release.run();
-            FanoutBridge.refuseSockJs(vertx, ws, BridgeGate.UNAUTHORIZED_CLOSE, "unauthorized", bridge.limits().closeTimeoutMs());
+            FanoutBridge.refuseSockJs(ws, BridgeGate.UNAUTHORIZED_CLOSE, "unauthorized", bridge.limits().closeTimeoutMs());
           } else {
             fanout.accept(transport, ws, ar.result(), release);
           }

@@ -29,6 +29,11 @@ public final class RawSocket implements AutoCloseable {
     this.out = socket.getOutputStream();
   }
 
+  /** The connection itself, for a test that writes to it on its own. */
+  public Socket socket() {
+    return socket;
+  }
+
   /**
    * Opens {@code ws://127.0.0.1:<port><path>} with a receive buffer of {@code receiveBufferBytes}
    * (small, so the server's writes back up soon) and returns once the server answered 101.
@@ -75,6 +80,64 @@ public final class RawSocket implements AutoCloseable {
     sendFrame(0x1, text.getBytes(StandardCharsets.UTF_8));
   }
 
+  /** Sends one frame of a message: {@code opcode} 1 (text), 2 (binary) or 0 (continuation), final or not. */
+  public void sendFragment(int opcode, boolean fin, byte[] payload) throws IOException {
+    sendFrame(opcode, fin, payload.clone());
+  }
+
+  /** One frame the server sent: its opcode and payload. */
+  public record Frame(int opcode, byte[] payload) {
+    public String text() {
+      return new String(payload, StandardCharsets.UTF_8);
+    }
+
+    /** A close frame's status code, or -1. */
+    public int closeCode() {
+      return opcode == 0x8 && payload.length >= 2 ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : -1;
+    }
+  }
+
+  /**
+   * Reads the server's frames until its close frame or the end of the connection, within
+   * {@code timeoutMs}; returns what came, the close frame last if one came.
+   */
+  public java.util.List<Frame> readUntilClose(long timeoutMs) throws IOException {
+    java.util.List<Frame> frames = new java.util.ArrayList<>();
+    long deadline = System.nanoTime() + timeoutMs * 1_000_000;
+    java.io.DataInputStream in = new java.io.DataInputStream(socket.getInputStream());
+    try {
+      while (System.nanoTime() < deadline) {
+        socket.setSoTimeout((int) Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+        int first = in.read();
+        if (first < 0) {
+          return frames;
+        }
+        int second = in.readUnsignedByte();
+        long length = second & 0x7F;
+        if (length == 126) {
+          length = in.readUnsignedShort();
+        } else if (length == 127) {
+          length = in.readLong();
+        }
+        if (length > 16 * 1024 * 1024) {
+          throw new IOException("a frame of " + length + " bytes");
+        }
+        byte[] payload = new byte[(int) length];
+        in.readFully(payload);
+        Frame frame = new Frame(first & 0x0F, payload);
+        frames.add(frame);
+        if (frame.opcode() == 0x8) {
+          return frames;
+        }
+      }
+    } catch (SocketTimeoutException | java.io.EOFException e) {
+      return frames;
+    } catch (SocketException e) {
+      return frames; // reset by the server
+    }
+    return frames;
+  }
+
   /** Sends a ping (at most 125 bytes of payload), which the server answers with a pong of the same payload. */
   public void sendPing(byte[] payload) throws IOException {
     sendFrame(0x9, payload);
@@ -104,9 +167,13 @@ public final class RawSocket implements AutoCloseable {
   }
 
   private void sendFrame(int opcode, byte[] payload) throws IOException {
+    sendFrame(opcode, true, payload);
+  }
+
+  private void sendFrame(int opcode, boolean fin, byte[] payload) throws IOException {
     byte[] mask = new byte[4];
     ThreadLocalRandom.current().nextBytes(mask);
-    out.write(0x80 | opcode);
+    out.write((fin ? 0x80 : 0) | opcode);
     if (payload.length < 126) {
       out.write(0x80 | payload.length);
     } else if (payload.length <= 0xFFFF) {
