@@ -305,9 +305,13 @@ public final class History {
       }
     }
 
-    /** Drops the kept messages up to {@code seq} while all the logs keep more than the budget: the oldest of the process. */
+    /**
+     * Drops the kept messages up to {@code seq}, the oldest of the process: their references have
+     * left the age order (this log's are in seq order there), so keeping one would put it out of
+     * the budget's reach for good.
+     */
     private synchronized void dropThrough(long seq) {
-      while (count > 0 && ring[head].seq() <= seq && totalBytes.get() > maxBytes) {
+      while (count > 0 && ring[head].seq() <= seq) {
         dropOldest();
       }
     }
