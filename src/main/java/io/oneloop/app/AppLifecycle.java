@@ -167,7 +167,11 @@ public final class AppLifecycle {
       config.tasks().stream().filter(TaskSpec::critical).map(TaskSpec::name).toList(), metrics, config.json(), membership, nodes);
     // One deployment of http.instances instances: one child for the supervisor, one port, one count.
     // One history per process, shared by every instance; it goes with the app.
-    History history = new History(vertx, config.bridge().history(), config.bridge().maxHistoryAddresses());
+    History history = new History(vertx, config.bridge().history(), config.bridge().maxHistoryAddresses(),
+      config.bridge().maxHistoryBytes(), config.bridge().maxHistoryAddressesPerClient());
+    if (metrics != null) {
+      metrics.bridge().historyBytes(history::bytes);
+    }
     terminated.future().onComplete(ar -> history.close());
     HttpInstances http = new HttpInstances(config.http().port(), history);
     bridgeSockets = http.bridgeSockets();

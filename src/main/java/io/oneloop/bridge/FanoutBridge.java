@@ -200,9 +200,14 @@ public final class FanoutBridge {
     final Map<Session, Long> heldUntil = new HashMap<>();
     int nextForSend;
 
-    Topic(String address) {
+    /** For {@code starter}'s register, which may start the address's history, within its bridge.maxHistoryAddressesPerClient. */
+    Topic(String address, Session starter) {
       this.address = address;
-      this.log = history.attach(address, this);
+      History.Attached attached = history.attach(address, this, starter.historiesStarted, starter.wire.remoteAddress());
+      this.log = attached.log();
+      if (attached.started()) {
+        starter.historiesStarted++;
+      }
       this.consumer = log == null ? FeedConsumers.consumer(eventBus, address, this::deliver) : null;
     }
 
@@ -336,6 +341,8 @@ public final class FanoutBridge {
     long floodingSince;
     long lastRefused;
     int handlers;
+    /** Regex-history logs this socket's registers started, over its life: unregistering does not give one back, the log outlives it. */
+    int historiesStarted;
     boolean released;
 
     Session(Function<Wire.Listener, Wire> connect, Principal principal, Runnable onRelease) {
@@ -568,7 +575,7 @@ public final class FanoutBridge {
       } else {
         registrations.add(address);
         handlers++;
-        Topic topic = topics.computeIfAbsent(address, Topic::new);
+        Topic topic = topics.computeIfAbsent(address, a -> new Topic(a, this));
         topic.add(this);
         if (topic.log != null && headers != null && headers.containsKey(History.SINCE)) {
           resume(topic, headers);

@@ -1,6 +1,7 @@
 package io.oneloop.bridge;
 
 import io.netty.channel.EventLoop;
+import io.oneloop.app.LogThrottle;
 import io.oneloop.config.HistorySpec;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
@@ -14,7 +15,9 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -25,7 +28,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * the address. Numbering at one consumer, rather than in each engine's own, gives every engine
  * the same number for the same message, and every engine gets an address's messages in that order.
  * <p>
- * Thread-safe: engines attach, detach and read from their own event loops.
+ * All the logs together keep at most {@code maxBytes}: past it the oldest messages go first,
+ * whatever their address (a client resuming from one of them gets the gap frame). One socket
+ * starts at most {@code maxAddressesPerClient} regex-history logs, so no one client takes every
+ * address slot.
+ * <p>
+ * Thread-safe: engines attach, detach and read from their own event loops. Locks are taken in
+ * one order, this object's before a log's, and a log's lock is never held while another log's is
+ * taken: the global budget drops other logs' entries only after the appending log's lock is released.
  */
 public final class History {
 
@@ -35,6 +45,21 @@ public final class History {
   public static final String SINCE = "oneloop.since";
   public static final String GAP = "oneloop.gap";
   private static final long SWEEP_MS = 1000;
+  /** References to messages no longer kept that the age order may hold, beyond twice those kept, before it is cleaned. */
+  private static final long STALE_SLACK = 4096;
+
+  /** What {@link #attach} found: the log (null: no history for the address) and whether this attach started it. */
+  record Attached(AddressLog log, boolean started) {
+    static final Attached NONE = new Attached(null, false);
+  }
+
+  /** One kept message in the process-wide age order: its log and its seq there (not the frame, so a dropped one costs little). */
+  private record Aged(AddressLog log, long seq) {
+    /** Gone from its log already: that log's own bounds dropped it, or the log itself went. Once stale, always stale. */
+    boolean stale() {
+      return log.gone || seq < log.oldestSeq;
+    }
+  }
 
   /** What an engine gives the history for one address: its event loop and what to do with each message. */
   interface Sink {
@@ -58,18 +83,42 @@ public final class History {
   private final Vertx vertx;
   private final List<HistorySpec> specs;
   private final int maxAddresses;
+  private final long maxBytes;
+  private final int maxAddressesPerClient;
   private final String epoch;
   private final Map<String, AddressLog> logs = new HashMap<>();
   private final long sweepTimer;
   /** The highest seq handed out for any address: a later log of an address starts above it. */
   private final AtomicLong highest = new AtomicLong();
-  private boolean warnedFull;
+  /** Bytes kept by all the logs together, and how many messages. */
+  private final AtomicLong totalBytes = new AtomicLong();
+  private final AtomicLong entries = new AtomicLong();
+  /**
+   * Every kept message, oldest first (in the order the logs appended them), for the global budget;
+   * references to messages a log dropped itself are skipped when met, and cleaned out in one pass
+   * once there are more of them than kept ones.
+   */
+  private final ConcurrentLinkedQueue<Aged> byAge = new ConcurrentLinkedQueue<>();
+  private final AtomicLong byAgeSize = new AtomicLong();
+  private final AtomicBoolean cleaning = new AtomicBoolean();
+  private final LogThrottle fullLine = LogThrottle.perSecond();
+  private final LogThrottle perClientLine = LogThrottle.perSecond();
 
-  /** Starts consuming the exact addresses at once; regex ones wait for their first client. */
+  /** Starts consuming the exact addresses at once; regex ones wait for their first client. The default global bounds. */
   public History(Vertx vertx, List<HistorySpec> specs, int maxAddresses) {
+    this(vertx, specs, maxAddresses, HistorySpec.DEFAULT_MAX_TOTAL_BYTES, HistorySpec.DEFAULT_MAX_ADDRESSES_PER_CLIENT);
+  }
+
+  /**
+   * @param maxBytes what all the logs together keep at most ({@code bridge.maxHistoryBytes})
+   * @param maxAddressesPerClient regex-history logs one socket may start ({@code bridge.maxHistoryAddressesPerClient})
+   */
+  public History(Vertx vertx, List<HistorySpec> specs, int maxAddresses, long maxBytes, int maxAddressesPerClient) {
     this.vertx = vertx;
     this.specs = List.copyOf(specs);
     this.maxAddresses = maxAddresses;
+    this.maxBytes = maxBytes;
+    this.maxAddressesPerClient = maxAddressesPerClient;
     this.epoch = Long.toString(System.currentTimeMillis(), 36) + "-" + Integer.toString(ThreadLocalRandom.current().nextInt(1 << 20, 1 << 24), 36);
     synchronized (this) {
       for (HistorySpec spec : this.specs) {
@@ -92,28 +141,41 @@ public final class History {
 
   /**
    * The log of {@code address} with {@code sink} attached, created for a regex history's first
-   * client; null when the address has no history (or no room for one more address).
+   * client; no log when the address has no history, there is no room for one more address, or
+   * the asking client ({@code client}, which has started {@code startedByClient} logs so far)
+   * may start no more. Such a client still gets the address's live messages, from its engine.
    */
-  synchronized AddressLog attach(String address, Sink sink) {
+  synchronized Attached attach(String address, Sink sink, int startedByClient, Object client) {
     AddressLog found = logs.get(address);
+    boolean started = false;
     if (found == null) {
       HistorySpec spec = specs.stream().filter(s -> s.regex() != null && s.matches(address)).findFirst().orElse(null);
       if (spec == null) {
-        return null;
+        return Attached.NONE;
+      }
+      if (startedByClient >= maxAddressesPerClient) {
+        long unlogged = perClientLine.pass();
+        if (unlogged != LogThrottle.QUIET) {
+          log.warn("No history for {} registered by {}: it started bridge.maxHistoryAddressesPerClient ({}) already; it gets live messages only{}",
+            address, client, maxAddressesPerClient, unlogged > 0 ? "; " + unlogged + " more such registers since the last such line" : "");
+        }
+        return Attached.NONE;
       }
       if (logs.size() >= maxAddresses) {
-        if (!warnedFull) {
-          warnedFull = true;
-          log.warn("No history for {}: bridge.maxHistoryAddresses ({}) addresses keep one already", address, maxAddresses);
+        long unlogged = fullLine.pass();
+        if (unlogged != LogThrottle.QUIET) {
+          log.warn("No history for {}: bridge.maxHistoryAddresses ({}) addresses keep one already{}", address, maxAddresses,
+            unlogged > 0 ? "; " + unlogged + " more addresses got none since the last such line" : "");
         }
-        return null;
+        return Attached.NONE;
       }
       // Above every seq given so far: a client of an earlier log of this address sees a gap, not a false continuation.
       found = new AddressLog(address, spec, highest.get() + 2);
       logs.put(address, found);
+      started = true;
     }
     found.attach(sink);
-    return found;
+    return new Attached(found, started);
   }
 
   synchronized void detach(AddressLog addressLog, Sink sink) {
@@ -125,6 +187,34 @@ public final class History {
     return logs.size();
   }
 
+  /** Bytes kept by every address's log together, at most {@code bridge.maxHistoryBytes} once an append is done. */
+  public long bytes() {
+    return totalBytes.get();
+  }
+
+  /**
+   * Drops the oldest messages, whatever their log, while all the logs keep more than
+   * {@code maxBytes}. Called with no lock held: it takes each log's lock in turn, one at a time.
+   */
+  private void enforceBudget() {
+    while (totalBytes.get() > maxBytes) {
+      Aged oldest = byAge.poll();
+      if (oldest == null) {
+        return;
+      }
+      byAgeSize.decrementAndGet();
+      oldest.log.dropThrough(oldest.seq);
+    }
+    // Logs that drop messages by their own bounds leave references behind an older kept message: cleaned in one pass, rarely.
+    if (byAgeSize.get() > 2 * entries.get() + STALE_SLACK && cleaning.compareAndSet(false, true)) {
+      try {
+        byAge.removeIf(Aged::stale);
+        byAgeSize.set(byAge.size());
+      } finally {
+        cleaning.set(false);
+      }
+    }
+  }
 
   private synchronized void sweep() {
     long now = System.nanoTime();
@@ -140,7 +230,7 @@ public final class History {
     if (sweepTimer >= 0) {
       vertx.cancelTimer(sweepTimer);
     }
-    logs.values().forEach(l -> l.consumer.unregister());
+    logs.values().forEach(AddressLog::retire);
     logs.clear();
   }
 
@@ -159,6 +249,10 @@ public final class History {
     private Sink[] sinks = new Sink[0];
     private int nextForSend;
     private long idleSince = System.nanoTime();
+    /** The seq of the oldest message kept (the next one's while none is): older references in the age order are stale. */
+    private volatile long oldestSeq;
+    /** Retired: its consumer is gone and it keeps nothing; a message still on its way is not kept. */
+    private volatile boolean gone;
 
     AddressLog(String address, HistorySpec spec, long firstSeq) {
       this.address = address;
@@ -168,6 +262,7 @@ public final class History {
       // Grown as messages come: a thousand quiet addresses with a large size cost next to nothing.
       this.ring = new Entry[Math.min(spec.size(), 16)];
       this.next = firstSeq;
+      this.oldestSeq = firstSeq;
       // On the context of whoever creates the log; its messages are handled one at a time there.
       this.consumer = FeedConsumers.consumer(vertx.eventBus(), address, this::receive);
     }
@@ -195,10 +290,30 @@ public final class History {
     private synchronized boolean sweep(long now) {
       expire(now);
       if (fromRegex && sinks.length == 0 && now - idleSince >= ttlNanos) {
-        consumer.unregister();
+        retire();
         return true;
       }
       return false;
+    }
+
+    /** Stops its consumer and gives back what it keeps to the global budget. */
+    private synchronized void retire() {
+      gone = true;
+      consumer.unregister();
+      while (count > 0) {
+        dropOldest();
+      }
+    }
+
+    /**
+     * Drops the kept messages up to {@code seq}, the oldest of the process: their references have
+     * left the age order (this log's are in seq order there), so keeping one would put it out of
+     * the budget's reach for good.
+     */
+    private synchronized void dropThrough(long seq) {
+      while (count > 0 && ring[head].seq() <= seq) {
+        dropOldest();
+      }
     }
 
     private void receive(Message<Object> msg) {
@@ -226,11 +341,16 @@ public final class History {
       Entry entry = new Entry(seq, envelope.toBuffer().getBytes(), System.nanoTime());
       Sink[] targets;
       synchronized (this) {
+        if (gone) {
+          return;
+        }
         next = seq + 1;
         append(entry);
         targets = sinks;
       }
       highest.accumulateAndGet(seq, Math::max);
+      // Outside this log's lock: it may drop other logs' messages, each under that log's lock.
+      enforceBudget();
       for (Sink target : targets) {
         run(target, () -> target.onEntry(entry));
       }
@@ -257,8 +377,15 @@ public final class History {
         dropOldest();
       }
       ring[(head + count) % ring.length] = entry;
+      if (count == 0) {
+        oldestSeq = entry.seq();
+      }
       count++;
       bytes += entry.frame().length;
+      totalBytes.addAndGet(entry.frame().length);
+      entries.incrementAndGet();
+      byAge.offer(new Aged(this, entry.seq()));
+      byAgeSize.incrementAndGet();
       while (count > 0 && bytes > spec.maxBytes()) {
         dropOldest();
       }
@@ -272,10 +399,14 @@ public final class History {
     }
 
     private void dropOldest() {
-      bytes -= ring[head].frame().length;
+      int length = ring[head].frame().length;
+      bytes -= length;
+      totalBytes.addAndGet(-length);
+      entries.decrementAndGet();
       ring[head] = null;
       head = (head + 1) % ring.length;
       count--;
+      oldestSeq = count == 0 ? next : ring[head].seq();
     }
 
     /** The kept entries after {@code after}, at most {@code maxEntries} and about {@code maxBytes}. */

@@ -49,7 +49,7 @@ public record AppConfig(HttpConfig http, long shutdownTimeoutMs, BridgeConfig br
     "trustedProxies");
   private static final Set<String> BRIDGE_KEYS = Set.of("inbound", "outbound", "maxQueuedBytes", "allowedOrigins", "maxMessageBytes",
     "maxOutboundBytes", "maxInboundPerSecond", "floodCloseMs", "maxConnections", "maxConnectionsPerIp", "closeTimeoutMs", "history",
-    "maxHistoryAddresses");
+    "maxHistoryAddresses", "maxHistoryBytes", "maxHistoryAddressesPerClient");
   private static final Set<String> AUTH_KEYS = Set.of("tokens", "jwt");
   private static final Set<String> TOKEN_KEYS = Set.of("name", "role", "token");
   private static final Set<String> JWT_KEYS = Set.of("algorithm", "secret", "publicKey", "issuer", "audience", "leewaySeconds");
@@ -116,8 +116,14 @@ public record AppConfig(HttpConfig http, long shutdownTimeoutMs, BridgeConfig br
         "bridge.maxQueuedBytes", MIN_QUEUED_BYTES, Integer.MAX_VALUE), BridgeConfig.DEFAULT_MAX_QUEUED_BYTES);
       int maxHistoryAddresses = attempt(() -> (int) integer(bridge.getValue("maxHistoryAddresses", HistorySpec.DEFAULT_MAX_ADDRESSES),
         "bridge.maxHistoryAddresses", 0, 1_000_000), HistorySpec.DEFAULT_MAX_ADDRESSES);
+      long maxHistoryBytes = attempt(() -> integer(bridge.getValue("maxHistoryBytes", HistorySpec.DEFAULT_MAX_TOTAL_BYTES),
+        "bridge.maxHistoryBytes", HistorySpec.MIN_TOTAL_BYTES, Integer.MAX_VALUE), HistorySpec.DEFAULT_MAX_TOTAL_BYTES);
+      int maxHistoryAddressesPerClient = attempt(() -> (int) integer(bridge.getValue("maxHistoryAddressesPerClient",
+        HistorySpec.DEFAULT_MAX_ADDRESSES_PER_CLIENT), "bridge.maxHistoryAddressesPerClient", 0, 1_000_000),
+        HistorySpec.DEFAULT_MAX_ADDRESSES_PER_CLIENT);
       List<HistorySpec> history = attempt(() -> history(bridge.getValue("history"), maxHistoryAddresses), List.of());
       BridgeConfig bridgeConfig = new BridgeConfig(permissions, maxQueuedBytes, history, maxHistoryAddresses,
+        maxHistoryBytes, maxHistoryAddressesPerClient,
         attempt(() -> origins(bridge.getValue("allowedOrigins")), AllowedOrigins.DEFAULT), limits(bridge));
       AuthConfig auth = attempt(() -> auth(root.getValue("auth", new JsonObject())), AuthConfig.OFF);
       ChatConfig chat = attempt(() -> chat(root.getValue("chat", new JsonObject())), ChatConfig.DEFAULT);

@@ -15,6 +15,12 @@ public record HistorySpec(String address, Pattern regex, int size, long ttlMs, l
   public static final long DEFAULT_MAX_BYTES = 1024 * 1024;
   /** The default of {@code bridge.maxHistoryAddresses}. */
   public static final int DEFAULT_MAX_ADDRESSES = 1000;
+  /** The default of {@code bridge.maxHistoryBytes}: 64 MiB over every address's history together. */
+  public static final long DEFAULT_MAX_TOTAL_BYTES = 64 * 1024 * 1024;
+  /** The least {@code bridge.maxHistoryBytes}: one address's default {@code maxBytes}. */
+  public static final long MIN_TOTAL_BYTES = 1024 * 1024;
+  /** The default of {@code bridge.maxHistoryAddressesPerClient}. */
+  public static final int DEFAULT_MAX_ADDRESSES_PER_CLIENT = 16;
   /** Without {@code bridge.history}: the default config's ticker, tasks, jobs and chat. */
   public static final List<String> DEFAULT_ADDRESSES = List.of("oneloop.ticker", "oneloop.tasks", "oneloop.jobs", "oneloop.chat");
 

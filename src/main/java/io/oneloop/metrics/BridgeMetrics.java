@@ -9,10 +9,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
  * The bridge's series, in one place the bridge code calls: sockets open by transport, messages in
- * and out, refusals by their error string, slow clients closed. Cheap on the fan-out path: a
+ * and out, refusals by their error string, slow clients closed, bytes the history keeps. Cheap on the fan-out path: a
  * publish to many sockets is one addition. Without metrics every call does nothing.
  */
 public final class BridgeMetrics {
@@ -75,6 +76,16 @@ public final class BridgeMetrics {
       .tag("reason", r)
       .description("What the bridge refused a client, by the error string the client got")
       .register(registry));
+  }
+
+  /** Reads the bytes the bridge's history keeps, over every address, for the gauge {@code oneloop.bridge.history.bytes}. */
+  public void historyBytes(LongSupplier bytes) {
+    if (registry != null) {
+      Gauge.builder("oneloop.bridge.history.bytes", bytes, LongSupplier::getAsLong)
+        .description("Bytes the bridge's history keeps, every address together (at most bridge.maxHistoryBytes)")
+        .strongReference(true)
+        .register(registry);
+    }
   }
 
   /** A socket opened (+1) or closed (-1) on {@code transport}. */

@@ -1,15 +1,24 @@
 package io.oneloop.bridge;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.netty.channel.EventLoop;
 import io.oneloop.Addresses;
+import io.oneloop.config.HistorySpec;
 import io.oneloop.metrics.AppMetrics;
 import io.oneloop.support.BridgeClient;
 import io.oneloop.support.EveryTransport;
+import io.oneloop.support.LogCapture;
 import io.oneloop.support.RawSocket;
 import io.oneloop.support.TestApp;
 import io.oneloop.support.Transport;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
@@ -19,18 +28,23 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
 
 import static io.oneloop.support.BridgeClient.WAIT_SECONDS;
 import static io.oneloop.support.BridgeClient.isRec;
 import static io.oneloop.support.TestApp.config;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -412,5 +426,212 @@ class HistoryTest {
     }
     client.close();
     return got;
+  }
+
+  /** A sink on {@code loop} that counts the numbered messages it gets. */
+  private static History.Sink countingSink(EventLoop loop, AtomicInteger entries) {
+    return new History.Sink() {
+      @Override
+      public EventLoop loop() {
+        return loop;
+      }
+
+      @Override
+      public void onEntry(History.Entry entry) {
+        entries.incrementAndGet();
+      }
+
+      @Override
+      public void onSend(Message<Object> msg) {
+      }
+    };
+  }
+
+  @Test
+  @DisplayName("all the logs together keep at most bridge.maxHistoryBytes: past it the oldest messages go, whatever their address, the newest stay")
+  void globalBudgetDropsOldestFirst(Vertx vertx) throws Exception {
+    long budget = HistorySpec.MIN_TOTAL_BYTES;
+    // Each address may keep 1 MiB and 1000 messages: only the global budget bounds them here.
+    HistorySpec spec = new HistorySpec(null, Pattern.compile("unit\\..+"), 1000, 300_000, 1024 * 1024);
+    History history = new History(vertx, List.of(spec), 1000, budget, 1000);
+    try {
+      int addresses = 8;
+      int messages = 300;
+      String filler = "x".repeat(10_000);
+      // One context for every log and the publisher: the logs append in publish order.
+      Context context = vertx.getOrCreateContext();
+      AtomicInteger received = new AtomicInteger();
+      History.Sink sink = countingSink(((ContextInternal) context).nettyEventLoop(), received);
+      Promise<Void> published = Promise.promise();
+      context.runOnContext(v -> {
+        for (int a = 0; a < addresses; a++) {
+          assertTrue(history.attach("unit." + a, sink, 0, "test").started());
+        }
+        for (int n = 1; n <= messages; n++) {
+          vertx.eventBus().publish("unit." + n % addresses, new JsonObject().put("n", n).put("filler", filler));
+        }
+        published.complete();
+      });
+      published.future().await(WAIT_SECONDS, TimeUnit.SECONDS);
+      await().atMost(Duration.ofSeconds(WAIT_SECONDS)).until(() -> received.get() == messages);
+
+      assertTrue(history.bytes() <= budget, "kept " + history.bytes() + " bytes, more than the budget " + budget);
+      // 3 MB published: the budget is full, less than one message short at most.
+      assertTrue(history.bytes() > budget - 10_100, "kept " + history.bytes() + " bytes");
+      List<Long> kept = new ArrayList<>();
+      long bytes = 0;
+      for (int a = 0; a < addresses; a++) {
+        History.AddressLog addressLog = history.logOf("unit." + a);
+        bytes += addressLog.bytes();
+        for (History.Entry entry : addressLog.after(0, Integer.MAX_VALUE, Long.MAX_VALUE).entries()) {
+          kept.add(new JsonObject(Buffer.buffer(entry.frame())).getJsonObject("body").getLong("n"));
+        }
+      }
+      assertEquals(history.bytes(), bytes, "the total is the sum of the logs");
+      kept.sort(null);
+      // The newest ones, with no hole across addresses: everything older than the first kept is gone.
+      long oldest = kept.get(0);
+      assertTrue(oldest > 1, "the oldest messages went");
+      for (int i = 0; i < kept.size(); i++) {
+        assertEquals(oldest + i, kept.get(i), "kept: " + kept);
+      }
+      assertEquals(messages, kept.get(kept.size() - 1), "the newest message is kept");
+    } finally {
+      history.close();
+    }
+  }
+
+  @Test
+  @DisplayName("logs appending on several event loops at once stay within bridge.maxHistoryBytes together, the total the sum of the logs")
+  void globalBudgetAcrossEventLoops(Vertx vertx) throws Exception {
+    long budget = HistorySpec.MIN_TOTAL_BYTES;
+    HistorySpec spec = new HistorySpec(null, Pattern.compile("loops\\..+"), 1000, 300_000, 1024 * 1024);
+    History history = new History(vertx, List.of(spec), 1000, budget, 1000);
+    try {
+      int loops = 4;
+      int perLoop = 400;
+      String filler = "y".repeat(8_000);
+      AtomicInteger received = new AtomicInteger();
+      List<Future<Void>> done = new ArrayList<>();
+      for (int l = 0; l < loops; l++) {
+        int loop = l;
+        // A context of its own for each group of logs and its publisher: they append concurrently.
+        Context context = vertx.getOrCreateContext();
+        History.Sink sink = countingSink(((ContextInternal) context).nettyEventLoop(), received);
+        Promise<Void> published = Promise.promise();
+        context.runOnContext(v -> {
+          for (int a = 0; a < 4; a++) {
+            history.attach("loops." + loop + "." + a, sink, 0, "test");
+          }
+          for (int n = 0; n < perLoop; n++) {
+            vertx.eventBus().publish("loops." + loop + "." + n % 4, new JsonObject().put("n", n).put("filler", filler));
+          }
+          published.complete();
+        });
+        done.add(published.future());
+      }
+      Future.all(done).await(WAIT_SECONDS, TimeUnit.SECONDS);
+      await().atMost(Duration.ofSeconds(WAIT_SECONDS)).until(() -> received.get() == loops * perLoop);
+      long sum = 0;
+      for (int l = 0; l < loops; l++) {
+        for (int a = 0; a < 4; a++) {
+          sum += history.logOf("loops." + l + "." + a).bytes();
+        }
+      }
+      assertEquals(history.bytes(), sum, "the total is the sum of the logs");
+      assertTrue(history.bytes() <= budget, "kept " + history.bytes() + " bytes, more than the budget " + budget);
+      // 12.8 MB published: the budget stays nearly full (a race between two loops may drop one message too many each).
+      assertTrue(history.bytes() > budget - 4 * 8_100, "kept " + history.bytes() + " bytes");
+    } finally {
+      history.close();
+    }
+  }
+
+  /** Clients may register, publish to and keep a history of any {@code acme.*} address, as in the heap-filling setup. */
+  private static JsonObject acmeConfig() {
+    String acme = "acme\\.[a-z0-9.]+";
+    return config().put("bridge", new JsonObject()
+      .put("outbound", new JsonArray().add(new JsonObject().put("addressRegex", acme)))
+      .put("inbound", new JsonArray().add(new JsonObject().put("addressRegex", acme)).add(new JsonObject().put("address", "oneloop.tasks.list")))
+      .put("history", new JsonArray().add(new JsonObject().put("addressRegex", acme))));
+  }
+
+  private static double historyBytes(Vertx vertx) {
+    Gauge gauge = AppMetrics.of(vertx).registry().find("oneloop.bridge.history.bytes").gauge();
+    assertNotNull(gauge, "the gauge oneloop.bridge.history.bytes");
+    return gauge.value();
+  }
+
+  @Test
+  @DisplayName("clients publishing large messages to many regex-history addresses fill at most bridge.maxHistoryBytes, the oldest going first")
+  void regexHistoryFillStaysWithinBudget(Vertx vertx) throws Exception {
+    JsonObject cfg = acmeConfig();
+    cfg.getJsonObject("bridge").put("maxHistoryBytes", 1024 * 1024);
+    TestApp app = TestApp.start(vertx, cfg);
+    // Four sockets, sixteen addresses each (their bridge.maxHistoryAddressesPerClient): 64 logs, each within its own 1 MiB.
+    List<BridgeClient> clients = new ArrayList<>();
+    for (int c = 0; c < 4; c++) {
+      BridgeClient client = BridgeClient.connect(vertx, app.port(), Transport.RAW);
+      for (int a = c * 16; a < (c + 1) * 16; a++) {
+        client.register("acme.h." + a);
+      }
+      client.request("oneloop.tasks.list", new JsonObject());
+      clients.add(client);
+    }
+    // 64 messages of 60 KB, one after the other: 3.8 MB where 1 MiB is allowed.
+    String filler = "z".repeat(60_000);
+    for (int a = 0; a < 64; a++) {
+      BridgeClient client = clients.get(a / 16);
+      client.publish("acme.h." + a, new JsonObject().put("n", a).put("filler", filler));
+      assertEquals(a, client.awaitRec("acme.h." + a).getInteger("n"));
+      assertTrue(historyBytes(vertx) <= 1024 * 1024, "history bytes after message " + a + ": " + historyBytes(vertx));
+    }
+    assertTrue(historyBytes(vertx) > 900_000, "the budget is used: " + historyBytes(vertx));
+    assertTrue(clients.stream().allMatch(c -> c.backlog().stream().noneMatch(BridgeClient.isErr())), "no client got an error");
+
+    // The oldest message is gone, told by the gap frame; the newest is replayed.
+    BridgeClient resumer = BridgeClient.connect(vertx, app.port(), Transport.RAW).register("acme.h.0", since(0));
+    JsonObject gap = resumer.await(isRec("acme.h.0"));
+    assertNull(gap.getValue("body"), "a gap frame: " + gap);
+    resumer.register("acme.h.63", since(0));
+    assertNull(resumer.await(isRec("acme.h.63")).getValue("body"));
+    assertEquals(63, resumer.awaitRec("acme.h.63").getInteger("n"));
+    resumer.request("oneloop.tasks.list", new JsonObject());
+    assertTrue(resumer.backlog().stream().noneMatch(isRec("acme.h.0")), "nothing of acme.h.0 is kept: " + resumer.backlog());
+  }
+
+  @Test
+  @DisplayName("one socket starts at most bridge.maxHistoryAddressesPerClient regex histories; its other registers succeed with live messages only, logged once")
+  void perClientHistoryCap(Vertx vertx) throws Exception {
+    TestApp app = TestApp.start(vertx, acmeConfig());
+    try (LogCapture logs = LogCapture.of(History.class)) {
+      BridgeClient greedy = BridgeClient.connect(vertx, app.port(), Transport.RAW);
+      for (int a = 0; a < 20; a++) {
+        // Asking for a replay too: past the cap it gets none, and no error.
+        greedy.register("acme.c." + a, since(0));
+      }
+      greedy.request("oneloop.tasks.list", new JsonObject());
+      for (int a = 0; a < 20; a++) {
+        vertx.eventBus().publish("acme.c." + a, new JsonObject().put("n", a));
+      }
+      int numbered = 0;
+      for (int a = 0; a < 20; a++) {
+        JsonObject message = greedy.await(frame -> isRec(frame.getString("address", "")).test(frame) && frame.getValue("body") != null);
+        numbered += message.getJsonObject("headers") != null && message.getJsonObject("headers").containsKey(History.SEQ) ? 1 : 0;
+      }
+      assertEquals(16, numbered, "16 of the 20 addresses keep a history");
+      greedy.request("oneloop.tasks.list", new JsonObject());
+      assertTrue(greedy.backlog().stream().noneMatch(BridgeClient.isErr()), "every register succeeded: " + greedy.backlog());
+      // Only the 16 with history answered the since, each with a gap frame (nothing was kept before).
+      assertEquals(16, greedy.backlog().stream().filter(frame -> "rec".equals(frame.getString("type"))).count(), "gap frames: " + greedy.backlog());
+      assertEquals(1, logs.containing("bridge.maxHistoryAddressesPerClient").size(), "one line for the four: " + logs.lines());
+
+      // Another socket still starts a history on a new address.
+      BridgeClient other = BridgeClient.connect(vertx, app.port(), Transport.RAW).register("acme.c.new");
+      other.request("oneloop.tasks.list", new JsonObject());
+      vertx.eventBus().publish("acme.c.new", new JsonObject().put("n", "new"));
+      JsonObject fresh = other.await(isRec("acme.c.new"));
+      assertNotNull(fresh.getJsonObject("headers").getString(History.SEQ), "numbered: " + fresh);
+    }
   }
 }

@@ -83,6 +83,23 @@ class ConfigTest {
   }
 
   @Test
+  @DisplayName("bridge.maxHistoryBytes defaults to 64 MiB and bridge.maxHistoryAddressesPerClient to 16; bad values are named")
+  void historyBudgets() {
+    AppConfig defaults = check("{}");
+    assertEquals(64 * 1024 * 1024, defaults.bridge().maxHistoryBytes());
+    assertEquals(16, defaults.bridge().maxHistoryAddressesPerClient());
+    AppConfig given = check("{\"bridge\":{\"maxHistoryBytes\":1048576,\"maxHistoryAddressesPerClient\":0}}");
+    assertEquals(1024 * 1024, given.bridge().maxHistoryBytes());
+    assertEquals(0, given.bridge().maxHistoryAddressesPerClient());
+    assertEquals("conf/bad.json: bridge.maxHistoryBytes must be an integer 1048576-2147483647, got 1048575",
+      error("{\"bridge\":{\"maxHistoryBytes\":1048575}}"));
+    assertEquals("conf/bad.json: bridge.maxHistoryBytes must be an integer 1048576-2147483647, got \"64M\"",
+      error("{\"bridge\":{\"maxHistoryBytes\":\"64M\"}}"));
+    assertEquals("conf/bad.json: bridge.maxHistoryAddressesPerClient must be an integer 0-1000000, got -1",
+      error("{\"bridge\":{\"maxHistoryAddressesPerClient\":-1}}"));
+  }
+
+  @Test
   @DisplayName("a file given with -conf takes missing keys from the defaults and has no tasks unless it lists some")
   void explicitFileMergesDefaults() {
     AppConfig config = check("{\"http\":{\"port\":9999}}");

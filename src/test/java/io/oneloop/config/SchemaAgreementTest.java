@@ -122,6 +122,8 @@ class SchemaAgreementTest {
     "{\"bridge\": {\"history\": [{\"addressRegex\": \"a\", \"ttlMs\": 0}]}}",
     "{\"bridge\": {\"history\": [{\"address\": \"a\", \"keep\": true}]}}",
     "{\"bridge\": {\"maxHistoryAddresses\": -1}}",
+    "{\"bridge\": {\"maxHistoryBytes\": 1000}}",
+    "{\"bridge\": {\"maxHistoryAddressesPerClient\": -1}}",
     "{\"jobs\": {\"maxConcurrent\": 0}}",
     "{\"jobs\": {\"types\": {\"lines\": 5}}}",
     "{\"hooks\": {\"startup\": [{\"params\": {}}]}}",
