@@ -192,8 +192,9 @@ public final class FanoutBridge {
    */
   private final class Topic implements History.Sink {
     final String address;
-    final MessageConsumer<Object> consumer;
-    final History.AddressLog log;
+    /** Its own event-bus consumer while it has no history, null once it has. */
+    MessageConsumer<Object> consumer;
+    History.AddressLog log;
     /** Replaced, never changed in place: a fan-out goes on over its snapshot while clients leave. */
     Session[] members = NO_SESSIONS;
     /** Members that resumed: they get only entries after this seq (Long.MAX_VALUE while their replay goes out). */
@@ -209,6 +210,24 @@ public final class FanoutBridge {
         starter.historiesStarted++;
       }
       this.consumer = log == null ? FeedConsumers.consumer(eventBus, address, this::deliver) : null;
+    }
+
+    /**
+     * A topic opened without history (its first client had started its share already, or every
+     * history slot was taken) gets it from a later client that may start it: one client cannot
+     * keep an address's history from everyone else on this engine.
+     */
+    void gainHistory(Session session) {
+      History.Attached attached = history.attach(address, this, session.historiesStarted, session.wire.remoteAddress());
+      if (attached.log() == null) {
+        return;
+      }
+      if (attached.started()) {
+        session.historiesStarted++;
+      }
+      log = attached.log();
+      consumer.unregister();
+      consumer = null;
     }
 
     @Override
@@ -575,7 +594,13 @@ public final class FanoutBridge {
       } else {
         registrations.add(address);
         handlers++;
-        Topic topic = topics.computeIfAbsent(address, a -> new Topic(a, this));
+        Topic topic = topics.get(address);
+        if (topic == null) {
+          topic = new Topic(address, this);
+          topics.put(address, topic);
+        } else if (topic.log == null && history.mayKeep(address)) {
+          topic.gainHistory(this);
+        }
         topic.add(this);
         if (topic.log != null && headers != null && headers.containsKey(History.SINCE)) {
           resume(topic, headers);

@@ -145,6 +145,16 @@ public final class History {
    * the asking client ({@code client}, which has started {@code startedByClient} logs so far)
    * may start no more. Such a client still gets the address's live messages, from its engine.
    */
+  /** Whether {@code address} is one that keeps a history, exact or by regex (whether or not it has one now). */
+  boolean mayKeep(String address) {
+    for (HistorySpec spec : specs) {
+      if (spec.matches(address)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   synchronized Attached attach(String address, Sink sink, int startedByClient, Object client) {
     AddressLog found = logs.get(address);
     boolean started = false;

@@ -603,7 +603,10 @@ class HistoryTest {
   @Test
   @DisplayName("one socket starts at most bridge.maxHistoryAddressesPerClient regex histories; its other registers succeed with live messages only, logged once")
   void perClientHistoryCap(Vertx vertx) throws Exception {
-    TestApp app = TestApp.start(vertx, acmeConfig());
+    // One HTTP instance: every socket on one engine, where the greedy socket's topics are.
+    JsonObject config = acmeConfig();
+    config.put("http", config.getJsonObject("http", new JsonObject()).copy().put("instances", 1));
+    TestApp app = TestApp.start(vertx, config);
     try (LogCapture logs = LogCapture.of(History.class)) {
       BridgeClient greedy = BridgeClient.connect(vertx, app.port(), Transport.RAW);
       for (int a = 0; a < 20; a++) {
@@ -632,6 +635,16 @@ class HistoryTest {
       vertx.eventBus().publish("acme.c.new", new JsonObject().put("n", "new"));
       JsonObject fresh = other.await(isRec("acme.c.new"));
       assertNotNull(fresh.getJsonObject("headers").getString(History.SEQ), "numbered: " + fresh);
+
+      // An address the greedy socket holds without history gets it from the next socket that may start one.
+      BridgeClient late = BridgeClient.connect(vertx, app.port(), Transport.RAW).register("acme.c.19");
+      late.request("oneloop.tasks.list", new JsonObject());
+      vertx.eventBus().publish("acme.c.19", new JsonObject().put("n", "kept"));
+      JsonObject kept = late.await(frame -> isRec("acme.c.19").test(frame) && frame.getValue("body") != null);
+      assertNotNull(kept.getJsonObject("headers").getString(History.SEQ), "numbered for the later socket: " + kept);
+      BridgeClient resumer = BridgeClient.connect(vertx, app.port(), Transport.RAW).register("acme.c.19", since(0));
+      JsonObject replayed = resumer.await(frame -> isRec("acme.c.19").test(frame) && frame.getValue("body") != null);
+      assertEquals("kept", replayed.getJsonObject("body").getString("n"), "the message was kept and replayed: " + replayed);
     }
   }
 }
