@@ -178,6 +178,29 @@ class HttpErrorsTest {
   }
 
   @Test
+  @DisplayName("an Upgrade header that is never honoured does not exempt a trickled body from http.requestTimeoutMs")
+  void upgradeHeaderDoesNotExempt() throws Exception {
+    String trickled = "POST /api/jobs HTTP/1.1\r\nHost: x\r\nUpgrade: foo\r\nConnection: Upgrade\r\n"
+      + "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{";
+    try (RawHttp raw = RawHttp.connect(app.port())) {
+      String response = raw.send(trickled).trickleUntilClosed(200, 8000);
+      assertError(408, RawHttp.status(response), header(response, "content-type"), RawHttp.body(response));
+    }
+  }
+
+  @Test
+  @DisplayName("after a request with an Upgrade header is answered, the next request on the connection is timed too")
+  void keepAliveAfterUpgradeHeader() throws Exception {
+    try (RawHttp raw = RawHttp.connect(app.port())) {
+      String first = raw.send("GET /health HTTP/1.1\r\nHost: x\r\nUpgrade: foo\r\nConnection: Upgrade\r\n\r\n").readResponse();
+      assertEquals(200, RawHttp.status(first), first);
+      String response = raw.send("POST /api/jobs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        + "Content-Length: 1000\r\n\r\n{").trickleUntilClosed(200, 8000);
+      assertError(408, RawHttp.status(response), header(response, "content-type"), RawHttp.body(response));
+    }
+  }
+
+  @Test
   @DisplayName("a bug met while handling one request answers 500 with an id, and the server goes on")
   void bugsAreCaught() throws Exception {
     HttpResponse<Buffer> response = call(HttpMethod.POST, "/api/jobs", Map.of("Content-Type", "application/json"),
