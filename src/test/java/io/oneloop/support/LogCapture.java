@@ -1,5 +1,6 @@
 package io.oneloop.support;
 
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
@@ -13,7 +14,7 @@ public final class LogCapture implements AutoCloseable {
   private final Logger logger;
   private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
-  private LogCapture(Class<?> source) {
+  private LogCapture(String source) {
     this.logger = (Logger) LoggerFactory.getLogger(source);
     appender.setContext(logger.getLoggerContext());
     appender.start();
@@ -22,7 +23,23 @@ public final class LogCapture implements AutoCloseable {
 
   /** Starts capturing what {@code source}'s logger writes (at the levels the test setup lets through). */
   public static LogCapture of(Class<?> source) {
-    return new LogCapture(source);
+    return new LogCapture(source.getName());
+  }
+
+  /** Starts capturing what every logger writes (through the root logger, at the levels the test setup lets through). */
+  public static LogCapture everything() {
+    return new LogCapture(org.slf4j.Logger.ROOT_LOGGER_NAME);
+  }
+
+  /** The ERROR lines logged so far, each as its logger, message and exception (if any). */
+  public List<String> errors() {
+    synchronized (appender) {
+      return appender.list.stream().filter(event -> event.getLevel() == Level.ERROR)
+        .map(event -> event.getLoggerName() + ": " + event.getFormattedMessage()
+          + (event.getThrowableProxy() == null ? "" : " " + event.getThrowableProxy().getClassName()
+          + ": " + event.getThrowableProxy().getMessage()))
+        .toList();
+    }
   }
 
   /** The messages logged so far, oldest first. */
