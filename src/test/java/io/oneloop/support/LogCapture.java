@@ -13,9 +13,17 @@ public final class LogCapture implements AutoCloseable {
 
   private final Logger logger;
   private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+  /** The logger's own level before this capture changed it, given back on close. */
+  private final Level levelBefore;
+  private final boolean levelChanged;
 
-  private LogCapture(String source) {
+  private LogCapture(String source, Level level) {
     this.logger = (Logger) LoggerFactory.getLogger(source);
+    this.levelBefore = logger.getLevel();
+    this.levelChanged = level != null;
+    if (levelChanged) {
+      logger.setLevel(level);
+    }
     appender.setContext(logger.getLoggerContext());
     appender.start();
     logger.addAppender(appender);
@@ -23,12 +31,17 @@ public final class LogCapture implements AutoCloseable {
 
   /** Starts capturing what {@code source}'s logger writes (at the levels the test setup lets through). */
   public static LogCapture of(Class<?> source) {
-    return new LogCapture(source.getName());
+    return new LogCapture(source.getName(), null);
+  }
+
+  /** Starts capturing what the logger named {@code name} writes, down to DEBUG, for as long as the capture is open. */
+  public static LogCapture debug(String name) {
+    return new LogCapture(name, Level.DEBUG);
   }
 
   /** Starts capturing what every logger writes (through the root logger, at the levels the test setup lets through). */
   public static LogCapture everything() {
-    return new LogCapture(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    return new LogCapture(org.slf4j.Logger.ROOT_LOGGER_NAME, null);
   }
 
   /** The ERROR lines logged so far, each as its logger, message and exception (if any). */
@@ -59,5 +72,8 @@ public final class LogCapture implements AutoCloseable {
   public void close() {
     logger.detachAppender(appender);
     appender.stop();
+    if (levelChanged) {
+      logger.setLevel(levelBefore);
+    }
   }
 }
