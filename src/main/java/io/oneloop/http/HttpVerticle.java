@@ -297,9 +297,13 @@ public class HttpVerticle extends VerticleBase {
   }
 
   private void tasks(RoutingContext ctx) {
-    vertx.eventBus().<JsonObject>request(Addresses.TASKS_LIST, null)
-      .onSuccess(reply -> Responses.json(ctx, 200, reply.body().getJsonArray("tasks")))
-      .onFailure(cause -> Responses.error(ctx, 503, "the task list is not available: " + cause.getMessage()));
+    vertx.eventBus().<JsonObject>request(Addresses.TASKS_LIST, null).onComplete(Responses.guarded(ctx, ar -> {
+      if (ar.succeeded()) {
+        Responses.json(ctx, 200, ar.result().body().getJsonArray("tasks"));
+      } else {
+        Responses.error(ctx, 503, "the task list is not available: " + ar.cause().getMessage());
+      }
+    }));
   }
 
   /** Whether every {@code %} in a path starts two hex digits. */
