@@ -13,12 +13,14 @@ import io.oneloop.jobs.JobManager;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.VertxException;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -164,7 +166,7 @@ public class HttpVerticle extends VerticleBase {
       .setPerMessageWebSocketCompressionSupported(false)
       .setPerFrameWebSocketCompressionSupported(false));
     return server
-      .connectionHandler(connection -> RequestDeadline.watch(connection, http.requestTimeoutMs()))
+      .connectionHandler(this::accepted)
       .invalidRequestHandler(ErrorAnswers.invalidRequest())
       .requestHandler(request -> {
         try {
@@ -191,6 +193,29 @@ public class HttpVerticle extends VerticleBase {
           }
         }
       });
+  }
+
+  /**
+   * A connection just accepted: closed at once past {@code http.maxConnections}, else counted until
+   * its channel closes (a WebSocket's too: Vert.x hands an upgraded channel to another connection
+   * object, whose close the first one never hears of) and timed by {@code http.requestTimeoutMs}.
+   */
+  private void accepted(HttpConnection connection) {
+    String peer = connection.remoteAddress() == null ? "unknown" : connection.remoteAddress().hostAddress();
+    if (!security.connections().tryOpen(peer)) {
+      if (connection instanceof ConnectionBase base) {
+        base.channel().close();
+      } else {
+        connection.close();
+      }
+      return;
+    }
+    if (connection instanceof ConnectionBase base) {
+      base.channel().closeFuture().addListener(f -> security.connections().closed());
+    } else {
+      connection.closeHandler(v -> security.connections().closed());
+    }
+    RequestDeadline.watch(connection, http.requestTimeoutMs());
   }
 
   /** The start warning for a server open to the network without auth, naming what anyone may do; null when there is none to give. */

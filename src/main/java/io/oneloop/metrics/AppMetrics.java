@@ -66,6 +66,7 @@ public final class AppMetrics implements AutoCloseable {
   private final Vertx vertx;
   private final PrometheusMeterRegistry registry;
   private final BridgeMetrics bridge;
+  private final HttpMetrics http;
   private final EventLoopDelay loopDelay;
   private final List<AutoCloseable> binders = new ArrayList<>();
   private final Map<String, String> taskStates = new ConcurrentHashMap<>();
@@ -76,6 +77,7 @@ public final class AppMetrics implements AutoCloseable {
     this.vertx = vertx;
     this.registry = registry;
     this.bridge = new BridgeMetrics(registry);
+    this.http = new HttpMetrics(registry);
     this.loopDelay = new EventLoopDelay(vertx);
   }
 
@@ -147,6 +149,10 @@ public final class AppMetrics implements AutoCloseable {
 
   public BridgeMetrics bridge() {
     return bridge;
+  }
+
+  public HttpMetrics http() {
+    return http;
   }
 
   public EventLoopDelay loopDelay() {
