@@ -19,8 +19,6 @@ import io.vertx.launcher.application.HookContext;
 import io.vertx.launcher.application.VertxApplication;
 import io.vertx.launcher.application.VertxApplicationHooks;
 import io.vertx.micrometer.MicrometerMetricsFactory;
-import io.vertx.micrometer.MicrometerMetricsOptions;
-import io.vertx.micrometer.VertxPrometheusOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
@@ -194,10 +192,7 @@ public class Main extends VertxApplication implements VertxApplicationHooks {
     }
     // Vert.x's HTTP server, event-bus and pool series on the registry oneloop's own series join;
     // the JVM's binders are bound by oneloop, so that the legacy launcher gets them too.
-    options.setMetricsOptions(new MicrometerMetricsOptions()
-      .setEnabled(true)
-      .setRegistryName("oneloop")
-      .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
+    options.setMetricsOptions(AppMetrics.vertxMetricsOptions());
     return VertxApplicationHooks.super.createVertxBuilder(options).withMetrics(new MicrometerMetricsFactory(registry));
   }
 

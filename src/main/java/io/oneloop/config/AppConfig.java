@@ -46,7 +46,7 @@ public record AppConfig(HttpConfig http, long shutdownTimeoutMs, BridgeConfig br
   /** Less than this would close clients for one ordinary message. */
   private static final long MIN_QUEUED_BYTES = 1024;
   private static final Set<String> HTTP_KEYS = Set.of("host", "port", "instances", "accessLog", "requestTimeoutMs", "idleTimeoutMs", "maxBodyBytes",
-    "trustedProxies");
+    "trustedProxies", "maxConnections");
   private static final Set<String> BRIDGE_KEYS = Set.of("inbound", "outbound", "maxQueuedBytes", "allowedOrigins", "maxMessageBytes",
     "maxOutboundBytes", "maxInboundPerSecond", "floodCloseMs", "maxConnections", "maxConnectionsPerIp", "closeTimeoutMs", "history",
     "maxHistoryAddresses", "maxHistoryBytes", "maxHistoryAddressesPerClient");
@@ -125,6 +125,13 @@ public record AppConfig(HttpConfig http, long shutdownTimeoutMs, BridgeConfig br
       BridgeConfig bridgeConfig = new BridgeConfig(permissions, maxQueuedBytes, history, maxHistoryAddresses,
         maxHistoryBytes, maxHistoryAddressesPerClient,
         attempt(() -> origins(bridge.getValue("allowedOrigins")), AllowedOrigins.DEFAULT), limits(bridge));
+      if (httpConfig.maxConnections() < bridgeConfig.limits().maxConnections()) {
+        // Every bridge socket is also an HTTP connection: a bridge cap above it could never be reached.
+        attempt(() -> {
+          throw error("http.maxConnections must be at least bridge.maxConnections (" + bridgeConfig.limits().maxConnections()
+            + "), got " + httpConfig.maxConnections());
+        });
+      }
       AuthConfig auth = attempt(() -> auth(root.getValue("auth", new JsonObject())), AuthConfig.OFF);
       ChatConfig chat = attempt(() -> chat(root.getValue("chat", new JsonObject())), ChatConfig.DEFAULT);
       List<TaskSpec> tasks = attempt(() -> tasks(root.getValue("tasks")), List.of());
@@ -211,7 +218,9 @@ public record AppConfig(HttpConfig http, long shutdownTimeoutMs, BridgeConfig br
       long maxBody = attempt(() -> integer(http.getValue("maxBodyBytes", HttpConfig.DEFAULT_MAX_BODY_BYTES),
         "http.maxBodyBytes", 1, MAX_MS), HttpConfig.DEFAULT_MAX_BODY_BYTES);
       List<String> proxies = attempt(() -> strings(http.getValue("trustedProxies", new JsonArray()), "http.trustedProxies"), List.of());
-      return new HttpConfig(host, port, instances, requestTimeout, idleTimeout, maxBody, proxies);
+      int maxConnections = attempt(() -> (int) integer(http.getValue("maxConnections", HttpConfig.DEFAULT_MAX_CONNECTIONS),
+        "http.maxConnections", 1, 10_000_000), HttpConfig.DEFAULT_MAX_CONNECTIONS);
+      return new HttpConfig(host, port, instances, requestTimeout, idleTimeout, maxBody, proxies, maxConnections);
     }
 
     private AllowedOrigins origins(Object value) {

@@ -10,15 +10,18 @@ import java.util.List;
  * The {@code http} config: where the HTTP server listens (port 0: any free port), how many
  * instances of it share that port (each on its own event loop with its own bridge engine), how
  * long a request may take to arrive, how long a connection may sit idle, how large a body may be,
- * and which peers are proxies whose {@code X-Forwarded-For} is believed.
+ * which peers are proxies whose {@code X-Forwarded-For} is believed, and how many connections may
+ * be open at once over all instances.
  */
 public record HttpConfig(String host, int port, int instances, long requestTimeoutMs, long idleTimeoutMs, long maxBodyBytes,
-                         List<String> trustedProxies) {
+                         List<String> trustedProxies, int maxConnections) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final long DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
   public static final long DEFAULT_IDLE_TIMEOUT_MS = 60_000;
   public static final long DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+  /** Above bridge.maxConnections' default, so HTTP requests still get through with the bridge full. */
+  public static final int DEFAULT_MAX_CONNECTIONS = 12_000;
 
   public HttpConfig {
     trustedProxies = List.copyOf(trustedProxies);
@@ -26,7 +29,8 @@ public record HttpConfig(String host, int port, int instances, long requestTimeo
 
   /** Host, port and instances, every limit at its default. */
   public HttpConfig(String host, int port, int instances) {
-    this(host, port, instances, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_BODY_BYTES, List.of());
+    this(host, port, instances, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_BODY_BYTES, List.of(),
+      DEFAULT_MAX_CONNECTIONS);
   }
 
   /**

@@ -3,12 +3,15 @@ package io.oneloop.http;
 import io.netty.handler.codec.TooLongFrameException;
 import io.oneloop.app.Unexpected;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.Map;
 
@@ -16,9 +19,12 @@ import java.util.Map;
  * Every error answer of the HTTP server in one shape, {@code {"error": "..."}}: the router's error
  * handlers for every status (so no failure goes unhandled) and the answer to requests too broken
  * to parse. A 500 is a bug: it is logged once with an id, and the client gets the id, never the
- * exception.
+ * exception. A failure on a connection the client has already closed (an upload cut short) has no
+ * one to answer and is no bug: it is dropped, logged at debug only.
  */
 final class ErrorAnswers {
+
+  private static final Logger log = LoggerFactory.getLogger(ErrorAnswers.class);
 
   private static final Map<Integer, String> MESSAGES = Map.ofEntries(
     Map.entry(400, "bad request"),
@@ -37,14 +43,23 @@ final class ErrorAnswers {
   private ErrorAnswers() {
   }
 
-  /** An error handler on every status from 400 to 599. */
+  /**
+   * An error handler on every status, not only 400 to 599: Vert.x Web's BodyHandler fails a request
+   * whose stream broke with status 200, and a status without a handler is logged by the router at
+   * ERROR ("Unhandled exception in router") and answered as plain text.
+   */
   static void install(Router router) {
-    for (int status = 400; status < 600; status++) {
+    for (int status = 100; status < 600; status++) {
       router.errorHandler(status, ErrorAnswers::answer);
     }
   }
 
   private static void answer(RoutingContext ctx) {
+    if (gone(ctx)) {
+      log.debug("Dropped a failure of {} {} on a closed connection: {}", ctx.request().method(),
+        RequestGuards.shorten(ctx.request().path()), String.valueOf(ctx.failure()));
+      return;
+    }
     int status = ctx.statusCode() < 400 ? 500 : ctx.statusCode();
     Throwable failure = ctx.failure();
     if (failure instanceof HttpException http && http.getStatusCode() >= 400) {
@@ -56,6 +71,11 @@ final class ErrorAnswers {
       return;
     }
     send(ctx, status, new JsonObject().put("error", MESSAGES.getOrDefault(status, "request failed")));
+  }
+
+  /** Whether the request's connection is closed, so that no answer can reach the client. */
+  private static boolean gone(RoutingContext ctx) {
+    return ctx.failure() instanceof HttpClosedException || ctx.response().closed();
   }
 
   private static void send(RoutingContext ctx, int status, JsonObject body) {

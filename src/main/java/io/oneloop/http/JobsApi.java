@@ -78,13 +78,13 @@ final class JobsApi {
         return;
       }
     }
-    jobs.list(limit).onComplete(ar -> {
+    jobs.list(limit).onComplete(Responses.guarded(ctx, ar -> {
       if (ar.succeeded()) {
         Responses.json(ctx, 200, ar.result());
       } else {
         ctx.fail(ar.cause());
       }
-    });
+    }));
   }
 
   private void types(RoutingContext ctx) {
@@ -95,7 +95,7 @@ final class JobsApi {
 
   private void get(RoutingContext ctx) {
     String id = ctx.pathParam("id");
-    jobs.get(id).onComplete(ar -> {
+    jobs.get(id).onComplete(Responses.guarded(ctx, ar -> {
       if (ar.failed()) {
         ctx.fail(ar.cause());
       } else if (ar.result() == null) {
@@ -103,11 +103,11 @@ final class JobsApi {
       } else {
         Responses.json(ctx, 200, ar.result());
       }
-    });
+    }));
   }
 
   private void cancel(RoutingContext ctx) {
-    jobs.cancel(ctx.pathParam("id")).onComplete(ar -> {
+    jobs.cancel(ctx.pathParam("id")).onComplete(Responses.guarded(ctx, ar -> {
       if (ar.succeeded()) {
         JsonObject job = ar.result();
         if (RequestGuards.who(ctx) != null) {
@@ -121,6 +121,6 @@ final class JobsApi {
       } else {
         Responses.error(ctx, e.status(), e.getMessage());
       }
-    });
+    }));
   }
 }

@@ -97,23 +97,27 @@ public final class OpsRoutes {
     probe(router, "/health/live", live::handle);
     probe(router, "/health/ready", readyHandler::handle);
     // The old probe: the ready answer, in the shape it always had.
-    probe(router, "/health", ctx -> ready.checkStatus().onComplete(ar -> {
+    probe(router, "/health", ctx -> ready.checkStatus().onComplete(Responses.guarded(ctx, ar -> {
       boolean up = ar.succeeded() && ar.result().getUp();
       ctx.response()
         .setStatusCode(up ? 200 : 503)
         .putHeader("content-type", "application/json")
         .putHeader("cache-control", "no-store")
         .end(new JsonObject().put("status", up ? "UP" : "DOWN").encode());
-    }));
+    })));
     if (metrics != null) {
       router.route("/metrics").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(PrometheusScrapingHandler.create(metrics.registry()));
     } else {
       router.route("/metrics").handler(ctx -> Responses.error(ctx, 404, "metrics are off (metrics.enabled is false)"));
     }
     router.route("/api/info").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(ctx -> Responses.json(ctx, 200, info(vertx)));
-    Routes.read(router, "/api/cluster").handler(ctx -> nodes.nodes()
-      .onSuccess(list -> Responses.json(ctx, 200, new JsonObject().put("self", membership.nodeId()).put("nodes", list)))
-      .onFailure(cause -> Responses.error(ctx, 503, "the cluster's nodes are not available: " + cause.getMessage())));
+    Routes.read(router, "/api/cluster").handler(ctx -> nodes.nodes().onComplete(Responses.guarded(ctx, ar -> {
+      if (ar.succeeded()) {
+        Responses.json(ctx, 200, new JsonObject().put("self", membership.nodeId()).put("nodes", ar.result()));
+      } else {
+        Responses.error(ctx, 503, "the cluster's nodes are not available: " + ar.cause().getMessage());
+      }
+    })));
     Routes.allow(router, "/api/cluster", Routes.READ);
   }
 

@@ -7,8 +7,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
-import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.vertx.core.http.HttpConnection;
@@ -23,7 +23,8 @@ import java.util.concurrent.TimeUnit;
  * headers and body must all arrive within the bound, else it is answered 408 and the connection
  * closed; a connection that sends nothing at all within the bound is closed without an answer.
  * Responses are not limited (streaming transports and WebSockets are long-lived), and a
- * connection that became a WebSocket is left alone.
+ * connection that became a WebSocket is left alone: one whose {@code 101 Switching Protocols}
+ * has been written, not one that merely asked for an upgrade (any request may carry the header).
  */
 final class RequestDeadline {
 
@@ -40,6 +41,7 @@ final class RequestDeadline {
   private boolean receiving;
   /** The response to the request being received has begun: a 408 can no longer be written. */
   private boolean answering;
+  /** The server has switched this connection to another protocol: its bytes are no longer HTTP requests. */
   private boolean upgraded;
 
   private RequestDeadline(long timeoutMs) {
@@ -126,10 +128,6 @@ final class RequestDeadline {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
-      if (msg instanceof HttpRequest request && request.headers().contains("upgrade")) {
-        upgraded = true;
-        cancel();
-      }
       if (msg instanceof LastHttpContent) {
         receiving = false;
         cancel();
@@ -139,8 +137,12 @@ final class RequestDeadline {
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
-      if (msg instanceof HttpResponse) {
+      if (msg instanceof HttpResponse response) {
         answering = true;
+        if (response.status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
+          upgraded = true;
+          cancel();
+        }
       }
       super.write(ctx, msg, promise);
     }

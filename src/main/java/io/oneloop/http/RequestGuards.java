@@ -91,7 +91,7 @@ final class RequestGuards {
       return;
     }
     String token = bearer(request.getHeader(HttpHeaders.AUTHORIZATION));
-    auth.authenticate(token).onComplete(ar -> {
+    auth.authenticate(token).onComplete(Responses.guarded(ctx, ar -> {
       if (ar.failed()) {
         refusals.refused("unauthorized", request.method() + " " + request.path() + " from " + request.remoteAddress()
           + ": " + ar.cause().getMessage());
@@ -101,7 +101,7 @@ final class RequestGuards {
       }
       ctx.put(PRINCIPAL, ar.result());
       ctx.next();
-    });
+    }));
   }
 
   /** On routes that change state: with auth on, only an admin token passes. */

@@ -4,17 +4,19 @@ import io.oneloop.auth.Authenticator;
 import io.oneloop.config.AppConfig;
 import io.oneloop.config.BridgeLimits;
 import io.oneloop.metrics.BridgeMetrics;
+import io.oneloop.metrics.HttpMetrics;
 import io.vertx.core.Vertx;
 
 /**
  * What every HTTP server instance of one app shares to hold under abuse: the token checks, the
- * refusal counts and the bridge's connection caps.
+ * refusal counts, the bridge's connection caps and the cap on all the server's connections.
  */
-public record Security(Authenticator auth, Refusals refusals, ConnectionCaps caps) {
+public record Security(Authenticator auth, Refusals refusals, ConnectionCaps caps, OpenConnections connections) {
 
   public static Security create(Vertx vertx, AppConfig config) {
     BridgeLimits limits = config.bridge().limits();
     return new Security(Authenticator.create(vertx, config.auth()), new Refusals(reason -> BridgeMetrics.of(vertx).refused(reason)),
-      new ConnectionCaps(limits.maxConnections(), limits.maxConnectionsPerIp(), config.http().trustedProxies()));
+      new ConnectionCaps(limits.maxConnections(), limits.maxConnectionsPerIp(), config.http().trustedProxies()),
+      new OpenConnections(config.http().maxConnections(), () -> HttpMetrics.of(vertx).refusedMaxConnections()));
   }
 }

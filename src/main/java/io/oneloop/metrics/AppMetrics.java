@@ -3,6 +3,7 @@ package io.oneloop.metrics;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -21,12 +22,18 @@ import io.oneloop.Addresses;
 import io.oneloop.cluster.ClusterMembership;
 import io.oneloop.jobs.JobManager;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
 
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -50,10 +57,16 @@ public final class AppMetrics implements AutoCloseable {
   private static final Map<Vertx, AppMetrics> BY_VERTX = new WeakHashMap<>();
   /** The series the registry drops; the fan-out benchmark with metrics on and off says whether more should go. */
   static final String DROPPED = "vertx.eventbus.processed";
+  /** The most series one meter name may have; more are not recorded. */
+  static final int MAX_SERIES_PER_NAME = 1000;
+  /** The request methods that keep their name in the {@code method} tag; any other counts as {@code OTHER}. */
+  static final Set<HttpMethod> NAMED_METHODS = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.POST, HttpMethod.PUT,
+    HttpMethod.DELETE, HttpMethod.PATCH, HttpMethod.OPTIONS, HttpMethod.TRACE, HttpMethod.CONNECT);
 
   private final Vertx vertx;
   private final PrometheusMeterRegistry registry;
   private final BridgeMetrics bridge;
+  private final HttpMetrics http;
   private final EventLoopDelay loopDelay;
   private final List<AutoCloseable> binders = new ArrayList<>();
   private final Map<String, String> taskStates = new ConcurrentHashMap<>();
@@ -64,6 +77,7 @@ public final class AppMetrics implements AutoCloseable {
     this.vertx = vertx;
     this.registry = registry;
     this.bridge = new BridgeMetrics(registry);
+    this.http = new HttpMetrics(registry);
     this.loopDelay = new EventLoopDelay(vertx);
   }
 
@@ -77,7 +91,29 @@ public final class AppMetrics implements AutoCloseable {
     // Updated once more for every message each handler takes, and it repeats vertx_eventbus_delivered:
     // with one consumer per socket (Vert.x's own SockJS bridge) that is one more update per delivery.
     registry.config().meterFilter(MeterFilter.denyNameStartsWith(DROPPED));
+    registry.config().meterFilter(new SeriesCap(MAX_SERIES_PER_NAME));
     return registry;
+  }
+
+  /**
+   * Vert.x's metrics on the registry of {@link #newRegistry()}: its default labels, except that the
+   * request method is never the client's own word (any token is a valid method, and each new one
+   * was a new series in every HTTP meter): the standard methods by name, any other as {@code OTHER}.
+   */
+  public static MicrometerMetricsOptions vertxMetricsOptions() {
+    Set<Label> labels = EnumSet.copyOf(MicrometerMetricsOptions.DEFAULT_LABELS);
+    labels.remove(Label.HTTP_METHOD);
+    return new MicrometerMetricsOptions()
+      .setEnabled(true)
+      .setRegistryName("oneloop")
+      .setLabels(labels)
+      .setServerRequestTagsProvider(request -> List.of(Tag.of(Label.HTTP_METHOD.toString(), methodTag(request.method()))))
+      .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true));
+  }
+
+  /** The {@code method} tag of a request: one of a closed set. */
+  static String methodTag(HttpMethod method) {
+    return method != null && NAMED_METHODS.contains(method) ? method.name() : "OTHER";
   }
 
   /**
@@ -113,6 +149,10 @@ public final class AppMetrics implements AutoCloseable {
 
   public BridgeMetrics bridge() {
     return bridge;
+  }
+
+  public HttpMetrics http() {
+    return http;
   }
 
   public EventLoopDelay loopDelay() {

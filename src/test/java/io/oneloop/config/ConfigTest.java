@@ -38,6 +38,18 @@ class ConfigTest {
   }
 
   @Test
+  @DisplayName("http.maxConnections is 12000 by default, and may not be below bridge.maxConnections")
+  void httpMaxConnections() {
+    assertEquals(12000, check("{}").http().maxConnections());
+    assertEquals(50, check("{\"http\":{\"maxConnections\":50},\"bridge\":{\"maxConnections\":50}}").http().maxConnections());
+    assertEquals("conf/bad.json: http.maxConnections must be at least bridge.maxConnections (10000), got 500",
+      error("{\"http\":{\"maxConnections\":500}}"));
+    assertEquals("conf/bad.json: http.maxConnections must be at least bridge.maxConnections (20000), got 12000",
+      error("{\"bridge\":{\"maxConnections\":20000}}"));
+    assertEquals("conf/bad.json: http.maxConnections must be an integer 1-10000000, got 0", error("{\"http\":{\"maxConnections\":0}}"));
+  }
+
+  @Test
   @DisplayName("a port that is not a number is named with its key path and value")
   void badPort() {
     assertEquals("conf/bad.json: http.port must be an integer 0-65535, got \"abc\"", error("{\"http\":{\"port\":\"abc\"}}"));

@@ -1,5 +1,6 @@
 package io.oneloop.hardening;
 
+import io.oneloop.support.LogCapture;
 import io.oneloop.support.RawHttp;
 import io.oneloop.support.TickingApp;
 import io.oneloop.testtasks.BuggyJob;
@@ -174,6 +175,43 @@ class HttpErrorsTest {
     }
     try (RawHttp raw = RawHttp.connect(app.port())) {
       assertEquals("", raw.readUntilClosed(), "nothing is answered to a connection that sent nothing");
+    }
+  }
+
+  @Test
+  @DisplayName("an Upgrade header that is never honoured does not exempt a trickled body from http.requestTimeoutMs")
+  void upgradeHeaderDoesNotExempt() throws Exception {
+    String trickled = "POST /api/jobs HTTP/1.1\r\nHost: x\r\nUpgrade: foo\r\nConnection: Upgrade\r\n"
+      + "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{";
+    try (RawHttp raw = RawHttp.connect(app.port())) {
+      String response = raw.send(trickled).trickleUntilClosed(200, 8000);
+      assertError(408, RawHttp.status(response), header(response, "content-type"), RawHttp.body(response));
+    }
+  }
+
+  @Test
+  @DisplayName("after a request with an Upgrade header is answered, the next request on the connection is timed too")
+  void keepAliveAfterUpgradeHeader() throws Exception {
+    try (RawHttp raw = RawHttp.connect(app.port())) {
+      String first = raw.send("GET /health HTTP/1.1\r\nHost: x\r\nUpgrade: foo\r\nConnection: Upgrade\r\n\r\n").readResponse();
+      assertEquals(200, RawHttp.status(first), first);
+      String response = raw.send("POST /api/jobs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        + "Content-Length: 1000\r\n\r\n{").trickleUntilClosed(200, 8000);
+      assertError(408, RawHttp.status(response), header(response, "content-type"), RawHttp.body(response));
+    }
+  }
+
+  @Test
+  @DisplayName("SockJS's chunking_test is not found, whatever the method, and logs no error")
+  void chunkingTestNotFound() throws Exception {
+    try (LogCapture log = LogCapture.everything()) {
+      for (HttpMethod method : List.of(HttpMethod.POST, HttpMethod.OPTIONS, HttpMethod.GET, HttpMethod.PUT)) {
+        for (String path : List.of("/eventbus/chunking_test", "/eventbus//chunking_test", "/eventbus/chunking_test/")) {
+          HttpResponse<Buffer> response = call(method, path, Map.of(), method == HttpMethod.GET ? null : "");
+          assertEquals(new JsonObject().put("error", "not found"), assertError(404, response), method + " " + path);
+        }
+      }
+      assertEquals(List.of(), log.errors());
     }
   }
 

@@ -7,6 +7,7 @@ import io.oneloop.support.EventRecorder;
 import io.oneloop.support.TestApp;
 import io.oneloop.testtasks.HeldStopTask;
 import io.oneloop.testtasks.ReportJob;
+import io.oneloop.testtasks.UnencodableJob;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -26,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 
 import static io.oneloop.support.TestApp.config;
 import static io.oneloop.support.TestApp.taskClass;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -185,6 +187,27 @@ class JobsApiTest {
       .put("params", new JsonObject().put("rows", 3).put("fail", true))).getString("id");
     JsonObject failed = awaitJob(events, bad, "failed");
     assertEquals("the report source is missing", failed.getString("error"));
+  }
+
+  @Test
+  @DisplayName("a job whose result cannot be encoded as JSON fails saying so, and the API still answers for it")
+  void unencodableResult(Vertx vertx) throws Exception {
+    JsonObject jobs = jobsConfig(2, 10, 100);
+    jobs.getJsonObject("types").put("unencodable", UnencodableJob.class.getName());
+    TestApp app = TestApp.start(vertx, config().put("jobs", jobs));
+    String id = post(vertx, app, new JsonObject().put("type", "unencodable")).getString("id");
+    HttpResponse<Buffer> record = await("the job ends").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
+      .until(() -> call(vertx, app, HttpMethod.GET, "/api/jobs/" + id, null),
+        r -> r.statusCode() != 200 || !List.of("queued", "running").contains(r.bodyAsJsonObject().getString("state")));
+    assertEquals(200, record.statusCode(), record.bodyAsString());
+    JsonObject job = record.bodyAsJsonObject();
+    assertEquals("failed", job.getString("state"));
+    assertTrue(job.getString("error").startsWith("the job's result cannot be encoded as JSON"), job.getString("error"));
+    HttpResponse<Buffer> list = call(vertx, app, HttpMethod.GET, "/api/jobs", null);
+    assertEquals(200, list.statusCode(), list.bodyAsString());
+    assertEquals("failed", list.bodyAsJsonArray().stream().map(JsonObject.class::cast)
+      .filter(j -> id.equals(j.getString("id"))).findFirst().orElseThrow().getString("state"));
+    assertEquals(409, call(vertx, app, HttpMethod.DELETE, "/api/jobs/" + id, null).statusCode(), "an ended job cannot be cancelled");
   }
 
   @Test
