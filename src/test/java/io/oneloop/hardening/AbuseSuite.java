@@ -157,6 +157,8 @@ final class AbuseSuite implements AutoCloseable {
   final Target open = new Target("abuse", Map.of(), null);
   final Target authed = new Target("abuse-auth", Map.of("ONELOOP_AUTH_TOKENS", "watch:viewer:" + TOKEN), TOKEN);
   final List<ClassResult> results = Collections.synchronizedList(new ArrayList<>());
+  /** Makes every SockJS session id of a run its own. */
+  private final java.util.concurrent.atomic.AtomicInteger sessions = new java.util.concurrent.atomic.AtomicInteger();
   private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "abuse-watchdog");
     t.setDaemon(true);
@@ -165,6 +167,15 @@ final class AbuseSuite implements AutoCloseable {
 
   AbuseSuite(Scale scale) {
     this.scale = scale;
+    // A run interrupted (Ctrl-C on Maven) still ends the processes it started, by their PIDs.
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      for (Target t : List.of(open, authed)) {
+        AppProcess app = t.app;
+        if (app != null) {
+          app.close();
+        }
+      }
+    }, "abuse-cleanup"));
   }
 
   int n(int shortSize) {
@@ -813,10 +824,10 @@ final class AbuseSuite implements AutoCloseable {
 
   /**
    * Sockets register {@code addresses} addresses matching the history regex (50 per socket, the
-   * rate limit's burst) and leave, then 12 sockets publish 60 KB bodies round-robin to them for
-   * {@code publishMs}. The heap is weighed once the regex history's {@code ttlMs} has passed.
+   * rate limit's burst) and leave, then 12 sockets publish bodies of {@code bodyBytes} round-robin
+   * to them for {@code publishMs}. The heap is weighed once the regex history's {@code ttlMs} has passed.
    */
-  void history(Stats stats, Target t, int addresses, long publishMs) throws Exception {
+  void history(Stats stats, Target t, String prefix, int addresses, long publishMs, int bodyBytes) throws Exception {
     List<java.util.concurrent.Callable<Void>> registrars = new ArrayList<>();
     for (int first = 0; first < addresses; first += 50) {
       int from = first;
@@ -824,7 +835,7 @@ final class AbuseSuite implements AutoCloseable {
         try (RawSocket socket = RawSocket.connect(t.port(), "/eventbus/websocket", 65536)) {
           ByteArrayOutputStream batch = new ByteArrayOutputStream();
           for (int a = from; a < Math.min(addresses, from + 50); a++) {
-            batch.write(RawSocket.frame(true, 0x1, ("{\"type\":\"register\",\"address\":\"acme.h." + a + "\"}").getBytes(StandardCharsets.US_ASCII)));
+            batch.write(RawSocket.frame(true, 0x1, ("{\"type\":\"register\",\"address\":\"" + prefix + a + "\"}").getBytes(StandardCharsets.US_ASCII)));
             stats.inputs.incrementAndGet();
           }
           // Closed with a FIN right after: the server reads every frame before it sees the end.
@@ -834,10 +845,10 @@ final class AbuseSuite implements AutoCloseable {
       });
     }
     runAll(4, registrars, 60_000);
-    String body = "x".repeat(60_000);
+    String body = "x".repeat(bodyBytes);
     byte[][] payloads = new byte[Math.max(1, addresses)][];
     for (int a = 0; a < payloads.length; a++) {
-      payloads[a] = ("{\"type\":\"publish\",\"address\":\"acme.h." + a + "\",\"body\":\"" + body + "\"}").getBytes(StandardCharsets.US_ASCII);
+      payloads[a] = ("{\"type\":\"publish\",\"address\":\"" + prefix + a + "\",\"body\":\"" + body + "\"}").getBytes(StandardCharsets.US_ASCII);
     }
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(publishMs);
     AtomicLong published = new AtomicLong();
@@ -853,7 +864,7 @@ final class AbuseSuite implements AutoCloseable {
     }
     runAll(12, publishers, publishMs + 60_000);
     stats.details.put("addresses registered", addresses);
-    stats.details.put("60 KB publishes", published.get());
+    stats.details.put(bodyBytes / 1000 + " KB publishes", published.get());
   }
 
   /**
@@ -875,12 +886,12 @@ final class AbuseSuite implements AutoCloseable {
         readers.get("raw WS").add(raw);
         raw.sendText(register);
         ended.get("raw WS").add(() -> raw.awaitEnd(3000));
-        RawSocket sockJs = RawSocket.connect(t.port(), String.format("/eventbus/%03d/slowws%02d/websocket", i, i), 4096);
+        RawSocket sockJs = RawSocket.connect(t.port(), String.format("/eventbus/%03d/slowws%d/websocket", i % 1000, sessions.incrementAndGet()), 4096);
         readers.get("SockJS WS").add(sockJs);
         sockJs.sendText(new JsonArray().add(register).encode());
         ended.get("SockJS WS").add(() -> sockJs.awaitEnd(3000));
         for (String transport : List.of("xhr_streaming", "eventsource")) {
-          String session = "slow" + transport.charAt(0) + i;
+          String session = "slow" + transport.charAt(0) + sessions.incrementAndGet();
           Socket socket = new Socket();
           socket.setReceiveBufferSize(4096);
           socket.connect(new InetSocketAddress("127.0.0.1", t.port()), 5000);
