@@ -257,10 +257,13 @@ final class AbuseSuite implements AutoCloseable {
     long heapAfter = -1;
     long metricsAfter = -1;
     long rssAfter = -1;
-    if (!app.alive()) {
-      String tail = tail(app.output(), 6);
-      violations.add("the process exited (code " + app.exitCode() + ") during the class; last lines:\n" + tail);
-      t.exits.add("exit code " + app.exitCode() + " during " + name);
+    if (t.app == null || !t.app.alive()) {
+      AppProcess dead = t.app == null ? app : t.app;
+      violations.add("the process exited (code " + dead.exitCode() + ") during the class; last lines:\n" + tail(dead.output(), 6));
+      if (t.app != null) {
+        t.exits.add("exit code " + dead.exitCode() + " during " + name);
+        t.app = null;
+      }
     } else {
       if (settleAfterMs > 0) {
         t.ticks.awaitTicks((int) (settleAfterMs / TICK_MS), settleAfterMs + 5000);
@@ -443,6 +446,13 @@ final class AbuseSuite implements AutoCloseable {
     sender.join(5000);
     stats.inputs.addAndGet(sent.get());
     stats.details.put(label + ": pings sent", sent.get());
+    if (resetAfterMs.get() >= 0 && !t.app.alive()) {
+      // The connection ended because the process did (an OutOfMemoryError): no reset by a working server.
+      stats.details.put(label + ": reset after ms", "never: the process exited after " + resetAfterMs.get() + " ms");
+      stats.violations.add(String.format("the %s ping flooder was not reset; the process exited after %,d ms (%,d pings sent)", label,
+        resetAfterMs.get(), sent.get()));
+      return;
+    }
     stats.details.put(label + ": reset after ms", resetAfterMs.get() < 0 ? "never" : resetAfterMs.get());
     if (resetAfterMs.get() < 0) {
       stats.violations.add(String.format("the %s ping flooder (never reading) was not reset in %,d ms; %,d pings sent", label, millis,
