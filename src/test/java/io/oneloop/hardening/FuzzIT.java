@@ -27,8 +27,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -212,82 +210,5 @@ class FuzzIT {
     String output = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(jcmd.waitFor(30, TimeUnit.SECONDS), "jcmd " + command + " finished");
     return output;
-  }
-
-  /** A well-behaved raw client on the ticker that notes when each tick arrives. */
-  private static final class TickWatch implements AutoCloseable {
-    private final WebSocketClient client;
-    private final WebSocket socket;
-    private final long pingTimer;
-    private final AtomicLong lastTick = new AtomicLong();
-    private final AtomicLong largestGap = new AtomicLong();
-    private final AtomicInteger count = new AtomicInteger();
-    private volatile boolean measuring;
-    /** What the fuzz was doing when the largest gap ended. */
-    private volatile String phase = "";
-    private volatile String largestGapPhase = "";
-
-    private TickWatch(WebSocketClient client, WebSocket socket) {
-      this.client = client;
-      this.socket = socket;
-      socket.binaryMessageHandler(data -> onFrame(new JsonObject(data)));
-      socket.textMessageHandler(text -> onFrame(new JsonObject(text)));
-      this.pingTimer = vertx.setPeriodic(4000, id -> socket.writeTextMessage("{\"type\":\"ping\"}"));
-    }
-
-    static TickWatch start(Vertx vertx, int port) throws Exception {
-      WebSocketClient client = vertx.createWebSocketClient();
-      WebSocket socket = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
-        .setURI("/eventbus/websocket")).await(10, TimeUnit.SECONDS);
-      TickWatch watch = new TickWatch(client, socket);
-      socket.writeTextMessage("{\"type\":\"register\",\"address\":\"oneloop.ticker\"}");
-      watch.awaitTicks(2);
-      return watch;
-    }
-
-    private void onFrame(JsonObject frame) {
-      if (!"rec".equals(frame.getString("type"))) {
-        return;
-      }
-      long now = System.nanoTime();
-      long previous = lastTick.getAndSet(now);
-      long gap = TimeUnit.NANOSECONDS.toMillis(now - previous);
-      if (measuring && previous != 0 && gap > largestGap.get()) {
-        largestGap.set(gap);
-        largestGapPhase = phase;
-      }
-      count.incrementAndGet();
-    }
-
-    void beginMeasuring() {
-      largestGap.set(0);
-      measuring = true;
-    }
-
-    /** The largest gap between two ticks while measuring, the time since the last tick included. */
-    long endMeasuring() {
-      measuring = false;
-      long sinceLast = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastTick.get());
-      return Math.max(largestGap.get(), sinceLast);
-    }
-
-    /** Waits (bounded) until {@code n} more ticks have come. */
-    void awaitTicks(int n) throws InterruptedException {
-      int target = count.get() + n;
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (count.get() < target && System.nanoTime() < deadline) {
-        synchronized (this) {
-          wait(50);
-        }
-      }
-      assertTrue(count.get() >= target, "ticks keep coming");
-    }
-
-    @Override
-    public void close() {
-      vertx.cancelTimer(pingTimer);
-      socket.close();
-      client.close();
-    }
   }
 }

@@ -166,6 +166,20 @@ public final class AppProcess implements AutoCloseable {
     }
   }
 
+  /** How many bytes the process wrote so far (its output file's size), without reading them. */
+  public long outputBytes() {
+    try {
+      return Files.size(log);
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+
+  /** The exit code, or null while it runs. */
+  public Integer exitCode() {
+    return process.isAlive() ? null : process.exitValue();
+  }
+
   /** Calls the app's HTTP API, e.g. {@code api("POST", "api/jobs", "{...}")}; {@code body} may be null. */
   public HttpResponse<String> api(String method, String path, String body) {
     HttpRequest request = HttpRequest.newBuilder(URI.create(url() + path))

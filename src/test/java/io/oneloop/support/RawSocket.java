@@ -82,19 +82,7 @@ public final class RawSocket implements AutoCloseable {
 
   /** Sends one frame of a message: {@code opcode} 1 (text), 2 (binary) or 0 (continuation), final or not. */
   public void sendFragment(int opcode, boolean fin, byte[] payload) throws IOException {
-    sendFrame(opcode, fin, payload.clone());
-  }
-
-  /** One frame the server sent: its opcode and payload. */
-  public record Frame(int opcode, byte[] payload) {
-    public String text() {
-      return new String(payload, StandardCharsets.UTF_8);
-    }
-
-    /** A close frame's status code, or -1. */
-    public int closeCode() {
-      return opcode == 0x8 && payload.length >= 2 ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : -1;
-    }
+    sendFrame(fin, opcode, payload);
   }
 
   /**
@@ -167,31 +155,104 @@ public final class RawSocket implements AutoCloseable {
   }
 
   private void sendFrame(int opcode, byte[] payload) throws IOException {
-    sendFrame(opcode, true, payload);
+    sendFrame(true, opcode, payload);
   }
 
-  private void sendFrame(int opcode, boolean fin, byte[] payload) throws IOException {
-    byte[] mask = new byte[4];
-    ThreadLocalRandom.current().nextBytes(mask);
-    out.write((fin ? 0x80 : 0) | opcode);
-    if (payload.length < 126) {
-      out.write(0x80 | payload.length);
-    } else if (payload.length <= 0xFFFF) {
-      out.write(0x80 | 126);
-      out.write(payload.length >>> 8);
-      out.write(payload.length & 0xFF);
+  /** One masked frame; with {@code fin} false a message stays open for continuation frames (opcode 0). */
+  public void sendFrame(boolean fin, int opcode, byte[] payload) throws IOException {
+    sendRaw(frame(fin, opcode, payload));
+  }
+
+  /** Bytes as they are: many frames built beforehand in one write, or a frame broken on purpose. */
+  public void sendRaw(byte[] bytes) throws IOException {
+    out.write(bytes);
+    out.flush();
+  }
+
+  /** A masked client frame as bytes ({@code payload} is left as it was). */
+  public static byte[] frame(boolean fin, int opcode, byte[] payload) {
+    int lengthBytes = payload.length < 126 ? 0 : payload.length <= 0xFFFF ? 2 : 8;
+    byte[] frame = new byte[2 + lengthBytes + 4 + payload.length];
+    frame[0] = (byte) ((fin ? 0x80 : 0) | opcode);
+    if (lengthBytes == 0) {
+      frame[1] = (byte) (0x80 | payload.length);
     } else {
-      out.write(0x80 | 127);
-      for (int shift = 56; shift >= 0; shift -= 8) {
-        out.write((int) ((long) payload.length >>> shift) & 0xFF);
+      frame[1] = (byte) (0x80 | (lengthBytes == 2 ? 126 : 127));
+      for (int i = 0; i < lengthBytes; i++) {
+        frame[2 + i] = (byte) ((long) payload.length >>> (8 * (lengthBytes - 1 - i)));
       }
     }
-    out.write(mask);
+    byte[] mask = new byte[4];
+    ThreadLocalRandom.current().nextBytes(mask);
+    System.arraycopy(mask, 0, frame, 2 + lengthBytes, 4);
+    int at = 2 + lengthBytes + 4;
     for (int i = 0; i < payload.length; i++) {
-      payload[i] ^= mask[i % 4];
+      frame[at + i] = (byte) (payload[i] ^ mask[i % 4]);
     }
-    out.write(payload);
-    out.flush();
+    return frame;
+  }
+
+  /** One frame from the server: its opcode and payload. */
+  public record Frame(int opcode, byte[] payload) {
+    public String text() {
+      return new String(payload, StandardCharsets.UTF_8);
+    }
+
+    /** The status code of a close frame, or -1. */
+    public int closeCode() {
+      return opcode == 0x8 && payload.length >= 2 ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : -1;
+    }
+  }
+
+  /**
+   * The next frame from the server, or null if none began within {@code timeoutMs}; an
+   * {@link java.io.EOFException} when the connection ended, a {@link SocketException} when it was reset.
+   */
+  public Frame readFrame(long timeoutMs) throws IOException {
+    InputStream in = socket.getInputStream();
+    socket.setSoTimeout((int) Math.max(1, timeoutMs));
+    int first;
+    try {
+      first = in.read();
+    } catch (SocketTimeoutException e) {
+      return null;
+    }
+    if (first < 0) {
+      throw new java.io.EOFException("the server ended the connection");
+    }
+    // A frame that began is read whole, with a time-out of its own.
+    socket.setSoTimeout(HANDSHAKE_TIMEOUT_MS);
+    int second = readByte(in);
+    long length = second & 0x7F;
+    int lengthBytes = length == 126 ? 2 : length == 127 ? 8 : 0;
+    if (lengthBytes > 0) {
+      length = 0;
+      for (int i = 0; i < lengthBytes; i++) {
+        length = (length << 8) | readByte(in);
+      }
+    }
+    if (length > 16 * 1024 * 1024) {
+      throw new IOException("a frame of " + length + " bytes from the server");
+    }
+    byte[] payload = in.readNBytes((int) length);
+    if (payload.length < length) {
+      throw new java.io.EOFException("the server ended the connection inside a frame");
+    }
+    return new Frame(first & 0x0F, payload);
+  }
+
+  private static int readByte(InputStream in) throws IOException {
+    int b = in.read();
+    if (b < 0) {
+      throw new java.io.EOFException("the server ended the connection inside a frame");
+    }
+    return b;
+  }
+
+  /** Closes with a reset (no FIN), as a client that crashed or lost its network would. */
+  public void abort() throws IOException {
+    socket.setSoLinger(true, 0);
+    socket.close();
   }
 
   @Override
