@@ -1019,7 +1019,9 @@ final class AbuseSuite implements AutoCloseable {
     }
     copy.forEach(r -> classes.add(r.toJson()));
     return new JsonObject().put("scale", scale.name().toLowerCase(Locale.ROOT)).put("tickIntervalMs", TICK_MS)
-      .put("requestTimeoutMs", REQUEST_TIMEOUT_MS).put("jvm", new JsonArray(JVM_ARGS)).put("classes", classes);
+      .put("requestTimeoutMs", REQUEST_TIMEOUT_MS).put("jvm", new JsonArray(JVM_ARGS))
+      .put("finishedAt", java.time.Instant.now().toString()).put("commit", System.getProperty("abuse.commit", "unknown"))
+      .put("classes", classes);
   }
 
   String markdown() {

@@ -62,7 +62,7 @@ public final class Bench {
     putSummary(result, Summary.build(made, peersOf(made), result.getJsonArray("runs")));
     // the command line shown is the one the results were made with, never this re-render's
     Chart.write(result, repo.resolve(s.png));
-    Files.writeString(repo.resolve(s.markdown), Markdown.render(result));
+    Files.writeString(repo.resolve(s.markdown), Markdown.withAbuse(Markdown.render(result), repo));
     log("rendered %s and %s from %s", s.png, s.markdown, s.out);
   }
 
@@ -167,7 +167,7 @@ public final class Bench {
       log("wrote %s", s.png);
     }
     if (!s.markdown.isEmpty()) {
-      Files.writeString(repo.resolve(s.markdown), Markdown.render(result));
+      Files.writeString(repo.resolve(s.markdown), Markdown.withAbuse(Markdown.render(result), repo));
       log("wrote %s", s.markdown);
     }
     if (!last) {

@@ -13,6 +13,54 @@ final class Markdown {
   private Markdown() {
   }
 
+  /**
+   * {@code markdown} with the abuse suite's last run ({@code bench/results/abuse.json} and its
+   * table, from {@code bench/run --abuse}) as a section before "Machine"; unchanged without one.
+   */
+  static String withAbuse(String markdown, java.nio.file.Path repo) throws java.io.IOException {
+    java.nio.file.Path json = repo.resolve("bench/results/abuse.json");
+    java.nio.file.Path table = repo.resolve("bench/results/abuse.md");
+    if (!java.nio.file.Files.exists(json) || !java.nio.file.Files.exists(table)) {
+      return markdown;
+    }
+    JsonObject a = new JsonObject(java.nio.file.Files.readString(json));
+    JsonArray classes = a.getJsonArray("classes", new JsonArray());
+    long inputs = 0;
+    long exits = 0;
+    long fiveXx = 0;
+    long heap = 0;
+    long log = 0;
+    long metrics = 0;
+    long gap = 0;
+    int held = 0;
+    for (int i = 0; i < classes.size(); i++) {
+      JsonObject c = classes.getJsonObject(i);
+      inputs += c.getLong("inputs", 0L);
+      exits += c.getLong("exits", 0L);
+      fiveXx += c.getLong("fiveXx", 0L);
+      heap = Math.max(heap, c.getLong("heapAfterGcBytes", 0L));
+      log = Math.max(log, c.getLong("logBytesPerSecond", 0L));
+      metrics = Math.max(metrics, c.getLong("metricsAfterBytes", 0L));
+      gap = Math.max(gap, c.getLong("tickGapMs", 0L));
+      held += c.getJsonArray("violations", new JsonArray()).isEmpty() ? 1 : 0;
+    }
+    StringBuilder b = new StringBuilder();
+    b.append("## Abuse suite\n\n");
+    b.append("`bash bench/run --abuse` runs the standing abuse suite (`AbuseIT`, which `mvn -B verify` runs at its "
+        + "short size) against the jar started with `").append(String.join(" ", a.getJsonArray("jvm", new JsonArray()).getList()))
+        .append("`, at its ").append(a.getString("scale", "?")).append(" size; run of ").append(a.getString("finishedAt", "?"))
+        .append(" on oneloop commit `").append(a.getString("commit", "?")).append("`. Each row is one attack class; after each, "
+        + "the process must be alive, nothing but 503 may answer 5xx, the heap after a forced GC must be within 10 % of "
+        + "before, `/metrics` within 2× of before, the log under 100 KB/s, and the ticker (every ")
+        .append(a.getInteger("tickIntervalMs", 0)).append(" ms) must miss no more than one beat for a client watching it.\n\n");
+    b.append(String.format(Locale.ROOT, "In all: %,d inputs, %d exits, %d 5xx answers; worst heap after GC %.1f MiB, "
+        + "worst log rate %.1f KB/s, worst `/metrics` %.1f KB, worst tick gap %d ms; %d of %d classes held.%n%n",
+        inputs, exits, fiveXx, heap / 1048576.0, log / 1000.0, metrics / 1000.0, gap, held, classes.size()));
+    b.append(java.nio.file.Files.readString(table)).append("\n");
+    int at = markdown.indexOf("\n## Machine\n");
+    return at < 0 ? markdown + "\n" + b : markdown.substring(0, at + 1) + b + markdown.substring(at + 1);
+  }
+
   static String render(JsonObject r) {
     JsonObject set = r.getJsonObject("settings");
     JsonObject m = r.getJsonObject("machine");
