@@ -32,10 +32,18 @@ public final class Addresses {
   public static final String BRIDGE_SOCKETS = "oneloop.internal.bridge.sockets";
 
   /**
-   * The header the bridge puts on what a socket opened with a JWT sends: the token's {@code sub}.
-   * The bridge removes any header of this name a client sent, so a service can trust it.
+   * The header the bridge puts on what a socket opened with a token sends: a static token's
+   * {@code name} or a JWT's {@code sub}. The bridge removes any header of this name a client sent,
+   * so a service can trust it.
    */
   public static final String USER_HEADER = "oneloop.user";
+
+  /**
+   * The header the bridge puts on what an anonymous socket (auth off) sends: the client's address,
+   * through {@code http.trustedProxies} where the transport lets it be read. Removed from what
+   * clients send, like {@link #USER_HEADER}.
+   */
+  public static final String CLIENT_HEADER = "oneloop.client";
 
   private Addresses() {
   }

@@ -3,6 +3,7 @@ package io.oneloop.auth;
 import io.oneloop.config.AuthConfig;
 import io.oneloop.config.AuthConfig.Role;
 import io.oneloop.config.AuthConfig.StaticToken;
+import io.oneloop.text.DisplayText;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -34,11 +35,13 @@ public final class Authenticator {
   private final List<StaticToken> tokens;
   private final List<byte[]> digests;
   private final JWTAuth jwt;
+  private final boolean requireExp;
 
-  private Authenticator(List<StaticToken> tokens, JWTAuth jwt) {
+  private Authenticator(List<StaticToken> tokens, JWTAuth jwt, boolean requireExp) {
     this.tokens = tokens;
     this.digests = tokens.stream().map(t -> digest(t.token())).toList();
     this.jwt = jwt;
+    this.requireExp = requireExp;
   }
 
   /** With authentication off, {@link #enabled()} is false and nothing should be asked of it. */
@@ -46,7 +49,12 @@ public final class Authenticator {
     JWTAuth jwt = null;
     if (config.jwt() != null) {
       AuthConfig.JwtSettings settings = config.jwt();
-      JWTOptions options = new JWTOptions().setLeeway(settings.leewaySeconds()).setAudience(settings.audience());
+      JWTOptions options = new JWTOptions().setLeeway(settings.leewaySeconds());
+      // vertx-auth-jwt checks aud only when given a list, and then refuses a token naming none of
+      // it: an empty list would refuse every token, so no audience configured means none given.
+      if (!settings.audience().isEmpty()) {
+        options.setAudience(settings.audience());
+      }
       if (settings.issuer() != null) {
         options.setIssuer(settings.issuer());
       }
@@ -54,7 +62,7 @@ public final class Authenticator {
         .addPubSecKey(new PubSecKeyOptions().setAlgorithm(settings.algorithm()).setBuffer(settings.key()))
         .setJWTOptions(options));
     }
-    return new Authenticator(config.tokens(), jwt);
+    return new Authenticator(config.tokens(), jwt, config.jwt() == null || config.jwt().requireExp());
   }
 
   public boolean enabled() {
@@ -76,7 +84,15 @@ public final class Authenticator {
     if (jwt == null || token.chars().filter(c -> c == '.').count() != 2) {
       return Future.failedFuture(new Refused("the token is not valid"));
     }
-    return jwt.authenticate(new TokenCredentials(token))
+    Future<User> checked;
+    try {
+      checked = jwt.authenticate(new TokenCredentials(token));
+    } catch (RuntimeException e) {
+      // vertx-auth-jwt reads exp, nbf, iat, aud and iss of a validly signed token with casts that
+      // throw on a claim of the wrong type ("exp": "soon"): that is a bad token, not a server error.
+      checked = Future.failedFuture(e);
+    }
+    return checked
       .recover(cause -> Future.failedFuture(new Refused("the token is not valid or has expired")))
       .compose(this::fromJwt);
   }
@@ -95,8 +111,12 @@ public final class Authenticator {
 
   private Future<Principal> fromJwt(User user) {
     JsonObject claims = user.attributes().getJsonObject("accessToken", user.principal());
+    String malformed = malformedClaim(claims);
+    if (malformed != null) {
+      return Future.failedFuture(new Refused(malformed));
+    }
     Object subject = claims.getValue("sub");
-    String name = subject instanceof String s && !s.isBlank() ? s : "jwt";
+    String name = subject == null ? "jwt" : (String) subject;
     Object roleClaim = claims.getValue(ROLE_CLAIM);
     Role role = roleClaim == null ? Role.VIEWER : Role.named(roleClaim);
     if (role == null) {
@@ -111,8 +131,49 @@ public final class Authenticator {
           + " claim must be {\"outbound\": [...], \"inbound\": [...]}, each entry {\"address\"} or {\"addressRegex\"}"));
       }
     }
-    long expiresAt = claims.getValue("exp") instanceof Number exp ? exp.longValue() * 1000 : 0;
+    long expiresAt = claims.getValue("exp") instanceof Number exp ? Math.min(exp.longValue(), Long.MAX_VALUE / 1000) * 1000 : 0;
     return Future.succeededFuture(new Principal(name, role, addresses, expiresAt, true));
+  }
+
+  /**
+   * Why the registered claims of a validly signed token are not what RFC 7519 says, or null: the
+   * times must be numbers, {@code exp} present unless {@code auth.jwt.requireExp} is false,
+   * {@code iss} a string, {@code aud} a string or a list of strings, and {@code sub} a name fit to
+   * show: it names the holder in chat, so one that only looks like another ({@code admin\u200b})
+   * is refused, never cleaned up into it.
+   */
+  private String malformedClaim(JsonObject claims) {
+    for (String time : new String[] {"exp", "nbf", "iat"}) {
+      Object value = claims.getValue(time);
+      if (value != null && !(value instanceof Number)) {
+        return "the token's " + time + " claim must be a number of seconds";
+      }
+    }
+    if (requireExp && claims.getValue("exp") == null) {
+      return "the token must have an exp claim";
+    }
+    if (claims.containsKey("iss") && !(claims.getValue("iss") instanceof String)) {
+      return "the token's iss claim must be a string";
+    }
+    Object audience = claims.getValue("aud");
+    if (audience != null && !(audience instanceof String)
+      && !(audience instanceof JsonArray list && list.stream().allMatch(String.class::isInstance))) {
+      return "the token's aud claim must be a string or a list of strings";
+    }
+    Object subject = claims.getValue("sub");
+    if (subject != null) {
+      if (!(subject instanceof String sub)) {
+        return "the token's sub claim must be a string";
+      }
+      String problem = DisplayText.nameProblem(sub, "the token's sub claim");
+      if (problem != null) {
+        return problem;
+      }
+      if (!sub.strip().equals(sub)) {
+        return "the token's sub claim must not start or end with white space";
+      }
+    }
+    return null;
   }
 
   private static boolean validAddresses(JsonObject addresses) {

@@ -148,15 +148,20 @@ public final class FanoutBridge {
 
   /**
    * Takes a WebSocket just accepted on one of the bridge's paths, admitted for {@code principal}
-   * (null: auth is off). A JWT's {@code sub} marks what the client sends, its
+   * (null: auth is off). The token's name marks what the client sends, a JWT's
    * {@code oneloop.addresses} narrow what it may do, and the client is closed when the token expires.
    */
   public void accept(BridgeTransport transport, ServerWebSocket ws, Principal principal, Runnable onRelease) {
+    accept(transport, ws, principal, null, onRelease);
+  }
+
+  /** As above, with the client's address as far as it can be trusted ({@code http.trustedProxies}); null: the socket's. */
+  public void accept(BridgeTransport transport, ServerWebSocket ws, Principal principal, String client, Runnable onRelease) {
     switch (transport) {
       case RAW -> new Session(listener -> new RawWebSocketWire(ws, listener, limits.maxMessageBytes(), limits.closeTimeoutMs()),
-        principal, onRelease);
+        principal, client, onRelease);
       case SOCKJS_WEBSOCKET -> new Session(listener -> new SockJsWebSocketWire(ws, listener, limits.maxMessageBytes(),
-        limits.closeTimeoutMs()), principal, onRelease);
+        limits.closeTimeoutMs()), principal, client, onRelease);
       default -> throw new IllegalArgumentException(transport + " is not a WebSocket transport");
     }
   }
@@ -171,7 +176,12 @@ public final class FanoutBridge {
    * {@code onRelease} runs once when it ends.
    */
   public void accept(SockJSSocket socket, Principal principal, Runnable onRelease) {
-    new Session(listener -> new SockJsFallbackWire(socket, context, listener), principal, onRelease);
+    accept(socket, principal, null, onRelease);
+  }
+
+  /** As above, with the client's address as far as it can be trusted; null: the socket's. */
+  public void accept(SockJSSocket socket, Principal principal, String client, Runnable onRelease) {
+    new Session(listener -> new SockJsFallbackWire(socket, context, listener), principal, client, onRelease);
   }
 
   /**
@@ -343,8 +353,10 @@ public final class FanoutBridge {
     long unflushedBytes;
     /** In the engine's list of sessions to flush at the end of this turn. */
     boolean dirty;
-    /** A JWT's subject, which marks what this client sends; null otherwise. */
+    /** The token's name (a static token's name, a JWT's subject), which marks what this client sends; null with auth off. */
     final String user;
+    /** With auth off, the client's address, which marks what it sends instead; null with a token. */
+    String client;
     final Predicate<String> maySend;
     final Predicate<String> mayReceive;
     long pingTimer;
@@ -364,13 +376,17 @@ public final class FanoutBridge {
     int historiesStarted;
     boolean released;
 
-    Session(Function<Wire.Listener, Wire> connect, Principal principal, Runnable onRelease) {
+    Session(Function<Wire.Listener, Wire> connect, Principal principal, String client, Runnable onRelease) {
       this.onRelease = onRelease;
-      this.user = principal != null && principal.fromJwt() ? principal.name() : null;
+      this.user = principal != null ? principal.name() : null;
+      this.client = client;
       BridgePermissions narrowed = permissions.narrowedBy(principal == null ? null : principal.addresses());
       this.maySend = narrowed::maySend;
       this.mayReceive = narrowed::mayReceive;
       this.wire = connect.apply(this);
+      if (user == null && this.client == null) {
+        this.client = wire.remoteAddress() == null ? "unknown" : wire.remoteAddress().hostAddress();
+      }
       sessions.add(this);
       counts.opened(wire.transport());
       metrics.sockets(wire.transport().wireName(), 1);
@@ -797,10 +813,13 @@ public final class FanoutBridge {
         return null;
       }
       // Only the bridge says who sent a message, and only the history numbers messages: a client
-      // cannot fake a sender, a seq, an epoch or a gap.
-      headers.remove(Addresses.USER_HEADER).remove(History.SEQ).remove(History.EPOCH).remove(History.GAP);
+      // cannot fake a sender, its address, a seq, an epoch or a gap.
+      headers.remove(Addresses.USER_HEADER).remove(Addresses.CLIENT_HEADER)
+        .remove(History.SEQ).remove(History.EPOCH).remove(History.GAP);
       if (user != null) {
         headers.add(Addresses.USER_HEADER, user);
+      } else if (client != null) {
+        headers.add(Addresses.CLIENT_HEADER, client);
       }
       return new DeliveryOptions().setSendTimeout(REPLY_TIMEOUT_MS).setHeaders(headers);
     }

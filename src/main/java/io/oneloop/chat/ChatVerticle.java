@@ -2,6 +2,7 @@ package io.oneloop.chat;
 
 import io.oneloop.Addresses;
 import io.oneloop.config.ChatConfig;
+import io.oneloop.text.DisplayText;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -25,9 +26,11 @@ import java.util.Map;
  * The history and the message ids live in shared data ({@value #HISTORY_MAP}, {@value #IDS}): one
  * chat for every node of a cluster, a node that joins later included. Each node answers its own
  * clients (local consumers), so {@code chat.maxPerMinute} counts per node.
- * A message from a bridge socket opened with a JWT carries the token's {@code sub} in the
- * {@link Addresses#USER_HEADER} header, which the bridge sets (and strips from what clients send): it is
- * then the sender's name, whatever the body says.
+ * A message from a bridge socket opened with a token carries the token's name (a static token's
+ * {@code name}, a JWT's {@code sub}) in the {@link Addresses#USER_HEADER} header, and one from an
+ * anonymous socket the client's address in {@link Addresses#CLIENT_HEADER}; the bridge sets both (and
+ * strips them from what clients send). The token's name is then the sender's name, whatever the
+ * body says, and {@code chat.maxPerMinute} counts per token name, or per address when anonymous.
  */
 public class ChatVerticle extends VerticleBase {
 
@@ -48,7 +51,7 @@ public class ChatVerticle extends VerticleBase {
   private static final long MINUTE_MS = 60_000;
 
   private final ChatConfig config;
-  /** Per user, when their accepted messages of the last minute were sent (monotonic ms). */
+  /** Per sender (see {@link #send}), when their accepted messages of the last minute were sent (monotonic ms). */
   private final Map<String, Deque<Long>> recent = new HashMap<>();
   private AsyncMap<Long, JsonObject> history;
   private Counter ids;
@@ -73,22 +76,28 @@ public class ChatVerticle extends VerticleBase {
       return;
     }
     String authenticated = msg.headers().get(Addresses.USER_HEADER);
-    String problem = authenticated != null ? checkValue(authenticated, "user", MAX_USER) : checkField(body, "user", MAX_USER);
+    String client = msg.headers().get(Addresses.CLIENT_HEADER);
+    String problem = authenticated != null ? checkValue(authenticated, "user", MAX_USER, false)
+      : checkField(body, "user", MAX_USER, false);
     if (problem == null) {
-      problem = checkField(body, "text", MAX_TEXT);
+      problem = checkField(body, "text", MAX_TEXT, true);
     }
     if (problem != null) {
       msg.fail(BAD_REQUEST, problem);
       return;
     }
-    String user = authenticated != null ? authenticated.trim() : body.getString("user").trim();
-    long wait = admit(user);
+    String user = authenticated != null ? authenticated.strip() : body.getString("user").strip();
+    // The limit follows who sends, not the name they type: the token's holder, or, anonymous, the
+    // client's address; a name in the body is only the key for senders inside the process.
+    String key = authenticated != null ? "user " + user : client != null ? "address " + client : "name " + user;
+    long wait = admit(key);
     if (wait > 0) {
-      msg.fail(TOO_MANY, "\"" + user + "\" may send " + config.maxPerMinute() + " messages a minute; try again in "
+      String who = authenticated == null && client != null ? "this address" : "\"" + user + "\"";
+      msg.fail(TOO_MANY, who + " may send " + config.maxPerMinute() + " messages a minute; try again in "
         + Math.max(1, (wait + 999) / 1000) + " s");
       return;
     }
-    String text = body.getString("text").trim();
+    String text = body.getString("text").strip();
     ids.incrementAndGet().compose(id -> {
       JsonObject message = new JsonObject()
         .put("id", id)
@@ -145,28 +154,21 @@ public class ChatVerticle extends VerticleBase {
     return 0;
   }
 
-  /** Null when {@code key} holds a string of 1 to {@code max} characters (code points, after trimming). */
-  private static String checkField(JsonObject body, String key, int max) {
+  /** Null when {@code key} holds a string of 1 to {@code max} characters (code points, after stripping) fit to show. */
+  private static String checkField(JsonObject body, String key, int max, boolean text) {
     Object value = body.getValue(key);
     if (!(value instanceof String s)) {
       return key + " must be a string of 1-" + max + " characters";
     }
-    return checkValue(s, key, max);
+    return checkValue(s, key, max, text);
   }
 
-  private static String checkValue(String s, String key, int max) {
-    String trimmed = s.trim();
-    int length = trimmed.codePointCount(0, trimmed.length());
+  private static String checkValue(String s, String key, int max, boolean text) {
+    String stripped = s.strip();
+    int length = stripped.codePointCount(0, stripped.length());
     if (length < 1 || length > max) {
       return key + " must be 1-" + max + " characters, got " + length;
     }
-    for (int i = 0; i < trimmed.length(); i++) {
-      char c = trimmed.charAt(i);
-      if (Character.getType(c) == Character.CONTROL || c >= '\u202A' && c <= '\u202E' || c >= '\u2066' && c <= '\u2069') {
-        return key + " must not contain control or bidirectional-override characters (found U+"
-          + String.format("%04X", (int) c) + " at position " + (trimmed.codePointCount(0, i) + 1) + ")";
-      }
-    }
-    return null;
+    return text ? DisplayText.textProblem(stripped, key) : DisplayText.nameProblem(stripped, key);
   }
 }

@@ -5,6 +5,7 @@ import io.oneloop.bridge.AllowedOrigins;
 import io.oneloop.bridge.BridgePermissions;
 import io.oneloop.jobs.JobTypes;
 import io.oneloop.tasks.TaskTypes;
+import io.oneloop.text.DisplayText;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
@@ -52,7 +53,8 @@ public record AppConfig(HttpConfig http, long shutdownTimeoutMs, BridgeConfig br
     "maxHistoryAddresses", "maxHistoryBytes", "maxHistoryAddressesPerClient");
   private static final Set<String> AUTH_KEYS = Set.of("tokens", "jwt");
   private static final Set<String> TOKEN_KEYS = Set.of("name", "role", "token");
-  private static final Set<String> JWT_KEYS = Set.of("algorithm", "secret", "publicKey", "issuer", "audience", "leewaySeconds");
+  private static final Set<String> JWT_KEYS = Set.of("algorithm", "secret", "publicKey", "issuer", "audience", "leewaySeconds",
+    "requireExp");
   private static final Set<String> JWT_ALGORITHMS = Set.of("HS256", "RS256", "ES256");
   private static final Set<String> CHAT_KEYS = Set.of("maxPerMinute");
   private static final long MAX_MS = Integer.MAX_VALUE;
@@ -269,6 +271,11 @@ public record AppConfig(HttpConfig http, long shutdownTimeoutMs, BridgeConfig br
         }
         onlyKnownKeys(entry, at + ".", TOKEN_KEYS);
         String name = nonEmptyString(entry.getValue("name"), at + ".name");
+        // The name is what chat shows for this token's holder: it must look like what it is.
+        String nameProblem = DisplayText.nameProblem(name, at + ".name");
+        if (nameProblem != null || !name.strip().equals(name)) {
+          throw error(nameProblem != null ? nameProblem : at + ".name must not start or end with white space, got " + show(name));
+        }
         if (!names.add(name)) {
           throw error(at + ".name must be unique, got " + show(name) + " a second time");
         }
@@ -317,7 +324,8 @@ public record AppConfig(HttpConfig http, long shutdownTimeoutMs, BridgeConfig br
         ? List.of(nonEmptyString(one, "auth.jwt.audience"))
         : strings(audienceValue, "auth.jwt.audience");
       int leeway = (int) integer(jwt.getValue("leewaySeconds", 0), "auth.jwt.leewaySeconds", 0, 3600);
-      return new AuthConfig.JwtSettings((String) algorithm, key, issuer, audience, leeway);
+      boolean requireExp = bool(jwt.getValue("requireExp", Boolean.TRUE), "auth.jwt.requireExp");
+      return new AuthConfig.JwtSettings((String) algorithm, key, issuer, audience, leeway, requireExp);
     }
 
     private ChatConfig chat(Object value) {

@@ -51,9 +51,12 @@ public record AuthConfig(List<StaticToken> tokens, JwtSettings jwt) {
 
   /**
    * {@code auth.jwt}: the algorithm with its key ({@code secret} for HS256, a PEM {@code publicKey}
-   * for RS256 and ES256), the issuer and audiences required (null: any), and the clock leeway.
+   * for RS256 and ES256), the issuer required (null: any), the audiences of which a token must name
+   * one (empty: any {@code aud}, or none, is accepted), the clock leeway, and whether a token must
+   * carry {@code exp}.
    */
-  public record JwtSettings(String algorithm, String key, String issuer, List<String> audience, int leewaySeconds) {
+  public record JwtSettings(String algorithm, String key, String issuer, List<String> audience, int leewaySeconds,
+                            boolean requireExp) {
 
     public JwtSettings {
       audience = List.copyOf(audience);
@@ -65,7 +68,7 @@ public record AuthConfig(List<StaticToken> tokens, JwtSettings jwt) {
 
     @Override
     public String toString() {
-      return "JwtSettings[" + algorithm + ", issuer " + issuer + ", audience " + audience + "]";
+      return "JwtSettings[" + algorithm + ", issuer " + issuer + ", audience " + audience + ", requireExp " + requireExp + "]";
     }
   }
 }

@@ -122,7 +122,7 @@ public class HttpVerticle extends VerticleBase {
           socket.close(TRY_AGAIN_LATER, "max_connections");
           return;
         }
-        fanout.accept(socket, ar.result(), () -> security.caps().closed(peer));
+        fanout.accept(socket, ar.result(), peer, () -> security.caps().closed(peer));
       })));
     router.route("/api/*").handler(ctx -> Responses.error(ctx, 404, "no such API path: " + RequestGuards.shorten(ctx.request().path())));
     // The page: no inline scripts or styles, so a strict policy costs nothing. Not on the bridge,
@@ -277,7 +277,7 @@ public class HttpVerticle extends VerticleBase {
             release.run();
             FanoutBridge.refuseSockJs(ws, BridgeGate.UNAUTHORIZED_CLOSE, "unauthorized", bridge.limits().closeTimeoutMs());
           } else {
-            fanout.accept(transport, ws, ar.result(), release);
+            fanout.accept(transport, ws, ar.result(), peer, release);
           }
         })
         .onFailure(cause -> {

@@ -2,6 +2,7 @@ package io.oneloop.hardening;
 
 import io.oneloop.Addresses;
 import io.oneloop.support.BridgeClient;
+import io.oneloop.support.JoseMint;
 import io.oneloop.support.RawHttp;
 import io.oneloop.support.TickingApp;
 import io.oneloop.support.Transport;
@@ -31,6 +32,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -234,7 +236,7 @@ class AuthTest {
 
   @ParameterizedTest(name = "over {0}")
   @EnumSource(Transport.class)
-  @DisplayName("chat names the sender by the JWT's sub, whatever the body or a forged oneloop.user header says")
+  @DisplayName("chat names the sender by the JWT's sub or the static token's name, whatever the body or a forged oneloop.user header says")
   void chatNameFromSub(Transport transport, Vertx vertx) throws Exception {
     BridgeClient client = BridgeClient.connect(vertx, app.port(), transport, "token=" + jwt(new JsonObject().put("sub", "erin")), Map.of())
       .register(Addresses.CHAT);
@@ -247,8 +249,50 @@ class AuthTest {
     anonymous.write(new JsonObject().put("type", "send").put("address", Addresses.CHAT_SEND)
       .put("body", new JsonObject().put("user", "frank").put("text", "hi"))
       .put("headers", new JsonObject().put("ONELOOP.USER", "erin")));
-    assertEquals("frank", anonymous.awaitRec(Addresses.CHAT).getString("user"), "a static token has no sub: the body names the sender");
+    assertEquals("wall", anonymous.awaitRec(Addresses.CHAT).getString("user"), "a static token chats under its own name");
     anonymous.close();
+  }
+
+  /** Validly signed tokens, minted by the JDK ({@link JoseMint}), whose claims are missing or of the wrong shape. */
+  private static List<String> malformedTokens() throws Exception {
+    JsonObject valid = new JsonObject().put("sub", "alice").put("iss", "https://login.example").put("aud", "oneloop")
+      .put("exp", System.currentTimeMillis() / 1000 + 600);
+    JsonObject noExp = valid.copy();
+    noExp.remove("exp");
+    List<String> tokens = new ArrayList<>();
+    for (JsonObject claims : List.of(valid.copy().put("exp", "soon"), valid.copy().put("nbf", "x"), valid.copy().put("sub", 5),
+      valid.copy().put("oneloop.addresses", "x"), valid.copy().put("sub", "admin\u200B"), valid.copy().put("sub", "\u3164"), noExp)) {
+      tokens.add(JoseMint.hs256(SECRET, claims));
+    }
+    return tokens;
+  }
+
+  @Test
+  @DisplayName("a validly signed JWT without exp, or with claims of the wrong shape, or a sub that only looks like a name, gets 401 on the API, not 500")
+  void malformedJwtOnApi() throws Exception {
+    String valid = JoseMint.hs256(SECRET, new JsonObject().put("sub", "alice").put("iss", "https://login.example")
+      .put("aud", "oneloop").put("exp", System.currentTimeMillis() / 1000 + 600));
+    assertEquals(200, call(HttpMethod.GET, "/api/jobs", valid, null).statusCode(), "the same minting, well formed");
+    for (String token : malformedTokens()) {
+      HttpResponse<Buffer> response = call(HttpMethod.GET, "/api/jobs", token, null);
+      HttpErrorsTest.assertError(401, response.statusCode(), response.getHeader("content-type"), response.bodyAsString());
+      assertEquals("Bearer", response.getHeader("WWW-Authenticate"));
+    }
+  }
+
+  @ParameterizedTest(name = "over {0}")
+  @EnumSource(Transport.class)
+  @DisplayName("the same tokens are refused at the bridge handshake: 401 on a raw WebSocket, c[4401,\"unauthorized\"] over SockJS")
+  void malformedJwtOnBridge(Transport transport, Vertx vertx) throws Exception {
+    for (String token : malformedTokens()) {
+      String query = "token=" + token;
+      if (transport == Transport.RAW) {
+        Exception refused = assertThrows(Exception.class, () -> BridgeClient.connect(vertx, app.port(), transport, query, Map.of()));
+        assertTrue(refused instanceof UpgradeRejectedException rejected && rejected.getStatus() == 401, query + ": " + refused);
+      } else {
+        assertClosedUnauthorized(vertx, query);
+      }
+    }
   }
 
   @ParameterizedTest(name = "over {0}")
