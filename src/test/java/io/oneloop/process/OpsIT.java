@@ -105,7 +105,7 @@ class OpsIT {
   }
 
   @Test
-  @DisplayName("GET /api/info gives the build, the runtime and the effective config with every secret redacted")
+  @DisplayName("GET /api/info gives the build, the runtime and the effective config with every secret and every task config value redacted")
   void info() throws Exception {
     int port = AppProcess.freePort();
     Path config = write("info.json", new JsonObject()
@@ -128,9 +128,8 @@ class OpsIT {
       assertEquals(System.getProperty("java.version"), info.getString("javaVersion"));
       assertTrue(List.of("epoll", "nio").contains(info.getString("transport")), body);
       JsonObject taskConfig = info.getJsonObject("config").getJsonArray("tasks").getJsonObject(0).getJsonObject("config");
-      assertEquals("<redacted>", taskConfig.getString("apiToken"));
-      assertEquals("<redacted>", taskConfig.getJsonObject("db").getString("password"));
-      assertEquals("app", taskConfig.getJsonObject("db").getString("user"));
+      assertEquals(new JsonObject().put("intervalMs", "<redacted>").put("apiToken", "<redacted>").put("db", "<redacted>")
+        .put("clientSecret", "<redacted>"), taskConfig, "a task config shows its keys only");
       assertEquals(port, info.getJsonObject("config").getJsonObject("http").getInteger("port"));
       assertFalse(body.contains("SECRET"), "no secret in " + body);
     }
