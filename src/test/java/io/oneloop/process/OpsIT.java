@@ -171,7 +171,7 @@ class OpsIT {
   }
 
   @Test
-  @DisplayName("--check-config exits 0 on a good config and starts nothing; on one with three problems it lists all three and exits 2")
+  @DisplayName("--check-config exits 0 on a good config and starts nothing; with only warnings it lists them and exits 0; on one with three problems it lists all three and exits 2")
   void checkConfig() throws Exception {
     int port = AppProcess.freePort();
     Path good = write("good.json", new JsonObject().put("http", http(port))
@@ -181,6 +181,20 @@ class OpsIT {
       assertEquals(0, app.awaitExit(), app.output());
       assertTrue(app.output().contains("config OK: " + good), app.output());
       assertFalse(app.output().contains("HTTP server listening"), "nothing started: " + app.output());
+      assertFalse(app.output().contains("warning"), app.output());
+      assertTrue(app.output().strip().endsWith("config OK: " + good), "without warnings the last line is as it was: " + app.output());
+    }
+    Path risky = write("risky.json", new JsonObject().put("http", http(port)).put("shutdownTimeoutMs", 600_000)
+      .put("bridge", new JsonObject().put("floodCloseMs", 0).put("allowedOrigins", new JsonArray().add("*"))));
+    try (AppProcess app = AppProcess.start("check-risky", dir, Map.of(),
+      "-jar", AppProcess.JAR.toString(), "--check-config", "-conf", risky.toString())) {
+      assertEquals(0, app.awaitExit(), "warnings never stop a start: " + app.output());
+      String out = app.output();
+      assertTrue(out.contains("warning: " + risky + ": bridge.floodCloseMs is 0: "), out);
+      assertTrue(out.contains("warning: " + risky + ": bridge.allowedOrigins[0] is \"*\" (any origin): "), out);
+      assertTrue(out.contains("warning: " + risky + ": shutdownTimeoutMs is 600000, above the 15 s the shipped conf/oneloop.service"
+        + " gives the stop (TimeoutStopSec)"), out);
+      assertTrue(out.strip().endsWith("config OK: " + risky + " (3 warnings)"), out);
     }
     Path bad = write("bad.json", new JsonObject()
       .put("http", new JsonObject().put("host", "127.0.0.1").put("port", "abc"))
