@@ -173,7 +173,12 @@ public final class ConfigWarnings {
     } catch (PatternSyntaxException e) {
       return false;
     }
-    return new RegexScan(regex).scan();
+    try {
+      return new RegexScan(regex).scan();
+    } catch (RuntimeException e) {
+      // A syntax this scan does not follow must not stop --check-config or a start: no warning.
+      return false;
+    }
   }
 
   /** One pass over a regex that compiles, a frame per open group. */
@@ -216,7 +221,9 @@ public final class ConfigWarnings {
       }
 
       boolean identicalAlternatives() {
-        return new HashSet<>(alternatives).size() < alternatives.size();
+        // Empty alternatives match nothing to share.
+        List<String> nonEmpty = alternatives.stream().filter(a -> !a.isEmpty()).toList();
+        return new HashSet<>(nonEmpty).size() < nonEmpty.size();
       }
 
       /** An element of this alternative with its quantifier ({@code null}: none); {@code looseGroup}: a loose group. */
@@ -237,45 +244,54 @@ public final class ConfigWarnings {
       List<Frame> stack = new ArrayList<>();
       stack.add(new Frame(false, false, 0));
       while (pos < re.length() && !found) {
-        Frame top = stack.get(stack.size() - 1);
-        char c = re.charAt(pos);
-        if (c == '\\') {
-          boolean zeroWidth = skipEscape();
-          Quantifier q = quantifier();
-          if (!zeroWidth || q != null) {
-            top.element(q, false);
-          }
-        } else if (c == '[') {
-          skipClass();
-          top.element(quantifier(), false);
-        } else if (c == '(') {
-          Frame opened = openGroup();
-          if (opened != null) {
-            stack.add(opened);
-          }
-        } else if (c == '|') {
-          top.endAlternative(re, pos);
-          pos++;
-        } else if (c == ')' && stack.size() > 1) {
-          top.endAlternative(re, pos);
-          stack.remove(stack.size() - 1);
-          pos++;
-          Quantifier q = quantifier();
-          boolean repeated = q != null && q.repeats && !q.possessive && !top.atomic && !top.zeroWidth;
-          if (repeated && (top.loose || top.identicalAlternatives())) {
-            found = true;
-          }
-          if (!top.zeroWidth) {
-            stack.get(stack.size() - 1).element(q, top.loose && !top.atomic);
-          }
-        } else if (c == '^' || c == '$') {
-          pos++;
-        } else {
-          pos++;
-          top.element(quantifier(), false);
+        int before = pos;
+        scanOne(stack);
+        if (pos <= before) {
+          pos = before + 1; // always forward, whatever the regex holds
         }
       }
       return found;
+    }
+
+    /** Reads one element, group bracket or alternative bar at {@code pos}. */
+    private void scanOne(List<Frame> stack) {
+      Frame top = stack.get(stack.size() - 1);
+      char c = re.charAt(pos);
+      if (c == '\\') {
+        boolean zeroWidth = skipEscape();
+        Quantifier q = quantifier();
+        if (!zeroWidth || q != null) {
+          top.element(q, false);
+        }
+      } else if (c == '[') {
+        skipClass();
+        top.element(quantifier(), false);
+      } else if (c == '(') {
+        Frame opened = openGroup();
+        if (opened != null) {
+          stack.add(opened);
+        }
+      } else if (c == '|') {
+        top.endAlternative(re, pos);
+        pos++;
+      } else if (c == ')' && stack.size() > 1) {
+        top.endAlternative(re, pos);
+        stack.remove(stack.size() - 1);
+        pos++;
+        Quantifier q = quantifier();
+        boolean repeated = q != null && q.repeats && !q.possessive && !top.atomic && !top.zeroWidth;
+        if (repeated && (top.loose || top.identicalAlternatives())) {
+          found = true;
+        }
+        if (!top.zeroWidth) {
+          stack.get(stack.size() - 1).element(q, top.loose && !top.atomic);
+        }
+      } else if (c == '^' || c == '$') {
+        pos++;
+      } else {
+        pos++;
+        top.element(quantifier(), false);
+      }
     }
 
     /** Reads {@code (} and what says which kind of group it is; null for an inline flag such as {@code (?i)}. */

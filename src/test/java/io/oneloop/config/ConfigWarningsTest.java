@@ -37,13 +37,16 @@ class ConfigWarningsTest {
   }
 
   @Test
-  @DisplayName("the shipped conf/config.json, and an explicit config of defaults, give no warning")
+  @DisplayName("the shipped conf/config.json and conf/cluster.json, and an explicit config of defaults, give no warning")
   void shippedConfigIsQuiet() throws Exception {
     ConfigLoader.Check shipped = ConfigLoader.check(null, Map.of());
     assertEquals(List.of(), shipped.problems());
     assertEquals(List.of(), shipped.warnings());
     assertEquals(List.of(), ConfigWarnings.of(ConfigLoader.builtInDefaults(), "conf/config.json"));
     assertEquals(List.of(), warnings("{\"http\": {\"port\": 0}}"));
+    ConfigLoader.Check cluster = ConfigLoader.check("conf/cluster.json", Map.of());
+    assertEquals(List.of(), cluster.problems());
+    assertEquals(List.of(), cluster.warnings(), "the shipped cluster example is quiet too");
   }
 
   @Test
@@ -109,6 +112,14 @@ class ConfigWarningsTest {
     "(?>a+)+", "[(a+)+]", "\\(a+\\)+", "\\Q(a+)+\\E", "(ab){1}", "oneloop\\.(chat|tasks)\\..+", "(?i)(x)+", "[\\]a+]+(b)*"})
   @DisplayName("a repetition with a fixed part, possessive or atomic repetitions, and quoted or class characters are not")
   void notFlagged(String regex) {
+    assertFalse(ConfigWarnings.mayBacktrackExponentially(regex), regex);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"[a-z&&[^b]]+", "\\p{L}+", "\\x{41}+", "(?<n>a)\\k<n>+", "(?i)", "a{2}", "\\Q(\\E+", "[]a]+",
+    "[^]a]*", "\\b(a)\\b+", "(?=a).+", "(?<=a)b+", "((((((a))))))", "a|", "|", "()", "(|)*", "\\", "("})
+  @DisplayName("unusual regexes, and ones that do not compile, are read without error and not flagged")
+  void unusualRegexes(String regex) {
     assertFalse(ConfigWarnings.mayBacktrackExponentially(regex), regex);
   }
 
