@@ -195,7 +195,6 @@ public final class ConfigWarnings {
     private static final class Frame {
       final boolean atomic;
       final boolean zeroWidth;
-      final int bodyStart;
       final List<String> alternatives = new ArrayList<>();
       int alternativeStart;
       /** Some alternative is only quantified parts, one of them repeated. */
@@ -207,7 +206,6 @@ public final class ConfigWarnings {
       Frame(boolean atomic, boolean zeroWidth, int bodyStart) {
         this.atomic = atomic;
         this.zeroWidth = zeroWidth;
-        this.bodyStart = bodyStart;
         this.alternativeStart = bodyStart;
       }
 
