@@ -104,15 +104,17 @@ public class Main extends VertxApplication implements VertxApplicationHooks {
 
   /**
    * {@code --check-config}: prints every problem of the config (each on a line, as a start would
-   * report it) and every warning, then exits 0 when it would start or 2 when it would not. Nothing
-   * is started.
+   * report it) and every warning ({@code warning: ...}; warnings never stop a start), then exits 0
+   * when it would start or 2 when it would not. Nothing is started.
    */
   private static void checkConfig(String conf) {
     ConfigLoader.Check check = ConfigLoader.check(conf, System.getenv());
     check.warnings().forEach(w -> System.out.println("warning: " + w));
     check.problems().forEach(System.out::println);
+    // Without warnings the last line is as it always was, for the scripts that read it.
+    int warnings = check.warnings().size();
     System.out.println(check.problems().isEmpty()
-      ? "config OK: " + check.source()
+      ? "config OK: " + check.source() + (warnings == 0 ? "" : " (" + warnings + " warnings)")
       : check.problems().size() + " problem(s) in " + check.source());
     System.out.flush();
     Runtime.getRuntime().halt(check.problems().isEmpty() ? ExitCodes.OK : ExitCodes.START_FAILED);

@@ -47,12 +47,18 @@ public final class ConfigLoader {
   /** The config as the process reads it: {@code conf} is the value of {@code -conf}, or null when none was given. */
   public static AppConfig load(String conf, Map<String, String> env) {
     Source source = conf == null ? loadDefault() : loadArgument(conf);
-    return AppConfig.validate(resolve(source.json(), conf != null, env), source.name());
+    return warned(AppConfig.validate(resolve(source.json(), conf != null, env), source.name()), source.name());
   }
 
   /** The config a launcher deployed the main verticle with (see {@link #resolveDeployed}), checked. */
   public static AppConfig loadDeployed(JsonObject deployed, Map<String, String> env) {
-    return AppConfig.validate(resolveDeployed(deployed, env), "config");
+    return warned(AppConfig.validate(resolveDeployed(deployed, env), "config"), "config");
+  }
+
+  /** A start logs each dangerous setting once, so a deployment that never runs --check-config hears of it. */
+  private static AppConfig warned(AppConfig config, String source) {
+    ConfigWarnings.of(config.json(), source).forEach(warning -> log.warn("{}", warning));
+    return config;
   }
 
   /** The config built into the jar: the shipped {@code conf/config.json}. */
@@ -126,7 +132,10 @@ public final class ConfigLoader {
     return resolved;
   }
 
-  /** What {@code --check-config} found: every problem (each stops a start) and every warning (none does). */
+  /**
+   * What {@code --check-config} found: every problem (each stops a start) and every warning (none
+   * does): environment variables naming no key, then the config's dangerous settings ({@link ConfigWarnings}).
+   */
   public record Check(String source, List<String> problems, List<String> warnings) {
   }
 
@@ -146,7 +155,9 @@ public final class ConfigLoader {
     } catch (ConfigException e) {
       problems.addAll(e.problems());
     }
-    return new Check(source.name(), problems, overrides.unknown());
+    List<String> warnings = new ArrayList<>(overrides.unknown());
+    warnings.addAll(ConfigWarnings.of(resolved, source.name()));
+    return new Check(source.name(), problems, warnings);
   }
 
   /** As deployed by a launcher: an empty config means none was given, so the default config applies. */

@@ -56,6 +56,7 @@ public final class OpsRoutes {
    * @param criticalTasks the tasks readiness waits for, by name
    * @param metrics null without metrics: {@code /metrics} then answers 404
    * @param config the effective config; {@code /api/info} shows it with its secrets redacted
+   *     and the values of every task's config and hook's params hidden
    * @param nodes the cluster's nodes for {@code /api/cluster}
    */
   public OpsRoutes(AppState state, OpsConfig ops, List<String> criticalTasks, AppMetrics metrics, JsonObject config,
@@ -66,7 +67,7 @@ public final class OpsRoutes {
     this.ops = ops;
     this.criticalTasks = List.copyOf(criticalTasks);
     this.metrics = metrics;
-    this.config = Secrets.redact(config);
+    this.config = Secrets.forDisplay(config);
   }
 
   public OpsConfig ops() {
