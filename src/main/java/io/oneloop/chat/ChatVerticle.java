@@ -86,7 +86,7 @@ public class ChatVerticle extends VerticleBase {
       msg.fail(BAD_REQUEST, problem);
       return;
     }
-    String user = authenticated != null ? authenticated.strip() : body.getString("user").strip();
+    String user = authenticated != null ? DisplayText.trimSpaces(authenticated) : DisplayText.trimSpaces(body.getString("user"));
     // The limit follows who sends, not the name they type: the token's holder, or, anonymous, the
     // client's address; a name in the body is only the key for senders inside the process.
     String key = authenticated != null ? "user " + user : client != null ? "address " + client : "name " + user;
@@ -97,7 +97,7 @@ public class ChatVerticle extends VerticleBase {
         + Math.max(1, (wait + 999) / 1000) + " s");
       return;
     }
-    String text = body.getString("text").strip();
+    String text = DisplayText.trimSpaces(body.getString("text"));
     ids.incrementAndGet().compose(id -> {
       JsonObject message = new JsonObject()
         .put("id", id)
@@ -164,7 +164,7 @@ public class ChatVerticle extends VerticleBase {
   }
 
   private static String checkValue(String s, String key, int max, boolean text) {
-    String stripped = s.strip();
+    String stripped = DisplayText.trimSpaces(s);
     int length = stripped.codePointCount(0, stripped.length());
     if (length < 1 || length > max) {
       return key + " must be 1-" + max + " characters, got " + length;

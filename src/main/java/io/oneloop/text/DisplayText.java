@@ -20,6 +20,22 @@ public final class DisplayText {
   private DisplayText() {
   }
 
+  /**
+   * {@code s} without the plain spaces and tabs at its ends: only those, so a separator or an
+   * invisible character at an end is refused by the checks, never quietly dropped.
+   */
+  public static String trimSpaces(String s) {
+    int start = 0;
+    int end = s.length();
+    while (start < end && (s.charAt(start) == ' ' || s.charAt(start) == '\t')) {
+      start++;
+    }
+    while (end > start && (s.charAt(end - 1) == ' ' || s.charAt(end - 1) == '\t')) {
+      end--;
+    }
+    return s.substring(start, end);
+  }
+
   /** Null when {@code name} is fit to show as a name; otherwise why not, starting with {@code key}. */
   public static String nameProblem(String name, String key) {
     return problem(name, key, false);

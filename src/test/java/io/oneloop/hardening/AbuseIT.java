@@ -203,4 +203,40 @@ class AbuseIT {
     holds(suite.run("chunking_test and aborted uploads", suite.open, 0, null, (stats, warmUp) ->
       suite.chunkingAndAborted(stats, suite.open, warmUp ? 10 : count)));
   }
+
+  @Test
+  @Order(11)
+  @DisplayName("With auth off, requests and handshakes under a foreign Host (DNS rebinding) are refused 403 in every spelling; loopback spellings are served")
+  void hostSpellings() throws Exception {
+    int count = suite.n(100);
+    holds(suite.run("Host spellings", suite.open, 0, null, (stats, warmUp) ->
+      AccessAbuse.hostSpellings(stats, suite.open, warmUp ? 5 : count, 19L)));
+  }
+
+  @Test
+  @Order(12)
+  @DisplayName("With auth on, garbage, near-miss and validly signed but malformed tokens get 401 on the API and the bridge")
+  void tokenShapes() throws Exception {
+    int count = suite.n(60);
+    holds(suite.run("token shapes", suite.authed, 0, null, (stats, warmUp) ->
+      AccessAbuse.tokenShapes(stats, suite.authed, warmUp ? 5 : count, 23L)));
+  }
+
+  @Test
+  @Order(13)
+  @DisplayName("Sends to someone else's reply address, seen or guessed, are refused; the requester gets only the worker's answers")
+  void replyGuessing() throws Exception {
+    int rounds = suite.n(20);
+    holds(suite.run("reply guessing", suite.open, 0, null, (stats, warmUp) ->
+      AccessAbuse.replyGuessing(stats, suite.open, suite.vertx, warmUp ? 2 : rounds)));
+  }
+
+  @Test
+  @Order(14)
+  @DisplayName("Chat messages under invisible, bidi, separator, private-use and blank-looking names are refused and never published")
+  void nameSpellings() throws Exception {
+    int count = suite.n(60);
+    holds(suite.run("chat name spellings", suite.open, 0, null, (stats, warmUp) ->
+      AccessAbuse.nameSpellings(stats, suite.open, suite.vertx, warmUp ? 5 : count, 29L)));
+  }
 }

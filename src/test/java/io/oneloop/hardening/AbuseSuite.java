@@ -155,7 +155,8 @@ final class AbuseSuite implements AutoCloseable {
   final Scale scale;
   final Vertx vertx = Vertx.vertx();
   final Target open = new Target("abuse", Map.of(), null);
-  final Target authed = new Target("abuse-auth", Map.of("ONELOOP_AUTH_TOKENS", "watch:viewer:" + TOKEN), TOKEN);
+  final Target authed = new Target("abuse-auth", Map.of("ONELOOP_AUTH_TOKENS", "watch:viewer:" + TOKEN,
+    "ONELOOP_AUTH_JWT", new JsonObject().put("algorithm", "HS256").put("secret", AccessAbuse.JWT_SECRET).encode()), TOKEN);
   final List<ClassResult> results = Collections.synchronizedList(new ArrayList<>());
   /** Makes every SockJS session id of a run its own. */
   private final java.util.concurrent.atomic.AtomicInteger sessions = new java.util.concurrent.atomic.AtomicInteger();
@@ -191,9 +192,10 @@ final class AbuseSuite implements AutoCloseable {
       .add(new JsonObject().put("address", "oneloop.ticker"))
       .add(new JsonObject().put("addressRegex", HISTORY_REGEX).put("ttlMs", HISTORY_TTL_MS));
     JsonArray outbound = new JsonArray().add(new JsonObject().put("address", "oneloop.ticker"))
-      .add(new JsonObject().put("address", SLOW_FEED)).add(new JsonObject().put("addressRegex", HISTORY_REGEX));
+      .add(new JsonObject().put("address", SLOW_FEED)).add(new JsonObject().put("addressRegex", HISTORY_REGEX))
+      .add(new JsonObject().put("address", "oneloop.chat"));
     JsonArray inbound = new JsonArray().add(new JsonObject().put("address", SLOW_FEED))
-      .add(new JsonObject().put("addressRegex", HISTORY_REGEX));
+      .add(new JsonObject().put("addressRegex", HISTORY_REGEX)).add(new JsonObject().put("address", "oneloop.chat.send"));
     return new JsonObject()
       .put("http", new JsonObject().put("host", "127.0.0.1").put("port", port).put("requestTimeoutMs", REQUEST_TIMEOUT_MS))
       .put("shutdownTimeoutMs", 5000)

@@ -1,0 +1,283 @@
+package io.oneloop.hardening;
+
+import io.oneloop.hardening.AbuseSuite.Stats;
+import io.oneloop.hardening.AbuseSuite.Target;
+import io.oneloop.support.BridgeClient;
+import io.oneloop.support.JoseMint;
+import io.oneloop.support.RawHttp;
+import io.oneloop.support.Transport;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Random;
+import java.util.function.Predicate;
+
+/**
+ * The abuse suite's classes of "who may do what": many spellings of a foreign {@code Host}, of a
+ * token, of a guessed reply address and of a chat name, each of which must be refused, while the
+ * process keeps the invariants every class is held to.
+ */
+final class AccessAbuse {
+
+  /** The authed target's JWT secret (HS256), given through {@code ONELOOP_AUTH_JWT}. */
+  static final String JWT_SECRET = "abuse-suite-jwt-secret-0123456789abcdef";
+  static final String RPC = "acme.rpc.worker";
+  private static final int MAX_NOTED = 10;
+
+  private AccessAbuse() {
+  }
+
+  private static void violation(Stats stats, String what) {
+    if (stats.violations.size() < MAX_NOTED) {
+      stats.violations.add(what);
+    }
+  }
+
+  // --- Host spellings ---------------------------------------------------------------------------
+
+  private static final String[] LABELS = {"evil", "rebind", "attacker", "x", "localhost", "127.0.0.1", "app", "xn--80ak6aa92e", "a-b"};
+  private static final String[] SUFFIXES = {".example", ".test", ".nip.io", ".localhost.example", ".com", ".", ".EXAMPLE"};
+
+  /** A DNS name that is not loopback: what a rebinding page's browser sends. */
+  static String foreignHost(Random random, int port) {
+    String host = LABELS[random.nextInt(LABELS.length)] + "-" + random.nextInt(1000) + SUFFIXES[random.nextInt(SUFFIXES.length)];
+    if (random.nextBoolean()) {
+      host = host.toUpperCase(java.util.Locale.ROOT);
+    }
+    return random.nextInt(3) == 0 ? host : host + ":" + port;
+  }
+
+  /**
+   * With auth off, requests to the API, the page and the bridge (WebSocket handshakes and SockJS
+   * HTTP) under a foreign {@code Host} with the same {@code Origin} are refused 403, while the
+   * loopback spellings are served.
+   */
+  static void hostSpellings(Stats stats, Target t, int count, long seed) throws Exception {
+    Random random = new Random(seed);
+    int port = t.port();
+    for (int i = 0; i < count; i++) {
+      String host = foreignHost(random, port);
+      String request = switch (i % 5) {
+        case 0 -> "GET /api/jobs HTTP/1.1\r\n";
+        case 1 -> "POST /api/jobs HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 2\r\n";
+        case 2 -> "GET /eventbus/websocket HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+          + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n";
+        case 3 -> "POST /eventbus/000/host" + i + "/xhr HTTP/1.1\r\nContent-Length: 0\r\n";
+        default -> "GET /index.html HTTP/1.1\r\n";
+      };
+      String body = i % 5 == 1 ? "{}" : "";
+      int status = send(port, request + "Host: " + host + "\r\nOrigin: http://" + host + "\r\nConnection: close\r\n\r\n" + body);
+      stats.inputs.incrementAndGet();
+      stats.status(status, "a request with Host " + host);
+      if (status != 403) {
+        violation(stats, "Host " + host + " was answered " + status + ", not 403: " + request.lines().findFirst().orElse(""));
+      }
+    }
+    for (String host : List.of("127.0.0.1:" + port, "localhost:" + port, "LOCALHOST", "[::1]:" + port, "app.localhost:" + port)) {
+      int status = send(port, "GET /api/tasks HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n");
+      stats.inputs.incrementAndGet();
+      stats.status(status, "GET /api/tasks with Host " + host);
+      if (status != 200) {
+        violation(stats, "the loopback spelling " + host + " was answered " + status + ", not 200");
+      }
+    }
+    int health = send(port, "GET /health HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n");
+    if (health != 200) {
+      violation(stats, "/health under a foreign Host was answered " + health + ", not 200");
+    }
+  }
+
+  private static int send(int port, String request) throws Exception {
+    try (RawHttp http = RawHttp.connect(port)) {
+      String head = http.send(request).readHead();
+      return RawHttp.status(head);
+    }
+  }
+
+  // --- Token shapes -----------------------------------------------------------------------------
+
+  /** Tokens a client may try: garbage, near misses and validly signed JWTs with claims that must not pass. */
+  static List<String> badTokens(Random random, int count) throws Exception {
+    long now = System.currentTimeMillis() / 1000;
+    Base64.Encoder url = Base64.getUrlEncoder().withoutPadding();
+    List<String> tokens = new ArrayList<>(List.of(
+      "", " ", "null", "undefined", "Bearer", AbuseSuite.TOKEN.substring(1), AbuseSuite.TOKEN + " ", AbuseSuite.TOKEN.toUpperCase(java.util.Locale.ROOT),
+      "a.b.c", "..", "x".repeat(8000),
+      url.encodeToString("{\"alg\":\"none\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8)) + "."
+        + url.encodeToString(("{\"sub\":\"root\",\"exp\":" + (now + 600) + "}").getBytes(StandardCharsets.UTF_8)) + ".",
+      JoseMint.hs256(JWT_SECRET, new JsonObject().put("sub", "mallory")),
+      JoseMint.hs256(JWT_SECRET, new JsonObject().put("sub", "mallory").put("exp", "soon")),
+      JoseMint.hs256(JWT_SECRET, new JsonObject().put("sub", "mallory").put("exp", now - 600)),
+      JoseMint.hs256(JWT_SECRET, new JsonObject().put("sub", 5).put("exp", now + 600)),
+      JoseMint.hs256(JWT_SECRET, new JsonObject().put("sub", "admin\u200b").put("exp", now + 600)),
+      JoseMint.hs256(JWT_SECRET, new JsonObject().put("sub", "\u3164").put("exp", now + 600)),
+      JoseMint.hs256(JWT_SECRET, new JsonObject().put("sub", "x").put("exp", now + 600).put("nbf", "later")),
+      JoseMint.hs256(JWT_SECRET, new JsonObject().put("sub", "x").put("exp", now + 600).put("oneloop.role", "root")),
+      JoseMint.hs256(JWT_SECRET + "!", new JsonObject().put("sub", "x").put("exp", now + 600))));
+    String valid = JoseMint.hs256(JWT_SECRET, new JsonObject().put("sub", "x").put("exp", now + 600));
+    while (tokens.size() < count) {
+      StringBuilder token = new StringBuilder();
+      switch (random.nextInt(4)) {
+        case 0 -> random.ints(random.nextInt(200), 0x20, 0x7f).forEach(token::appendCodePoint);
+        case 1 -> random.ints(random.nextInt(60), 0x80, 0x3000).forEach(token::appendCodePoint);
+        case 2 -> {
+          // A valid token with one character changed: the signature no longer matches.
+          char[] chars = valid.toCharArray();
+          int at = random.nextInt(chars.length);
+          chars[at] = chars[at] == 'A' ? 'B' : 'A';
+          token.append(chars);
+        }
+        default -> token.append(url.encodeToString(new byte[random.nextInt(40) + 1])).append('.')
+          .append(url.encodeToString(new byte[random.nextInt(40) + 1])).append('.').append(url.encodeToString(new byte[32]));
+      }
+      tokens.add(token.toString());
+    }
+    return tokens;
+  }
+
+  /** With auth on, every bad token gets 401 on the API and at the raw bridge's handshake; a good one is served. */
+  static void tokenShapes(Stats stats, Target t, int count, long seed) throws Exception {
+    int port = t.port();
+    for (String token : badTokens(new Random(seed), count)) {
+      String header = token.chars().allMatch(c -> c >= 0x20 && c < 0x7f) ? "Authorization: Bearer " + token + "\r\n" : "";
+      int api = send(port, "GET /api/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\n" + header + "Connection: close\r\n\r\n");
+      int bridge = send(port, "GET /eventbus/websocket?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8)
+        + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+        + "Sec-WebSocket-Version: 13\r\n\r\n");
+      stats.inputs.addAndGet(2);
+      stats.status(api, "the API with a bad token");
+      stats.status(bridge, "the bridge with a bad token");
+      String shown = token.length() > 40 ? token.substring(0, 40) + "…" : token;
+      if (api != 401 && !header.isEmpty()) {
+        violation(stats, "the API answered " + api + " to the token " + shown);
+      }
+      if (bridge != 401) {
+        violation(stats, "the bridge handshake answered " + bridge + " to the token " + shown);
+      }
+    }
+    long now = System.currentTimeMillis() / 1000;
+    String good = JoseMint.hs256(JWT_SECRET, new JsonObject().put("sub", "carol").put("exp", now + 600));
+    int api = send(port, "GET /api/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + good + "\r\nConnection: close\r\n\r\n");
+    if (api != 200) {
+      violation(stats, "a valid JWT was answered " + api + ", not 200");
+    }
+  }
+
+  // --- Reply guessing ---------------------------------------------------------------------------
+
+  /**
+   * A worker gets requests on {@link #RPC}; other sockets send to the reply address it saw and to
+   * guesses of Vert.x's sequential ones: every such send is refused, the requester gets only the
+   * worker's answers.
+   */
+  static void replyGuessing(Stats stats, Target t, Vertx vertx, int rounds) throws Exception {
+    BridgeClient worker = BridgeClient.connect(vertx, t.port(), Transport.RAW).register(RPC);
+    BridgeClient requester = BridgeClient.connect(vertx, t.port(), Transport.RAW);
+    List<BridgeClient> guessers = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      guessers.add(BridgeClient.connect(vertx, t.port(), i % 2 == 0 ? Transport.RAW : Transport.SOCKJS));
+    }
+    try {
+      // The worker's register is in once the requester's first request reaches it.
+      for (int round = 0; round < rounds; round++) {
+        String replyTo = "req-" + round;
+        io.vertx.core.Future<JsonObject> answer = requester.next(f -> replyTo.equals(f.getString("address")));
+        requester.send(RPC, new JsonObject().put("n", round), replyTo);
+        JsonObject request = worker.await(f -> "rec".equals(f.getString("type")) && RPC.equals(f.getString("address")));
+        String seen = request.getString("replyAddress");
+        stats.inputs.incrementAndGet();
+        if (seen == null) {
+          violation(stats, "the worker got no reply address");
+          continue;
+        }
+        if (seen.startsWith("__vertx.reply.")) {
+          violation(stats, "the worker saw Vert.x's sequential reply address " + seen);
+        }
+        BridgeClient guesser = guessers.get(round % guessers.size());
+        List<String> guesses = new ArrayList<>(List.of(seen));
+        long n = seen.startsWith("__vertx.reply.") ? Long.parseLong(seen.substring("__vertx.reply.".length())) : round + 1;
+        for (long k = Math.max(1, n - 2); k <= n + 2; k++) {
+          guesses.add("__vertx.reply." + k);
+        }
+        for (String guess : guesses) {
+          guesser.send(guess, new JsonObject().put("answer", "forged"), null);
+          stats.inputs.incrementAndGet();
+          String err = guesser.awaitErr();
+          if (!"access_denied".equals(err) && !"rate_limited".equals(err)) {
+            violation(stats, "a send to someone else's reply address " + guess + " got " + err);
+          }
+        }
+        worker.send(seen, new JsonObject().put("answer", "real-" + round), null);
+        JsonObject got = answer.await(BridgeClient.WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+        if (got.getJsonObject("body") == null || !("real-" + round).equals(got.getJsonObject("body").getString("answer"))) {
+          violation(stats, "the requester got " + got + " instead of the worker's answer");
+        }
+      }
+      Predicate<JsonObject> forged = f -> f.getJsonObject("body") != null && "forged".equals(f.getJsonObject("body").getString("answer"));
+      if (requester.backlog().stream().anyMatch(forged)) {
+        violation(stats, "the requester received a forged answer");
+      }
+    } finally {
+      worker.close();
+      requester.close();
+      guessers.forEach(BridgeClient::close);
+    }
+  }
+
+  // --- Name spellings ---------------------------------------------------------------------------
+
+  /** Names that must be refused: invisible, bidi, separators, private use, lone surrogates, blank-looking. */
+  static List<String> badNames(Random random, int count) {
+    List<String> names = new ArrayList<>(List.of("admin\u200b", "\u200eops", "ops\u200f", "\u061cops", "a\u2028b", "\ufeffops",
+      "ops\udb40\udc41", "\ue000ops", "ops\ud800", "\u3000", "\u3164", "\u115f\u1160", " ", "", "\u202eevil", "x\u0000",
+      "a" + "\u0301".repeat(20), "\u2800"));
+    int[] invisible = {0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0x2061, 0x2062, 0x2063, 0x2064, 0x2066, 0x2067, 0x2068,
+      0x2069, 0x206A, 0x206F, 0xFEFF, 0xE0001, 0xE0020, 0xE007F, 0x061C, 0x180E, 0x2028, 0x2029, 0xF8FF, 0xFFFF, 0x0378};
+    while (names.size() < count) {
+      StringBuilder name = new StringBuilder("user" + random.nextInt(100));
+      name.insert(random.nextInt(name.length() + 1), Character.toChars(invisible[random.nextInt(invisible.length)]));
+      names.add(name.toString());
+    }
+    return names;
+  }
+
+  /** Chat messages under bad names are refused with 400, and none is published. */
+  static void nameSpellings(Stats stats, Target t, Vertx vertx, int count, long seed) throws Exception {
+    BridgeClient watcher = BridgeClient.connect(vertx, t.port(), Transport.RAW).register("oneloop.chat");
+    List<BridgeClient> senders = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      senders.add(BridgeClient.connect(vertx, t.port(), i % 2 == 0 ? Transport.RAW : Transport.SOCKJS));
+    }
+    try {
+      int i = 0;
+      for (String name : badNames(new Random(seed), count)) {
+        BridgeClient sender = senders.get(i++ % senders.size());
+        JsonObject answer = sender.request("oneloop.chat.send", new JsonObject().put("user", name).put("text", "hello"));
+        stats.inputs.incrementAndGet();
+        boolean refused = "err".equals(answer.getString("type")) && Integer.valueOf(400).equals(answer.getInteger("failureCode"));
+        boolean limited = "err".equals(answer.getString("type")) && "rate_limited".equals(answer.getString("body"));
+        if (!refused && !limited) {
+          violation(stats, "the chat name " + escape(name) + " got " + answer.encode());
+        }
+      }
+      if (watcher.backlog().stream().anyMatch(f -> "rec".equals(f.getString("type")) && f.getJsonObject("body") != null
+        && f.getJsonObject("body").containsKey("text"))) {
+        violation(stats, "a message under a refused name was published: " + watcher.backlog());
+      }
+    } finally {
+      watcher.close();
+      senders.forEach(BridgeClient::close);
+    }
+  }
+
+  private static String escape(String text) {
+    StringBuilder out = new StringBuilder();
+    text.codePoints().forEach(c -> out.append(c >= 0x20 && c < 0x7f ? String.valueOf((char) c) : String.format("\\u{%x}", c)));
+    return out.toString();
+  }
+}
