@@ -115,7 +115,9 @@ public class HttpVerticle extends VerticleBase {
           socket.close(BridgeGate.UNAUTHORIZED_CLOSE, "unauthorized");
           return;
         }
-        String peer = socket.remoteAddress() == null ? "unknown" : socket.remoteAddress().hostAddress();
+        // The same peer as a WebSocket's: behind a trusted proxy, the client it forwarded for.
+        String peer = security.caps().peer(socket.remoteAddress(), socket.headers() == null ? null
+          : socket.headers().get("X-Forwarded-For"));
         String full = security.caps().tryOpen(peer);
         if (full != null) {
           security.refusals().bridgeRefused("max_connections", "a SockJS session from " + peer + ": " + full);
