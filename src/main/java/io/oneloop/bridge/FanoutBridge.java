@@ -26,8 +26,10 @@ import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -58,6 +60,13 @@ public final class FanoutBridge {
   static final long REPLY_TIMEOUT_MS = 30_000;
   /** The vertx-eventbus.js client's reply addresses are UUIDs: 36 characters. */
   static final int MAX_REPLY_ADDRESS_LENGTH = 36;
+  /** Requests one client may hold unanswered; one more fails its sender at once. */
+  static final int MAX_PENDING_REPLIES_PER_SOCKET = 1000;
+  /** Vert.x's reply addresses, numbered in sequence: a client never sees one, nor may send to one. */
+  static final String VERTX_REPLY_PREFIX = "__vertx.reply.";
+  /** The failure a sender gets when the client it asked has too many requests unanswered. */
+  private static final int TOO_MANY_PENDING_REPLIES = 503;
+  private static final SecureRandom REPLY_TOKENS = new SecureRandom();
   private static final Session[] NO_SESSIONS = new Session[0];
   /** A replay goes out in batches of at most this many messages and about this many bytes, each after the last was written. */
   static final int REPLAY_BATCH_MESSAGES = 256;
@@ -98,8 +107,6 @@ public final class FanoutBridge {
   private final BridgeMetrics metrics;
   private final History history;
   private final Map<String, Topic> topics = new HashMap<>();
-  /** Reply addresses of messages delivered to clients: a client may send to them once. */
-  private final Map<String, Message<?>> awaitingReply = new HashMap<>();
   /** The sessions written to in this turn, each once (its {@code dirty} flag): a list, as a set's hashing showed in the fan-out's profile. */
   private final List<Session> dirty = new ArrayList<>();
   private final Set<Session> sessions = new LinkedHashSet<>();
@@ -323,8 +330,12 @@ public final class FanoutBridge {
         }
         if (msg.isSend()) {
           // Point to point: one subscriber gets it, as with one consumer per socket.
-          rememberReplyAddress(msg);
-          targets[Math.floorMod(nextForSend++, targets.length)].write(frame);
+          Session target = targets[Math.floorMod(nextForSend++, targets.length)];
+          if (msg.replyAddress() == null) {
+            target.write(frame);
+          } else {
+            target.writeAwaitingReply(address, msg);
+          }
           metrics.delivered(1);
         } else {
           for (Session target : targets) {
@@ -374,6 +385,8 @@ public final class FanoutBridge {
     int handlers;
     /** Regex-history logs this socket's registers started, over its life: unregistering does not give one back, the log outlives it. */
     int historiesStarted;
+    /** Messages delivered to this client that await its reply, by the random address it was shown: only it may answer, once. */
+    final Map<String, PendingReply> pendingReplies = new HashMap<>();
     boolean released;
 
     Session(Function<Wire.Listener, Wire> connect, Principal principal, String client, Runnable onRelease) {
@@ -683,7 +696,7 @@ public final class FanoutBridge {
       if (!checkReplyAddress(msg)) {
         return;
       }
-      Message<?> replyTo = awaitingReply.remove(address);
+      Message<?> replyTo = takeReply(address);
       if (!checkPermitted(address, replyTo)) {
         return;
       }
@@ -706,8 +719,16 @@ public final class FanoutBridge {
         .onComplete(ar -> {
           handlers--;
           if (ar.succeeded()) {
-            rememberReplyAddress(ar.result());
-            writeOwn(envelope(replyAddress, ar.result()));
+            JsonObject envelope = envelope(replyAddress, ar.result());
+            if (ar.result().replyAddress() != null) {
+              String token = awaitReply(ar.result());
+              if (token == null) {
+                envelope.remove("replyAddress");
+              } else {
+                envelope.put("replyAddress", token);
+              }
+            }
+            writeOwn(envelope);
           } else if (ar.cause() instanceof ReplyException failure) {
             writeOwn(new JsonObject()
               .put("type", "err")
@@ -727,13 +748,59 @@ public final class FanoutBridge {
       return true;
     }
 
-    /** A reply to a message this bridge delivered is always allowed; anything else by the inbound list. */
+    /**
+     * A reply to a message this bridge delivered to this client is always allowed; anything else by
+     * the inbound list, but never to one of Vert.x's reply addresses, which a permissive list would
+     * otherwise open to anyone who counts.
+     */
     private boolean checkPermitted(String address, Message<?> replyTo) {
-      if (replyTo == null && !maySend.test(address)) {
+      if (replyTo == null && (address.startsWith(VERTX_REPLY_PREFIX) || !maySend.test(address))) {
         error("access_denied");
         return false;
       }
       return true;
+    }
+
+    /**
+     * A message for this client that asks for a reply: it goes out under a random reply address of
+     * this client's own, so no other client can answer it, by guessing or by counting.
+     */
+    void writeAwaitingReply(String address, Message<?> msg) {
+      String token = awaitReply(msg);
+      if (token != null) {
+        writeOwn(envelope(address, msg).put("replyAddress", token));
+      }
+    }
+
+    /**
+     * Keeps {@code msg} until this client answers it or {@code REPLY_TIMEOUT_MS} passes, under a new
+     * token: the reply address this client is shown. Null when none can be kept: the client has
+     * gone, or holds MAX_PENDING_REPLIES_PER_SOCKET already (then the sender is failed at once).
+     */
+    String awaitReply(Message<?> msg) {
+      if (released) {
+        return null;
+      }
+      if (pendingReplies.size() >= MAX_PENDING_REPLIES_PER_SOCKET) {
+        msg.fail(TOO_MANY_PENDING_REPLIES, "the bridge client has " + MAX_PENDING_REPLIES_PER_SOCKET + " requests unanswered");
+        return null;
+      }
+      byte[] random = new byte[16];
+      REPLY_TOKENS.nextBytes(random);
+      String token = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+      long timer = vertx.setTimer(REPLY_TIMEOUT_MS, id -> pendingReplies.remove(token));
+      pendingReplies.put(token, new PendingReply(msg, timer));
+      return token;
+    }
+
+    /** The message this client was given {@code address} to answer, taken (a reply address serves once); null when it was given none such. */
+    private Message<?> takeReply(String address) {
+      PendingReply pending = pendingReplies.remove(address);
+      if (pending == null) {
+        return null;
+      }
+      vertx.cancelTimer(pending.timer());
+      return pending.msg();
     }
 
     private void error(String code) {
@@ -835,6 +902,8 @@ public final class FanoutBridge {
         vertx.cancelTimer(closeTimer);
       }
       replays.clear();
+      pendingReplies.values().forEach(pending -> vertx.cancelTimer(pending.timer()));
+      pendingReplies.clear();
       if (expiryTimer >= 0) {
         vertx.cancelTimer(expiryTimer);
       }
@@ -978,12 +1047,8 @@ public final class FanoutBridge {
     dirty.clear();
   }
 
-  private void rememberReplyAddress(Message<?> msg) {
-    String replyAddress = msg.replyAddress();
-    if (replyAddress != null) {
-      awaitingReply.put(replyAddress, msg);
-      vertx.setTimer(REPLY_TIMEOUT_MS, id -> awaitingReply.remove(replyAddress));
-    }
+  /** A delivered message awaiting its client's reply, and the timer that forgets it. */
+  private record PendingReply(Message<?> msg, long timer) {
   }
 
   /** The bytes of {@code text} in UTF-8, counted without encoding it. */

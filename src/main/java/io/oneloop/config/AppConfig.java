@@ -47,7 +47,7 @@ public record AppConfig(HttpConfig http, long shutdownTimeoutMs, BridgeConfig br
   /** Less than this would close clients for one ordinary message. */
   private static final long MIN_QUEUED_BYTES = 1024;
   private static final Set<String> HTTP_KEYS = Set.of("host", "port", "instances", "accessLog", "requestTimeoutMs", "idleTimeoutMs", "maxBodyBytes",
-    "trustedProxies", "maxConnections");
+    "trustedProxies", "maxConnections", "allowedHosts");
   private static final Set<String> BRIDGE_KEYS = Set.of("inbound", "outbound", "maxQueuedBytes", "allowedOrigins", "maxMessageBytes",
     "maxOutboundBytes", "maxInboundPerSecond", "floodCloseMs", "maxConnections", "maxConnectionsPerIp", "closeTimeoutMs", "history",
     "maxHistoryAddresses", "maxHistoryBytes", "maxHistoryAddressesPerClient");
@@ -58,6 +58,7 @@ public record AppConfig(HttpConfig http, long shutdownTimeoutMs, BridgeConfig br
   private static final Set<String> JWT_ALGORITHMS = Set.of("HS256", "RS256", "ES256");
   private static final Set<String> CHAT_KEYS = Set.of("maxPerMinute");
   private static final long MAX_MS = Integer.MAX_VALUE;
+  private static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9_]([A-Za-z0-9_.-]{0,251}[A-Za-z0-9_.])?");
   private static final Set<String> HISTORY_KEYS = Set.of("address", "addressRegex", "size", "ttlMs", "maxBytes");
   private static final Set<String> TASK_KEYS = Set.of("name", "type", "class", "config", "threading", "restart", "critical",
     "singleton");
@@ -222,7 +223,19 @@ public record AppConfig(HttpConfig http, long shutdownTimeoutMs, BridgeConfig br
       List<String> proxies = attempt(() -> strings(http.getValue("trustedProxies", new JsonArray()), "http.trustedProxies"), List.of());
       int maxConnections = attempt(() -> (int) integer(http.getValue("maxConnections", HttpConfig.DEFAULT_MAX_CONNECTIONS),
         "http.maxConnections", 1, 10_000_000), HttpConfig.DEFAULT_MAX_CONNECTIONS);
-      return new HttpConfig(host, port, instances, requestTimeout, idleTimeout, maxBody, proxies, maxConnections);
+      List<String> allowedHosts = attempt(() -> hostNames(http.getValue("allowedHosts", new JsonArray()), "http.allowedHosts"), List.of());
+      return new HttpConfig(host, port, instances, requestTimeout, idleTimeout, maxBody, proxies, maxConnections, allowedHosts);
+    }
+
+    /** Host names as a {@code Host} header carries them, without port or scheme; a DNS name's trailing dot is allowed. */
+    private List<String> hostNames(Object value, String path) {
+      List<String> names = strings(value, path);
+      for (int i = 0; i < names.size(); i++) {
+        if (!HOST_NAME.matcher(names.get(i)).matches()) {
+          throw error(path + "[" + i + "] must be a host name such as \"app.example.com\" (no scheme, no port), got " + show(names.get(i)));
+        }
+      }
+      return names;
     }
 
     private AllowedOrigins origins(Object value) {

@@ -10,11 +10,12 @@ import java.util.List;
  * The {@code http} config: where the HTTP server listens (port 0: any free port), how many
  * instances of it share that port (each on its own event loop with its own bridge engine), how
  * long a request may take to arrive, how long a connection may sit idle, how large a body may be,
- * which peers are proxies whose {@code X-Forwarded-For} is believed, and how many connections may
- * be open at once over all instances.
+ * which peers are proxies whose {@code X-Forwarded-For} is believed, how many connections may
+ * be open at once over all instances, and which host names a request's {@code Host} may carry
+ * with auth off (besides IP literals, loopback names and {@code host} itself).
  */
 public record HttpConfig(String host, int port, int instances, long requestTimeoutMs, long idleTimeoutMs, long maxBodyBytes,
-                         List<String> trustedProxies, int maxConnections) {
+                         List<String> trustedProxies, int maxConnections, List<String> allowedHosts) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final long DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
@@ -25,12 +26,13 @@ public record HttpConfig(String host, int port, int instances, long requestTimeo
 
   public HttpConfig {
     trustedProxies = List.copyOf(trustedProxies);
+    allowedHosts = List.copyOf(allowedHosts);
   }
 
   /** Host, port and instances, every limit at its default. */
   public HttpConfig(String host, int port, int instances) {
     this(host, port, instances, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_BODY_BYTES, List.of(),
-      DEFAULT_MAX_CONNECTIONS);
+      DEFAULT_MAX_CONNECTIONS, List.of());
   }
 
   /**

@@ -31,13 +31,19 @@ public final class ConnectionCaps {
 
   /** The client's address as far as it can be trusted. */
   public String peer(HttpServerRequest request) {
-    SocketAddress remote = request.remoteAddress();
+    return peer(request.remoteAddress(), request.getHeader("X-Forwarded-For"));
+  }
+
+  /**
+   * The same from the connection's remote address and its {@code X-Forwarded-For} header (null
+   * when absent): what a SockJS session knows of the request that opened it.
+   */
+  public String peer(SocketAddress remote, String forwardedFor) {
     String host = remote == null ? "unknown" : remote.hostAddress();
-    String forwarded = request.getHeader("X-Forwarded-For");
-    if (forwarded == null || !trustedProxies.contains(host)) {
+    if (forwardedFor == null || !trustedProxies.contains(host)) {
       return host;
     }
-    String[] hops = forwarded.split(",");
+    String[] hops = forwardedFor.split(",");
     for (int i = hops.length - 1; i >= 0; i--) {
       String hop = hops[i].trim();
       if (!hop.isEmpty() && !trustedProxies.contains(hop)) {

@@ -59,6 +59,7 @@ public class HttpVerticle extends VerticleBase {
   private final OpsRoutes ops;
   private final HttpInstances instances;
   private final Security security;
+  private final HostCheck hosts;
   private HttpServer server;
   private FanoutBridge fanout;
 
@@ -72,6 +73,7 @@ public class HttpVerticle extends VerticleBase {
     this.ops = ops;
     this.instances = instances;
     this.security = security;
+    this.hosts = new HostCheck(http.allowedHosts(), http.host());
   }
 
   @Override
@@ -115,7 +117,9 @@ public class HttpVerticle extends VerticleBase {
           socket.close(BridgeGate.UNAUTHORIZED_CLOSE, "unauthorized");
           return;
         }
-        String peer = socket.remoteAddress() == null ? "unknown" : socket.remoteAddress().hostAddress();
+        // The same peer as a WebSocket's: behind a trusted proxy, the client it forwarded for.
+        String peer = security.caps().peer(socket.remoteAddress(), socket.headers() == null ? null
+          : socket.headers().get("X-Forwarded-For"));
         String full = security.caps().tryOpen(peer);
         if (full != null) {
           security.refusals().bridgeRefused("max_connections", "a SockJS session from " + peer + ": " + full);
@@ -229,6 +233,10 @@ public class HttpVerticle extends VerticleBase {
   }
 
   private void route(Router router, BridgeGate gate, HttpServerRequest request) {
+    if (!security.auth().enabled() && HostCheck.checked(request.path()) && !hosts.permits(request.getHeader(HttpHeaders.HOST))) {
+      refuseHost(request);
+      return;
+    }
     if (!validPercentEncoding(request.path())) {
       // The router would throw decoding it; it is the client's error, so a 400 as every other.
       request.response().setStatusCode(400).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
@@ -244,6 +252,21 @@ public class HttpVerticle extends VerticleBase {
     } else {
       router.handle(request);
     }
+  }
+
+  /**
+   * A {@code Host} a rebinding page could have sent: 403 before any route, bridge handshake or
+   * SockJS session sees the request, and the connection goes with it.
+   */
+  private void refuseHost(HttpServerRequest request) {
+    String host = RequestGuards.shorten(request.getHeader(HttpHeaders.HOST));
+    security.refusals().refused("host", request.method() + " " + RequestGuards.shorten(request.path()) + " from "
+      + request.remoteAddress() + " for Host " + host + ", which is not in http.allowedHosts (auth is off)");
+    request.response().setStatusCode(403).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+      .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+      .putHeader(HttpHeaders.CONNECTION, "close")
+      .end(new JsonObject().put("error", "host not allowed: " + host).encode())
+      .onComplete(ar -> request.connection().close());
   }
 
   /**

@@ -12,6 +12,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.impl.MessageConsumerImpl;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -24,6 +25,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -310,6 +312,63 @@ class BridgeTest {
     // A reply address is good for one answer: a second is an ordinary send to an address not permitted.
     owner.send(got.getString("replyAddress"), new JsonObject().put("accepted", false), null);
     assertEquals("access_denied", owner.awaitErr());
+  }
+
+  @EveryTransport
+  @DisplayName("a reply address is random and belongs to the client it was delivered to: another client answering it, "
+    + "or guessing Vert.x's sequential ones, gets access_denied, and the real answer reaches the requester")
+  void replyAddressesBoundToTheirClient(Transport transport, Vertx vertx) throws Exception {
+    JsonObject config = config().put("bridge", new JsonObject().put("maxInboundPerSecond", 100_000)
+      .put("outbound", new JsonArray().add(new JsonObject().put("address", "rpc.worker")))
+      .put("inbound", new JsonArray().add(new JsonObject().put("address", "rpc.worker"))));
+    // One engine, so the three clients share it as a hijacker would try to.
+    config.getJsonObject("http").put("instances", 1);
+    TestApp app = TestApp.start(vertx, config);
+    BridgeClient worker = BridgeClient.connect(vertx, app.port(), transport).register("rpc.worker");
+    // Frames are handled in order: this refusal says the register before it took.
+    worker.register("not.permitted");
+    assertEquals("access_denied", worker.awaitErr());
+    BridgeClient asker = BridgeClient.connect(vertx, app.port(), transport);
+    BridgeClient mallory = BridgeClient.connect(vertx, app.port(), transport);
+
+    String askerReply = UUID.randomUUID().toString();
+    Future<JsonObject> answer = asker.next(frame -> askerReply.equals(frame.getString("address")));
+    asker.send("rpc.worker", new JsonObject().put("question", 42), askerReply);
+    JsonObject request = worker.await(isRec("rpc.worker"));
+    String seen = request.getString("replyAddress");
+
+    mallory.send(seen, new JsonObject().put("answer", "forged by mallory"), null);
+    assertEquals("access_denied", mallory.awaitErr(), "the address the worker saw is not mallory's to answer");
+    for (int n = 0; n <= 20; n++) {
+      mallory.send("__vertx.reply." + n, new JsonObject().put("answer", "forged by mallory"), null);
+      assertEquals("access_denied", mallory.awaitErr(), "__vertx.reply." + n);
+    }
+    worker.send(seen, new JsonObject().put("answer", "from the worker"), null);
+    assertEquals(new JsonObject().put("answer", "from the worker"), answer.await(WAIT, TimeUnit.SECONDS).getJsonObject("body"));
+    assertTrue(worker.backlog().stream().noneMatch(frame -> "err".equals(frame.getString("type"))), worker.backlog().toString());
+    assertTrue(seen.matches("[A-Za-z0-9_-]{22}"), "a random reply address, not Vert.x's sequential one: " + seen);
+  }
+
+  @Test
+  @DisplayName("a client holds at most 1000 requests unanswered: the next one's sender is failed at once with 503, and an answer makes room")
+  void pendingRepliesBounded(Vertx vertx) throws Exception {
+    TestApp app = TestApp.start(vertx, feedConfig());
+    BridgeClient client = subscribed(vertx, app, Transport.RAW, "feed.rpc");
+    List<Future<Message<Object>>> requests = new ArrayList<>();
+    for (int i = 0; i < FanoutBridge.MAX_PENDING_REPLIES_PER_SOCKET; i++) {
+      requests.add(vertx.eventBus().request("feed.rpc", i));
+    }
+    JsonObject last = null;
+    for (int i = 0; i < FanoutBridge.MAX_PENDING_REPLIES_PER_SOCKET; i++) {
+      last = client.await(isRec("feed.rpc"));
+    }
+    Throwable refused = vertx.eventBus().request("feed.rpc", "one more").map(m -> (Throwable) null).otherwise(cause -> cause)
+      .await(WAIT, TimeUnit.SECONDS);
+    assertTrue(refused instanceof ReplyException failure && failure.failureCode() == 503, String.valueOf(refused));
+    client.send(last.getString("replyAddress"), "done", null);
+    assertEquals("done", requests.get(last.getInteger("body")).await(WAIT, TimeUnit.SECONDS).body());
+    vertx.eventBus().request("feed.rpc", "after an answer");
+    assertEquals("after an answer", client.await(isRec("feed.rpc")).getString("body"));
   }
 
   @EveryTransport

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -47,6 +48,20 @@ class ConfigTest {
     assertEquals("conf/bad.json: http.maxConnections must be at least bridge.maxConnections (20000), got 12000",
       error("{\"bridge\":{\"maxConnections\":20000}}"));
     assertEquals("conf/bad.json: http.maxConnections must be an integer 1-10000000, got 0", error("{\"http\":{\"maxConnections\":0}}"));
+  }
+
+  @Test
+  @DisplayName("http.allowedHosts: host names, none by default; a scheme, a port or a pattern is named with its index")
+  void allowedHosts() {
+    assertEquals(List.of(), check("{}").http().allowedHosts());
+    assertEquals(List.of("app.example.com", "ops.internal."),
+      check("{\"http\":{\"allowedHosts\":[\"app.example.com\",\"ops.internal.\"]}}").http().allowedHosts());
+    assertEquals("conf/bad.json: http.allowedHosts[1] must be a host name such as \"app.example.com\" (no scheme, no port), got \"http://x.example\"",
+      error("{\"http\":{\"allowedHosts\":[\"a.example\",\"http://x.example\"]}}"));
+    assertEquals("conf/bad.json: http.allowedHosts[0] must be a host name such as \"app.example.com\" (no scheme, no port), got \"x.example:8080\"",
+      error("{\"http\":{\"allowedHosts\":[\"x.example:8080\"]}}"));
+    assertEquals("conf/bad.json: http.allowedHosts[0] must be a host name such as \"app.example.com\" (no scheme, no port), got \"*.example\"",
+      error("{\"http\":{\"allowedHosts\":[\"*.example\"]}}"));
   }
 
   @Test

@@ -29,10 +29,10 @@ class AbortedUploadTest {
     try (LogCapture all = LogCapture.everything(); LogCapture dropped = LogCapture.debug(ERROR_ANSWERS)) {
       for (int i = 0; i < ABORTS; i++) {
         try (RawHttp raw = RawHttp.connect(app.port())) {
-          raw.send("POST /eventbus/000/abc" + i + "/xhr_send HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123456789");
+          raw.send("POST /eventbus/000/abc" + i + "/xhr_send HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n0123456789");
         }
         try (RawHttp raw = RawHttp.connect(app.port())) {
-          raw.send("POST /api/jobs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"type\":\"s");
+          raw.send("POST /api/jobs HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"type\":\"s");
         }
       }
       // Each cut is a failure, handled once: either dropped quietly or logged as an error.

@@ -5,9 +5,12 @@ import io.oneloop.support.BridgeClient;
 import io.oneloop.support.TickingApp;
 import io.oneloop.support.Transport;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -16,6 +19,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -82,5 +86,41 @@ class ConnectionCapsTest {
     }
     assertTrue(again != null, "room again after a close");
     assertEquals("rec", again.register(Addresses.TICKER).await(BridgeClient.isRec(Addresses.TICKER)).getString("type"));
+  }
+
+  /** Opens an xhr-polling session as a proxy on loopback forwarding for {@code forwardedFor}: the answers to its first polls, until a close or a message. */
+  private static String xhrSession(WebClient web, int port, String forwardedFor) throws Exception {
+    String session = "/eventbus/000/" + UUID.randomUUID() + "/xhr";
+    StringBuilder answers = new StringBuilder();
+    for (int poll = 0; poll < 3 && !answers.toString().contains("c["); poll++) {
+      answers.append(web.post(port, "127.0.0.1", session).putHeader("X-Forwarded-For", forwardedFor)
+        .send().await(10, TimeUnit.SECONDS).bodyAsString());
+      if (poll == 0) {
+        // Something for the next poll to find at once, refused or not.
+        web.post(port, "127.0.0.1", session + "_send").putHeader("X-Forwarded-For", forwardedFor)
+          .sendBuffer(Buffer.buffer(new JsonArray().add(new JsonObject().put("type", "register").put("address", "nowhere").encode())
+            .encode())).await(10, TimeUnit.SECONDS);
+      }
+      if (answers.toString().contains("access_denied")) {
+        break;
+      }
+    }
+    return answers.toString();
+  }
+
+  @Test
+  @DisplayName("SockJS's HTTP sessions count against bridge.maxConnectionsPerIp by the forwarded address too: one more is closed at once")
+  void perAddressOverHttpSessions(Vertx vertx) throws Exception {
+    WebClient web = WebClient.create(vertx, new WebClientOptions().setKeepAlive(false));
+    for (int i = 0; i < 2; i++) {
+      String opened = xhrSession(web, app.port(), "203.0.113.7");
+      assertTrue(opened.startsWith("o\n") && opened.contains("access_denied") && !opened.contains("c["), "session " + i + ": " + opened);
+    }
+    String refused = xhrSession(web, app.port(), "198.51.100.1, 203.0.113.7");
+    // Vert.x closes an HTTP session with SockJS's own close frame whatever code it is given.
+    assertTrue(refused.startsWith("o\n") && refused.contains("c[") && !refused.contains("access_denied"), refused);
+    assertEquals(1, refused.split("o\n", -1).length - 1, "the refused session is not opened afresh: " + refused);
+    String other = xhrSession(web, app.port(), "203.0.113.8");
+    assertTrue(other.startsWith("o\n") && other.contains("access_denied") && !other.contains("c["), other);
   }
 }

@@ -39,7 +39,7 @@ class HttpConnectionCapTest {
   private RawHttp served(int port) throws Exception {
     RawHttp raw = RawHttp.connect(port);
     open.add(raw);
-    String response = raw.send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n").readResponse();
+    String response = raw.send("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").readResponse();
     assertEquals(200, RawHttp.status(response), response);
     return raw;
   }
@@ -64,11 +64,11 @@ class HttpConnectionCapTest {
 
     long start = System.nanoTime();
     try (RawHttp refused = RawHttp.connect(port)) {
-      assertEquals("", refused.send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n").readUntilClosed(), "closed without an answer");
+      assertEquals("", refused.send("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").readUntilClosed(), "closed without an answer");
     }
     assertTrue(System.nanoTime() - start < 5_000_000_000L, "closed at once");
 
-    String metrics = RawHttp.body(held.get(0).send("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n").readResponse());
+    String metrics = RawHttp.body(held.get(0).send("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").readResponse());
     assertEquals(1, PrometheusText.parse(metrics).value("oneloop_http_refused_total", "reason", "max_connections"));
 
     // The bridge socket's count is given back when it closes, as a plain connection's is.
@@ -81,6 +81,6 @@ class HttpConnectionCapTest {
   private boolean answers(int port) throws Exception {
     RawHttp raw = RawHttp.connect(port);
     open.add(raw);
-    return RawHttp.status(raw.send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n").readResponse()) == 200;
+    return RawHttp.status(raw.send("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").readResponse()) == 200;
   }
 }

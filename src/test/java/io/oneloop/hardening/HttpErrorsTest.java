@@ -152,11 +152,11 @@ class HttpErrorsTest {
   @DisplayName("a request Vert.x cannot parse answers 400 as JSON, and the connection is closed")
   void unparsable() throws Exception {
     try (RawHttp raw = RawHttp.connect(app.port())) {
-      String response = raw.send("GET / HTTP/1.1\r\nHost: x\r\nBad Header Name: y\r\n\r\n").readUntilClosed();
+      String response = raw.send("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nBad Header Name: y\r\n\r\n").readUntilClosed();
       assertError(400, RawHttp.status(response), header(response, "content-type"), RawHttp.body(response));
     }
     try (RawHttp raw = RawHttp.connect(app.port())) {
-      String response = raw.send("GET /" + "a".repeat(10_000) + " HTTP/1.1\r\nHost: x\r\n\r\n").readUntilClosed();
+      String response = raw.send("GET /" + "a".repeat(10_000) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").readUntilClosed();
       assertError(414, RawHttp.status(response), header(response, "content-type"), RawHttp.body(response));
     }
   }
@@ -165,11 +165,11 @@ class HttpErrorsTest {
   @DisplayName("headers or a body that do not arrive within http.requestTimeoutMs answer 408; a silent connection is closed")
   void requestTimeout() throws Exception {
     try (RawHttp raw = RawHttp.connect(app.port())) {
-      String response = raw.send("GET /api/tasks HTTP/1.1\r\nHost: x\r\n").readUntilClosed();
+      String response = raw.send("GET /api/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\n").readUntilClosed();
       assertError(408, RawHttp.status(response), header(response, "content-type"), RawHttp.body(response));
     }
     try (RawHttp raw = RawHttp.connect(app.port())) {
-      String response = raw.send("POST /api/jobs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"ty")
+      String response = raw.send("POST /api/jobs HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"ty")
         .readUntilClosed();
       assertEquals(408, RawHttp.status(response), response);
     }
@@ -181,7 +181,7 @@ class HttpErrorsTest {
   @Test
   @DisplayName("an Upgrade header that is never honoured does not exempt a trickled body from http.requestTimeoutMs")
   void upgradeHeaderDoesNotExempt() throws Exception {
-    String trickled = "POST /api/jobs HTTP/1.1\r\nHost: x\r\nUpgrade: foo\r\nConnection: Upgrade\r\n"
+    String trickled = "POST /api/jobs HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: foo\r\nConnection: Upgrade\r\n"
       + "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{";
     try (RawHttp raw = RawHttp.connect(app.port())) {
       String response = raw.send(trickled).trickleUntilClosed(200, 8000);
@@ -193,9 +193,9 @@ class HttpErrorsTest {
   @DisplayName("after a request with an Upgrade header is answered, the next request on the connection is timed too")
   void keepAliveAfterUpgradeHeader() throws Exception {
     try (RawHttp raw = RawHttp.connect(app.port())) {
-      String first = raw.send("GET /health HTTP/1.1\r\nHost: x\r\nUpgrade: foo\r\nConnection: Upgrade\r\n\r\n").readResponse();
+      String first = raw.send("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: foo\r\nConnection: Upgrade\r\n\r\n").readResponse();
       assertEquals(200, RawHttp.status(first), first);
-      String response = raw.send("POST /api/jobs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      String response = raw.send("POST /api/jobs HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
         + "Content-Length: 1000\r\n\r\n{").trickleUntilClosed(200, 8000);
       assertError(408, RawHttp.status(response), header(response, "content-type"), RawHttp.body(response));
     }

@@ -46,7 +46,7 @@ class MetricsCardinalityTest {
   }
 
   private static String get(RawHttp raw, String path) throws Exception {
-    String response = raw.send("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n").readResponse();
+    String response = raw.send("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").readResponse();
     assertEquals(200, RawHttp.status(response), response);
     return RawHttp.body(response);
   }
@@ -60,7 +60,7 @@ class MetricsCardinalityTest {
       get(raw, "/metrics");
       int before = get(raw, "/metrics").length();
       for (int i = 0; i < 300; i++) {
-        String response = raw.send("XYZABC" + i + " /x HTTP/1.1\r\nHost: x\r\n\r\n").readResponse();
+        String response = raw.send("XYZABC" + i + " /x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").readResponse();
         assertEquals(405, RawHttp.status(response), response);
       }
       String after = get(raw, "/metrics");
