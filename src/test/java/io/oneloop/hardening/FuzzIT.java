@@ -14,11 +14,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -133,7 +129,8 @@ class FuzzIT {
       List<Future<?>> done = new ArrayList<>();
       for (byte[] request : requests) {
         done.add(pool.submit(() -> {
-          String response = exchange(request);
+          // A streaming answer (SockJS's) does not end by itself: its head, read within the time-out, is what counts.
+          String response = AbuseSuite.exchange(app.port(), request, 5000);
           int status = response.startsWith("HTTP/1.") && response.length() >= 12 ? Integer.parseInt(response.substring(9, 12)) : -1;
           if (status >= 500 && status != 503) {
             String head = new String(request, 0, Math.min(request.length, 300), StandardCharsets.ISO_8859_1);
@@ -150,25 +147,6 @@ class FuzzIT {
       pool.shutdownNow();
     }
     return requests.size();
-  }
-
-  private String exchange(byte[] request) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (Socket socket = new Socket("127.0.0.1", app.port())) {
-      socket.setSoTimeout(5000);
-      socket.getOutputStream().write(request);
-      socket.getOutputStream().flush();
-      InputStream in = socket.getInputStream();
-      byte[] buffer = new byte[16384];
-      for (int n = in.read(buffer); n >= 0 && out.size() < 1_000_000; n = in.read(buffer)) {
-        out.write(buffer, 0, n);
-      }
-    } catch (SocketTimeoutException e) {
-      // A streaming answer (SockJS's) does not end by itself: its head is what counts.
-    } catch (IOException e) {
-      // Closed or reset by the server, after or instead of an answer: both are fine.
-    }
-    return out.toString(StandardCharsets.ISO_8859_1);
   }
 
   /** Frames on one socket at a time, a new one (a new SockJS session) whenever the server closed the last. */
