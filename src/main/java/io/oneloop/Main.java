@@ -2,7 +2,7 @@ package io.oneloop;
 
 import ch.qos.logback.classic.LoggerContext;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.oneloop.app.ConsoleLogging;
+import io.oneloop.logging.ConsoleLogging;
 import io.oneloop.app.ExitCodes;
 import io.oneloop.app.Outcome;
 import io.oneloop.cluster.HazelcastSetup;

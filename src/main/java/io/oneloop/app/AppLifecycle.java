@@ -1,5 +1,6 @@
 package io.oneloop.app;
 
+import io.oneloop.logging.ConsoleLogging;
 import io.oneloop.Addresses;
 import io.oneloop.chat.ChatVerticle;
 import io.oneloop.bridge.BridgeSockets;

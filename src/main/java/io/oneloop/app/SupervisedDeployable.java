@@ -1,5 +1,6 @@
 package io.oneloop.app;
 
+import io.oneloop.logging.TaskMdc;
 import io.vertx.core.Context;
 import io.vertx.core.Deployable;
 import io.vertx.core.Future;

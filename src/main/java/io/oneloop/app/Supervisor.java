@@ -1,7 +1,7 @@
 package io.oneloop.app;
 
 import io.oneloop.Addresses;
-import io.oneloop.config.ClassLoading;
+import io.oneloop.base.ClassLoading;
 import io.oneloop.config.TaskSpec;
 import io.oneloop.tasks.TaskTypes;
 import io.vertx.core.Context;

@@ -1,6 +1,6 @@
 package io.oneloop.bridge;
 
-import io.oneloop.app.LogThrottle;
+import io.oneloop.logging.LogThrottle;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 

@@ -1,7 +1,7 @@
 package io.oneloop.bridge;
 
 import io.netty.channel.EventLoop;
-import io.oneloop.app.LogThrottle;
+import io.oneloop.logging.LogThrottle;
 import io.oneloop.config.HistorySpec;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;

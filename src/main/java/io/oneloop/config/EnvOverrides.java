@@ -1,5 +1,6 @@
 package io.oneloop.config;
 
+import io.oneloop.base.Checks;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;

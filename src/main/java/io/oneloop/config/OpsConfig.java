@@ -6,8 +6,8 @@ package io.oneloop.config;
  */
 public record OpsConfig(boolean accessLog, String logFormat, boolean metricsEnabled, long maxEventLoopDelayMs) {
 
-  public static final String TEXT = "text";
-  public static final String JSON = "json";
+  public static final String TEXT = io.oneloop.logging.ConsoleLogging.TEXT;
+  public static final String JSON = io.oneloop.logging.ConsoleLogging.JSON;
 
   /** The values of the shipped config, for code that runs without one (tests, embedding). */
   public static final OpsConfig DEFAULT = new OpsConfig(false, TEXT, true, 2000);

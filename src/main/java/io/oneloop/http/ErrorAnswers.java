@@ -1,7 +1,7 @@
 package io.oneloop.http;
 
 import io.netty.handler.codec.TooLongFrameException;
-import io.oneloop.app.Unexpected;
+import io.oneloop.logging.Unexpected;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;

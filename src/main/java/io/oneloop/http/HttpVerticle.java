@@ -2,7 +2,7 @@ package io.oneloop.http;
 
 import io.oneloop.Addresses;
 import io.oneloop.app.AppState;
-import io.oneloop.app.Unexpected;
+import io.oneloop.logging.Unexpected;
 import io.oneloop.bridge.BridgePaths;
 import io.oneloop.bridge.BridgeSockets;
 import io.oneloop.bridge.BridgeTransport;

@@ -1,6 +1,6 @@
 package io.oneloop.http;
 
-import io.oneloop.app.LogThrottle;
+import io.oneloop.logging.LogThrottle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

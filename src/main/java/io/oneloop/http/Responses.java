@@ -1,6 +1,6 @@
 package io.oneloop.http;
 
-import io.oneloop.app.Unexpected;
+import io.oneloop.logging.Unexpected;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Handler;
 import io.vertx.core.json.Json;

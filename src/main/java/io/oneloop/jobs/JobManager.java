@@ -2,7 +2,7 @@ package io.oneloop.jobs;
 
 import io.oneloop.Addresses;
 import io.oneloop.config.JobsSettings;
-import io.oneloop.app.TaskMdc;
+import io.oneloop.logging.TaskMdc;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

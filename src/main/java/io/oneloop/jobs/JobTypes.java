@@ -1,6 +1,6 @@
 package io.oneloop.jobs;
 
-import io.oneloop.config.ClassLoading;
+import io.oneloop.base.ClassLoading;
 
 import java.util.Map;
 import java.util.Set;

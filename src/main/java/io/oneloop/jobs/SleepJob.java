@@ -1,6 +1,6 @@
 package io.oneloop.jobs;
 
-import io.oneloop.config.Checks;
+import io.oneloop.base.Checks;
 import io.vertx.core.json.JsonObject;
 
 /** Built-in job {@code sleep}: waits {@code ms}, reporting progress, for trying things out. */

@@ -1,6 +1,6 @@
 package io.oneloop.tasks;
 
-import io.oneloop.config.Checks;
+import io.oneloop.base.Checks;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.VertxException;

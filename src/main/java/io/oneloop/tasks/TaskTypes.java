@@ -1,6 +1,6 @@
 package io.oneloop.tasks;
 
-import io.oneloop.config.ClassLoading;
+import io.oneloop.base.ClassLoading;
 import io.vertx.core.Deployable;
 
 import java.lang.reflect.Modifier;

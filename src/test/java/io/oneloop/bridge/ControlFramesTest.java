@@ -1,7 +1,7 @@
 package io.oneloop.bridge;
 
 import io.oneloop.Addresses;
-import io.oneloop.app.Unexpected;
+import io.oneloop.logging.Unexpected;
 import io.oneloop.support.BridgeClient;
 import io.oneloop.support.LogCapture;
 import io.oneloop.support.RawSocket;

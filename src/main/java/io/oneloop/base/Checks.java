@@ -1,4 +1,4 @@
-package io.oneloop.config;
+package io.oneloop.base;
 
 import io.vertx.core.json.Json;
 

@@ -1,4 +1,4 @@
-package io.oneloop.app;
+package io.oneloop.logging;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

@@ -1,4 +1,4 @@
-package io.oneloop.app;
+package io.oneloop.logging;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
@@ -10,7 +10,6 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.encoder.Encoder;
 import ch.qos.logback.core.spi.ContextAwareBase;
-import io.oneloop.config.OpsConfig;
 import org.slf4j.Logger;
 
 /**
@@ -22,6 +21,10 @@ import org.slf4j.Logger;
  */
 @ConfiguratorRank(ConfiguratorRank.CUSTOM_HIGH_PRIORITY)
 public class ConsoleLogging extends ContextAwareBase implements Configurator {
+
+  /** The values of {@code log.format} and {@code ONELOOP_LOG_FORMAT}: one line of text, or one JSON object, per event. */
+  public static final String TEXT = "text";
+  public static final String JSON = "json";
 
   static final String PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%thread] %logger{24} - %msg%n";
   private static final String ENV_FORMAT = "ONELOOP_LOG_FORMAT";
@@ -37,7 +40,7 @@ public class ConsoleLogging extends ContextAwareBase implements Configurator {
       return ExecutionStatus.INVOKE_NEXT_IF_ANY;
     }
     String fromEnv = System.getenv(ENV_FORMAT);
-    format = fromEnv != null && OpsConfig.JSON.equals(fromEnv.trim()) ? OpsConfig.JSON : OpsConfig.TEXT;
+    format = fromEnv != null && JSON.equals(fromEnv.trim()) ? JSON : TEXT;
     ConsoleAppender<ILoggingEvent> appender = new ConsoleAppender<>();
     appender.setContext(context);
     appender.setName("CONSOLE");
@@ -74,7 +77,7 @@ public class ConsoleLogging extends ContextAwareBase implements Configurator {
   }
 
   private static Encoder<ILoggingEvent> encoder(ch.qos.logback.core.Context context, String format) {
-    if (OpsConfig.JSON.equals(format)) {
+    if (JSON.equals(format)) {
       JsonEncoder json = new JsonEncoder();
       json.setContext(context);
       // The message as written, once: the raw template and its arguments would only repeat it.

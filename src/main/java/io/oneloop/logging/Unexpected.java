@@ -1,4 +1,4 @@
-package io.oneloop.app;
+package io.oneloop.logging;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,4 +1,4 @@
-package io.oneloop.config;
+package io.oneloop.base;
 
 import java.lang.reflect.Modifier;
 

@@ -1,4 +1,4 @@
-package io.oneloop.app;
+package io.oneloop.logging;
 
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
