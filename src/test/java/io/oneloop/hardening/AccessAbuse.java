@@ -32,6 +32,27 @@ final class AccessAbuse {
   private AccessAbuse() {
   }
 
+  /**
+   * Spaces sends out to {@code perSecond} at most: each client is held to
+   * {@code bridge.maxInboundPerSecond} (50), and a refused frame would leave a request unanswered.
+   */
+  private static final class Pacer {
+    private final long intervalNanos;
+    private long next = System.nanoTime();
+
+    Pacer(int perSecond) {
+      this.intervalNanos = 1_000_000_000L / perSecond;
+    }
+
+    void pace() {
+      long wait = next - System.nanoTime();
+      if (wait > 0) {
+        java.util.concurrent.locks.LockSupport.parkNanos(wait);
+      }
+      next = Math.max(next, System.nanoTime()) + intervalNanos;
+    }
+  }
+
   private static void violation(Stats stats, String what) {
     if (stats.violations.size() < MAX_NOTED) {
       stats.violations.add(what);
@@ -126,9 +147,10 @@ final class AccessAbuse {
         case 0 -> random.ints(random.nextInt(200), 0x20, 0x7f).forEach(token::appendCodePoint);
         case 1 -> random.ints(random.nextInt(60), 0x80, 0x3000).forEach(token::appendCodePoint);
         case 2 -> {
-          // A valid token with one character changed: the signature no longer matches.
+          // A valid token with one character of its signature changed (not the last: its low bits are padding).
           char[] chars = valid.toCharArray();
-          int at = random.nextInt(chars.length);
+          int signature = valid.lastIndexOf('.') + 1;
+          int at = signature + random.nextInt(chars.length - signature - 1);
           chars[at] = chars[at] == 'A' ? 'B' : 'A';
           token.append(chars);
         }
@@ -185,7 +207,10 @@ final class AccessAbuse {
     }
     try {
       // The worker's register is in once the requester's first request reaches it.
+      // A round is one frame from the requester and the worker, and six from one of four guessers.
+      Pacer pacer = new Pacer(5);
       for (int round = 0; round < rounds; round++) {
+        pacer.pace();
         String replyTo = "req-" + round;
         io.vertx.core.Future<JsonObject> answer = requester.next(f -> replyTo.equals(f.getString("address")));
         requester.send(RPC, new JsonObject().put("n", round), replyTo);
@@ -256,7 +281,10 @@ final class AccessAbuse {
     }
     try {
       int i = 0;
+      // Four senders, each well under its 50 frames a second.
+      Pacer pacer = new Pacer(100);
       for (String name : badNames(new Random(seed), count)) {
+        pacer.pace();
         BridgeClient sender = senders.get(i++ % senders.size());
         // Written by hand with every non-ASCII character escaped: a lone surrogate survives only as \\uXXXX in the JSON.
         String replyTo = java.util.UUID.randomUUID().toString();
