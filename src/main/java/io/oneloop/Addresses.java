@@ -35,14 +35,21 @@ public final class Addresses {
    * The header the bridge puts on what a socket opened with a token sends: a static token's
    * {@code name} or a JWT's {@code sub}. The bridge removes any header of this name a client sent,
    * so a service can trust it.
+   *
+   * @deprecated the engine owns its headers: use {@link io.oneloop.bridge.BridgeHeaders#USER}, the
+   *     same value (spelled here too, as this leaf imports nothing of the engine above it)
    */
+  @Deprecated
   public static final String USER_HEADER = "oneloop.user";
 
   /**
    * The header the bridge puts on what an anonymous socket (auth off) sends: the client's address,
    * through {@code http.trustedProxies} where the transport lets it be read. Removed from what
    * clients send, like {@link #USER_HEADER}.
+   *
+   * @deprecated use {@link io.oneloop.bridge.BridgeHeaders#CLIENT}, the same value
    */
+  @Deprecated
   public static final String CLIENT_HEADER = "oneloop.client";
 
   private Addresses() {

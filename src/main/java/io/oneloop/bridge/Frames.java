@@ -2,9 +2,12 @@ package io.oneloop.bridge;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * Pre-encoded WebSocket frames and SockJS framing: a server's frames are not masked, so one
@@ -115,5 +118,41 @@ final class Frames {
 
   private static ByteBuf ascii(String s) {
     return Unpooled.wrappedBuffer(s.getBytes(StandardCharsets.US_ASCII));
+  }
+
+  /** The bytes of {@code text} in UTF-8, counted without encoding it. */
+  static long utf8Length(String text) {
+    long bytes = 0;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c < 0x80) {
+        bytes++;
+      } else if (c < 0x800) {
+        bytes += 2;
+      } else if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+        bytes += 4;
+        i++;
+      } else {
+        bytes += 3;
+      }
+    }
+    return bytes;
+  }
+
+  /** The bridge's {@code rec} frame for a message, as Vert.x's bridge writes it. */
+  static JsonObject envelope(String address, Message<?> msg) {
+    JsonObject envelope = new JsonObject().put("type", "rec").put("address", address).put("body", msg.body());
+    if (msg.replyAddress() != null) {
+      envelope.put("replyAddress", msg.replyAddress());
+    }
+    if (msg.headers() != null && !msg.headers().isEmpty()) {
+      JsonObject headers = new JsonObject();
+      for (String name : msg.headers().names()) {
+        List<String> values = msg.headers().getAll(name);
+        headers.put(name, values.size() == 1 ? values.get(0) : values);
+      }
+      envelope.put("headers", headers);
+    }
+    return envelope;
   }
 }

@@ -2,7 +2,6 @@ package io.oneloop.bridge;
 
 import io.netty.channel.EventLoop;
 import io.oneloop.logging.LogThrottle;
-import io.oneloop.config.HistorySpec;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -340,7 +339,7 @@ public final class History {
       }
       // Only this consumer's context writes next: read without the lock, published with it.
       long seq = next;
-      JsonObject envelope = FanoutBridge.envelope(address, msg);
+      JsonObject envelope = Frames.envelope(address, msg);
       JsonObject headers = envelope.getJsonObject("headers");
       if (headers == null) {
         headers = new JsonObject();

@@ -1,6 +1,7 @@
 package io.oneloop.chat;
 
 import io.oneloop.Addresses;
+import io.oneloop.bridge.BridgeHeaders;
 import io.oneloop.config.ChatConfig;
 import io.oneloop.text.DisplayText;
 import io.vertx.core.Future;
@@ -27,8 +28,8 @@ import java.util.Map;
  * chat for every node of a cluster, a node that joins later included. Each node answers its own
  * clients (local consumers), so {@code chat.maxPerMinute} counts per node.
  * A message from a bridge socket opened with a token carries the token's name (a static token's
- * {@code name}, a JWT's {@code sub}) in the {@link Addresses#USER_HEADER} header, and one from an
- * anonymous socket the client's address in {@link Addresses#CLIENT_HEADER}; the bridge sets both (and
+ * {@code name}, a JWT's {@code sub}) in the {@link BridgeHeaders#USER} header, and one from an
+ * anonymous socket the client's address in {@link BridgeHeaders#CLIENT}; the bridge sets both (and
  * strips them from what clients send). The token's name is then the sender's name, whatever the
  * body says, and {@code chat.maxPerMinute} counts per token name, or per address when anonymous.
  */
@@ -75,8 +76,8 @@ public class ChatVerticle extends VerticleBase {
       msg.fail(BAD_REQUEST, "a chat message must be an object {\"user\": ..., \"text\": ...}");
       return;
     }
-    String authenticated = msg.headers().get(Addresses.USER_HEADER);
-    String client = msg.headers().get(Addresses.CLIENT_HEADER);
+    String authenticated = msg.headers().get(BridgeHeaders.USER);
+    String client = msg.headers().get(BridgeHeaders.CLIENT);
     String problem = authenticated != null ? checkValue(authenticated, "user", MAX_USER, false)
       : checkField(body, "user", MAX_USER, false);
     if (problem == null) {

@@ -3,7 +3,10 @@ package io.oneloop.config;
 import io.oneloop.base.Checks;
 import io.oneloop.app.RestartPolicy;
 import io.oneloop.bridge.AllowedOrigins;
+import io.oneloop.bridge.BridgeLimits;
+import io.oneloop.bridge.BridgeOptions;
 import io.oneloop.bridge.BridgePermissions;
+import io.oneloop.bridge.HistorySpec;
 import io.oneloop.jobs.JobTypes;
 import io.oneloop.tasks.TaskTypes;
 import io.oneloop.text.DisplayText;
@@ -30,7 +33,7 @@ import java.util.regex.PatternSyntaxException;
  * {@code ops} what the people who run it set; {@code json} the config as checked (for {@code /api/info});
  * {@code cluster} whether and how this node joins others.
  */
-public record AppConfig(HttpConfig http, long shutdownTimeoutMs, BridgeConfig bridge, List<TaskSpec> tasks,
+public record AppConfig(HttpConfig http, long shutdownTimeoutMs, BridgeOptions bridge, List<TaskSpec> tasks,
                         JobsSettings jobs, JobTypes jobTypes, List<HookSpec> startupHooks, List<HookSpec> shutdownHooks,
                         OpsConfig ops, JsonObject json, AuthConfig auth, ChatConfig chat, ClusterConfig cluster) {
 
@@ -116,8 +119,8 @@ public record AppConfig(HttpConfig http, long shutdownTimeoutMs, BridgeConfig br
       BridgePermissions permissions = BridgePermissions.fromJson(new JsonObject()
         .put("inbound", attempt(() -> permissions(bridge.getValue("inbound"), "bridge.inbound"), new JsonArray()))
         .put("outbound", attempt(() -> permissions(bridge.getValue("outbound"), "bridge.outbound"), new JsonArray())));
-      long maxQueuedBytes = attempt(() -> integer(bridge.getValue("maxQueuedBytes", BridgeConfig.DEFAULT_MAX_QUEUED_BYTES),
-        "bridge.maxQueuedBytes", MIN_QUEUED_BYTES, Integer.MAX_VALUE), BridgeConfig.DEFAULT_MAX_QUEUED_BYTES);
+      long maxQueuedBytes = attempt(() -> integer(bridge.getValue("maxQueuedBytes", BridgeOptions.DEFAULT_MAX_QUEUED_BYTES),
+        "bridge.maxQueuedBytes", MIN_QUEUED_BYTES, Integer.MAX_VALUE), BridgeOptions.DEFAULT_MAX_QUEUED_BYTES);
       int maxHistoryAddresses = attempt(() -> (int) integer(bridge.getValue("maxHistoryAddresses", HistorySpec.DEFAULT_MAX_ADDRESSES),
         "bridge.maxHistoryAddresses", 0, 1_000_000), HistorySpec.DEFAULT_MAX_ADDRESSES);
       long maxHistoryBytes = attempt(() -> integer(bridge.getValue("maxHistoryBytes", HistorySpec.DEFAULT_MAX_TOTAL_BYTES),
@@ -126,7 +129,7 @@ public record AppConfig(HttpConfig http, long shutdownTimeoutMs, BridgeConfig br
         HistorySpec.DEFAULT_MAX_ADDRESSES_PER_CLIENT), "bridge.maxHistoryAddressesPerClient", 0, 1_000_000),
         HistorySpec.DEFAULT_MAX_ADDRESSES_PER_CLIENT);
       List<HistorySpec> history = attempt(() -> history(bridge.getValue("history"), maxHistoryAddresses), List.of());
-      BridgeConfig bridgeConfig = new BridgeConfig(permissions, maxQueuedBytes, history, maxHistoryAddresses,
+      BridgeOptions bridgeConfig = new BridgeOptions(permissions, maxQueuedBytes, history, maxHistoryAddresses,
         maxHistoryBytes, maxHistoryAddressesPerClient,
         attempt(() -> origins(bridge.getValue("allowedOrigins")), AllowedOrigins.DEFAULT), limits(bridge));
       if (httpConfig.maxConnections() < bridgeConfig.limits().maxConnections()) {

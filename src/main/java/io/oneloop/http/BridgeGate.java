@@ -2,7 +2,9 @@ package io.oneloop.http;
 
 import io.oneloop.auth.Authenticator;
 import io.oneloop.auth.Principal;
+import io.oneloop.bridge.Admission;
 import io.oneloop.bridge.AllowedOrigins;
+import io.oneloop.bridge.BridgePermissions;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -17,7 +19,7 @@ import java.nio.charset.StandardCharsets;
  * Who may open the bridge, checked at the handshake on every transport: a permitted {@code Origin}
  * (403; none sent: not checked) and, with {@code auth} on, a valid token in the bridge URL's
  * {@code token} query parameter (401 at a WebSocket handshake; a SockJS session is closed with
- * {@code c[4401,"unauthorized"]}).
+ * {@code c[4401,"unauthorized"]}). What it admits is handed to the engine as an {@link Admission}.
  */
 public final class BridgeGate {
 
@@ -25,11 +27,13 @@ public final class BridgeGate {
   public static final int UNAUTHORIZED_CLOSE = 4401;
 
   private final AllowedOrigins origins;
+  private final BridgePermissions permissions;
   private final Authenticator auth;
   private final Refusals refusals;
 
-  BridgeGate(AllowedOrigins origins, Security security) {
+  BridgeGate(AllowedOrigins origins, BridgePermissions permissions, Security security) {
     this.origins = origins;
+    this.permissions = permissions;
     this.auth = security.auth();
     this.refusals = security.refusals();
   }
@@ -70,6 +74,18 @@ public final class BridgeGate {
   /** A SockJS session being opened, from the URI it was opened with: the principal, or a failure. */
   public Future<Principal> admitSession(String uri, SocketAddress peer) {
     return authenticate(uri, peer);
+  }
+
+  /**
+   * Who an admitted socket from {@code peer} is for the engine: the principal's name, and the
+   * bridge's permissions narrowed by its {@code oneloop.addresses}, until its token expires; with
+   * auth off (no principal), an anonymous socket marked with {@code peer}.
+   */
+  Admission admission(Principal principal, String peer) {
+    if (principal == null) {
+      return Admission.anonymous(peer);
+    }
+    return new Admission(principal.name(), peer, permissions.narrowedBy(principal.addresses()), principal.expiresAtMs());
   }
 
   private Future<Principal> authenticate(String uri, SocketAddress peer) {

@@ -3,11 +3,9 @@ package io.oneloop.http;
 import io.oneloop.Addresses;
 import io.oneloop.app.AppState;
 import io.oneloop.logging.Unexpected;
+import io.oneloop.bridge.BridgeOptions;
 import io.oneloop.bridge.BridgePaths;
 import io.oneloop.bridge.BridgeSockets;
-import io.oneloop.bridge.BridgeTransport;
-import io.oneloop.bridge.FanoutBridge;
-import io.oneloop.config.BridgeConfig;
 import io.oneloop.config.HttpConfig;
 import io.oneloop.jobs.JobManager;
 import io.vertx.core.Future;
@@ -23,12 +21,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.LoggerFormat;
 import io.vertx.ext.web.handler.LoggerHandler;
 import io.vertx.ext.web.handler.StaticHandler;
-import io.vertx.ext.web.handler.sockjs.SockJSHandler;
-import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,16 +39,12 @@ public class HttpVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(HttpVerticle.class);
   /** How long open connections (SockJS's HTTP sessions included) get to close after the server stops. */
   private static final long CLOSE_GRACE_MS = 1000;
-  /** The close code for a session refused because the server is full: try again later. */
-  private static final int TRY_AGAIN_LATER = 1013;
-  /** SockJS's iframe page loads the client from the app, not from a CDN. */
-  static final String SOCKJS_LIBRARY_URL = "/vendor/sockjs.min.js";
 
   static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; "
     + "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
   private final HttpConfig http;
-  private final BridgeConfig bridge;
+  private final BridgeOptions bridge;
   private final AppState state;
   private final JobManager jobs;
   private final OpsRoutes ops;
@@ -61,10 +52,10 @@ public class HttpVerticle extends VerticleBase {
   private final Security security;
   private final HostCheck hosts;
   private HttpServer server;
-  private FanoutBridge fanout;
+  private BridgeRoutes bridgeRoutes;
 
   /** {@code instances} and {@code security} are shared by every instance of this server. */
-  public HttpVerticle(HttpConfig http, BridgeConfig bridge, AppState state, JobManager jobs, OpsRoutes ops,
+  public HttpVerticle(HttpConfig http, BridgeOptions bridge, AppState state, JobManager jobs, OpsRoutes ops,
                       HttpInstances instances, Security security) {
     this.http = http;
     this.bridge = bridge;
@@ -78,16 +69,11 @@ public class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    String host = http.host();
-    int port = http.port();
     // An exception from handling one request or frame is the one client's problem, never the
     // server's end: it is logged with an id. Only a failed start or stop ends the HTTP server.
     context.exceptionHandler(cause -> Unexpected.log("serving a connection", cause));
-    BridgeGate gate = new BridgeGate(bridge.allowedOrigins(), security);
     BridgeSockets.Counts counts = instances.bridgeSockets().newInstance();
-    SockJSHandlerOptions sockJs = new SockJSHandlerOptions().setLibraryURL(SOCKJS_LIBRARY_URL);
-    fanout = new FanoutBridge(vertx, bridge.permissions(), bridge.maxQueuedBytes(), FanoutBridge.Timing.of(sockJs), counts,
-      instances.history(), bridge.limits());
+    bridgeRoutes = new BridgeRoutes(vertx, bridge, security, counts, instances.history());
 
     Router router = Router.router(vertx);
     if (ops.ops().accessLog()) {
@@ -102,33 +88,19 @@ public class HttpVerticle extends VerticleBase {
     Routes.read(router, "/api/bridge").handler(ctx -> Responses.json(ctx, 200, instances.bridgeSockets().toJson()));
     Routes.allow(router, "/api/bridge", Routes.READ);
     new JobsApi(jobs, http.maxBodyBytes()).mount(router);
-    // SockJS's HTTP transports, on the same engine as the WebSockets: Vert.x frames them, the engine
-    // speaks the bridge. The origin is checked on each request; their sends need their body read
-    // first, within the same bound as every other body.
-    // SockJS's chunking_test is a relic no client of today asks for, and Vert.x's answers it with
-    // a 0 ms timer that fails every time: not found, before the SockJS routes can see it.
-    router.route(BridgePaths.MOUNT + "/chunking_test").handler(ctx -> ctx.fail(404));
-    router.route(BridgePaths.MOUNT + "/*").handler(gate::checkOrigin);
-    router.post(BridgePaths.MOUNT + "/*").handler(BodyHandler.create(false).setBodyLimit(http.maxBodyBytes()));
-    router.route(BridgePaths.MOUNT + "/*").handler(HttpVerticle::clientErrorsAre400);
-    router.route(BridgePaths.MOUNT + "/*").subRouter(SockJSHandler.create(vertx, sockJs).socketHandler(socket ->
-      gate.admitSession(socket.uri(), socket.remoteAddress()).onComplete(ar -> {
-        if (ar.failed()) {
-          socket.close(BridgeGate.UNAUTHORIZED_CLOSE, "unauthorized");
-          return;
-        }
-        // The same peer as a WebSocket's: behind a trusted proxy, the client it forwarded for.
-        String peer = security.caps().peer(socket.remoteAddress(), socket.headers() == null ? null
-          : socket.headers().get("X-Forwarded-For"));
-        String full = security.caps().tryOpen(peer);
-        if (full != null) {
-          security.refusals().bridgeRefused("max_connections", "a SockJS session from " + peer + ": " + full);
-          socket.close(TRY_AGAIN_LATER, "max_connections");
-          return;
-        }
-        fanout.accept(socket, ar.result(), peer, () -> security.caps().closed(peer));
-      })));
+    bridgeRoutes.mount(router, http.maxBodyBytes());
     router.route("/api/*").handler(ctx -> Responses.error(ctx, 404, "no such API path: " + RequestGuards.shorten(ctx.request().path())));
+    mountPage(router);
+
+    if (counts.id() == 0) {
+      // This node's sockets: in a cluster each node answers for its own.
+      vertx.eventBus().localConsumer(Addresses.BRIDGE_SOCKETS, msg -> msg.reply(instances.bridgeSockets().toJson()));
+    }
+    return listen(router);
+  }
+
+  /** The page and its files, after every other route; anything else is 404 or 405. */
+  private static void mountPage(Router router) {
     // The page: no inline scripts or styles, so a strict policy costs nothing. Not on the bridge,
     // whose htmlfile and jsonp transports need an iframe and inline script.
     router.route().handler(ctx -> {
@@ -151,11 +123,12 @@ public class HttpVerticle extends VerticleBase {
         Responses.error(ctx, 405, ctx.request().method() + " is not allowed here (allowed: " + Routes.READ + ")");
       }
     });
+  }
 
-    if (counts.id() == 0) {
-      // This node's sockets: in a cluster each node answers for its own.
-      vertx.eventBus().localConsumer(Addresses.BRIDGE_SOCKETS, msg -> msg.reply(instances.bridgeSockets().toJson()));
-    }
+  /** Creates this instance's server and listens; the bridge's WebSockets are taken before the router. */
+  private Future<HttpServer> listen(Router router) {
+    String host = http.host();
+    int port = http.port();
     // Frames are pre-encoded once for all subscribers, which per-socket compression would defeat.
     // No h2c upgrade: with it, Vert.x hands over a connection only once a first request has come,
     // too late to time out one that never completes.
@@ -174,7 +147,7 @@ public class HttpVerticle extends VerticleBase {
       .invalidRequestHandler(ErrorAnswers.invalidRequest())
       .requestHandler(request -> {
         try {
-          route(router, gate, request);
+          route(router, request);
         } catch (RuntimeException e) {
           String id = Unexpected.log("handling " + request.method() + " " + request.path(), e);
           if (!request.response().headWritten()) {
@@ -232,7 +205,7 @@ public class HttpVerticle extends VerticleBase {
       + " set auth.tokens or auth.jwt (see \"Running it on a network\" in the README), or bind 127.0.0.1";
   }
 
-  private void route(Router router, BridgeGate gate, HttpServerRequest request) {
+  private void route(Router router, HttpServerRequest request) {
     if (!security.auth().enabled() && HostCheck.checked(request.path()) && !hosts.permits(request.getHeader(HttpHeaders.HOST))) {
       refuseHost(request);
       return;
@@ -246,10 +219,7 @@ public class HttpVerticle extends VerticleBase {
     }
     // Every WebSocket transport of the bridge goes to the engine, taken before the router so
     // the engine owns the connection itself.
-    BridgeTransport transport = request.canUpgradeToWebSocket() ? BridgePaths.webSocketTransport(request.path()) : null;
-    if (transport != null) {
-      upgrade(gate, request, transport);
-    } else {
+    if (!bridgeRoutes.upgrade(request)) {
       router.handle(request);
     }
   }
@@ -270,67 +240,13 @@ public class HttpVerticle extends VerticleBase {
   }
 
   /**
-   * A bridge WebSocket: the origin (403) and, with auth on, the token are checked before the
-   * upgrade. A raw client without a valid token gets 401; a SockJS one gets its session closed
-   * with {@code c[4401,"unauthorized"]}, which sockjs-client hands to the page.
-   */
-  private void upgrade(BridgeGate gate, HttpServerRequest request, BridgeTransport transport) {
-    String peer = security.caps().peer(request);
-    String full = security.caps().tryOpen(peer);
-    if (full != null) {
-      security.refusals().bridgeRefused("max_connections", "a bridge connection from " + peer + ": " + full);
-      request.response().putHeader("Retry-After", "5");
-      BridgeGate.refuse(request, new BridgeGate.Refusal(503, "too many connections: " + full));
-      return;
-    }
-    // Counted from here; the count is given back when the socket ends, or now if it never opens.
-    Runnable release = () -> security.caps().closed(peer);
-    request.pause();
-    gate.admitWebSocket(request).onComplete(ar -> {
-      BridgeGate.Refusal refusal = ar.failed() ? (ar.cause() instanceof BridgeGate.Refusal r ? r : new BridgeGate.Refusal(401, "unauthorized"))
-        : null;
-      if (refusal != null && (refusal.status != 401 || transport == BridgeTransport.RAW)) {
-        release.run();
-        BridgeGate.refuse(request, refusal);
-        return;
-      }
-      request.toWebSocket()
-        .onSuccess(ws -> {
-          if (refusal != null) {
-            release.run();
-            FanoutBridge.refuseSockJs(ws, BridgeGate.UNAUTHORIZED_CLOSE, "unauthorized", bridge.limits().closeTimeoutMs());
-          } else {
-            fanout.accept(transport, ws, ar.result(), peer, release);
-          }
-        })
-        .onFailure(cause -> {
-          release.run();
-          log.debug("Bridge WebSocket upgrade failed: {}", cause.toString());
-        });
-    });
-  }
-
-  /**
    * Closes the bridge's WebSockets first: the server's shutdown leaves WebSockets open until its
    * grace period ends, while a close sent after what is queued for each lets each client go at once.
    */
   @Override
   public Future<?> stop() {
-    fanout.closeAll();
+    bridgeRoutes.closeAll();
     return server.shutdown(CLOSE_GRACE_MS, TimeUnit.MILLISECONDS);
-  }
-
-  /**
-   * SockJS answers a missing or broken payload (and a bad JSONP callback) with 500; it is the
-   * client's error, so 400 (sockjs-client treats every non-2xx alike). Real failures keep theirs.
-   */
-  private static void clientErrorsAre400(RoutingContext ctx) {
-    ctx.addHeadersEndHandler(v -> {
-      if (!ctx.failed() && ctx.response().getStatusCode() == 500) {
-        ctx.response().setStatusCode(400);
-      }
-    });
-    ctx.next();
   }
 
   /** One access-log line: client, method, path (never the query), version, status, bytes, time. */

@@ -1,9 +1,10 @@
 package io.oneloop.http;
 
 import io.oneloop.auth.Authenticator;
+import io.oneloop.bridge.BridgeLimits;
+import io.oneloop.bridge.BridgeListener;
 import io.oneloop.config.AppConfig;
-import io.oneloop.config.BridgeLimits;
-import io.oneloop.metrics.BridgeMetrics;
+import io.oneloop.metrics.AppMetrics;
 import io.oneloop.metrics.HttpMetrics;
 import io.vertx.core.Vertx;
 
@@ -15,8 +16,14 @@ public record Security(Authenticator auth, Refusals refusals, ConnectionCaps cap
 
   public static Security create(Vertx vertx, AppConfig config) {
     BridgeLimits limits = config.bridge().limits();
-    return new Security(Authenticator.create(vertx, config.auth()), new Refusals(reason -> BridgeMetrics.of(vertx).refused(reason)),
+    return new Security(Authenticator.create(vertx, config.auth()), new Refusals(reason -> bridgeListener(vertx).refused(reason)),
       new ConnectionCaps(limits.maxConnections(), limits.maxConnectionsPerIp(), config.http().trustedProxies()),
       new OpenConnections(config.http().maxConnections(), () -> HttpMetrics.of(vertx).refusedMaxConnections()));
+  }
+
+  /** What the bridge of the app on {@code vertx} reports to: its metrics, or nothing when it runs without them. */
+  static BridgeListener bridgeListener(Vertx vertx) {
+    AppMetrics metrics = AppMetrics.of(vertx);
+    return metrics == null ? BridgeListener.NOOP : metrics.bridge();
   }
 }

@@ -3,8 +3,10 @@ package io.oneloop.metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.vertx.core.Vertx;
+import io.oneloop.bridge.BridgeListener;
+import io.oneloop.bridge.BridgeTransport;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -12,23 +14,19 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 /**
- * The bridge's series, in one place the bridge code calls: sockets open by transport, messages in
- * and out, refusals by their error string, slow clients closed, bytes the history keeps. Cheap on the fan-out path: a
- * publish to many sockets is one addition. Without metrics every call does nothing.
+ * The bridge's series, fed by what the engine reports ({@link BridgeListener}): sockets open by
+ * transport, messages in and out, refusals by their error string, slow clients closed, bytes the
+ * history keeps. Cheap on the fan-out path: a publish to many sockets is one addition. Without
+ * metrics every call does nothing.
  */
-public final class BridgeMetrics {
+public final class BridgeMetrics implements BridgeListener {
 
-  public static final String RAW = "raw";
-  public static final String SOCKJS_WEBSOCKET = "sockjs-websocket";
-  public static final String SOCKJS_FALLBACK = "sockjs-fallback";
-  public static final List<String> TRANSPORTS = List.of(RAW, SOCKJS_WEBSOCKET, SOCKJS_FALLBACK);
+  /** The transports' names, as the {@code transport} tag says them. */
+  private static final List<String> TRANSPORTS = Arrays.stream(BridgeTransport.values()).map(BridgeTransport::wireName).toList();
   /** The bridge's error strings, each a series from the start; a new reason gets its series when first counted. */
   public static final List<String> REFUSAL_REASONS = List.of("access_denied", "invalid_json", "missing_type",
     "missing_address", "invalid_type", "address_already_registered", "max_handlers_reached",
     "max_address_length_reached", "invalid_reply_address");
-
-  /** What the bridge code gets when the app runs without metrics (or a bridge runs without an app). */
-  static final BridgeMetrics NOOP = new BridgeMetrics(null);
 
   private final MeterRegistry registry;
   private final Map<String, AtomicLong> sockets = new ConcurrentHashMap<>();
@@ -58,12 +56,6 @@ public final class BridgeMetrics {
       .register(registry);
   }
 
-  /** The bridge metrics of the app running on {@code vertx}; ones that count nothing when there is none. */
-  public static BridgeMetrics of(Vertx vertx) {
-    AppMetrics app = AppMetrics.of(vertx);
-    return app == null ? NOOP : app.bridge();
-  }
-
   private Counter messages(String direction) {
     return Counter.builder("oneloop.bridge.messages")
       .tag("direction", direction)
@@ -88,9 +80,9 @@ public final class BridgeMetrics {
     }
   }
 
-  /** A socket opened (+1) or closed (-1) on {@code transport}. */
-  public void sockets(String transport, int delta) {
-    AtomicLong count = sockets.get(transport);
+  @Override
+  public void sockets(BridgeTransport transport, int delta) {
+    AtomicLong count = sockets.get(transport.wireName());
     if (count != null) {
       count.addAndGet(delta);
     }
@@ -105,28 +97,28 @@ public final class BridgeMetrics {
     return count == null ? 0 : count.get();
   }
 
-  /** A client sent or published a message. */
+  @Override
   public void received() {
     if (in != null) {
       in.increment();
     }
   }
 
-  /** {@code count} messages went out to clients (one publish to n sockets is n). */
+  @Override
   public void delivered(int count) {
     if (out != null && count > 0) {
       out.increment(count);
     }
   }
 
-  /** The bridge refused a client's frame or connection with this error string. */
+  @Override
   public void refused(String reason) {
     if (registry != null) {
       refusedCounter(reason).increment();
     }
   }
 
-  /** A client was closed for reading too slowly. */
+  @Override
   public void slowClosed() {
     if (slowClosed != null) {
       slowClosed.increment();

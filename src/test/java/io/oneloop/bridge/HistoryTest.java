@@ -4,7 +4,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.netty.channel.EventLoop;
 import io.oneloop.Addresses;
-import io.oneloop.config.HistorySpec;
 import io.oneloop.metrics.AppMetrics;
 import io.oneloop.support.BridgeClient;
 import io.oneloop.support.EveryTransport;

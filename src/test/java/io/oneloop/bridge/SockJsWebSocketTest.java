@@ -1,7 +1,7 @@
 package io.oneloop.bridge;
 
 import io.netty.buffer.ByteBuf;
-import io.oneloop.config.BridgeConfig;
+import io.oneloop.bridge.BridgeOptions;
 import io.oneloop.support.TestApp;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -65,7 +65,7 @@ class SockJsWebSocketTest {
 
     @Override
     public Future<?> start() {
-      FanoutBridge engine = new FanoutBridge(vertx, PERMISSIONS, BridgeConfig.DEFAULT_MAX_QUEUED_BYTES,
+      FanoutBridge engine = new FanoutBridge(vertx, new BridgeOptions(PERMISSIONS, BridgeOptions.DEFAULT_MAX_QUEUED_BYTES),
         new FanoutBridge.Timing(pingTimeoutMs, 200), new BridgeSockets().newInstance());
       server = vertx.createHttpServer().requestHandler(request -> request.toWebSocket()
         .onSuccess(ws -> engine.accept(BridgePaths.webSocketTransport(request.path()), ws)));

@@ -2,6 +2,7 @@ package io.oneloop.config;
 
 import io.oneloop.app.RestartPolicy;
 import io.oneloop.bridge.BridgePermissions;
+import io.oneloop.bridge.HistorySpec;
 import io.oneloop.testtasks.SelfEndingTask;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.DisplayName;

@@ -1,4 +1,4 @@
-package io.oneloop.config;
+package io.oneloop.bridge;
 
 /**
  * What one bridge client may do before it is refused or closed: the largest frame it may send, the

@@ -1,4 +1,4 @@
-package io.oneloop.config;
+package io.oneloop.bridge;
 
 import java.util.List;
 import java.util.regex.Pattern;

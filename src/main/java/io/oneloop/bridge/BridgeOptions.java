@@ -1,0 +1,29 @@
+package io.oneloop.bridge;
+
+import java.util.List;
+
+/**
+ * The engine's own options, as vertx-bridge-common's {@code BridgeOptions} are the bridge's: which
+ * addresses bridge clients may send to and receive from, how many bytes a client may let wait
+ * before it is closed as too slow, which addresses keep a history clients can resume from
+ * ({@code history}, at most {@code maxHistoryAddresses} addresses and {@code maxHistoryBytes}
+ * bytes together, at most {@code maxHistoryAddressesPerClient} regex addresses started by one
+ * socket), which origins may open a bridge socket, and the limits each socket is held to. The
+ * app's {@code bridge} config section is read into one of these.
+ */
+public record BridgeOptions(BridgePermissions permissions, long maxQueuedBytes, List<HistorySpec> history, int maxHistoryAddresses,
+                            long maxHistoryBytes, int maxHistoryAddressesPerClient, AllowedOrigins allowedOrigins, BridgeLimits limits) {
+
+  /** The default of {@code bridge.maxQueuedBytes}: 1 MiB. */
+  public static final long DEFAULT_MAX_QUEUED_BYTES = 1024 * 1024;
+
+  public BridgeOptions {
+    history = List.copyOf(history);
+  }
+
+  /** Permissions and a queue bound, no history, the default origins and limits. */
+  public BridgeOptions(BridgePermissions permissions, long maxQueuedBytes) {
+    this(permissions, maxQueuedBytes, List.of(), HistorySpec.DEFAULT_MAX_ADDRESSES, HistorySpec.DEFAULT_MAX_TOTAL_BYTES,
+      HistorySpec.DEFAULT_MAX_ADDRESSES_PER_CLIENT, AllowedOrigins.DEFAULT, BridgeLimits.DEFAULT);
+  }
+}

@@ -1,0 +1,111 @@
+package io.oneloop.bridge;
+
+import io.netty.channel.EventLoop;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What one engine's sessions share: its event loop and options, the topics by address, the
+ * sessions open, and those written to in this turn, flushed once at its end.
+ */
+final class Hub {
+
+  final Vertx vertx;
+  final Context context;
+  final EventLoop loop;
+  final EventBus eventBus;
+  final BridgePermissions permissions;
+  final BridgeLimits limits;
+  final long maxQueuedBytes;
+  final long pingTimeoutMs;
+  final BridgeSockets.Counts counts;
+  final BridgeListener listener;
+  final History history;
+  final Map<String, Topic> topics = new HashMap<>();
+  final Set<Session> sessions = new LinkedHashSet<>();
+  /** The sessions written to in this turn, each once (its {@code dirty} flag): a list, as a set's hashing showed in the fan-out's profile. */
+  private final List<Session> dirty = new ArrayList<>();
+  private boolean flushScheduled;
+
+  /** Called on the event loop that will run the engine. */
+  Hub(Vertx vertx, BridgeOptions options, long pingTimeoutMs, BridgeSockets.Counts counts, History history, BridgeListener listener) {
+    this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
+    this.loop = ((ContextInternal) context).nettyEventLoop();
+    this.eventBus = vertx.eventBus();
+    this.permissions = options.permissions();
+    this.limits = options.limits();
+    this.maxQueuedBytes = options.maxQueuedBytes();
+    this.pingTimeoutMs = pingTimeoutMs;
+    this.counts = counts;
+    this.listener = listener;
+    this.history = history;
+  }
+
+  /** Marks {@code session} to be flushed at the end of this turn, with every other written to in it. */
+  void flushSoon(Session session) {
+    if (!session.dirty) {
+      session.dirty = true;
+      dirty.add(session);
+    }
+    if (!flushScheduled) {
+      flushScheduled = true;
+      loop.execute(this::flushAll);
+    }
+  }
+
+  /** {@code session} has gone: nothing of it is flushed. */
+  void forget(Session session) {
+    if (session.dirty) {
+      session.dirty = false;
+      dirty.remove(session);
+    }
+    sessions.remove(session);
+  }
+
+  /**
+   * {@code subscriber} joins {@code address}'s topic, opened for it if none is (it may start the
+   * address's history); the replay its register's {@code headers} ask for, null for none.
+   */
+  Replay join(String address, Subscriber subscriber, JsonObject headers) {
+    Topic topic = topics.get(address);
+    if (topic == null) {
+      topic = new Topic(this, address, subscriber);
+      topics.put(address, topic);
+    } else if (topic.log == null && history.mayKeep(address)) {
+      topic.gainHistory(subscriber);
+    }
+    topic.add(subscriber);
+    return topic.log != null && headers != null && headers.containsKey(History.SINCE)
+      ? Replay.of(subscriber, topic, headers, listener) : null;
+  }
+
+  /** {@code subscriber} leaves {@code address}'s topic, which closes when it was the last. */
+  void leave(String address, Subscriber subscriber) {
+    Topic topic = topics.get(address);
+    if (topic != null && topic.remove(subscriber)) {
+      topics.remove(address);
+      topic.close();
+    }
+  }
+
+  private void flushAll() {
+    flushScheduled = false;
+    for (Session session : dirty) {
+      session.dirty = false;
+      session.wire.flush();
+      session.unflushedBytes = 0;
+    }
+    dirty.clear();
+  }
+}

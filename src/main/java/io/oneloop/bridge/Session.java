@@ -1,0 +1,492 @@
+package io.oneloop.bridge;
+
+import io.oneloop.logging.LogThrottle;
+import io.oneloop.logging.Unexpected;
+import io.vertx.core.MultiMap;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.SocketAddress;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+import static io.oneloop.bridge.FanoutBridge.log;
+
+/**
+ * One client, over whichever transport: its frames in (within its limits), what it registered
+ * for, its sends, publishes and replies, what waits for it, and its release, once.
+ */
+final class Session implements Wire.Listener, Subscriber {
+
+  private static final int INTERNAL_ERROR = 1011;
+  private static final int MESSAGE_TOO_LARGE = 1009;
+  private static final int POLICY_VIOLATION = 1008;
+  /** A ping check this late means the process or its loop was held up: pings may be waiting unread. */
+  private static final long LATE_CHECK_NANOS = 1_000_000_000L;
+  /** Closing a client is logged at most once a second per reason in the process, whichever engine. */
+  private static final LogThrottle.Keyed REFUSAL_LOG = LogThrottle.perSecondByKey();
+
+  private final Hub hub;
+  final Wire wire;
+  private final Set<String> registrations = new LinkedHashSet<>();
+  /** Replay bytes written and not yet confirmed sent: not counted against bridge.maxQueuedBytes. */
+  private long replayBytesQueued;
+  /**
+   * Live bytes written in this event-loop turn, not flushed yet: a burst that arrives in one
+   * turn is not the client being slow, so only what is still waiting after a flush counts.
+   */
+  long unflushedBytes;
+  /** In the hub's list of sessions to flush at the end of this turn. */
+  boolean dirty;
+  /** The admitted user (a static token's name, a JWT's subject), which marks what this client sends; null when anonymous. */
+  private final String user;
+  /** When anonymous, the client's address, which marks what it sends instead. */
+  private String client;
+  private final Predicate<String> maySend;
+  private final Predicate<String> mayReceive;
+  private final InboundBudget inbound;
+  private final Replies replies;
+  private long pingTimer;
+  private final long expiryTimer;
+  /** Ends the connection should a close this side started not complete within closeTimeoutMs; -1 until one is. */
+  private long closeTimer = -1;
+  private final Runnable onRelease;
+  private long lastPing = System.currentTimeMillis();
+  private int handlers;
+  /** Regex-history logs this socket's registers started, over its life: unregistering does not give one back, the log outlives it. */
+  private int historiesStarted;
+  private boolean released;
+
+  /** {@code admission} null: anonymous, with the engine's permissions. */
+  Session(Hub hub, Function<Wire.Listener, Wire> connect, Admission admission, Runnable onRelease) {
+    this.hub = hub;
+    this.onRelease = onRelease;
+    this.inbound = new InboundBudget(hub.limits);
+    this.replies = new Replies(hub.vertx);
+    this.user = admission != null ? admission.user() : null;
+    this.client = admission != null ? admission.client() : null;
+    BridgePermissions granted = admission != null && admission.permissions() != null ? admission.permissions() : hub.permissions;
+    this.maySend = granted::maySend;
+    this.mayReceive = granted::mayReceive;
+    this.wire = connect.apply(this);
+    if (user == null && this.client == null) {
+      this.client = wire.remoteAddress() == null ? "unknown" : wire.remoteAddress().hostAddress();
+    }
+    hub.sessions.add(this);
+    hub.counts.opened(wire.transport());
+    hub.listener.sockets(wire.transport(), 1);
+    armPingCheck();
+    long expiresAtMs = admission == null ? 0 : admission.expiresAtMs();
+    long untilExpiry = expiresAtMs == 0 ? -1 : expiresAtMs - System.currentTimeMillis();
+    this.expiryTimer = untilExpiry < 0 ? -1 : hub.vertx.setTimer(Math.max(1, untilExpiry), id -> {
+      log.debug("Closing the bridge socket of {}: its token expired", wire.remoteAddress());
+      close(() -> wire.close(FanoutBridge.TOKEN_EXPIRED, "token expired"));
+    });
+  }
+
+  /**
+   * Checks for a ping one timeout from now. A check that runs more than a second late finds the
+   * process or its event loop was held up (a long GC, a stopped VM), while the client's pings
+   * may be waiting unread in the kernel: it waits one more timeout instead of closing, so a
+   * pause does not close every client at once.
+   */
+  private void armPingCheck() {
+    long pingTimeoutMs = hub.pingTimeoutMs;
+    long due = System.nanoTime() + pingTimeoutMs * 1_000_000;
+    pingTimer = hub.vertx.setTimer(pingTimeoutMs, id -> {
+      if (released) {
+        return;
+      }
+      boolean late = System.nanoTime() - due > LATE_CHECK_NANOS;
+      if (!late && System.currentTimeMillis() - lastPing >= pingTimeoutMs) {
+        log.debug("Closing a bridge socket that sent no ping for {} ms", pingTimeoutMs);
+        close(wire::close);
+      } else {
+        armPingCheck();
+      }
+    });
+  }
+
+  /** The net for bugs: a frame whose handling throws is logged with an id, answered, and its client closed. */
+  @Override
+  public void onFrame(String text) {
+    if (released) {
+      return;
+    }
+    if (Frames.utf8Length(text) > hub.limits.maxMessageBytes()) {
+      refused("too_large");
+      close(() -> wire.close(MESSAGE_TOO_LARGE, "message too large (bridge.maxMessageBytes)"));
+      return;
+    }
+    if (!admitted()) {
+      return;
+    }
+    try {
+      handle(text);
+    } catch (RuntimeException e) {
+      onFailure(e);
+    }
+  }
+
+  @Override
+  public void onFailure(RuntimeException failure) {
+    if (released) {
+      return;
+    }
+    String id = Unexpected.log("handling a frame from the " + wire.transport().wireName() + " bridge socket of "
+      + wire.remoteAddress(), failure);
+    writeOwn(new JsonObject().put("type", "err").put("body", "internal_error").put("id", id));
+    close(() -> wire.close(INTERNAL_ERROR, "internal error"));
+  }
+
+  /** A message over what the wire puts together: closed with 1009 as a frame over bridge.maxMessageBytes is. */
+  @Override
+  public void onTooLarge() {
+    if (released || closeTimer >= 0) {
+      return;
+    }
+    refused("too_large");
+    close(() -> wire.close(MESSAGE_TOO_LARGE, "message too large (bridge.maxMessageBytes)"));
+  }
+
+  @Override
+  public void onProtocolError(int code) {
+    if (!released) {
+      refused(code == MESSAGE_TOO_LARGE ? "too_large" : "protocol_error");
+    }
+  }
+
+  /**
+   * Whether this frame is within maxInboundPerSecond (burst the same); excess frames are answered
+   * {@code rate_limited}, and a client still flooding after floodCloseMs is closed with 1008.
+   */
+  private boolean admitted() {
+    if (inbound.take()) {
+      return true;
+    }
+    if (inbound.floodedTooLong()) {
+      refused("flood");
+      close(() -> wire.close(POLICY_VIOLATION, "flooding (bridge.maxInboundPerSecond)"));
+      return false;
+    }
+    error("rate_limited");
+    return false;
+  }
+
+  /**
+   * Closes the transport's way ({@code how}), after what is queued; a peer that does not read
+   * would hold that close open, so the connection is ended after closeTimeoutMs if it is still there.
+   */
+  void close(Runnable how) {
+    how.run();
+    if (closeTimer < 0 && !released) {
+      closeTimer = hub.vertx.setTimer(hub.limits.closeTimeoutMs(), id -> {
+        if (!released) {
+          log.debug("Ending the {} bridge socket of {}: its close did not complete within bridge.closeTimeoutMs ({} ms)",
+            wire.transport().wireName(), wire.remoteAddress(), hub.limits.closeTimeoutMs());
+          wire.abort();
+        }
+      });
+    }
+  }
+
+  @Override
+  public void tooLarge(String address) {
+    hub.listener.refused("message_too_large");
+    writeOwn(new JsonObject().put("type", "err").put("address", address).put("body", "message_too_large"));
+    close(() -> wire.close(MESSAGE_TOO_LARGE, "message too large (bridge.maxOutboundBytes)"));
+  }
+
+  private void refused(String reason) {
+    hub.listener.refused(reason);
+    long unlogged = REFUSAL_LOG.pass(reason);
+    if (unlogged != LogThrottle.QUIET) {
+      log.warn("Closing the {} bridge socket of {}: {}{}", wire.transport().wireName(), wire.remoteAddress(), reason,
+        unlogged > 0 ? "; " + unlogged + " more closed for " + reason + " since the last such line" : "");
+    }
+  }
+
+  private void handle(String text) {
+    JsonObject msg;
+    try {
+      msg = new JsonObject(text);
+    } catch (DecodeException | ClassCastException e) {
+      error("invalid_json");
+      return;
+    }
+    Object type = msg.getValue("type");
+    if (!(type instanceof String)) {
+      error("missing_type");
+      return;
+    }
+    if ("ping".equals(type)) {
+      lastPing = System.currentTimeMillis();
+      return;
+    }
+    Object address = msg.getValue("address");
+    if (!(address instanceof String addr)) {
+      error("missing_address");
+      return;
+    }
+    switch ((String) type) {
+      case "register" -> register(addr, msg.getValue("headers") instanceof JsonObject headers ? headers : null);
+      case "unregister" -> unregister(addr);
+      case "send" -> send(addr, msg);
+      case "publish" -> publish(addr, msg);
+      default -> error("invalid_type");
+    }
+  }
+
+  @Override
+  public void onClosed() {
+    release();
+  }
+
+  /**
+   * A ping or pong costs a frame of the inbound budget, and the pong Vert.x queued for a ping
+   * waits under bridge.maxQueuedBytes like a message. Nothing is answered (an answer would only
+   * add to what waits): a client past either bound is reset.
+   */
+  @Override
+  public void onControlFrame() {
+    if (released) {
+      return;
+    }
+    if (waitingBytes() > hub.maxQueuedBytes) {
+      closeAsSlow();
+    } else if (!inbound.take() && inbound.floodedTooLong()) {
+      refused("flood");
+      release();
+      wire.abort();
+    }
+  }
+
+  private void register(String address, JsonObject headers) {
+    if (handlers >= FanoutBridge.MAX_HANDLERS_PER_SOCKET) {
+      error("max_handlers_reached");
+    } else if (address.length() > FanoutBridge.MAX_ADDRESS_LENGTH) {
+      error("max_address_length_reached");
+    } else if (!mayReceive.test(address)) {
+      error("access_denied");
+    } else if (registrations.contains(address)) {
+      error("address_already_registered");
+    } else {
+      registrations.add(address);
+      handlers++;
+      Replay replay = hub.join(address, this, headers);
+      if (replay != null) {
+        // What this client missed goes out first, as its register asked, then live messages again.
+        replay.next();
+      }
+    }
+  }
+
+  private void unregister(String address) {
+    if (registrations.remove(address)) {
+      handlers--;
+      hub.leave(address, this);
+    }
+  }
+
+  private void publish(String address, JsonObject msg) {
+    if (!checkReplyAddress(msg) || !checkPermitted(address, null)) {
+      return;
+    }
+    DeliveryOptions options = admit(msg);
+    if (options != null) {
+      hub.eventBus.publish(address, msg.getValue("body"), options);
+    }
+  }
+
+  /**
+   * The frame's delivery options once a reply it asks for fits under the handler limit and its
+   * headers pass; null once the client has been told why not.
+   */
+  private DeliveryOptions admit(JsonObject msg) {
+    if (msg.getValue("replyAddress") instanceof String && handlers >= FanoutBridge.MAX_HANDLERS_PER_SOCKET) {
+      error("max_handlers_reached");
+      return null;
+    }
+    DeliveryOptions options = deliveryOptions(msg);
+    if (options == null) {
+      error("invalid_headers");
+      return null;
+    }
+    hub.listener.received();
+    return options;
+  }
+
+  private void send(String address, JsonObject msg) {
+    if (!checkReplyAddress(msg)) {
+      return;
+    }
+    Message<?> replyTo = replies.take(address);
+    if (!checkPermitted(address, replyTo)) {
+      return;
+    }
+    DeliveryOptions options = admit(msg);
+    if (options == null) {
+      return;
+    }
+    String replyAddress = msg.getValue("replyAddress") instanceof String r ? r : null;
+    Object body = msg.getValue("body");
+    if (replyAddress == null) {
+      if (replyTo != null) {
+        replyTo.reply(body, options);
+      } else {
+        hub.eventBus.send(address, body, options);
+      }
+      return;
+    }
+    handlers++;
+    (replyTo != null ? replyTo.replyAndRequest(body, options) : hub.eventBus.request(address, body, options))
+      .onComplete(ar -> {
+        handlers--;
+        JsonObject answer = replies.answer(replyAddress, ar, released);
+        if (answer != null) {
+          writeOwn(answer);
+        }
+      });
+  }
+
+  private boolean checkReplyAddress(JsonObject msg) {
+    if (msg.getValue("replyAddress") instanceof String r && r.length() > FanoutBridge.MAX_REPLY_ADDRESS_LENGTH) {
+      error("invalid_reply_address");
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * A reply to a message this bridge delivered to this client is always allowed; anything else by
+   * the inbound list, but never to one of Vert.x's reply addresses, which a permissive list would
+   * otherwise open to anyone who counts.
+   */
+  private boolean checkPermitted(String address, Message<?> replyTo) {
+    if (replyTo == null && (address.startsWith(FanoutBridge.VERTX_REPLY_PREFIX) || !maySend.test(address))) {
+      error("access_denied");
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * A message for this client that asks for a reply: it goes out under a random reply address of
+   * this client's own, so no other client can answer it, by guessing or by counting.
+   */
+  @Override
+  public void writeAwaitingReply(String address, Message<?> msg) {
+    String token = released ? null : replies.await(msg);
+    if (token != null) {
+      writeOwn(Frames.envelope(address, msg).put("replyAddress", token));
+    }
+  }
+
+  private void error(String code) {
+    hub.listener.refused(code);
+    writeOwn(new JsonObject().put("type", "err").put("body", code));
+  }
+
+  private void writeOwn(JsonObject json) {
+    Outgoing frame = new Outgoing(json);
+    try {
+      write(frame);
+    } finally {
+      frame.release();
+    }
+  }
+
+  /** Queues a frame; the flush comes once, at the end of this turn. Nothing follows a close frame. */
+  @Override
+  public void write(Outgoing frame) {
+    if (released || closeTimer >= 0) {
+      return;
+    }
+    if (waitingBytes() > hub.maxQueuedBytes) {
+      closeAsSlow();
+      return;
+    }
+    unflushedBytes += wire.write(frame);
+    hub.flushSoon(this);
+  }
+
+  /** What waits for this client and counts against bridge.maxQueuedBytes: not a replay, not this turn's burst. */
+  private long waitingBytes() {
+    return wire.queuedBytes() - replayBytesQueued - unflushedBytes;
+  }
+
+  /** Counted each time; logged at most once a second per transport, so many stalled clients at once cannot flood the log. */
+  private void closeAsSlow() {
+    long unlogged = hub.counts.slowCloseLine(wire.transport());
+    if (unlogged != LogThrottle.QUIET) {
+      log.warn("Closing the {} bridge socket of {}: it reads too slowly ({} bytes waiting, more than bridge.maxQueuedBytes {}){}",
+        wire.transport().wireName(), wire.remoteAddress(), waitingBytes(), hub.maxQueuedBytes,
+        unlogged > 0 ? "; " + unlogged + " more closed for reading too slowly since the last such line" : "");
+    }
+    // Counted after its line: whoever reads the count finds the line it got, if any, already written.
+    hub.counts.closedAsSlow(wire.transport());
+    hub.listener.slowClosed();
+    release();
+    wire.abort();
+  }
+
+  @Override
+  public int writeReplay(Outgoing frame, Runnable written) {
+    int size = wire.write(frame, written);
+    hub.flushSoon(this);
+    return size;
+  }
+
+  @Override
+  public void replayBytes(long delta) {
+    replayBytesQueued += delta;
+  }
+
+  @Override
+  public SocketAddress remoteAddress() {
+    return wire.remoteAddress();
+  }
+
+  @Override
+  public int historiesStarted() {
+    return historiesStarted;
+  }
+
+  @Override
+  public void historyStarted() {
+    historiesStarted++;
+  }
+
+  /** The frame's delivery options, its headers checked and the sender set by the bridge alone; null when they break the rules. */
+  private DeliveryOptions deliveryOptions(JsonObject msg) {
+    MultiMap headers = BridgeHeaders.fromClient(msg.getValue("headers"), user, client);
+    return headers == null ? null : new DeliveryOptions().setSendTimeout(FanoutBridge.REPLY_TIMEOUT_MS).setHeaders(headers);
+  }
+
+  /** Leaves every topic and stops counting this client; runs once, whoever notices the end first. */
+  void release() {
+    if (released) {
+      return;
+    }
+    released = true;
+    hub.vertx.cancelTimer(pingTimer);
+    if (closeTimer >= 0) {
+      hub.vertx.cancelTimer(closeTimer);
+    }
+    replies.clear();
+    if (expiryTimer >= 0) {
+      hub.vertx.cancelTimer(expiryTimer);
+    }
+    new ArrayList<>(registrations).forEach(address -> hub.leave(address, this));
+    registrations.clear();
+    hub.forget(this);
+    hub.counts.closed(wire.transport());
+    hub.listener.sockets(wire.transport(), -1);
+    onRelease.run();
+  }
+}
