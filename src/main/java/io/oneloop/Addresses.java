@@ -1,6 +1,6 @@
 package io.oneloop;
 
-/** Every event-bus address oneloop uses, in one place. */
+/** Every event-bus address and every shared-data name (maps, counters, locks) oneloop uses, in one place. */
 public final class Addresses {
 
   /** Ticks of the built-in ticker task (its default address). */
@@ -44,6 +44,11 @@ public final class Addresses {
    * clients send, like {@link #USER_HEADER}.
    */
   public static final String CLIENT_HEADER = "oneloop.client";
+
+  // Shared data: the names of the maps, counters and locks in Vert.x's shared data (cluster-wide when clustered).
+
+  /** Each singleton task's cluster-wide lock: this prefix and the task's name. */
+  public static final String SINGLETON_LOCK_PREFIX = "oneloop.singleton.";
 
   private Addresses() {
   }

@@ -1,7 +1,6 @@
 package io.oneloop.config;
 
 import io.oneloop.base.Checks;
-import io.oneloop.app.RestartPolicy;
 import io.oneloop.bridge.AllowedOrigins;
 import io.oneloop.bridge.BridgePermissions;
 import io.oneloop.jobs.JobTypes;

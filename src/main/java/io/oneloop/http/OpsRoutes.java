@@ -1,8 +1,7 @@
 package io.oneloop.http;
 
 import io.oneloop.Addresses;
-import io.oneloop.app.AppState;
-import io.oneloop.app.BuildInfo;
+import io.oneloop.supervision.AppState;
 import io.oneloop.cluster.ClusterMembership;
 import io.oneloop.cluster.ClusterNodes;
 import io.oneloop.config.OpsConfig;

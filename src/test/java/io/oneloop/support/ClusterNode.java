@@ -4,7 +4,7 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.NetworkConfig;
-import io.oneloop.app.AppState;
+import io.oneloop.supervision.AppState;
 import io.oneloop.bridge.History;
 import io.oneloop.chat.ChatVerticle;
 import io.oneloop.cluster.ClusterMembership;

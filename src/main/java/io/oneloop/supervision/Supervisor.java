@@ -1,7 +1,8 @@
-package io.oneloop.app;
+package io.oneloop.supervision;
 
 import io.oneloop.Addresses;
 import io.oneloop.base.ClassLoading;
+import io.oneloop.config.RestartPolicy;
 import io.oneloop.config.TaskSpec;
 import io.oneloop.tasks.TaskTypes;
 import io.vertx.core.Context;
@@ -14,7 +15,6 @@ import io.vertx.core.VertxException;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.shareddata.Lock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,24 +25,18 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArraySet;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
  * Deploys the app's parts in order and watches them: restarts tasks by their policy, gives up
  * when a task restarts too often, tells the app when a part it cannot do without has ended or
  * failed, stops everything in reverse order, and answers {@code oneloop.tasks.list} meanwhile.
- * Each child's life is one {@link ChildState}. Runs on the main verticle's context.
+ * Each child's life is one {@link ChildState}; a singleton task's cluster lock is its
+ * {@link SingletonLease}. Runs on the main verticle's context.
  */
-final class Supervisor {
+public final class Supervisor {
 
   private static final Logger log = LoggerFactory.getLogger(Supervisor.class);
-  /** How long one attempt at a singleton's lock waits; a standby node asks again at once after it. */
-  private static final long SINGLETON_WAIT_MS = 1000;
-  /** A lock attempt that failed faster than this (not a wait that ran out) is retried after this long. */
-  private static final long SINGLETON_RETRY_MS = 1000;
-  /** Each singleton's cluster-wide lock: {@code oneloop.singleton.<task name>}. */
-  static final String SINGLETON_LOCK_PREFIX = "oneloop.singleton.";
 
   private final Vertx vertx;
   private final Context context;
@@ -61,7 +55,7 @@ final class Supervisor {
   private boolean stopping;
 
   /** Call on the main verticle's context: the task list is answered there. */
-  Supervisor(Vertx vertx, Context context, String nodeId) {
+  public Supervisor(Vertx vertx, Context context, String nodeId) {
     this.vertx = vertx;
     this.context = context;
     this.nodeId = nodeId;
@@ -71,7 +65,7 @@ final class Supervisor {
   }
 
   /** Completes when a part the app cannot do without ends or fails for good after it started. */
-  Future<Outcome> firstExit() {
+  public Future<Outcome> firstExit() {
     return firstExit.future();
   }
 
@@ -79,7 +73,7 @@ final class Supervisor {
    * Deploys one of the app's own parts, named in the log and the exit reason as "the {name} {kind}"
    * (the HTTP server, the chat service): its end ends the app.
    */
-  Future<Void> deployService(String name, String kind, Supplier<Deployable> factory, DeploymentOptions options) {
+  public Future<Void> deployService(String name, String kind, Supplier<Deployable> factory, DeploymentOptions options) {
     Child child = new Child(name, kind);
     services.add(child);
     return child.deploy(factory, options)
@@ -94,7 +88,7 @@ final class Supervisor {
   }
 
   /** Deploys a task at boot; a start that fails here stops the app's start, whatever the task's policy. */
-  Future<Void> deployTask(TaskSpec spec) {
+  public Future<Void> deployTask(TaskSpec spec) {
     TaskChild child = new TaskChild(spec);
     tasks.add(child);
     return child.begin()
@@ -103,7 +97,7 @@ final class Supervisor {
   }
 
   /** The singletons this node runs now, by name, in config order. */
-  List<String> heldSingletons() {
+  public List<String> heldSingletons() {
     return List.copyOf(heldSingletons);
   }
 
@@ -112,28 +106,28 @@ final class Supervisor {
    * there are gone, and the other side runs those singletons. Each one this node runs stops and
    * stands by again.
    */
-  void standDownSingletons() {
+  public void standDownSingletons() {
     if (!stopping) {
-      tasks.stream().filter(t -> t.lock != null).forEach(TaskChild::standDown);
+      tasks.stream().filter(t -> t.lease != null).forEach(t -> t.lease.standDown());
     }
   }
 
   /** The records of all tasks, in config order. */
-  JsonArray taskRecords() {
+  public JsonArray taskRecords() {
     JsonArray records = new JsonArray();
     tasks.forEach(t -> records.add(t.record()));
     return records;
   }
 
   /** Stops the tasks still running, last first, each after the one before has stopped. */
-  Future<Void> stopTasks() {
+  public Future<Void> stopTasks() {
     stopping = true;
     tasks.forEach(TaskChild::cancelRestart);
     return inReverse(new ArrayList<>(tasks));
   }
 
   /** Stops the app's own parts, last first (the HTTP server last of all); then the supervisor is done. */
-  Future<Void> stopServices() {
+  public Future<Void> stopServices() {
     stopping = true;
     return inReverse(services).onComplete(ar -> tasksList.unregister());
   }
@@ -148,7 +142,7 @@ final class Supervisor {
   }
 
   /** After a failed start: Vert.x undeploys the children, which is not an end to report; the supervisor is done. */
-  void abandon() {
+  public void abandon() {
     stopping = true;
     tasks.forEach(TaskChild::cancelRestart);
     tasks.forEach(TaskChild::releaseLock);
@@ -156,7 +150,7 @@ final class Supervisor {
   }
 
   /** The part still stopping, for the log when shutdown overruns. */
-  String stillStopping() {
+  public String stillStopping() {
     List<Child> all = new ArrayList<>(tasks);
     all.addAll(services);
     return all.stream().filter(c -> c.state == ChildState.STOPPING).map(Child::describe).findFirst().orElse(null);
@@ -179,8 +173,8 @@ final class Supervisor {
   }
 
   /** A start that failed, with a message fit for the log (no stack trace needed). */
-  static final class StartFailure extends RuntimeException {
-    StartFailure(String message) {
+  public static final class StartFailure extends RuntimeException {
+    public StartFailure(String message) {
       super(message, null, false, false);
     }
   }
@@ -313,14 +307,18 @@ final class Supervisor {
      * has fired, or of -1 (its timer ids start at 0).
      */
     long restartTimer = -1;
-    /** A singleton's hold on its cluster-wide lock while this node runs it; null while it stands by. */
-    Lock lock;
+    /** A singleton's cluster-wide lock; null for a task that every node runs. */
+    final SingletonLease lease;
 
     TaskChild(TaskSpec spec) {
       super(spec.name(), spec.kind());
       this.spec = spec;
       this.policy = spec.restart();
       this.window = new RestartWindow(policy);
+      this.lease = spec.singleton()
+        ? new SingletonLease(vertx, name, heldSingletons, () -> !stopping && state == ChildState.STANDBY,
+            () -> start().onFailure(this::onFailed), this::standDown)
+        : null;
     }
 
     @Override
@@ -363,56 +361,15 @@ final class Supervisor {
         return start();
       }
       enter(ChildState.STANDBY);
-      waitForTurn();
+      lease.waitForTurn();
       return Future.succeededFuture();
-    }
-
-    /**
-     * Asks for the singleton's lock, again and again while standing by: the node that gets it runs
-     * the task. The lock goes when that node releases it (its task stopped or failed for good) or
-     * leaves the cluster (stopped, or missed for {@code max.no.heartbeat} after a kill).
-     */
-    private void waitForTurn() {
-      long askedAt = System.nanoTime();
-      vertx.sharedData().getLockWithTimeout(SINGLETON_LOCK_PREFIX + name, SINGLETON_WAIT_MS).onComplete(ar -> {
-        if (stopping || state != ChildState.STANDBY) {
-          if (ar.succeeded()) {
-            ar.result().release();
-          }
-          return;
-        }
-        if (ar.failed()) {
-          long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - askedAt);
-          if (tookMs >= SINGLETON_WAIT_MS / 2) {
-            waitForTurn();
-          } else {
-            log.debug("Asking for the lock of singleton \"{}\" failed: {}", name, message(ar.cause()));
-            vertx.setTimer(SINGLETON_RETRY_MS, id -> {
-              if (!stopping && state == ChildState.STANDBY) {
-                waitForTurn();
-              }
-            });
-          }
-          return;
-        }
-        lock = ar.result();
-        heldSingletons.add(name);
-        log.info("Task \"{}\" is a singleton: this node runs it now", name);
-        start().onFailure(this::onFailed);
-      });
     }
 
     /** Set when a stand-down came while the task was starting: it stands down once started. */
     boolean standDownWhenStarted;
 
-    /**
-     * The lock is no longer this node's (its side of a split merged into the other): forget it
-     * without releasing it, as a release would unlock the key for whoever holds it now, stop the
-     * task and stand by for the lock again.
-     */
+    /** The lease went to the other side of a healed split: stop the task and stand by for the lock again. */
     void standDown() {
-      lock = null;
-      heldSingletons.remove(name);
       switch (state) {
         case STARTING -> standDownWhenStarted = true;
         case RUNNING -> {
@@ -437,15 +394,13 @@ final class Supervisor {
         return;
       }
       enter(ChildState.STANDBY);
-      waitForTurn();
+      lease.waitForTurn();
     }
 
     /** A singleton lets go of its lock: another node may take it over. */
     private void releaseLock() {
-      if (lock != null) {
-        lock.release();
-        lock = null;
-        heldSingletons.remove(name);
+      if (lease != null) {
+        lease.release();
       }
     }
 
