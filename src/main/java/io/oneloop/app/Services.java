@@ -6,6 +6,7 @@ import io.oneloop.bridge.History;
 import io.oneloop.chat.ChatVerticle;
 import io.oneloop.cluster.ClusterMembership;
 import io.oneloop.cluster.ClusterNodes;
+import io.oneloop.cluster.NodeId;
 import io.oneloop.config.AppConfig;
 import io.oneloop.config.TaskSpec;
 import io.oneloop.http.HttpInstances;
@@ -13,7 +14,6 @@ import io.oneloop.http.HttpVerticle;
 import io.oneloop.http.OpsRoutes;
 import io.oneloop.http.Security;
 import io.oneloop.jobs.JobManager;
-import io.oneloop.jobs.NodeId;
 import io.oneloop.metrics.AppMetrics;
 import io.oneloop.supervision.AppState;
 import io.oneloop.supervision.Outcome;
@@ -89,8 +89,10 @@ final class Services {
     nodes = new ClusterNodes(vertx, membership, this::describeNode);
     terminated.onComplete(ar -> nodes.close());
     if (config.ops().metricsEnabled()) {
-      metrics = AppMetrics.start(vertx, vertxRegistry, config.tasks().stream().map(TaskSpec::name).toList(), jobs);
-      metrics.bindCluster(membership, config.tasks().stream().filter(TaskSpec::singleton).map(TaskSpec::name).toList(),
+      metrics = AppMetrics.start(vertx, vertxRegistry, config.tasks().stream().map(TaskSpec::name).toList(),
+        Supervisor.TASK_STATE_NAMES);
+      metrics.bindJobs(JobManager.STATE_NAMES, jobs::count, jobs::queued);
+      metrics.bindCluster(() -> membership.members().size(), config.tasks().stream().filter(TaskSpec::singleton).map(TaskSpec::name).toList(),
         supervisor::heldSingletons);
       terminated.onComplete(ar -> metrics.close());
     }

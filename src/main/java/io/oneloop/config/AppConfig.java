@@ -4,6 +4,7 @@ import io.oneloop.base.Checks;
 import io.oneloop.bridge.AllowedOrigins;
 import io.oneloop.bridge.BridgePermissions;
 import io.oneloop.jobs.JobTypes;
+import io.oneloop.jobs.JobsSettings;
 import io.oneloop.tasks.TaskTypes;
 import io.oneloop.text.DisplayText;
 import io.vertx.core.ThreadingModel;

@@ -1,7 +1,6 @@
 package io.oneloop.jobs;
 
 import io.oneloop.Addresses;
-import io.oneloop.config.JobsSettings;
 import io.oneloop.logging.TaskMdc;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
@@ -22,6 +21,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
@@ -48,6 +48,8 @@ public final class JobManager {
   private static final AtomicInteger POOLS = new AtomicInteger();
   /** How long a client should wait before trying again when the queue is full. */
   public static final int RETRY_AFTER_SECONDS = 1;
+  /** The words a job record's {@code state} takes, in the order a job moves through them. */
+  public static final List<String> STATE_NAMES = Arrays.stream(JobState.values()).map(JobState::wireName).toList();
   /** The shared map of job records by id, every node's. */
   public static final String RECORDS_MAP = "oneloop.jobs";
   /** How long a cancel forwarded to the job's node may take before it is answered 503. */
@@ -78,7 +80,7 @@ public final class JobManager {
   private boolean accepting = true;
   private Promise<Void> drained;
 
-  /** @param nodeId this node's id, {@link NodeId#of}: every record names it, and other nodes forward cancels to it */
+  /** @param nodeId this node's id in the cluster: every record names it, and other nodes forward cancels to it */
   public JobManager(Vertx vertx, String nodeId, JobsSettings settings, JobTypes types) {
     this.vertx = vertx;
     this.nodeId = nodeId;

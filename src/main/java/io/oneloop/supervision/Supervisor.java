@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
 import java.lang.reflect.InvocationTargetException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,6 +38,9 @@ import java.util.function.Supplier;
 public final class Supervisor {
 
   private static final Logger log = LoggerFactory.getLogger(Supervisor.class);
+
+  /** The words a task record's {@code state} takes, in the order of {@link ChildState}. */
+  public static final List<String> TASK_STATE_NAMES = Arrays.stream(ChildState.values()).map(ChildState::wireName).distinct().toList();
 
   private final Vertx vertx;
   private final Context context;

@@ -1,6 +1,7 @@
 package io.oneloop.jobs;
 
 import io.oneloop.Addresses;
+import io.oneloop.cluster.NodeId;
 import io.oneloop.supervision.Outcome;
 import io.oneloop.support.BridgeClient;
 import io.oneloop.support.EventRecorder;

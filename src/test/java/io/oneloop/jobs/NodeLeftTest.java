@@ -1,7 +1,6 @@
 package io.oneloop.jobs;
 
 import io.oneloop.Addresses;
-import io.oneloop.config.JobsSettings;
 import io.oneloop.support.EventRecorder;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;

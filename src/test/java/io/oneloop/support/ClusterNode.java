@@ -16,7 +16,7 @@ import io.oneloop.http.HttpVerticle;
 import io.oneloop.http.OpsRoutes;
 import io.oneloop.http.Security;
 import io.oneloop.jobs.JobManager;
-import io.oneloop.jobs.NodeId;
+import io.oneloop.cluster.NodeId;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.EventBusOptions;
