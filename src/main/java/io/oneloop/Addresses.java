@@ -47,6 +47,8 @@ public final class Addresses {
 
   // Shared data: the names of the maps, counters and locks in Vert.x's shared data (cluster-wide when clustered).
 
+  /** The shared map of job records by id, every node's (the same name as the jobs' feed). */
+  public static final String JOB_RECORDS_MAP = "oneloop.jobs";
   /** Each singleton task's cluster-wide lock: this prefix and the task's name. */
   public static final String SINGLETON_LOCK_PREFIX = "oneloop.singleton.";
 

@@ -37,7 +37,7 @@ class NodeLeftTest {
   }
 
   private static AsyncMap<String, JsonObject> records(Vertx vertx) throws Exception {
-    return vertx.sharedData().<String, JsonObject>getAsyncMap(JobManager.RECORDS_MAP).await(5, TimeUnit.SECONDS);
+    return vertx.sharedData().<String, JsonObject>getAsyncMap(Addresses.JOB_RECORDS_MAP).await(5, TimeUnit.SECONDS);
   }
 
   private static JsonObject record(String id, String node, String state, String endedAt) {
