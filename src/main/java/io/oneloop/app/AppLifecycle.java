@@ -1,6 +1,7 @@
 package io.oneloop.app;
 
 import io.oneloop.Addresses;
+import io.oneloop.base.EventLoops;
 import io.oneloop.config.AppConfig;
 import io.oneloop.config.HookSpec;
 import io.oneloop.config.TaskSpec;
@@ -15,12 +16,10 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -229,17 +228,7 @@ public final class AppLifecycle {
    */
   private Future<Void> flushBridges() {
     shutdownStep = ShutdownStep.FLUSH_BRIDGES;
-    return eventLoopsCaughtUp().compose(v -> eventLoopsCaughtUp());
-  }
-
-  private Future<Void> eventLoopsCaughtUp() {
-    List<Future<Void>> loops = new ArrayList<>();
-    ((VertxInternal) vertx).nettyEventLoopGroup().forEach(loop -> {
-      Promise<Void> ran = Promise.promise();
-      loop.execute(ran::complete);
-      loops.add(ran.future());
-    });
-    return Future.all(loops).mapEmpty();
+    return EventLoops.caughtUp(vertx).compose(v -> EventLoops.caughtUp(vertx));
   }
 
   private Future<Void> stopServices() {
