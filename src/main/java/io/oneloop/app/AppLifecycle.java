@@ -10,6 +10,7 @@ import io.oneloop.jobs.JobManager;
 import io.oneloop.logging.ConsoleLogging;
 import io.oneloop.supervision.AppState;
 import io.oneloop.supervision.Outcome;
+import io.oneloop.supervision.StartFailure;
 import io.oneloop.supervision.Supervisor;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -274,7 +275,7 @@ public final class AppLifecycle {
       .onSuccess(v -> log.info("{} done", name))
       .recover(cause -> {
         if (phase == HookPhase.STARTUP) {
-          return Future.failedFuture(new Supervisor.StartFailure(name + " failed: " + cause.getMessage()));
+          return Future.failedFuture(new StartFailure(name + " failed: " + cause.getMessage()));
         }
         log.error("{} failed: {}", name, cause.getMessage());
         return Future.succeededFuture();

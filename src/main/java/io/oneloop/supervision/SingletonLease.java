@@ -69,7 +69,7 @@ final class SingletonLease {
         if (tookMs >= WAIT_MS / 2) {
           waitForTurn();
         } else {
-          log.debug("Asking for the lock of singleton \"{}\" failed: {}", task, Supervisor.message(ar.cause()));
+          log.debug("Asking for the lock of singleton \"{}\" failed: {}", task, StartFailure.message(ar.cause()));
           vertx.setTimer(RETRY_MS, id -> {
             if (standingBy.getAsBoolean()) {
               waitForTurn();
