@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 /** The records another node left behind, in the shared map of a Vert.x without a cluster. */
 @ExtendWith(VertxExtension.class)
-class NodeLeftTest {
+class DepartedNodesTest {
 
   private JobManager jobs;
 
