@@ -1,6 +1,6 @@
 package io.oneloop;
 
-/** Every event-bus address oneloop uses, in one place. */
+/** Every event-bus address and every shared-data name (maps, counters, locks) oneloop uses, in one place. */
 public final class Addresses {
 
   /** Ticks of the built-in ticker task (its default address). */
@@ -28,6 +28,11 @@ public final class Addresses {
     return "oneloop.internal.jobs.cancel." + nodeId;
   }
 
+  /** Request/reply between nodes (never on the bridge): the node {@code nodeId} describes itself for {@code GET /api/cluster}. */
+  public static String nodeInfo(String nodeId) {
+    return "oneloop.internal.node." + nodeId;
+  }
+
   /** Request/reply inside the process (never on the bridge): the bridge's sockets, as {@code GET /api/bridge} answers. */
   public static final String BRIDGE_SOCKETS = "oneloop.internal.bridge.sockets";
 
@@ -51,6 +56,21 @@ public final class Addresses {
    */
   @Deprecated
   public static final String CLIENT_HEADER = "oneloop.client";
+
+  // Shared data: the names of the maps, counters and locks in Vert.x's shared data (cluster-wide when clustered).
+
+  /** A local map of the Vert.x instance where the app leaves settings its tasks read ({@code bridge.maxOutboundBytes}). */
+  public static final String LIMITS_MAP = "oneloop.limits";
+  /** The counter of an address's ticks of the ticker task: this prefix and the address. */
+  public static final String TICKER_COUNTER_PREFIX = "oneloop.ticker.seq.";
+  /** The shared map of the last chat messages by id. */
+  public static final String CHAT_HISTORY_MAP = "oneloop.chat.history";
+  /** The shared counter the chat message ids come from. */
+  public static final String CHAT_IDS_COUNTER = "oneloop.chat.ids";
+  /** The shared map of job records by id, every node's (the same name as the jobs' feed). */
+  public static final String JOB_RECORDS_MAP = "oneloop.jobs";
+  /** Each singleton task's cluster-wide lock: this prefix and the task's name. */
+  public static final String SINGLETON_LOCK_PREFIX = "oneloop.singleton.";
 
   private Addresses() {
   }

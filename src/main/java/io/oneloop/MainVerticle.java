@@ -2,7 +2,7 @@ package io.oneloop;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.oneloop.app.AppLifecycle;
-import io.oneloop.app.Outcome;
+import io.oneloop.supervision.Outcome;
 import io.oneloop.config.AppConfig;
 import io.oneloop.config.ConfigException;
 import io.oneloop.config.ConfigLoader;

@@ -1,6 +1,6 @@
 package io.oneloop;
 
-import io.oneloop.app.Outcome;
+import io.oneloop.supervision.Outcome;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;

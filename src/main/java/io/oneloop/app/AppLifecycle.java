@@ -1,38 +1,26 @@
 package io.oneloop.app;
 
-import io.oneloop.logging.ConsoleLogging;
 import io.oneloop.Addresses;
-import io.oneloop.chat.ChatVerticle;
-import io.oneloop.bridge.BridgeSockets;
-import io.oneloop.bridge.History;
-import io.oneloop.cluster.ClusterMembership;
-import io.oneloop.cluster.ClusterNodes;
+import io.oneloop.base.EventLoops;
 import io.oneloop.config.AppConfig;
 import io.oneloop.config.HookSpec;
 import io.oneloop.config.TaskSpec;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.oneloop.http.HttpInstances;
-import io.oneloop.http.HttpVerticle;
-import io.oneloop.http.OpsRoutes;
-import io.oneloop.http.Security;
 import io.oneloop.jobs.JobManager;
-import io.oneloop.jobs.NodeId;
-import io.oneloop.tasks.Task;
-import io.oneloop.metrics.AppMetrics;
+import io.oneloop.logging.ConsoleLogging;
+import io.oneloop.supervision.AppState;
+import io.oneloop.supervision.Outcome;
+import io.oneloop.supervision.StartFailure;
+import io.oneloop.supervision.Supervisor;
 import io.vertx.core.Context;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.internal.VertxInternal;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -41,7 +29,7 @@ import java.util.function.Supplier;
 /**
  * The app's phases: start (services, startup hooks, tasks in order), serve until the first child
  * ends or fails or a stop is asked for, then shut down within {@code shutdownTimeoutMs}.
- * Runs on the main verticle's context.
+ * What runs and how the parts meet is {@link Services}'. Runs on the main verticle's context.
  */
 public final class AppLifecycle {
 
@@ -79,12 +67,11 @@ public final class AppLifecycle {
   private final Context context;
   private final AppConfig config;
   private final Consumer<Outcome> onStopped;
-  /** Vert.x's own metrics registry when the process started Vert.x with metrics, else null. */
-  private final PrometheusMeterRegistry vertxRegistry;
   private final AppState state = new AppState();
-  private final JobManager jobs;
   private final Promise<Void> started = Promise.promise();
   private final Promise<Outcome> terminated = Promise.promise();
+  private final Services services;
+  private final JobManager jobs;
   private Supervisor supervisor;
   private boolean shuttingDown;
   private boolean closingFromOutside;
@@ -93,14 +80,6 @@ public final class AppLifecycle {
   private String runningHook;
   /** When the shutdown budget runs out, on {@link System#nanoTime()}. */
   private long deadline;
-  /** oneloop's metrics, or null with {@code metrics.enabled} false. */
-  private AppMetrics metrics;
-  /** The cluster as this node sees it (a cluster of one when not clustered). */
-  private ClusterMembership membership;
-  private ClusterNodes nodes;
-  private final Instant startedAt = Instant.now();
-  /** The bridge sockets of this node's HTTP server, for {@code GET /api/cluster}. */
-  private BridgeSockets bridgeSockets;
 
   /** {@code config} is checked already; {@code onStopped} gets the outcome unless Vert.x itself is closing. */
   public AppLifecycle(Vertx vertx, Context context, AppConfig config, Consumer<Outcome> onStopped,
@@ -109,8 +88,8 @@ public final class AppLifecycle {
     this.context = context;
     this.config = config;
     this.onStopped = onStopped;
-    this.vertxRegistry = vertxRegistry;
-    this.jobs = new JobManager(vertx, NodeId.of(vertx), config.jobs(), config.jobTypes());
+    this.services = new Services(vertx, context, config, state, vertxRegistry, terminated.future());
+    this.jobs = services.jobs();
   }
 
   public AppState state() {
@@ -124,62 +103,21 @@ public final class AppLifecycle {
   /** Deploys the services, runs the startup hooks, then starts the tasks in config order. */
   public Future<Void> start() {
     ConsoleLogging.useFormat(config.ops().logFormat());
-    membership = ClusterMembership.of(vertx);
-    // Each survivor marks a departed node's unfinished jobs failed (the first to get there wins).
-    membership.onNodeLeft(jobs::nodeLeft);
-    supervisor = new Supervisor(vertx, context, membership.nodeId());
-    // After a split heals, a singleton runs on the side that kept its lock, never on both.
-    membership.onMerged(supervisor::standDownSingletons);
-    nodes = new ClusterNodes(vertx, membership, this::describeNode);
-    terminated.future().onComplete(ar -> nodes.close());
-    if (config.ops().metricsEnabled()) {
-      metrics = AppMetrics.start(vertx, vertxRegistry, config.tasks().stream().map(TaskSpec::name).toList(), jobs);
-      metrics.bindCluster(membership, config.tasks().stream().filter(TaskSpec::singleton).map(TaskSpec::name).toList(),
-        supervisor::heldSingletons);
-      terminated.future().onComplete(ar -> metrics.close());
-    }
+    services.connect();
+    supervisor = services.supervisor();
     supervisor.firstExit().onSuccess(this::shutdown);
 
-    return deployServices()
+    return services.deploy()
       .compose(v -> runHooks(HookPhase.STARTUP))
       .compose(v -> startTasks())
       .onSuccess(v -> {
         state.markReady();
         log.info("oneloop started: {} task(s), serving on http://{}:{}{}", config.tasks().size(), config.http().host(),
-          state.httpPort(), membership.clustered() ? "; cluster node " + membership.nodeId() + " of "
-            + membership.members().size() + " on " + config.cluster().address() : "");
+          state.httpPort(), services.membership().clustered() ? "; cluster node " + services.membership().nodeId() + " of "
+            + services.membership().members().size() + " on " + config.cluster().address() : "");
       })
-      .onFailure(cause -> {
-        supervisor.abandon();
-        nodes.close();
-        jobs.close();
-        if (metrics != null) {
-          metrics.close();
-        }
-      })
+      .onFailure(cause -> services.abandon())
       .onComplete(started);
-  }
-
-  /** The HTTP server, then the chat service; the end of either ends the app. */
-  private Future<Void> deployServices() {
-    Security security = Security.create(vertx, config);
-    vertx.sharedData().getLocalMap(Task.LIMITS_MAP).put(Task.MAX_OUTBOUND_BYTES, config.bridge().limits().maxOutboundBytes());
-    OpsRoutes ops = new OpsRoutes(state, config.ops(),
-      config.tasks().stream().filter(TaskSpec::critical).map(TaskSpec::name).toList(), metrics, config.json(), membership, nodes);
-    // One deployment of http.instances instances: one child for the supervisor, one port, one count.
-    // One history per process, shared by every instance; it goes with the app.
-    History history = new History(vertx, config.bridge().history(), config.bridge().maxHistoryAddresses(),
-      config.bridge().maxHistoryBytes(), config.bridge().maxHistoryAddressesPerClient());
-    if (metrics != null) {
-      metrics.bridge().historyBytes(history::bytes);
-    }
-    terminated.future().onComplete(ar -> history.close());
-    HttpInstances http = new HttpInstances(config.http().port(), history);
-    bridgeSockets = http.bridgeSockets();
-    return supervisor.deployService("HTTP", "server",
-        () -> new HttpVerticle(config.http(), config.bridge(), state, jobs, ops, http, security),
-        new DeploymentOptions().setInstances(config.http().instances()))
-      .compose(v -> supervisor.deployService("chat", "service", () -> new ChatVerticle(config.chat()), new DeploymentOptions()));
   }
 
   /** Each task after the one before has started; none once a stop has been asked for. */
@@ -291,33 +229,12 @@ public final class AppLifecycle {
    */
   private Future<Void> flushBridges() {
     shutdownStep = ShutdownStep.FLUSH_BRIDGES;
-    return eventLoopsCaughtUp().compose(v -> eventLoopsCaughtUp());
-  }
-
-  private Future<Void> eventLoopsCaughtUp() {
-    List<Future<Void>> loops = new ArrayList<>();
-    ((VertxInternal) vertx).nettyEventLoopGroup().forEach(loop -> {
-      Promise<Void> ran = Promise.promise();
-      loop.execute(ran::complete);
-      loops.add(ran.future());
-    });
-    return Future.all(loops).mapEmpty();
+    return EventLoops.caughtUp(vertx).compose(v -> EventLoops.caughtUp(vertx));
   }
 
   private Future<Void> stopServices() {
     shutdownStep = ShutdownStep.STOP_SERVICES;
     return supervisor.stopServices();
-  }
-
-  /** This node for {@code GET /api/cluster}: its addresses, start, the singletons it runs, its bridge sockets and task records. */
-  private JsonObject describeNode() {
-    return new JsonObject()
-      .put("http", config.http().host() + ":" + state.httpPort())
-      .put("cluster", membership.clustered() ? config.cluster().address() : null)
-      .put("startedAt", startedAt.toString())
-      .put("singletons", new JsonArray(supervisor.heldSingletons()))
-      .put("bridgeSockets", bridgeSockets == null ? 0 : bridgeSockets.total())
-      .put("tasks", supervisor.taskRecords());
   }
 
   /** The hooks of one direction in config order, each after the one before, each bounded by its time-out. */
@@ -358,7 +275,7 @@ public final class AppLifecycle {
       .onSuccess(v -> log.info("{} done", name))
       .recover(cause -> {
         if (phase == HookPhase.STARTUP) {
-          return Future.failedFuture(new Supervisor.StartFailure(name + " failed: " + cause.getMessage()));
+          return Future.failedFuture(new StartFailure(name + " failed: " + cause.getMessage()));
         }
         log.error("{} failed: {}", name, cause.getMessage());
         return Future.succeededFuture();

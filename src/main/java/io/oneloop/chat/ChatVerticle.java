@@ -24,7 +24,7 @@ import java.util.Map;
 /**
  * Chat between pages: checks each message sent on {@code oneloop.chat.send}, acknowledges it,
  * publishes it on {@code oneloop.chat}, and keeps the last messages for pages that (re)connect.
- * The history and the message ids live in shared data ({@value #HISTORY_MAP}, {@value #IDS}): one
+ * The history and the message ids live in shared data ({@value Addresses#CHAT_HISTORY_MAP}, {@value Addresses#CHAT_IDS_COUNTER}): one
  * chat for every node of a cluster, a node that joins later included. Each node answers its own
  * clients (local consumers), so {@code chat.maxPerMinute} counts per node.
  * A message from a bridge socket opened with a token carries the token's name (a static token's
@@ -42,10 +42,6 @@ public class ChatVerticle extends VerticleBase {
   /** The reply's failure code when the shared history cannot be read or written. */
   public static final int UNAVAILABLE = 503;
   public static final int HISTORY_SIZE = 50;
-  /** The shared map of the last messages by id. */
-  public static final String HISTORY_MAP = "oneloop.chat.history";
-  /** The shared counter the message ids come from. */
-  public static final String IDS = "oneloop.chat.ids";
   private static final Logger log = LoggerFactory.getLogger(ChatVerticle.class);
   static final int MAX_USER = 32;
   static final int MAX_TEXT = 500;
@@ -64,8 +60,8 @@ public class ChatVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     return Future.all(
-        vertx.sharedData().<Long, JsonObject>getAsyncMap(HISTORY_MAP).onSuccess(map -> history = map),
-        vertx.sharedData().getCounter(IDS).onSuccess(counter -> ids = counter))
+        vertx.sharedData().<Long, JsonObject>getAsyncMap(Addresses.CHAT_HISTORY_MAP).onSuccess(map -> history = map),
+        vertx.sharedData().getCounter(Addresses.CHAT_IDS_COUNTER).onSuccess(counter -> ids = counter))
       .compose(v -> Future.all(
         vertx.eventBus().localConsumer(Addresses.CHAT_SEND, this::send).completion(),
         vertx.eventBus().localConsumer(Addresses.CHAT_HISTORY, this::history).completion()));

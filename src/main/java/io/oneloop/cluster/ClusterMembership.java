@@ -1,6 +1,5 @@
 package io.oneloop.cluster;
 
-import io.oneloop.jobs.NodeId;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;
@@ -54,7 +53,7 @@ public final class ClusterMembership {
     }
     HazelcastMembers members = new HazelcastMembers(vertx);
     ClusterMembership membership = new ClusterMembership(members.localId(), true, context, members.current(), members::active);
-    members.listen(membership);
+    members.listen(membership::changed, membership::merged);
     return membership;
   }
 

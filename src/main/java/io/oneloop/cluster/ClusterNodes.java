@@ -1,5 +1,6 @@
 package io.oneloop.cluster;
 
+import io.oneloop.Addresses;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -18,8 +19,6 @@ import java.util.function.Supplier;
  */
 public final class ClusterNodes {
 
-  /** Each node answers on this prefix followed by its node id; never on the bridge. */
-  public static final String ADDRESS_PREFIX = "oneloop.internal.node.";
   /** A member that has not answered within this long is shown as not answering. */
   private static final long ASK_TIMEOUT_MS = 2000;
 
@@ -33,7 +32,7 @@ public final class ClusterNodes {
     this.vertx = vertx;
     this.membership = membership;
     this.self = self;
-    this.consumer = vertx.eventBus().consumer(ADDRESS_PREFIX + membership.nodeId(), msg -> msg.reply(describeSelf()));
+    this.consumer = vertx.eventBus().consumer(Addresses.nodeInfo(membership.nodeId()), msg -> msg.reply(describeSelf()));
   }
 
   /** This node, as it describes itself to the others. */
@@ -49,7 +48,7 @@ public final class ClusterNodes {
   public Future<JsonArray> nodes() {
     List<Future<JsonObject>> answers = new ArrayList<>();
     for (String id : membership.members()) {
-      answers.add(vertx.eventBus().<JsonObject>request(ADDRESS_PREFIX + id, null, new DeliveryOptions().setSendTimeout(ASK_TIMEOUT_MS))
+      answers.add(vertx.eventBus().<JsonObject>request(Addresses.nodeInfo(id), null, new DeliveryOptions().setSendTimeout(ASK_TIMEOUT_MS))
         .map(reply -> reply.body())
         .otherwise(cause -> new JsonObject().put("id", id).put("error", "did not answer: " + cause.getMessage())));
     }

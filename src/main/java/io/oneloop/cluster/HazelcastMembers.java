@@ -11,9 +11,10 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
 
 /**
- * Hazelcast's side of {@link ClusterMembership}: a membership listener of its own on the
+ * Hazelcast's side of the cluster membership: a membership listener of its own on the
  * Hazelcast instance (the cluster manager's node listener is Vert.x's, and holds only one), each
  * member named by the Vert.x node id it carries.
  */
@@ -54,22 +55,27 @@ final class HazelcastMembers {
     return ids;
   }
 
-  void listen(ClusterMembership membership) {
+  /**
+   * From Hazelcast's event threads: {@code changed} gets the members after each change and the one
+   * that left (null when one joined); {@code merged} runs when this node's side of a split merged
+   * into the other.
+   */
+  void listen(BiConsumer<List<String>, String> changed, Runnable merged) {
     // Only the members of the side that gave way see MERGED: their data was dropped for the other side's.
     hazelcast.getLifecycleService().addLifecycleListener(event -> {
       if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
-        membership.merged();
+        merged.run();
       }
     });
     hazelcast.getCluster().addMembershipListener(new MembershipListener() {
       @Override
       public void memberAdded(MembershipEvent event) {
-        membership.changed(ids(event.getMembers()), null);
+        changed.accept(ids(event.getMembers()), null);
       }
 
       @Override
       public void memberRemoved(MembershipEvent event) {
-        membership.changed(ids(event.getMembers()), event.getMember().getAttribute(NODE_ID_ATTRIBUTE));
+        changed.accept(ids(event.getMembers()), event.getMember().getAttribute(NODE_ID_ATTRIBUTE));
       }
     });
   }

@@ -35,7 +35,7 @@ public final class ConfigLoader {
   public static final String ENV_PORT = "ONELOOP_HTTP_PORT";
   public static final String ENV_HOST = "ONELOOP_HTTP_HOST";
   /** Static tokens as {@code name:role:token,...}; they replace {@code auth.tokens}. */
-  public static final String ENV_AUTH_TOKENS = "ONELOOP_AUTH_TOKENS";
+  public static final String ENV_AUTH_TOKENS = EnvOverrides.AUTH_TOKENS;
 
   /** A config as read, with the name of where it came from (for error messages). */
   public record Source(JsonObject json, String name) {

@@ -31,8 +31,10 @@ public final class EnvOverrides {
   public static final String PREFIX = "ONELOOP_";
   /** Where the shipped {@code conf/config.schema.json} sits inside the jar. */
   static final String SCHEMA = "io/oneloop/config.schema.json";
-  /** Variables other parts of oneloop define in their own form: not config keys, and not unknown. */
-  static final List<String> OWN_FORM = List.of(ConfigLoader.ENV_AUTH_TOKENS);
+  /** Static tokens as {@code name:role:token,...} (the loader reads them); they replace {@code auth.tokens}. */
+  static final String AUTH_TOKENS = "ONELOOP_AUTH_TOKENS";
+  /** Variables in a form of their own: not config keys, and not unknown. */
+  static final List<String> OWN_FORM = List.of(AUTH_TOKENS);
 
   /** One settable key: its dotted path and its schema. */
   record Key(List<String> path, JsonObject schema) {

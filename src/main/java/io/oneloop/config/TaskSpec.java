@@ -1,6 +1,5 @@
 package io.oneloop.config;
 
-import io.oneloop.app.RestartPolicy;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.json.JsonObject;
 

@@ -1,7 +1,7 @@
 package io.oneloop.http;
 
 import io.oneloop.Addresses;
-import io.oneloop.app.AppState;
+import io.oneloop.supervision.AppState;
 import io.oneloop.logging.Unexpected;
 import io.oneloop.bridge.BridgeOptions;
 import io.oneloop.bridge.BridgePaths;

@@ -1,21 +1,19 @@
 package io.oneloop.http;
 
 import io.oneloop.Addresses;
-import io.oneloop.app.AppState;
-import io.oneloop.app.BuildInfo;
+import io.oneloop.base.EventLoops;
+import io.oneloop.supervision.AppState;
 import io.oneloop.cluster.ClusterMembership;
 import io.oneloop.cluster.ClusterNodes;
 import io.oneloop.config.OpsConfig;
 import io.oneloop.config.Secrets;
 import io.oneloop.metrics.AppMetrics;
-import io.netty.util.concurrent.EventExecutor;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.HealthChecks;
@@ -27,7 +25,6 @@ import io.vertx.micrometer.PrometheusScrapingHandler;
 
 import java.lang.management.ManagementFactory;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -140,25 +137,22 @@ public final class OpsRoutes {
   private void eventLoops(Vertx vertx, Promise<Status> promise) {
     Context context = vertx.getOrCreateContext();
     long bound = ops.maxEventLoopDelayMs();
-    List<EventExecutor> loops = new ArrayList<>();
-    ((VertxInternal) vertx).nettyEventLoopGroup().forEach(loops::add);
-    AtomicInteger waiting = new AtomicInteger(loops.size());
+    int loops = EventLoops.count(vertx);
+    AtomicInteger waiting = new AtomicInteger(loops);
     long queuedAt = System.nanoTime();
     long timer = vertx.setTimer(bound, id -> promise.tryComplete(Status.KO(new JsonObject()
-      .put("eventLoops", loops.size())
+      .put("eventLoops", loops)
       .put("blocked", waiting.get())
       .put("maxEventLoopDelayMs", bound))));
-    for (EventExecutor loop : loops) {
-      loop.execute(() -> {
-        if (waiting.decrementAndGet() == 0) {
-          double waitedMs = (System.nanoTime() - queuedAt) / 1e6;
-          context.runOnContext(v -> {
-            vertx.cancelTimer(timer);
-            promise.tryComplete(Status.OK(new JsonObject().put("eventLoops", loops.size()).put("slowestMs", waitedMs)));
-          });
-        }
-      });
-    }
+    EventLoops.probe(vertx, waited -> {
+      if (waiting.decrementAndGet() == 0) {
+        double waitedMs = (System.nanoTime() - queuedAt) / 1e6;
+        context.runOnContext(v -> {
+          vertx.cancelTimer(timer);
+          promise.tryComplete(Status.OK(new JsonObject().put("eventLoops", loops).put("slowestMs", waitedMs)));
+        });
+      }
+    });
   }
 
   /**

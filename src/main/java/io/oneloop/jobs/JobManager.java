@@ -1,30 +1,23 @@
 package io.oneloop.jobs;
 
 import io.oneloop.Addresses;
-import io.oneloop.config.JobsSettings;
 import io.oneloop.logging.TaskMdc;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
-import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.Message;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.shareddata.AsyncMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.Arrays;
 import java.util.Deque;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -37,10 +30,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code maxQueued} more, cancels, remembers the last {@code retain} finished ones and publishes
  * every change on {@code oneloop.jobs}.
  * <p>
- * Every record is also written to the shared map {@value #RECORDS_MAP} (a local map without a
- * cluster, a Hazelcast map with a backup in one), so any node reads any node's jobs; a cancel for
- * another node's job goes to that node over the event bus. The queue, the limits and the work stay
- * on the node that accepted the job. Thread-safe: called from event loops and worker threads.
+ * Every record is also written to the shared map ({@link JobRecords}), so any node reads any node's
+ * jobs and a cancel for another node's job goes to that node; a departed node's unfinished jobs end
+ * failed ({@link DepartedNodes}). The queue, the limits and the work stay on the node that accepted
+ * the job. Thread-safe: called from event loops and worker threads, under this manager's lock.
  */
 public final class JobManager {
 
@@ -48,15 +41,8 @@ public final class JobManager {
   private static final AtomicInteger POOLS = new AtomicInteger();
   /** How long a client should wait before trying again when the queue is full. */
   public static final int RETRY_AFTER_SECONDS = 1;
-  /** The shared map of job records by id, every node's. */
-  public static final String RECORDS_MAP = "oneloop.jobs";
-  /** How long a cancel forwarded to the job's node may take before it is answered 503. */
-  static final long FORWARD_TIMEOUT_MS = 5_000;
-  /** Newest first: by {@code createdAt}, then by id so that the order is the same on every node. */
-  private static final Comparator<JsonObject> NEWEST_FIRST = Comparator
-    .comparing((JsonObject record) -> instant(record.getString("createdAt")))
-    .thenComparing(record -> record.getString("id"))
-    .reversed();
+  /** The words a job record's {@code state} takes, in the order a job moves through them. */
+  public static final List<String> STATE_NAMES = Arrays.stream(JobState.values()).map(JobState::wireName).toList();
 
   private final Vertx vertx;
   private final String nodeId;
@@ -64,21 +50,21 @@ public final class JobManager {
   private final JobTypes types;
   private final WorkerExecutor executor;
   private final WorkerExecutor hookExecutor;
-  private final Future<AsyncMap<String, JsonObject>> records;
-  private final MessageConsumer<JsonObject> cancels;
+  private final JobRecords records;
+  private final DepartedNodes departed;
   /** This node's jobs: queued, running, and the finished ones it retains. */
   private final Map<String, JobRun> jobs = new LinkedHashMap<>();
   private final Deque<JobRun> queue = new ArrayDeque<>();
   private final Set<JobRun> running = new LinkedHashSet<>();
   /**
    * The finished jobs whose records this node keeps, by id with their end, oldest end first: at
-   * most {@code retain}. Its own, and those of nodes that left the cluster (see {@link #nodeLeft}).
+   * most {@code retain}. Its own, and those of nodes that left the cluster (see {@link #adopt}).
    */
   private Map<String, Instant> retained = new LinkedHashMap<>();
   private boolean accepting = true;
   private Promise<Void> drained;
 
-  /** @param nodeId this node's id, {@link NodeId#of}: every record names it, and other nodes forward cancels to it */
+  /** @param nodeId this node's id in the cluster: every record names it, and other nodes forward cancels to it */
   public JobManager(Vertx vertx, String nodeId, JobsSettings settings, JobTypes types) {
     this.vertx = vertx;
     this.nodeId = nodeId;
@@ -88,9 +74,8 @@ public final class JobManager {
     // Own pools: jobs never take the threads that worker tasks and other blocking code run on.
     this.executor = vertx.createSharedWorkerExecutor("oneloop-jobs-" + pool, settings.maxConcurrent());
     this.hookExecutor = vertx.createSharedWorkerExecutor("oneloop-hooks-" + pool, 1);
-    this.records = vertx.sharedData().<String, JsonObject>getAsyncMap(RECORDS_MAP)
-      .onFailure(cause -> log.error("The job records' shared map is not available: {}", cause.getMessage()));
-    this.cancels = vertx.eventBus().consumer(Addresses.jobCancel(nodeId), this::cancelForwarded);
+    this.records = new JobRecords(vertx, nodeId, this, this::cancelForwarded);
+    this.departed = new DepartedNodes(vertx, nodeId, records, this::adopt);
   }
 
   public JobTypes types() {
@@ -115,7 +100,7 @@ public final class JobManager {
     }
     jobs.put(run.id, run);
     queue.addLast(run);
-    publish(run);
+    changed(run);
     pump();
     return run.json();
   }
@@ -131,25 +116,12 @@ public final class JobManager {
         return Future.succeededFuture(run.json());
       }
     }
-    return records.compose(map -> map.get(id)).map(record -> record == null || mine(record) ? null : record);
+    return records.get(id);
   }
 
   /** The jobs of every node, newest first, at most {@code limit}. */
   public Future<JsonArray> list(int limit) {
-    return records.compose(AsyncMap::values).map(stored -> {
-      Map<String, JsonObject> byId = new HashMap<>();
-      synchronized (this) {
-        for (JsonObject record : stored) {
-          if (record.getValue("id") instanceof String && record.getValue("createdAt") instanceof String && !mine(record)) {
-            byId.put(record.getString("id"), record);
-          }
-        }
-        jobs.values().forEach(run -> byId.put(run.id, run.json()));
-      }
-      JsonArray result = new JsonArray();
-      byId.values().stream().sorted(NEWEST_FIRST).limit(limit).forEach(result::add);
-      return result;
-    });
+    return records.list(limit, () -> jobs.values().stream().map(JobRun::json).toList());
   }
 
   /**
@@ -168,148 +140,39 @@ public final class JobManager {
         }
       }
     }
-    return records.compose(map -> map.get(id)).compose(record -> {
-      if (record == null || mine(record)) {
-        return Future.failedFuture(new JobRejected(404, "no job " + id));
-      }
-      JobState state = JobState.ofWireName(record.getString("state"));
-      if (state == null || state.finished()) {
-        return Future.failedFuture(new JobRejected(409, alreadyFinished(id, record.getString("state")), record));
-      }
-      return forwardCancel(record);
-    });
+    return records.cancel(id);
   }
 
   /** Under this manager's lock. */
   private JsonObject cancelHere(JobRun run) {
-    switch (run.state) {
+    switch (run.state()) {
       case QUEUED -> {
         queue.remove(run);
-        run.cancelled = true;
+        run.cancel();
         end(run, JobState.CANCELLED, null, null);
       }
       case RUNNING -> run.cancel();
-      default -> throw new JobRejected(409, alreadyFinished(run.id, run.state.wireName()), run.json());
+      default -> throw new JobRejected(409, JobRecords.alreadyFinished(run.id, run.state().wireName()), run.json());
     }
     return run.json();
   }
 
-  private static String alreadyFinished(String id, String state) {
-    return "job " + id + " has already finished (" + state + ")";
-  }
-
-  private Future<JsonObject> forwardCancel(JsonObject record) {
-    String id = record.getString("id");
-    String node = record.getString("node");
-    return vertx.eventBus().<JsonObject>request(Addresses.jobCancel(node), new JsonObject().put("id", id),
-        new DeliveryOptions().setSendTimeout(FORWARD_TIMEOUT_MS))
-      .recover(cause -> Future.failedFuture(new JobRejected(503,
-        "job " + id + " runs on node " + node + ", which did not answer the cancel: " + cause.getMessage())))
-      .compose(reply -> {
-        JsonObject answer = reply.body();
-        int status = answer.getInteger("status", 500);
-        return status == 200 ? Future.succeededFuture(answer.getJsonObject("job"))
-          : Future.failedFuture(new JobRejected(status, answer.getString("error"), answer.getJsonObject("job")));
-      });
-  }
-
   /** Another node asks this one to cancel one of its jobs: the answer carries the status the API gives. */
-  private void cancelForwarded(Message<JsonObject> msg) {
-    Object id = msg.body() == null ? null : msg.body().getValue("id");
-    if (!(id instanceof String jobId)) {
-      msg.reply(new JsonObject().put("status", 400).put("error", "a cancel names the job: {\"id\": \"...\"}"));
-      return;
+  private synchronized JsonObject cancelForwarded(String jobId) {
+    JobRun run = jobs.get(jobId);
+    if (run == null) {
+      return new JsonObject().put("status", 404).put("error", "no job " + jobId);
     }
-    JsonObject answer;
-    synchronized (this) {
-      JobRun run = jobs.get(jobId);
-      if (run == null) {
-        answer = new JsonObject().put("status", 404).put("error", "no job " + jobId);
-      } else {
-        try {
-          answer = new JsonObject().put("status", 200).put("job", cancelHere(run));
-        } catch (JobRejected e) {
-          answer = new JsonObject().put("status", e.status()).put("error", e.getMessage()).put("job", e.job());
-        }
-      }
+    try {
+      return new JsonObject().put("status", 200).put("job", cancelHere(run));
+    } catch (JobRejected e) {
+      return new JsonObject().put("status", e.status()).put("error", e.getMessage()).put("job", e.job());
     }
-    msg.reply(answer);
   }
 
-  /** How often a survivor tries to mark one orphaned record failed before it leaves it to the others. */
-  private static final int ORPHAN_ATTEMPTS = 5;
-  /** When a survivor scans again for a departed node's records, after the scan at the report of its departure. */
-  private static final long[] RESCAN_AFTER_MS = {1000, 3000, 10_000, 30_000};
-
-  /**
-   * The node {@code left} has left the cluster: its queued and running jobs will never end by
-   * themselves, so their records become {@code failed}, "node &lt;id&gt; left the cluster", each
-   * published on {@code oneloop.jobs}; its finished records join those this node retains. Any
-   * surviving node may call it, several at once: a record is changed by whichever comes first
-   * (compare-and-set) and published once. Completes with how many jobs its first scan marked failed;
-   * later scans (1, 3, 10 and 30 s on) catch records that were still moving to a survivor.
-   */
+  /** The node {@code left} has left the cluster: see {@link DepartedNodes#nodeLeft}. */
   public Future<Integer> nodeLeft(String left) {
-    if (left == null || left.equals(nodeId)) {
-      return Future.succeededFuture(0);
-    }
-    String reason = "node " + left + " left the cluster";
-    // The departed node's partitions move to their backups just as its departure is reported, and
-    // on a busy machine that takes seconds: a scan then can miss records, so later scans look again
-    // (marking is idempotent).
-    for (long at : RESCAN_AFTER_MS) {
-      vertx.setTimer(at, id -> failOrphans(left, reason).onSuccess(failed -> logFailed(failed, left)));
-    }
-    return failOrphans(left, reason).onSuccess(failed -> logFailed(failed, left));
-  }
-
-  private void logFailed(int failed, String left) {
-    if (failed > 0) {
-      log.warn("{} job(s) of node {} marked failed: the node left the cluster", failed, left);
-    }
-  }
-
-  /** One scan of the records for those of {@code left} still unfinished; completes with how many it marked. */
-  private Future<Integer> failOrphans(String left, String reason) {
-    return records.compose(map -> map.values().compose(stored -> {
-      List<JsonObject> theirs = stored.stream().filter(record -> left.equals(record.getString("node"))).toList();
-      List<Future<Boolean>> marked = new ArrayList<>();
-      for (JsonObject record : theirs) {
-        marked.add(failOrphan(map, record, reason, ORPHAN_ATTEMPTS));
-      }
-      return Future.all(marked).map(all -> {
-        adopt(theirs);
-        return (int) marked.stream().filter(Future::result).count();
-      });
-    }));
-  }
-
-  /**
-   * Marks one departed node's record failed unless it has finished, by compare-and-set: of two
-   * survivors one wins. A lost or failed set (the record changed, or its partition was moving to
-   * a survivor just then) is tried again on the record as it now is, a bounded number of times.
-   */
-  private Future<Boolean> failOrphan(AsyncMap<String, JsonObject> map, JsonObject record, String reason, int attempts) {
-    JobState state = JobState.ofWireName(record.getString("state"));
-    if (state != null && state.finished()) {
-      return Future.succeededFuture(false);
-    }
-    String id = record.getString("id");
-    JsonObject failed = record.copy()
-      .put("state", JobState.FAILED.wireName())
-      .put("error", reason)
-      .put("endedAt", Instant.now().toString());
-    return map.replaceIfPresent(id, record, failed).otherwise(false).compose(won -> {
-      if (won) {
-        vertx.eventBus().publish(Addresses.JOBS, failed);
-        return Future.succeededFuture(true);
-      }
-      if (attempts <= 1) {
-        return Future.succeededFuture(false);
-      }
-      return map.get(id).otherwise((JsonObject) null).compose(current -> current == null
-        ? Future.succeededFuture(false) : failOrphan(map, current, reason, attempts - 1));
-    });
+    return departed.nodeLeft(left);
   }
 
   /** Another node's finished records, kept within this node's bound as if they were its own. */
@@ -320,7 +183,7 @@ public final class JobManager {
       String id = record.getString("id");
       if (!retained.containsKey(id)) {
         String endedAt = record.getString("endedAt");
-        all.add(Map.entry(id, endedAt == null ? now : instant(endedAt)));
+        all.add(Map.entry(id, endedAt == null ? now : JobRecords.instant(endedAt)));
       }
     }
     all.sort(Map.Entry.comparingByValue());
@@ -329,25 +192,12 @@ public final class JobManager {
     trimRetained();
   }
 
-  /** True for a record of this node; one that it does not hold any more is forgotten, its removal under way. */
-  private boolean mine(JsonObject record) {
-    return nodeId.equals(record.getString("node"));
-  }
-
-  private static Instant instant(String text) {
-    try {
-      return text == null ? Instant.EPOCH : Instant.parse(text);
-    } catch (DateTimeParseException e) {
-      return Instant.EPOCH;
-    }
-  }
-
   /** Shutdown: refuse new jobs, cancel the queued and running ones; completes when none runs. */
   public synchronized Future<Void> drain() {
     accepting = false;
     new ArrayList<>(queue).forEach(run -> {
       queue.remove(run);
-      run.cancelled = true;
+      run.cancel();
       end(run, JobState.CANCELLED, null, "cancelled by the shutdown");
     });
     running.forEach(JobRun::cancel);
@@ -371,7 +221,7 @@ public final class JobManager {
   public synchronized int count(String wireName) {
     int n = 0;
     for (JobRun run : jobs.values()) {
-      if (run.state.wireName().equals(wireName)) {
+      if (run.state().wireName().equals(wireName)) {
         n++;
       }
     }
@@ -393,19 +243,19 @@ public final class JobManager {
         return Future.failedFuture(e.getMessage());
       }
       jobs.put(run.id, run);
-      publish(run);
+      changed(run);
       start(run, hookExecutor);
     }
     long timer = vertx.setTimer(Math.max(1, timeoutMs), id -> {
       synchronized (this) {
-        if (run.state == JobState.RUNNING) {
+        if (run.state() == JobState.RUNNING) {
           run.cancel();
           running.remove(run);
           end(run, JobState.FAILED, null, "timed out after " + timeoutMs + " ms");
         }
       }
     });
-    return run.done.future().andThen(ar -> vertx.cancelTimer(timer)).compose(record -> run.state == JobState.SUCCEEDED
+    return run.done.future().andThen(ar -> vertx.cancelTimer(timer)).compose(record -> run.state() == JobState.SUCCEEDED
       ? Future.succeededFuture(record)
       : Future.failedFuture(record.getString("error") == null ? record.getString("state") : record.getString("error")));
   }
@@ -415,16 +265,13 @@ public final class JobManager {
    * a cluster the records go with the app; in one they stay for the other nodes to read.
    */
   public void close() {
-    cancels.unregister();
+    List<String> ids;
+    synchronized (this) {
+      ids = new ArrayList<>(jobs.keySet());
+    }
+    records.close(ids);
     executor.close();
     hookExecutor.close();
-    if (!vertx.isClustered()) {
-      List<String> ids;
-      synchronized (this) {
-        ids = new ArrayList<>(jobs.keySet());
-      }
-      records.onSuccess(map -> ids.forEach(map::remove));
-    }
   }
 
   private JobRun prepare(JsonObject request) {
@@ -450,7 +297,7 @@ public final class JobManager {
     } catch (IllegalArgumentException e) {
       throw new JobRejected(400, e.getMessage());
     }
-    return new JobRun(this, vertx, typeName, paramsObject.copy(), job);
+    return new JobRun(this, this::changed, vertx, nodeId, typeName, paramsObject.copy(), job);
   }
 
   private void pump() {
@@ -461,9 +308,7 @@ public final class JobManager {
 
   private void start(JobRun run, WorkerExecutor on) {
     running.add(run);
-    run.state = JobState.RUNNING;
-    run.startedAt = Instant.now();
-    publish(run);
+    run.begin();
     on.executeBlocking(() -> {
       // The work runs on this one thread from start to end: its log lines carry the job's id.
       MDC.put(TaskMdc.JOB, run.id);
@@ -479,7 +324,7 @@ public final class JobManager {
     if (!running.remove(run)) {
       return; // already recorded: a hook that timed out, or a job abandoned at shutdown
     }
-    if (run.cancelled || ar.failed() && ar.cause() instanceof JobCancelledException) {
+    if (run.cancelled() || ar.failed() && ar.cause() instanceof JobCancelledException) {
       end(run, JobState.CANCELLED, null, null);
     } else if (ar.failed()) {
       String message = ar.cause().getMessage();
@@ -498,16 +343,8 @@ public final class JobManager {
   }
 
   private void end(JobRun run, JobState state, Object result, String error) {
-    run.state = state;
-    run.result = result;
-    run.error = error;
-    run.endedAt = Instant.now();
-    if (state == JobState.SUCCEEDED) {
-      run.progress = 1;
-    }
-    publish(run);
-    run.done.tryComplete(run.json());
-    retained.put(run.id, run.endedAt);
+    run.finish(state, result, error);
+    retained.put(run.id, run.endedAt());
     trimRetained();
   }
 
@@ -520,45 +357,16 @@ public final class JobManager {
       JobRun run = jobs.remove(id);
       if (run != null) {
         run.forgotten = true;
-        store(run);
+        records.store(run);
       } else {
-        records.compose(map -> map.remove(id))
-          .onFailure(cause -> log.warn("Job record {} could not be removed from the shared map: {}", id, cause.getMessage()));
+        records.remove(id);
       }
     }
   }
 
-  /** Tells every listener of the job's record as it now is, and stores it; call under this manager's lock. */
-  void publish(JobRun run) {
+  /** Tells every listener of the job's record as it now is, and stores it; called under this manager's lock. */
+  private void changed(JobRun run) {
     vertx.eventBus().publish(Addresses.JOBS, run.json());
-    store(run);
-  }
-
-  /**
-   * Writes the record to the shared map, or removes it once forgotten. One write per job at a time,
-   * the next one with the record as it then is: the map never ends with an older version than the
-   * last. Under this manager's lock.
-   */
-  private void store(JobRun run) {
-    if (run.storing) {
-      run.storeAgain = true;
-      return;
-    }
-    run.storing = true;
-    run.storeAgain = false;
-    Future<?> write = run.forgotten
-      ? records.compose(map -> map.remove(run.id))
-      : records.compose(map -> map.put(run.id, run.json()));
-    write.onComplete(ar -> {
-      synchronized (this) {
-        if (ar.failed()) {
-          log.warn("Job record {} could not be written to the shared map: {}", run.id, ar.cause().getMessage());
-        }
-        run.storing = false;
-        if (run.storeAgain) {
-          store(run);
-        }
-      }
-    });
+    records.store(run);
   }
 }

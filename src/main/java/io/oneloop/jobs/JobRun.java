@@ -8,10 +8,16 @@ import java.time.Instant;
 import java.util.UUID;
 
 /**
- * One job of this node: its record, kept by its {@link JobManager}, and the {@link JobContext} its
- * work sees. The record changes under the manager's lock; the work reads it from a worker thread.
+ * One job of this node: its record, which it changes itself (queued, {@link #begin}, {@link #progress},
+ * {@link #finish}) and tells its {@link Listener} of, and the {@link JobContext} its work sees. The
+ * record changes under the lock it is given (its queue's); the work reads it from a worker thread.
  */
 final class JobRun implements JobContext {
+
+  /** Hears every change of the record, under the lock; the first record too, when the run is accepted. */
+  interface Listener {
+    void changed(JobRun run);
+  }
 
   private static final long PROGRESS_EVERY_NANOS = 1_000_000_000L;
 
@@ -22,28 +28,31 @@ final class JobRun implements JobContext {
   final Job job;
   final Instant createdAt = Instant.now();
   final Promise<JsonObject> done = Promise.promise();
-  private final JobManager manager;
+  /** The lock every change of the record is made under, so no record can follow the job's final one. */
+  private final Object lock;
+  private final Listener listener;
   private final Vertx vertx;
-  volatile JobState state = JobState.QUEUED;
-  volatile double progress;
-  volatile Object result;
-  volatile String error;
-  volatile Instant startedAt;
-  volatile Instant endedAt;
-  volatile boolean cancelled;
-  /** Guarded by the manager's lock: a write of the record to the shared map is under way. */
+  private volatile JobState state = JobState.QUEUED;
+  private volatile double progress;
+  private volatile Object result;
+  private volatile String error;
+  private volatile Instant startedAt;
+  private volatile Instant endedAt;
+  private volatile boolean cancelled;
+  /** Guarded by the lock: a write of the record to the shared map is under way. */
   boolean storing;
-  /** Guarded by the manager's lock: the record changed since the write under way began. */
+  /** Guarded by the lock: the record changed since the write under way began. */
   boolean storeAgain;
-  /** Guarded by the manager's lock: past the retention bound, the record is to be removed. */
+  /** Guarded by the lock: past the retention bound, the record is to be removed. */
   boolean forgotten;
   private double lastPublishedProgress;
   private long lastPublishedAt = System.nanoTime();
 
-  JobRun(JobManager manager, Vertx vertx, String type, JsonObject params, Job job) {
-    this.manager = manager;
+  JobRun(Object lock, Listener listener, Vertx vertx, String node, String type, JsonObject params, Job job) {
+    this.lock = lock;
+    this.listener = listener;
     this.vertx = vertx;
-    this.node = manager.nodeId();
+    this.node = node;
     this.type = type;
     this.params = params;
     this.job = job;
@@ -61,6 +70,34 @@ final class JobRun implements JobContext {
       .put("createdAt", createdAt.toString())
       .put("startedAt", startedAt == null ? null : startedAt.toString())
       .put("endedAt", endedAt == null ? null : endedAt.toString());
+  }
+
+  JobState state() {
+    return state;
+  }
+
+  Instant endedAt() {
+    return endedAt;
+  }
+
+  /** The work starts on a worker thread; call under the lock. */
+  void begin() {
+    state = JobState.RUNNING;
+    startedAt = Instant.now();
+    listener.changed(this);
+  }
+
+  /** The job ends in {@code end}, with its result or error, and its {@link #done} completes; call under the lock. */
+  void finish(JobState end, Object result, String error) {
+    this.state = end;
+    this.result = result;
+    this.error = error;
+    this.endedAt = Instant.now();
+    if (end == JobState.SUCCEEDED) {
+      progress = 1;
+    }
+    listener.changed(this);
+    done.tryComplete(json());
   }
 
   /** Asks the work to stop: {@link #cancelled()} turns true and a {@link #sleep} returns at once. */
@@ -88,16 +125,16 @@ final class JobRun implements JobContext {
   public void progress(double fraction) {
     double clamped = Double.isNaN(fraction) ? 0 : Math.max(0, Math.min(1, fraction));
     long now = System.nanoTime();
-    synchronized (manager) {
+    synchronized (lock) {
       progress = clamped;
       // Small steps are not worth a message to every page, but a slow job still moves every second.
       boolean worthTelling = Math.abs(clamped - lastPublishedProgress) >= 0.01
         || clamped != lastPublishedProgress && now - lastPublishedAt >= PROGRESS_EVERY_NANOS;
-      // Under the manager's lock, so no progress record can follow the job's final record.
+      // Under the lock, so no progress record can follow the job's final record.
       if (worthTelling && state == JobState.RUNNING) {
         lastPublishedProgress = clamped;
         lastPublishedAt = now;
-        manager.publish(this);
+        listener.changed(this);
       }
     }
   }

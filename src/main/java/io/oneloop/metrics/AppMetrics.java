@@ -19,8 +19,6 @@ import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.oneloop.Addresses;
-import io.oneloop.cluster.ClusterMembership;
-import io.oneloop.jobs.JobManager;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -37,7 +35,9 @@ import java.util.Set;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
+import java.util.function.ToIntFunction;
 
 /**
  * oneloop's metrics on one Prometheus registry: the JVM's binders (the names Spring's dashboards
@@ -47,12 +47,6 @@ import java.util.function.Supplier;
  * legacy launcher.
  */
 public final class AppMetrics implements AutoCloseable {
-
-  /** A task's states as its record names them; {@code oneloop_task_state} has one series per task and state. */
-  public static final List<String> TASK_STATES = List.of("starting", "standby", "running", "restarting", "stopped", "ended",
-    "failed");
-  /** The states of a job's record; {@code oneloop_jobs} has one series each. */
-  public static final List<String> JOB_STATES = List.of("queued", "running", "succeeded", "failed", "cancelled");
 
   private static final Map<Vertx, AppMetrics> BY_VERTX = new WeakHashMap<>();
   /** The series the registry drops; the fan-out benchmark with metrics on and off says whether more should go. */
@@ -118,13 +112,13 @@ public final class AppMetrics implements AutoCloseable {
 
   /**
    * Starts the app's metrics on {@code registry} (null: a registry of its own) and makes them
-   * what {@link #of} answers for this Vert.x instance.
+   * what {@link #of} answers for this Vert.x instance. {@code taskStates} are the words a task
+   * record's {@code state} takes: {@code oneloop_task_state} has one series each per task.
    */
-  public static AppMetrics start(Vertx vertx, PrometheusMeterRegistry registry, List<String> tasks, JobManager jobs) {
+  public static AppMetrics start(Vertx vertx, PrometheusMeterRegistry registry, List<String> tasks, List<String> taskStates) {
     AppMetrics metrics = new AppMetrics(vertx, registry != null ? registry : newRegistry());
     metrics.bindJvm();
-    metrics.bindTasks(tasks);
-    metrics.bindJobs(jobs);
+    metrics.bindTasks(tasks, taskStates);
     Gauge.builder("oneloop.event.loop.delay", metrics.loopDelay, EventLoopDelay::maxSeconds)
       .baseUnit("seconds")
       .description("The longest any event loop made queued work wait, over the last " + EventLoopDelay.WINDOW_SECONDS + " s")
@@ -186,13 +180,13 @@ public final class AppMetrics implements AutoCloseable {
   }
 
   /** One state series per state and one restart counter per configured task, fed by the tasks' records. */
-  private void bindTasks(List<String> tasks) {
+  private void bindTasks(List<String> tasks, List<String> states) {
     for (String task : tasks) {
       taskStates.put(task, "starting");
       AtomicLong restarts = new AtomicLong();
       taskRestarts.put(task, restarts);
-      for (String state : TASK_STATES) {
-        Gauge.builder("oneloop.task.state", taskStates, states -> state.equals(states.get(task)) ? 1 : 0)
+      for (String state : states) {
+        Gauge.builder("oneloop.task.state", taskStates, now -> state.equals(now.get(task)) ? 1 : 0)
           .tags(Tags.of("task", task, "state", state))
           .description("1 for the state each task is in, 0 for the others")
           .register(registry);
@@ -216,9 +210,9 @@ public final class AppMetrics implements AutoCloseable {
    * {@code oneloop_cluster_members} (1 when not clustered) and, per singleton task,
    * {@code oneloop_singleton_owner{task}}: 1 on the node that runs it, 0 on the others.
    */
-  public void bindCluster(ClusterMembership membership, List<String> singletons, Supplier<List<String>> held) {
+  public void bindCluster(IntSupplier members, List<String> singletons, Supplier<List<String>> held) {
     // Suppliers, which the registry holds on to (a gauge's object it holds only weakly).
-    Gauge.builder("oneloop.cluster.members", () -> membership.members().size())
+    Gauge.builder("oneloop.cluster.members", members::getAsInt)
       .description("Members of the cluster as this node sees them, itself included")
       .register(registry);
     for (String task : singletons) {
@@ -229,14 +223,19 @@ public final class AppMetrics implements AutoCloseable {
     }
   }
 
-  private void bindJobs(JobManager jobs) {
-    for (String state : JOB_STATES) {
-      Gauge.builder("oneloop.jobs", jobs, j -> j.count(state))
+  /**
+   * {@code oneloop_jobs{state}}, one series per word of {@code states} with what {@code count}
+   * says of it, and {@code oneloop_jobs_queued}.
+   */
+  public void bindJobs(List<String> states, ToIntFunction<String> count, IntSupplier queued) {
+    // Suppliers, which the registry holds on to, as in bindCluster.
+    for (String state : states) {
+      Gauge.builder("oneloop.jobs", () -> count.applyAsInt(state))
         .tag("state", state)
         .description("Jobs the server holds in each state (finished ones up to jobs.retain)")
         .register(registry);
     }
-    Gauge.builder("oneloop.jobs.queued", jobs, JobManager::queued)
+    Gauge.builder("oneloop.jobs.queued", queued::getAsInt)
       .description("Jobs waiting for a worker; more than jobs.maxQueued are refused")
       .register(registry);
   }

@@ -2,8 +2,8 @@ package io.oneloop.metrics;
 
 import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.distribution.TimeWindowMax;
+import io.oneloop.base.EventLoops;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.VertxInternal;
 
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -46,10 +46,7 @@ public final class EventLoopDelay {
   }
 
   private void probe() {
-    ((VertxInternal) vertx).nettyEventLoopGroup().forEach(loop -> {
-      long queuedAt = System.nanoTime();
-      loop.execute(() -> max.record(System.nanoTime() - queuedAt, TimeUnit.NANOSECONDS));
-    });
+    EventLoops.probe(vertx, waited -> max.record(waited, TimeUnit.NANOSECONDS));
   }
 
   /** The longest wait in the window, in seconds. */

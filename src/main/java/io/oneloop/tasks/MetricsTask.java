@@ -1,9 +1,9 @@
 package io.oneloop.tasks;
 
 import io.oneloop.Addresses;
+import io.oneloop.base.EventLoops;
 import io.oneloop.metrics.AppMetrics;
 import io.vertx.core.Future;
-import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 
 import java.lang.management.ManagementFactory;
@@ -44,13 +44,7 @@ public class MetricsTask extends Task {
 
   /** Queues a no-op on every event loop and records how long it waited for its turn. */
   private void probeEventLoops() {
-    ((VertxInternal) vertx).nettyEventLoopGroup().forEach(loop -> {
-      long queuedAt = System.nanoTime();
-      loop.execute(() -> {
-        long waited = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - queuedAt);
-        maxLoopDelayMicros.accumulateAndGet(waited, Math::max);
-      });
-    });
+    EventLoops.probe(vertx, waited -> maxLoopDelayMicros.accumulateAndGet(TimeUnit.NANOSECONDS.toMicros(waited), Math::max));
   }
 
   private void sample(String address) {

@@ -1,5 +1,6 @@
 package io.oneloop.tasks;
 
+import io.oneloop.Addresses;
 import io.oneloop.base.Checks;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
@@ -23,7 +24,7 @@ public abstract class Task extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(Task.class);
 
   /** Where the app leaves {@code bridge.maxOutboundBytes} for its tasks (a local map of the Vert.x instance). */
-  public static final String LIMITS_MAP = "oneloop.limits";
+  public static final String LIMITS_MAP = Addresses.LIMITS_MAP;
   public static final String MAX_OUTBOUND_BYTES = "maxOutboundBytes";
 
   /**

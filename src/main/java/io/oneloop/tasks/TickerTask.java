@@ -15,8 +15,6 @@ import java.time.Instant;
  */
 public class TickerTask extends Task {
 
-  /** The counter of an address's ticks: {@code oneloop.ticker.seq.<address>}. */
-  public static final String COUNTER_PREFIX = "oneloop.ticker.seq.";
 
   private long timerId = -1;
   /** Ticks this instance has published, for {@code count}. */
@@ -30,7 +28,7 @@ public class TickerTask extends Task {
     long intervalMs = configLong("intervalMs", 1000, 1, Integer.MAX_VALUE);
     String address = configString("address", Addresses.TICKER);
     long count = configLong("count", 0, 0, Long.MAX_VALUE);
-    return vertx.sharedData().getCounter(COUNTER_PREFIX + address).onSuccess(counter ->
+    return vertx.sharedData().getCounter(Addresses.TICKER_COUNTER_PREFIX + address).onSuccess(counter ->
       timerId = vertx.setPeriodic(intervalMs, id -> {
         // A tick still waiting for the cluster's counter makes this one wait rather than overtake it.
         last = last.transform(ar -> tick(counter, address, count));

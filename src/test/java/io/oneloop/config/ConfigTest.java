@@ -1,6 +1,6 @@
 package io.oneloop.config;
 
-import io.oneloop.app.RestartPolicy;
+import io.oneloop.config.RestartPolicy;
 import io.oneloop.bridge.BridgePermissions;
 import io.oneloop.bridge.HistorySpec;
 import io.oneloop.testtasks.SelfEndingTask;

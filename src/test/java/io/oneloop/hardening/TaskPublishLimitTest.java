@@ -1,6 +1,6 @@
 package io.oneloop.hardening;
 
-import io.oneloop.app.Outcome;
+import io.oneloop.supervision.Outcome;
 import io.oneloop.support.TestApp;
 import io.oneloop.testtasks.PublishingTask;
 import io.vertx.core.Vertx;

@@ -1,7 +1,7 @@
 package io.oneloop.http;
 
 import io.oneloop.Addresses;
-import io.oneloop.app.Outcome;
+import io.oneloop.supervision.Outcome;
 import io.oneloop.support.BridgeClient;
 import io.oneloop.support.TestApp;
 import io.oneloop.testtasks.HeldStopTask;

@@ -1,7 +1,7 @@
 package io.oneloop.jobs;
 
 import io.oneloop.Addresses;
-import io.oneloop.app.Outcome;
+import io.oneloop.supervision.Outcome;
 import io.oneloop.config.AppConfig;
 import io.oneloop.config.ConfigException;
 import io.oneloop.config.ConfigLoader;

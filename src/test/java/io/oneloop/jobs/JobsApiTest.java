@@ -1,7 +1,8 @@
 package io.oneloop.jobs;
 
 import io.oneloop.Addresses;
-import io.oneloop.app.Outcome;
+import io.oneloop.cluster.NodeId;
+import io.oneloop.supervision.Outcome;
 import io.oneloop.support.BridgeClient;
 import io.oneloop.support.EventRecorder;
 import io.oneloop.support.TestApp;

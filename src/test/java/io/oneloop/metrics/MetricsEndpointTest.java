@@ -1,6 +1,7 @@
 package io.oneloop.metrics;
 
 import io.oneloop.Addresses;
+import io.oneloop.jobs.JobManager;
 import io.oneloop.support.BridgeClient;
 import io.oneloop.support.EventRecorder;
 import io.oneloop.support.PrometheusText;
@@ -68,7 +69,7 @@ class MetricsEndpointTest {
     assertEquals(0, metrics.value("oneloop_task_restarts_total", "task", "clock"));
     assertEquals(1, metrics.value("oneloop_task_state", "task", "clock", "state", "running"));
     assertEquals(0, metrics.value("oneloop_task_state", "task", "clock", "state", "failed"));
-    for (String state : AppMetrics.JOB_STATES) {
+    for (String state : JobManager.STATE_NAMES) {
       assertEquals(0, metrics.value("oneloop_jobs", "state", state), state);
     }
     assertEquals(0, metrics.value("oneloop_jobs_queued"));

@@ -1,7 +1,7 @@
 package io.oneloop.support;
 
 import io.oneloop.MainVerticle;
-import io.oneloop.app.Outcome;
+import io.oneloop.supervision.Outcome;
 import io.oneloop.config.AppConfig;
 import io.oneloop.config.ConfigLoader;
 import io.vertx.core.Future;

@@ -1,4 +1,4 @@
-package io.oneloop.app;
+package io.oneloop.supervision;
 
 /** What the parts of one app share about its lifecycle: up and serving, or shutting down. */
 public final class AppState {
@@ -21,11 +21,11 @@ public final class AppState {
     return stopping;
   }
 
-  void markReady() {
+  public void markReady() {
     ready = true;
   }
 
-  void markStopping() {
+  public void markStopping() {
     stopping = true;
   }
 

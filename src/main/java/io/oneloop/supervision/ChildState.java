@@ -1,4 +1,4 @@
-package io.oneloop.app;
+package io.oneloop.supervision;
 
 import java.util.Locale;
 

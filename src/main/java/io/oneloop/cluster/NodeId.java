@@ -1,4 +1,4 @@
-package io.oneloop.jobs;
+package io.oneloop.cluster;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;

@@ -1,4 +1,4 @@
-package io.oneloop.app;
+package io.oneloop.config;
 
 /**
  * When a task is started again after it ended or failed, and when the supervisor gives up:
@@ -23,16 +23,16 @@ public record RestartPolicy(Kind kind, int maxRestarts, long withinMs, long back
 
   public static final RestartPolicy DEFAULT = new RestartPolicy(Kind.NEVER, 3, 60_000, 1000, 30_000);
 
-  boolean restartsAfterFailure() {
+  public boolean restartsAfterFailure() {
     return kind != Kind.NEVER;
   }
 
-  boolean restartsAfterEnd() {
+  public boolean restartsAfterEnd() {
     return kind == Kind.ALWAYS;
   }
 
   /** The wait before restart number {@code n} (1-based) of the current window: doubling, capped. */
-  long backoffBefore(int n) {
+  public long backoffBefore(int n) {
     long delay = backoffMs;
     for (int i = 1; i < n && delay < maxBackoffMs; i++) {
       delay *= 2;

@@ -1,8 +1,9 @@
-package io.oneloop.app;
+package io.oneloop.supervision;
 
-import io.oneloop.app.RestartWindow.Decision;
-import io.oneloop.app.RestartWindow.GiveUp;
-import io.oneloop.app.RestartWindow.Restart;
+import io.oneloop.config.RestartPolicy;
+import io.oneloop.supervision.RestartWindow.Decision;
+import io.oneloop.supervision.RestartWindow.GiveUp;
+import io.oneloop.supervision.RestartWindow.Restart;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;

@@ -1,7 +1,6 @@
 package io.oneloop.jobs;
 
 import io.oneloop.Addresses;
-import io.oneloop.config.JobsSettings;
 import io.oneloop.support.EventRecorder;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -21,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 /** The records another node left behind, in the shared map of a Vert.x without a cluster. */
 @ExtendWith(VertxExtension.class)
-class NodeLeftTest {
+class DepartedNodesTest {
 
   private JobManager jobs;
 
@@ -38,7 +37,7 @@ class NodeLeftTest {
   }
 
   private static AsyncMap<String, JsonObject> records(Vertx vertx) throws Exception {
-    return vertx.sharedData().<String, JsonObject>getAsyncMap(JobManager.RECORDS_MAP).await(5, TimeUnit.SECONDS);
+    return vertx.sharedData().<String, JsonObject>getAsyncMap(Addresses.JOB_RECORDS_MAP).await(5, TimeUnit.SECONDS);
   }
 
   private static JsonObject record(String id, String node, String state, String endedAt) {

@@ -1,4 +1,4 @@
-package io.oneloop.app;
+package io.oneloop.supervision;
 
 /** The process exit codes of {@code io.oneloop.Main}. */
 public final class ExitCodes {

@@ -1,4 +1,4 @@
-package io.oneloop.app;
+package io.oneloop.supervision;
 
 import io.oneloop.logging.TaskMdc;
 import io.vertx.core.Context;

@@ -1,4 +1,4 @@
-package io.oneloop.config;
+package io.oneloop.jobs;
 
 import java.util.Map;
 

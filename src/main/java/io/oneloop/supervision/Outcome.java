@@ -1,4 +1,4 @@
-package io.oneloop.app;
+package io.oneloop.supervision;
 
 /** Why the app ends, and the exit code that says so. */
 public record Outcome(int exitCode, String reason) {

@@ -1,4 +1,4 @@
-package io.oneloop.app;
+package io.oneloop.http;
 
 import io.vertx.core.Vertx;
 

@@ -1,4 +1,6 @@
-package io.oneloop.app;
+package io.oneloop.supervision;
+
+import io.oneloop.config.RestartPolicy;
 
 import java.util.ArrayDeque;
 import java.util.Deque;

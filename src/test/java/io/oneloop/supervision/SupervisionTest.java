@@ -1,4 +1,4 @@
-package io.oneloop.app;
+package io.oneloop.supervision;
 
 import io.oneloop.Addresses;
 import io.oneloop.chat.ChatVerticle;

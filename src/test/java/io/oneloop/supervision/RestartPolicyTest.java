@@ -1,6 +1,7 @@
-package io.oneloop.app;
+package io.oneloop.supervision;
 
 import io.oneloop.Addresses;
+import io.oneloop.config.RestartPolicy;
 import io.oneloop.support.EventRecorder;
 import io.oneloop.support.TestApp;
 import io.oneloop.testtasks.FailingStartTask;
