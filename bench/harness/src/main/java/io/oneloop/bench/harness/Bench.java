@@ -9,15 +9,17 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.Predicate;
 
 /**
  * Orchestrates the benchmark: runs the scenarios ({@link Lifecycle}, {@link Saturation},
  * {@link SlowConsumer}, {@link ReconnectStorm}, {@link StartStop}, {@link Cds}, {@link ClusterFanout})
  * against each peer in turn (pinned to the server core), with the {@link LoadGen} in this JVM
- * (pinned to the other core), and writes the results file, the chart and BENCHMARKS.md. Scenarios
- * are interleaved peer by peer within each round; S6 and the storm run only for the peers that
- * take them, and the oneloop variants run the life and S2 only (in a smoke run, the storm only).
+ * (pinned to the other core), and writes the results file (its raw runs in a file beside it, not
+ * committed), the chart and BENCHMARKS.md. Scenarios are interleaved peer by peer within each
+ * round; S6 and the storm run only for the peers that take them, and the oneloop variants run the
+ * life and S2 only (in a smoke run, the storm only).
  */
 public final class Bench {
 
@@ -52,14 +54,30 @@ public final class Bench {
     System.exit(code);
   }
 
-  /** Renders the chart and BENCHMARKS.md again from an existing results file. */
+  /**
+   * Renders the chart and BENCHMARKS.md again from an existing results file: from its raw runs when
+   * they are at hand (in an older results file, or the runs file of the same run), else from the
+   * summary and run figures it keeps.
+   */
   private static void render(Settings s) throws Exception {
     Path repo = Path.of(s.repo).toAbsolutePath().normalize();
     JsonObject result = new JsonObject(Files.readString(repo.resolve(s.out)));
-    // the summary, ratios and targets are derived from the runs: derive them again, so a
-    // results file made before a summary figure was added renders with it (as not measured)
-    Settings made = Settings.fromJson(result.getJsonObject("settings"));
-    putSummary(result, Summary.build(made, peersOf(made), result.getJsonArray("runs")));
+    JsonArray runs = result.getJsonArray("runs");
+    Path runsFile = repo.resolve(runsFile(s.out));
+    if (runs == null && Files.exists(runsFile)) {
+      JsonObject raw = new JsonObject(Files.readString(runsFile));
+      // only the runs of this very results file, never those of a later or earlier run
+      if (Objects.equals(raw.getString("startedAt"), result.getString("startedAt"))) {
+        runs = raw.getJsonArray("runs");
+      }
+    }
+    if (runs != null) {
+      // the summary, ratios, targets and run figures are derived from the runs: derive them again,
+      // so a results file made before a summary figure was added renders with it (as not measured)
+      Settings made = Settings.fromJson(result.getJsonObject("settings"));
+      putSummary(result, Summary.build(made, peersOf(made), runs));
+      result.put("runFigures", RunFigures.of(runs));
+    }
     // the command line shown is the one the results were made with, never this re-render's
     Chart.write(result, repo.resolve(s.png));
     Files.writeString(repo.resolve(s.markdown), Markdown.withAbuse(Markdown.render(result), repo));
@@ -155,13 +173,19 @@ public final class Bench {
         .put("interference", rig.steps.interference())
         .put("peers", peerInfo())
         .put("cds", cds.info())
-        .put("runs", runs);
+        .put("runsFile", runsFile(s.out));
     putSummary(result, Summary.build(s, peers, runs));
+    result.put("runFigures", RunFigures.of(runs));
     result.put("errors", new JsonArray(new ArrayList<>(rig.errors)));
     Path out = repo.resolve(s.out);
     Files.createDirectories(out.getParent());
+    // the raw runs go to a file of their own, not committed: the results file keeps what is shown
+    Files.writeString(repo.resolve(runsFile(s.out)), new JsonObject()
+        .put("schema", "oneloop-bench-runs/1")
+        .put("startedAt", started.toString())
+        .put("runs", runs).encodePrettily() + "\n");
     Files.writeString(out, result.encodePrettily() + "\n");
-    log("wrote %s (%d of %d rounds)", s.out, done, s.rounds);
+    log("wrote %s and %s (%d of %d rounds)", s.out, runsFile(s.out), done, s.rounds);
     if (!s.png.isEmpty()) {
       Chart.write(result, repo.resolve(s.png));
       log("wrote %s", s.png);
@@ -221,6 +245,12 @@ public final class Bench {
       }
     }
     return ps;
+  }
+
+  /** Where the raw runs of the results file {@code out} go: beside it, with "-runs" before ".json". */
+  static String runsFile(String out) {
+    return (out.endsWith(".json") ? out.substring(0, out.length() - ".json".length()) : out)
+        + "-runs.json";
   }
 
   private static void putSummary(JsonObject result, JsonObject summary) {

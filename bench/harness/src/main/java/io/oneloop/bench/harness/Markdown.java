@@ -385,38 +385,17 @@ final class Markdown {
   private static String whatRan(JsonObject r) {
     JsonObject set = r.getJsonObject("settings");
     StringBuilder b = new StringBuilder();
-    List<Double> other = new ArrayList<>();
-    JsonArray runs = r.getJsonArray("runs");
-    for (int i = 0; i < runs.size(); i++) {
-      JsonObject run = runs.getJsonObject(i);
-      List<JsonObject> steps = new ArrayList<>();
-      if (run.getJsonObject("s1") != null) {
-        steps.add(run.getJsonObject("s1"));
-      }
-      JsonArray high = run.getJsonArray("high");
-      for (int k = 0; high != null && k < high.size(); k++) {
-        steps.add(high.getJsonObject(k));
-      }
-      JsonArray s2 = run.getJsonObject("s2") == null ? null
-          : run.getJsonObject("s2").getJsonArray("steps");
-      for (int k = 0; s2 != null && k < s2.size(); k++) {
-        steps.add(s2.getJsonObject(k));
-      }
-      for (JsonObject st : steps) {
-        if (st.getValue("otherCpuShare") instanceof Number n) {
-          other.add(n.doubleValue());
-        }
-      }
-    }
-    if (!other.isEmpty()) {
-      Double med = Summary.medianOf(other);
-      long busy = other.stream().filter(x -> x > 0.3).count();
+    JsonObject load = r.getJsonObject("runFigures").getJsonObject("otherCpuShare");
+    if (load != null) {
+      Double med = load.getDouble("median");
+      long busy = load.getLong("over30Pct");
+      int steps = load.getInteger("steps");
       b.append("**Load on the machine**: other processes (other work sharing this machine) used a "
           + "median ").append(pct(med)).append(" of a core during the measured steps, more than "
-          + "30 % in ").append(busy).append(" of ").append(other.size()).append(" steps (up to ")
-          .append(pct(other.stream().max(Double::compare).orElse(0.0))).append(" of the 2 "
+          + "30 % in ").append(busy).append(" of ").append(steps).append(" steps (up to ")
+          .append(pct(load.getDouble("max"))).append(" of the 2 "
           + "cores' 200 %).");
-      if (med != null && (med > 0.3 || busy * 5 > other.size())) {
+      if (med != null && (med > 0.3 || busy * 5 > steps)) {
         b.append(" With that much interference absolute figures are far below a quiet machine's, "
             + "latency limits fail at low rates, and an S2 search that fails one step early stays "
             + "low; compare ratios, and read S2 with its per-step `otherCpuShare` in the results "
@@ -528,40 +507,21 @@ final class Markdown {
 
   /** The three-node cluster's steps beside the single node's S1 and fixed rates, per round. */
   private static String cluster(JsonObject r) {
-    JsonArray runs = r.getJsonArray("runs");
+    JsonArray steps = r.getJsonObject("runFigures").getJsonArray("cluster");
     StringBuilder rows = new StringBuilder();
-    for (int i = 0; i < runs.size(); i++) {
-      JsonObject run = runs.getJsonObject(i);
-      if (!"oneloop".equals(run.getString("peer"))) {
-        continue;
-      }
-      List<JsonObject> steps = new ArrayList<>();
-      String setup;
-      if ("cluster".equals(run.getString("kind")) && run.getJsonArray("steps") != null) {
-        setup = run.getInteger("nodes", 3) + " nodes (" + run.getString("label", "") + ")";
-        run.getJsonArray("steps").forEach(x -> steps.add((JsonObject) x));
-      } else if ("lifecycle".equals(run.getString("kind")) && run.getJsonObject("s1") != null) {
-        setup = "1 node";
-        steps.add(run.getJsonObject("s1"));
-        if (run.getJsonArray("high") != null) {
-          run.getJsonArray("high").forEach(x -> steps.add((JsonObject) x));
-        }
-      } else {
-        continue;
-      }
-      for (JsonObject x : steps) {
-        rows.append("| ").append(setup).append(" | ").append(run.getValue("round")).append(" | ")
-            .append(num(x.getValue("rate"), "%.0f")).append("/s for ").append(num(x.getValue("seconds"), "%.1f"))
-            .append(" s | ")
-            .append(num(x.getValue("deliveriesPct"), "%.2f %%")).append(" | ")
-            .append(num(x.getValue("deliveriesPerSec"), "%,.0f")).append(" | ")
-            .append(num(x.getValue("p99Ms"), "%.2f ms")).append(" | ")
-            .append(num(x.getValue("gaps"), "%,.0f")).append(" | ")
-            .append(num(x.getValue("serverCpuUsPerDelivery"), "%.3f µs")).append(" | ")
-            .append(num(x.getValue("serverRssMiB"), "%.0f MiB")).append(" |\n");
-      }
+    for (int i = 0; i < steps.size(); i++) {
+      JsonObject x = steps.getJsonObject(i);
+      rows.append("| ").append(x.getString("setup")).append(" | ").append(x.getValue("round")).append(" | ")
+          .append(num(x.getValue("rate"), "%.0f")).append("/s for ").append(num(x.getValue("seconds"), "%.1f"))
+          .append(" s | ")
+          .append(num(x.getValue("deliveriesPct"), "%.2f %%")).append(" | ")
+          .append(num(x.getValue("deliveriesPerSec"), "%,.0f")).append(" | ")
+          .append(num(x.getValue("p99Ms"), "%.2f ms")).append(" | ")
+          .append(num(x.getValue("gaps"), "%,.0f")).append(" | ")
+          .append(num(x.getValue("serverCpuUsPerDelivery"), "%.3f µs")).append(" | ")
+          .append(num(x.getValue("serverRssMiB"), "%.0f MiB")).append(" |\n");
     }
-    if (rows.indexOf("nodes (") < 0) {
+    if (rows.length() == 0) {
       return "";
     }
     return "### Three clustered nodes beside one\n\n"
