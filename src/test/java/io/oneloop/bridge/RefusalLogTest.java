@@ -1,4 +1,4 @@
-package io.oneloop.hardening;
+package io.oneloop.bridge;
 
 import io.oneloop.bridge.FanoutBridge;
 import io.oneloop.http.Refusals;

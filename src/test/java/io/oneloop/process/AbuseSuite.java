@@ -1,4 +1,4 @@
-package io.oneloop.hardening;
+package io.oneloop.process;
 
 import io.oneloop.support.AppProcess;
 import io.oneloop.support.RawSocket;

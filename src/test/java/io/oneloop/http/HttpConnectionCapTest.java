@@ -1,4 +1,4 @@
-package io.oneloop.hardening;
+package io.oneloop.http;
 
 import io.oneloop.support.PrometheusText;
 import io.oneloop.support.RawHttp;

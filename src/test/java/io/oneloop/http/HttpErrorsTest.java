@@ -1,4 +1,4 @@
-package io.oneloop.hardening;
+package io.oneloop.http;
 
 import io.oneloop.support.LogCapture;
 import io.oneloop.support.RawHttp;
@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Every error on every path is JSON with the right status, and no request troubles another client's stream. */
-class HttpErrorsTest {
+public class HttpErrorsTest {
 
   private static final String JOB = "{\"type\":\"sleep\",\"params\":{\"ms\":1}}";
 
@@ -49,7 +49,7 @@ class HttpErrorsTest {
   }
 
   /** A JSON {@code {"error": "..."}} with this status, naming nothing of the server's insides. */
-  static JsonObject assertError(int status, int actualStatus, String contentType, String body) {
+  public static JsonObject assertError(int status, int actualStatus, String contentType, String body) {
     assertEquals(status, actualStatus, body);
     assertNotNull(contentType);
     assertTrue(contentType.startsWith("application/json"), contentType);

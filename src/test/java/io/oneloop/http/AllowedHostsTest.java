@@ -1,4 +1,4 @@
-package io.oneloop.hardening;
+package io.oneloop.http;
 
 import io.oneloop.http.Refusals;
 import io.oneloop.support.LogCapture;

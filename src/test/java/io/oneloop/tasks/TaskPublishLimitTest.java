@@ -1,4 +1,4 @@
-package io.oneloop.hardening;
+package io.oneloop.tasks;
 
 import io.oneloop.supervision.Outcome;
 import io.oneloop.support.TestApp;

@@ -1,4 +1,4 @@
-package io.oneloop.hardening;
+package io.oneloop.http;
 
 import io.oneloop.Addresses;
 import io.oneloop.support.BridgeClient;

@@ -1,4 +1,4 @@
-package io.oneloop.hardening;
+package io.oneloop.auth;
 
 import io.oneloop.auth.Authenticator;
 import io.oneloop.auth.Principal;

@@ -1,7 +1,7 @@
-package io.oneloop.hardening;
+package io.oneloop.process;
 
-import io.oneloop.hardening.AbuseSuite.Stats;
-import io.oneloop.hardening.AbuseSuite.Target;
+import io.oneloop.process.AbuseSuite.Stats;
+import io.oneloop.process.AbuseSuite.Target;
 import io.oneloop.support.BridgeClient;
 import io.oneloop.support.JoseMint;
 import io.oneloop.support.RawHttp;

@@ -1,5 +1,6 @@
-package io.oneloop.hardening;
+package io.oneloop.bridge;
 
+import io.oneloop.http.HttpErrorsTest;
 import io.oneloop.Addresses;
 import io.oneloop.support.BridgeClient;
 import io.oneloop.support.TestApp;

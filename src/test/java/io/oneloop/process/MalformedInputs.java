@@ -1,4 +1,4 @@
-package io.oneloop.hardening;
+package io.oneloop.process;
 
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;

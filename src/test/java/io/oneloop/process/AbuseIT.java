@@ -1,6 +1,6 @@
-package io.oneloop.hardening;
+package io.oneloop.process;
 
-import io.oneloop.hardening.AbuseSuite.ClassResult;
+import io.oneloop.process.AbuseSuite.ClassResult;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
