@@ -58,8 +58,11 @@ class PauseIT {
       }, 0, 2, TimeUnit.SECONDS);
       app.signal("STOP");
       try {
-        // Longer than the ping timeout: every client's ping check falls due during the pause.
-        Thread.sleep(15_000); // the pause being simulated, not a wait for an event
+        // Eight more rounds of pings (about 16 s, longer than the 10 s ping timeout): every
+        // client's ping check falls due while its pings wait in the kernel.
+        java.util.concurrent.CountDownLatch rounds = new java.util.concurrent.CountDownLatch(8);
+        pinger.scheduleAtFixedRate(rounds::countDown, 2, 2, TimeUnit.SECONDS);
+        assertTrue(rounds.await(60, TimeUnit.SECONDS), "the pings of the pause went out");
       } finally {
         app.signal("CONT");
       }
