@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The Hazelcast config a node runs with, as the README describes it. */
+/** The Hazelcast config a node runs with, as docs/cluster.md describes it. */
 class HazelcastSetupTest {
 
   @Test

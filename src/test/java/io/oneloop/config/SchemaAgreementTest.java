@@ -14,13 +14,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -28,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code conf/config.schema.json} and the config checker say the same about structure: the
- * shipped config, every config in the README and a set of bad configs. What only the checker can
+ * shipped config, every config in README.md and docs/*.md, and a set of bad configs. What only the checker can
  * know (whether a class is on the class path, task names unique, a regular expression valid, a
  * hook's params right for its job type) is the checker's alone.
  */
@@ -64,30 +67,44 @@ class SchemaAgreementTest {
     assertEquals(List.of(), checkerProblems(resolved(shipped)));
   }
 
-  @Test
-  @DisplayName("every config in the README is valid for the schema, and for the checker but for the classes the example only names")
-  void readmeExamples() throws Exception {
-    String readme = Files.readString(Path.of("README.md"));
-    Matcher blocks = Pattern.compile("```json\\n(.*?)```", Pattern.DOTALL).matcher(readme);
-    int configs = 0;
-    while (blocks.find()) {
-      JsonObject block;
-      try {
-        block = new JsonObject(blocks.group(1));
-      } catch (DecodeException | ClassCastException e) {
-        continue;
-      }
-      // A block with a task's keys is one entry of "tasks".
-      JsonObject config = block.containsKey("name") ? new JsonObject().put("tasks", new JsonArray().add(block)) : block;
-      JsonObject full = resolved(config);
-      OutputUnit result = schema(full);
-      assertTrue(result.getValid(), blocks.group(1) + "\n" + result);
-      for (String problem : checkerProblems(full)) {
-        assertTrue(CLASS_PATH_ONLY.matcher(problem).matches(), "README example " + blocks.group(1) + ": " + problem);
-      }
-      configs++;
+  /** README.md and every page of docs/: where a user copies a config from. */
+  private static List<Path> docs() throws IOException {
+    List<Path> files = new ArrayList<>(List.of(Path.of("README.md")));
+    try (Stream<Path> pages = Files.list(Path.of("docs"))) {
+      pages.filter(p -> p.toString().endsWith(".md")).sorted().forEach(files::add);
     }
-    assertTrue(configs >= 4, "found " + configs + " config examples");
+    return files;
+  }
+
+  @Test
+  @DisplayName("every config in README.md and docs/*.md is valid for the schema, and for the checker but for the classes the example only names")
+  void docsExamples() throws Exception {
+    Map<Path, Integer> configs = new TreeMap<>();
+    for (Path file : docs()) {
+      String text = Files.readString(file);
+      Matcher blocks = Pattern.compile("```json\\n(.*?)```", Pattern.DOTALL).matcher(text);
+      while (blocks.find()) {
+        JsonObject block;
+        try {
+          block = new JsonObject(blocks.group(1));
+        } catch (DecodeException | ClassCastException e) {
+          continue;
+        }
+        // A block with a task's keys is one entry of "tasks".
+        JsonObject config = block.containsKey("name") ? new JsonObject().put("tasks", new JsonArray().add(block)) : block;
+        JsonObject full = resolved(config);
+        OutputUnit result = schema(full);
+        assertTrue(result.getValid(), file + " example " + blocks.group(1) + "\n" + result);
+        for (String problem : checkerProblems(full)) {
+          assertTrue(CLASS_PATH_ONLY.matcher(problem).matches(), file + " example " + blocks.group(1) + ": " + problem);
+        }
+        configs.merge(file, 1, Integer::sum);
+      }
+    }
+    int all = configs.values().stream().mapToInt(Integer::intValue).sum();
+    assertTrue(all >= 4, "found " + all + " config examples: " + configs);
+    assertTrue(configs.containsKey(Path.of("README.md")), "the README's own example: " + configs);
+    assertTrue(configs.containsKey(Path.of("docs", "configuration.md")), "the default config in docs/configuration.md: " + configs);
   }
 
   @ParameterizedTest(name = "{0}")

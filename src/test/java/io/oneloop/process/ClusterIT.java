@@ -39,7 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Three nodes of the real jar on 127.0.0.1, clustered over Hazelcast, as the README's three-node
+ * Three nodes of the real jar on 127.0.0.1, clustered over Hazelcast, as docs/cluster.md's three-node
  * example runs them: push across nodes on every transport, the page, a singleton ticker on exactly
  * one node and its take-over when that node stops or is killed, {@code GET /api/cluster}, the chat
  * history on a node that joins later, jobs read and cancelled across nodes and failed with their

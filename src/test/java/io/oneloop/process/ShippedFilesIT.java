@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** What operators take from the repository as it is: the fat jar's dependency records, the unit, the README's examples. */
+/** What operators take from the repository as it is: the fat jar's dependency records, the unit, the examples of docs/operations.md. */
 class ShippedFilesIT {
 
   @Test
@@ -40,16 +40,16 @@ class ShippedFilesIT {
   }
 
   @Test
-  @DisplayName("the shipped unit and the README's systemd and Kubernetes examples end a JVM that ran out of memory (exit 3)")
+  @DisplayName("the shipped unit and the systemd and Kubernetes examples of docs/operations.md end a JVM that ran out of memory (exit 3)")
   void outOfMemoryEndsTheJvm() throws Exception {
     String unit = Files.readString(Path.of("conf", "oneloop.service"));
     Matcher exec = Pattern.compile("(?m)^ExecStart=.*$").matcher(unit);
     assertTrue(exec.find() && exec.group().contains("-XX:+ExitOnOutOfMemoryError"), "conf/oneloop.service: " + unit);
-    String readme = Files.readString(Path.of("README.md"));
-    Matcher readmeExec = Pattern.compile("(?m)^ExecStart=.*$").matcher(readme);
-    assertTrue(readmeExec.find() && readmeExec.group().contains("-XX:+ExitOnOutOfMemoryError"), "the README's unit");
-    Matcher command = Pattern.compile("(?m)^\\s+command: \\[\"java\".*$").matcher(readme);
-    assertTrue(command.find() && command.group().contains("\"-XX:+ExitOnOutOfMemoryError\""), "the README's pod spec");
-    assertTrue(readme.contains("| `3` | the JVM ran out of memory"), "the exit-code table names 3");
+    String operations = Files.readString(Path.of("docs", "operations.md"));
+    Matcher docsExec = Pattern.compile("(?m)^ExecStart=.*$").matcher(operations);
+    assertTrue(docsExec.find() && docsExec.group().contains("-XX:+ExitOnOutOfMemoryError"), "the unit in docs/operations.md");
+    Matcher command = Pattern.compile("(?m)^\\s+command: \\[\"java\".*$").matcher(operations);
+    assertTrue(command.find() && command.group().contains("\"-XX:+ExitOnOutOfMemoryError\""), "the pod spec in docs/operations.md");
+    assertTrue(operations.contains("| `3` | the JVM ran out of memory"), "the exit-code table names 3");
   }
 }

@@ -59,7 +59,7 @@ class SupervisionTest {
   }
 
   @Test
-  @DisplayName("the task records' states are the words the README lists: starting, standby, running, restarting, ended, failed, stopped")
+  @DisplayName("the task records' states are the words docs/http-api.md lists: starting, standby, running, restarting, ended, failed, stopped")
   void wireNames() {
     Set<String> words = Arrays.stream(ChildState.values()).map(ChildState::wireName).collect(Collectors.toSet());
     assertEquals(Set.of("starting", "standby", "running", "restarting", "ended", "failed", "stopped"), words);
