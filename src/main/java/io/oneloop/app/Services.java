@@ -1,6 +1,7 @@
 package io.oneloop.app;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.oneloop.bridge.BridgeOptions;
 import io.oneloop.bridge.BridgeSockets;
 import io.oneloop.bridge.History;
 import io.oneloop.chat.ChatVerticle;
@@ -8,6 +9,7 @@ import io.oneloop.cluster.ClusterMembership;
 import io.oneloop.cluster.ClusterNodes;
 import io.oneloop.cluster.NodeId;
 import io.oneloop.config.AppConfig;
+import io.oneloop.config.AuthorizerClass;
 import io.oneloop.config.TaskSpec;
 import io.oneloop.http.HttpInstances;
 import io.oneloop.http.HttpVerticle;
@@ -114,8 +116,16 @@ final class Services {
     terminated.onComplete(ar -> history.close());
     HttpInstances http = new HttpInstances(config.http().port(), history);
     bridgeSockets = http.bridgeSockets();
+    BridgeOptions bridge;
+    try {
+      // One authorizer for every engine, made once: its class was checked with the config.
+      bridge = config.bridgeAuthorizer() == null ? config.bridge()
+        : config.bridge().withAuthorizer(AuthorizerClass.create(config.bridgeAuthorizer()), config.bridge().authorizerTimeoutMs());
+    } catch (IllegalStateException e) {
+      return Future.failedFuture(e);
+    }
     return supervisor.deployService("HTTP", "server",
-        () -> new HttpVerticle(config.http(), config.bridge(), state, jobs, ops, http, security),
+        () -> new HttpVerticle(config.http(), bridge, state, jobs, ops, http, security),
         new DeploymentOptions().setInstances(config.http().instances()))
       .compose(v -> supervisor.deployService("chat", "service", () -> new ChatVerticle(config.chat()), new DeploymentOptions()));
   }

@@ -120,7 +120,7 @@ public final class Authenticator {
     Object roleClaim = claims.getValue(ROLE_CLAIM);
     Role role = roleClaim == null ? Role.VIEWER : Role.named(roleClaim);
     if (role == null) {
-      return Future.failedFuture(new Refused("the token's " + ROLE_CLAIM + " claim must be \"viewer\" or \"admin\""));
+      return Future.failedFuture(new Refused("the token's " + ROLE_CLAIM + " claim must be " + Role.NAMES));
     }
     JsonObject addresses = null;
     Object addressesClaim = claims.getValue(ADDRESSES_CLAIM);

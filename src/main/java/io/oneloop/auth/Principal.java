@@ -13,4 +13,9 @@ public record Principal(String name, Role role, JsonObject addresses, long expir
   public boolean isAdmin() {
     return role == Role.ADMIN;
   }
+
+  /** A publisher's token serves {@code POST /api/publish} only. */
+  public boolean isPublisher() {
+    return role == Role.PUBLISHER;
+  }
 }

@@ -29,4 +29,12 @@ public interface BridgeListener {
   /** A client was closed for reading too slowly. */
   default void slowClosed() {
   }
+
+  /** The authorizer answered, or was given up on, after {@code nanos}. */
+  default void authorizerAnswered(long nanos) {
+  }
+
+  /** The authorizer denied: {@code denied} (it said no), {@code failed} (it threw or failed), {@code timeout} (no answer in time). */
+  default void authorizerDenied(String reason) {
+  }
 }

@@ -8,17 +8,34 @@ import java.util.List;
  * before it is closed as too slow, which addresses keep a history clients can resume from
  * ({@code history}, at most {@code maxHistoryAddresses} addresses and {@code maxHistoryBytes}
  * bytes together, at most {@code maxHistoryAddressesPerClient} regex addresses started by one
- * socket), which origins may open a bridge socket, and the limits each socket is held to. The
- * app's {@code bridge} config section is read into one of these.
+ * socket), which origins may open a bridge socket, the limits each socket is held to, and the
+ * {@link Authorizer} asked after the static lists (null: none) with how long it may take to answer.
+ * The app's {@code bridge} config section is read into one of these.
  */
 public record BridgeOptions(BridgePermissions permissions, long maxQueuedBytes, List<HistorySpec> history, int maxHistoryAddresses,
-                            long maxHistoryBytes, int maxHistoryAddressesPerClient, AllowedOrigins allowedOrigins, BridgeLimits limits) {
+                            long maxHistoryBytes, int maxHistoryAddressesPerClient, AllowedOrigins allowedOrigins, BridgeLimits limits,
+                            Authorizer authorizer, long authorizerTimeoutMs) {
 
   /** The default of {@code bridge.maxQueuedBytes}: 1 MiB. */
   public static final long DEFAULT_MAX_QUEUED_BYTES = 1024 * 1024;
+  /** The default of {@code bridge.authorizerTimeoutMs}. */
+  public static final long DEFAULT_AUTHORIZER_TIMEOUT_MS = 2000;
 
   public BridgeOptions {
     history = List.copyOf(history);
+  }
+
+  /** Without an authorizer. */
+  public BridgeOptions(BridgePermissions permissions, long maxQueuedBytes, List<HistorySpec> history, int maxHistoryAddresses,
+                       long maxHistoryBytes, int maxHistoryAddressesPerClient, AllowedOrigins allowedOrigins, BridgeLimits limits) {
+    this(permissions, maxQueuedBytes, history, maxHistoryAddresses, maxHistoryBytes, maxHistoryAddressesPerClient, allowedOrigins,
+      limits, null, DEFAULT_AUTHORIZER_TIMEOUT_MS);
+  }
+
+  /** These options with {@code authorizer} asked (null: none), given {@code timeoutMs} to answer. */
+  public BridgeOptions withAuthorizer(Authorizer authorizer, long timeoutMs) {
+    return new BridgeOptions(permissions, maxQueuedBytes, history, maxHistoryAddresses, maxHistoryBytes, maxHistoryAddressesPerClient,
+      allowedOrigins, limits, authorizer, timeoutMs);
   }
 
   /** Permissions and a queue bound, no history, the default origins and limits. */

@@ -2,6 +2,8 @@ package io.oneloop.bridge;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
@@ -75,6 +77,27 @@ public final class FanoutBridge {
     this.hub = new Hub(vertx, options, timing.pingTimeoutMs(), counts, history, listener);
     this.heartbeatTimer = vertx.setPeriodic(timing.heartbeatIntervalMs(),
       id -> List.copyOf(hub.sessions).forEach(s -> s.wire.heartbeat()));
+  }
+
+  /** The SockJS close code for a session the authorizer refused at connect. */
+  public static final int FORBIDDEN = 4403;
+
+  /** Whether {@code bridge.authorizer} is set: connects are then asked about before the socket opens. */
+  public boolean authorizes() {
+    return hub.authorizer != null;
+  }
+
+  /**
+   * Asks the authorizer whether a socket for {@code user} (null: anonymous) may connect on
+   * {@code transport}, with the handshake's {@code headers}: true without an authorizer. Called on
+   * this engine's event loop; the future never fails and completes there.
+   */
+  public Future<Boolean> authorizeConnect(BridgeTransport transport, String user, MultiMap headers) {
+    if (hub.authorizer == null) {
+      return Future.succeededFuture(true);
+    }
+    return Authorization.ask(hub.vertx, hub.context, hub.authorizer, hub.authorizerTimeoutMs, hub.listener,
+      new AuthRequest(AuthRequest.Action.CONNECT, user, null, transport, headers));
   }
 
   /** Takes a WebSocket just accepted on one of the bridge's paths, anonymous. */

@@ -31,6 +31,9 @@ final class Hub {
   final BridgeSockets.Counts counts;
   final BridgeListener listener;
   final History history;
+  /** Asked after the static lists; null: none. */
+  final Authorizer authorizer;
+  final long authorizerTimeoutMs;
   final Map<String, Topic> topics = new HashMap<>();
   final Set<Session> sessions = new LinkedHashSet<>();
   /** The sessions written to in this turn, each once (its {@code dirty} flag): a list, as a set's hashing showed in the fan-out's profile. */
@@ -50,6 +53,8 @@ final class Hub {
     this.counts = counts;
     this.listener = listener;
     this.history = history;
+    this.authorizer = options.authorizer();
+    this.authorizerTimeoutMs = options.authorizerTimeoutMs();
   }
 
   /** Marks {@code session} to be flushed at the end of this turn, with every other written to in it. */

@@ -26,8 +26,6 @@ final class Session implements Wire.Listener, Subscriber {
   private static final int INTERNAL_ERROR = 1011;
   private static final int MESSAGE_TOO_LARGE = 1009;
   private static final int POLICY_VIOLATION = 1008;
-  /** A ping check this late means the process or its loop was held up: pings may be waiting unread. */
-  private static final long LATE_CHECK_NANOS = 1_000_000_000L;
   /** Closing a client is logged at most once a second per reason in the process, whichever engine. */
   private static final LogThrottle.Keyed REFUSAL_LOG = LogThrottle.perSecondByKey();
 
@@ -51,12 +49,12 @@ final class Session implements Wire.Listener, Subscriber {
   private final Predicate<String> mayReceive;
   private final InboundBudget inbound;
   private final Replies replies;
-  private long pingTimer;
+  private final Authorization authorization;
+  private final PingCheck pingCheck;
   private final long expiryTimer;
   /** Ends the connection should a close this side started not complete within closeTimeoutMs; -1 until one is. */
   private long closeTimer = -1;
   private final Runnable onRelease;
-  private long lastPing = System.currentTimeMillis();
   private int handlers;
   /** Regex-history logs this socket's registers started, over its life: unregistering does not give one back, the log outlives it. */
   private int historiesStarted;
@@ -70,7 +68,10 @@ final class Session implements Wire.Listener, Subscriber {
     this.replies = new Replies(hub.vertx);
     this.user = admission != null ? admission.user() : null;
     this.client = admission != null ? admission.client() : null;
-    BridgePermissions granted = admission != null && admission.permissions() != null ? admission.permissions() : hub.permissions;
+    this.authorization = new Authorization(hub, this, user);
+    // Entries with {user} are filled in for this socket's user here; an anonymous socket gets none of them.
+    BridgePermissions granted = admission != null && admission.permissions() != null ? admission.permissions()
+      : hub.permissions.forUser(user);
     this.maySend = granted::maySend;
     this.mayReceive = granted::mayReceive;
     this.wire = connect.apply(this);
@@ -80,35 +81,12 @@ final class Session implements Wire.Listener, Subscriber {
     hub.sessions.add(this);
     hub.counts.opened(wire.transport());
     hub.listener.sockets(wire.transport(), 1);
-    armPingCheck();
+    this.pingCheck = new PingCheck(hub, this);
     long expiresAtMs = admission == null ? 0 : admission.expiresAtMs();
     long untilExpiry = expiresAtMs == 0 ? -1 : expiresAtMs - System.currentTimeMillis();
     this.expiryTimer = untilExpiry < 0 ? -1 : hub.vertx.setTimer(Math.max(1, untilExpiry), id -> {
       log.debug("Closing the bridge socket of {}: its token expired", wire.remoteAddress());
       close(() -> wire.close(FanoutBridge.TOKEN_EXPIRED, "token expired"));
-    });
-  }
-
-  /**
-   * Checks for a ping one timeout from now. A check that runs more than a second late finds the
-   * process or its event loop was held up (a long GC, a stopped VM), while the client's pings
-   * may be waiting unread in the kernel: it waits one more timeout instead of closing, so a
-   * pause does not close every client at once.
-   */
-  private void armPingCheck() {
-    long pingTimeoutMs = hub.pingTimeoutMs;
-    long due = System.nanoTime() + pingTimeoutMs * 1_000_000;
-    pingTimer = hub.vertx.setTimer(pingTimeoutMs, id -> {
-      if (released) {
-        return;
-      }
-      boolean late = System.nanoTime() - due > LATE_CHECK_NANOS;
-      if (!late && System.currentTimeMillis() - lastPing >= pingTimeoutMs) {
-        log.debug("Closing a bridge socket that sent no ping for {} ms", pingTimeoutMs);
-        close(wire::close);
-      } else {
-        armPingCheck();
-      }
     });
   }
 
@@ -225,7 +203,7 @@ final class Session implements Wire.Listener, Subscriber {
       return;
     }
     if ("ping".equals(type)) {
-      lastPing = System.currentTimeMillis();
+      pingCheck.pinged();
       return;
     }
     Object address = msg.getValue("address");
@@ -267,12 +245,21 @@ final class Session implements Wire.Listener, Subscriber {
   }
 
   private void register(String address, JsonObject headers) {
-    if (handlers >= FanoutBridge.MAX_HANDLERS_PER_SOCKET) {
-      error("max_handlers_reached");
-    } else if (address.length() > FanoutBridge.MAX_ADDRESS_LENGTH) {
+    if (address.length() > FanoutBridge.MAX_ADDRESS_LENGTH) {
       error("max_address_length_reached");
     } else if (!mayReceive.test(address)) {
       error("access_denied");
+    } else {
+      MultiMap asked = headers == null ? null : BridgeHeaders.toMultiMap(headers);
+      authorization.then(AuthRequest.Action.REGISTER, address, asked == null ? MultiMap.caseInsensitiveMultiMap() : asked,
+        () -> join(address, headers));
+    }
+  }
+
+  /** Checked once authorized: another register may have come first while this one was asked about. */
+  private void join(String address, JsonObject headers) {
+    if (handlers >= FanoutBridge.MAX_HANDLERS_PER_SOCKET) {
+      error("max_handlers_reached");
     } else if (registrations.contains(address)) {
       error("address_already_registered");
     } else {
@@ -299,7 +286,8 @@ final class Session implements Wire.Listener, Subscriber {
     }
     DeliveryOptions options = admit(msg);
     if (options != null) {
-      hub.eventBus.publish(address, msg.getValue("body"), options);
+      authorization.then(AuthRequest.Action.PUBLISH, address, options.getHeaders(),
+        () -> hub.eventBus.publish(address, msg.getValue("body"), options));
     }
   }
 
@@ -333,6 +321,15 @@ final class Session implements Wire.Listener, Subscriber {
     if (options == null) {
       return;
     }
+    if (replyTo == null) {
+      authorization.then(AuthRequest.Action.SEND, address, options.getHeaders(), () -> deliver(address, msg, options, null));
+    } else {
+      // A reply to what this bridge delivered to this client was allowed when it registered.
+      deliver(address, msg, options, replyTo);
+    }
+  }
+
+  private void deliver(String address, JsonObject msg, DeliveryOptions options, Message<?> replyTo) {
     String replyAddress = msg.getValue("replyAddress") instanceof String r ? r : null;
     Object body = msg.getValue("body");
     if (replyAddress == null) {
@@ -387,7 +384,12 @@ final class Session implements Wire.Listener, Subscriber {
     }
   }
 
-  private void error(String code) {
+  /** Whether this client is gone or being closed: nothing more is done for it. */
+  boolean closing() {
+    return released || closeTimer >= 0;
+  }
+
+  void error(String code) {
     hub.listener.refused(code);
     writeOwn(new JsonObject().put("type", "err").put("body", code));
   }
@@ -474,7 +476,7 @@ final class Session implements Wire.Listener, Subscriber {
       return;
     }
     released = true;
-    hub.vertx.cancelTimer(pingTimer);
+    pingCheck.cancel();
     if (closeTimer >= 0) {
       hub.vertx.cancelTimer(closeTimer);
     }

@@ -11,11 +11,13 @@ import java.util.List;
  * The app's config, built once and checked key by key; every error names the source, the key
  * path and what was expected. {@code jobTypes} are the job types it names, ready to create;
  * {@code ops} what the people who run it set; {@code json} the config as checked (for {@code /api/info});
- * {@code cluster} whether and how this node joins others.
+ * {@code cluster} whether and how this node joins others; {@code bridgeAuthorizer} the checked class
+ * name of {@code bridge.authorizer} (null: none), created when the app starts.
  */
 public record AppConfig(HttpConfig http, long shutdownTimeoutMs, BridgeOptions bridge, List<TaskSpec> tasks,
                         JobsSettings jobs, JobTypes jobTypes, List<HookSpec> startupHooks, List<HookSpec> shutdownHooks,
-                        OpsConfig ops, JsonObject json, AuthConfig auth, ChatConfig chat, ClusterConfig cluster) {
+                        OpsConfig ops, JsonObject json, AuthConfig auth, ChatConfig chat, ClusterConfig cluster,
+                        String bridgeAuthorizer) {
 
   public AppConfig {
     tasks = List.copyOf(tasks);

@@ -18,10 +18,17 @@ public record AuthConfig(List<StaticToken> tokens, JwtSettings jwt) {
     return !tokens.isEmpty() || jwt != null;
   }
 
-  /** What a token may do: a viewer reads, an admin also starts and cancels jobs. */
+  /**
+   * What a token may do: a viewer reads, an admin also starts and cancels jobs; a publisher may
+   * only publish through {@code POST /api/publish} (no other route, no bridge socket).
+   */
   public enum Role {
     VIEWER("viewer"),
-    ADMIN("admin");
+    ADMIN("admin"),
+    PUBLISHER("publisher");
+
+    /** The roles as a config or an error names them. */
+    public static final String NAMES = "\"viewer\", \"admin\" or \"publisher\"";
 
     public final String configName;
 

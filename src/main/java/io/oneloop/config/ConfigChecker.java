@@ -53,10 +53,10 @@ final class ConfigChecker {
   /** Less than this would close clients for one ordinary message. */
   private static final long MIN_QUEUED_BYTES = 1024;
   private static final Set<String> HTTP_KEYS = Set.of("host", "port", "instances", "accessLog", "requestTimeoutMs", "idleTimeoutMs", "maxBodyBytes",
-    "trustedProxies", "maxConnections", "allowedHosts");
+    "trustedProxies", "maxConnections", "allowedHosts", "maxPublishPerSecond");
   private static final Set<String> BRIDGE_KEYS = Set.of("inbound", "outbound", "maxQueuedBytes", "allowedOrigins", "maxMessageBytes",
     "maxOutboundBytes", "maxInboundPerSecond", "floodCloseMs", "maxConnections", "maxConnectionsPerIp", "closeTimeoutMs", "history",
-    "maxHistoryAddresses", "maxHistoryBytes", "maxHistoryAddressesPerClient");
+    "maxHistoryAddresses", "maxHistoryBytes", "maxHistoryAddressesPerClient", "authorizer", "authorizerTimeoutMs");
   private static final Set<String> AUTH_KEYS = Set.of("tokens", "jwt");
   private static final Set<String> TOKEN_KEYS = Set.of("name", "role", "token");
   private static final Set<String> JWT_KEYS = Set.of("algorithm", "secret", "publicKey", "issuer", "audience", "leewaySeconds",
@@ -117,7 +117,17 @@ final class ConfigChecker {
     List<HistorySpec> history = attempt(() -> history(bridge.getValue("history"), maxHistoryAddresses), List.of());
     BridgeOptions bridgeConfig = new BridgeOptions(permissions, maxQueuedBytes, history, maxHistoryAddresses,
       maxHistoryBytes, maxHistoryAddressesPerClient,
-      attempt(() -> origins(bridge.getValue("allowedOrigins")), AllowedOrigins.DEFAULT), limits(bridge));
+      attempt(() -> origins(bridge.getValue("allowedOrigins")), AllowedOrigins.DEFAULT), limits(bridge), null,
+      limit(bridge, "authorizerTimeoutMs", BridgeOptions.DEFAULT_AUTHORIZER_TIMEOUT_MS, 1, 60_000));
+    String authorizer = bridge.getValue("authorizer") == null ? null : attempt(() -> {
+      String c = nonEmptyString(bridge.getValue("authorizer"), "bridge.authorizer");
+      try {
+        AuthorizerClass.check(c);
+      } catch (IllegalArgumentException e) {
+        throw error("bridge.authorizer: " + e.getMessage());
+      }
+      return c;
+    }, null);
     if (httpConfig.maxConnections() < bridgeConfig.limits().maxConnections()) {
       // Every bridge socket is also an HTTP connection: a bridge cap above it could never be reached.
       attempt(() -> {
@@ -141,7 +151,7 @@ final class ConfigChecker {
       throw new ConfigException(problems);
     }
     return new AppConfig(httpConfig, shutdown, bridgeConfig, tasks, jobs, jobTypes,
-      startup, shutdownHooks, ops, root.copy(), auth, chat, cluster);
+      startup, shutdownHooks, ops, root.copy(), auth, chat, cluster, authorizer);
   }
 
   private ClusterConfig cluster(JsonObject root) {
@@ -214,7 +224,10 @@ final class ConfigChecker {
     int maxConnections = attempt(() -> (int) integer(http.getValue("maxConnections", HttpConfig.DEFAULT_MAX_CONNECTIONS),
       "http.maxConnections", 1, 10_000_000), HttpConfig.DEFAULT_MAX_CONNECTIONS);
     List<String> allowedHosts = attempt(() -> hostNames(http.getValue("allowedHosts", new JsonArray()), "http.allowedHosts"), List.of());
-    return new HttpConfig(host, port, instances, requestTimeout, idleTimeout, maxBody, proxies, maxConnections, allowedHosts);
+    int maxPublish = attempt(() -> (int) integer(http.getValue("maxPublishPerSecond", HttpConfig.DEFAULT_MAX_PUBLISH_PER_SECOND),
+      "http.maxPublishPerSecond", 1, 10_000_000), HttpConfig.DEFAULT_MAX_PUBLISH_PER_SECOND);
+    return new HttpConfig(host, port, instances, requestTimeout, idleTimeout, maxBody, proxies, maxConnections, allowedHosts,
+      maxPublish);
   }
 
   /** Host names as a {@code Host} header carries them, without port or scheme; a DNS name's trailing dot is allowed. */
@@ -284,7 +297,7 @@ final class ConfigChecker {
       }
       AuthConfig.Role role = AuthConfig.Role.named(entry.getValue("role"));
       if (role == null) {
-        throw error(at + ".role must be \"viewer\" or \"admin\", got " + show(entry.getValue("role")));
+        throw error(at + ".role must be " + AuthConfig.Role.NAMES + ", got " + show(entry.getValue("role")));
       }
       // The token itself is never shown, not even in an error.
       if (!(entry.getValue("token") instanceof String token) || token.length() < 16 || !token.strip().equals(token)) {
@@ -430,7 +443,9 @@ final class ConfigChecker {
       if (hasAddress) {
         nonEmptyString(entry.getValue("address"), at + ".address");
       } else {
-        pattern(nonEmptyString(entry.getValue("addressRegex"), at + ".addressRegex"), at + ".addressRegex");
+        // Compiled as it will be for a socket: with a user in place of {user}.
+        String regex = nonEmptyString(entry.getValue("addressRegex"), at + ".addressRegex");
+        pattern(BridgePermissions.withSampleUser(regex), at + ".addressRegex");
       }
     }
     return list;

@@ -12,10 +12,11 @@ import java.util.List;
  * long a request may take to arrive, how long a connection may sit idle, how large a body may be,
  * which peers are proxies whose {@code X-Forwarded-For} is believed, how many connections may
  * be open at once over all instances, and which host names a request's {@code Host} may carry
- * with auth off (besides IP literals, loopback names and {@code host} itself).
+ * with auth off (besides IP literals, loopback names and {@code host} itself), and how many
+ * messages one caller may publish a second through {@code POST /api/publish} (burst the same).
  */
 public record HttpConfig(String host, int port, int instances, long requestTimeoutMs, long idleTimeoutMs, long maxBodyBytes,
-                         List<String> trustedProxies, int maxConnections, List<String> allowedHosts) {
+                         List<String> trustedProxies, int maxConnections, List<String> allowedHosts, int maxPublishPerSecond) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final long DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
@@ -23,6 +24,7 @@ public record HttpConfig(String host, int port, int instances, long requestTimeo
   public static final long DEFAULT_MAX_BODY_BYTES = 64 * 1024;
   /** Above bridge.maxConnections' default, so HTTP requests still get through with the bridge full. */
   public static final int DEFAULT_MAX_CONNECTIONS = 12_000;
+  public static final int DEFAULT_MAX_PUBLISH_PER_SECOND = 1000;
 
   public HttpConfig {
     trustedProxies = List.copyOf(trustedProxies);
@@ -32,7 +34,7 @@ public record HttpConfig(String host, int port, int instances, long requestTimeo
   /** Host, port and instances, every limit at its default. */
   public HttpConfig(String host, int port, int instances) {
     this(host, port, instances, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_BODY_BYTES, List.of(),
-      DEFAULT_MAX_CONNECTIONS, List.of());
+      DEFAULT_MAX_CONNECTIONS, List.of(), DEFAULT_MAX_PUBLISH_PER_SECOND);
   }
 
   /**

@@ -5,6 +5,7 @@ import io.oneloop.auth.Principal;
 import io.oneloop.bridge.Admission;
 import io.oneloop.bridge.AllowedOrigins;
 import io.oneloop.bridge.BridgePermissions;
+import io.oneloop.config.AuthConfig;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -85,15 +86,21 @@ public final class BridgeGate {
     if (principal == null) {
       return Admission.anonymous(peer);
     }
-    return new Admission(principal.name(), peer, permissions.narrowedBy(principal.addresses()), principal.expiresAtMs());
+    return new Admission(principal.name(), peer, permissions.forUser(principal.name()).narrowedBy(principal.addresses()),
+      principal.expiresAtMs());
   }
 
   private Future<Principal> authenticate(String uri, SocketAddress peer) {
     if (!auth.enabled()) {
       return Future.succeededFuture(null);
     }
-    return auth.authenticate(tokenParameter(uri)).onFailure(cause ->
-      refusals.bridgeRefused("unauthorized", "a bridge connection from " + peer + ": " + cause.getMessage()));
+    // A publisher's token is for services calling /api/publish: on the bridge it counts as no token.
+    return auth.authenticate(tokenParameter(uri))
+      .compose(principal -> principal.role() == AuthConfig.Role.PUBLISHER
+        ? Future.failedFuture(new Authenticator.Refused("a publisher token may not open the bridge"))
+        : Future.succeededFuture(principal))
+      .onFailure(cause ->
+        refusals.bridgeRefused("unauthorized", "a bridge connection from " + peer + ": " + cause.getMessage()));
   }
 
   private Refusal originRefusal(HttpServerRequest request) {

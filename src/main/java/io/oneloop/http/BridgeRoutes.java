@@ -6,6 +6,9 @@ import io.oneloop.bridge.BridgeSockets;
 import io.oneloop.bridge.BridgeTransport;
 import io.oneloop.bridge.FanoutBridge;
 import io.oneloop.bridge.History;
+import io.oneloop.auth.Principal;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
@@ -36,6 +39,8 @@ final class BridgeRoutes {
   private final BridgeGate gate;
   private final SockJSHandlerOptions sockJs = new SockJSHandlerOptions().setLibraryURL(SOCKJS_LIBRARY_URL);
   private final FanoutBridge fanout;
+  /** A connect the authorizer denied: 403 at a raw handshake, {@code c[4403,"forbidden"]} on SockJS. */
+  private static final BridgeGate.Refusal FORBIDDEN = new BridgeGate.Refusal(403, "forbidden by the bridge's authorizer");
 
   /** Called on the event loop of the instance it serves, whose engine it makes. */
   BridgeRoutes(Vertx vertx, BridgeOptions bridge, Security security, BridgeSockets.Counts counts, History history) {
@@ -77,7 +82,16 @@ final class BridgeRoutes {
         socket.close(TRY_AGAIN_LATER, "max_connections");
         return;
       }
-      fanout.accept(socket, gate.admission(ar.result(), peer), () -> security.caps().closed(peer));
+      Principal principal = ar.result();
+      fanout.authorizeConnect(BridgeTransport.SOCKJS_FALLBACK, principal == null ? null : principal.name(), copy(socket.headers()))
+        .onComplete(allowed -> {
+          if (!allowed.result()) {
+            security.caps().closed(peer);
+            socket.close(FanoutBridge.FORBIDDEN, "forbidden");
+          } else {
+            fanout.accept(socket, gate.admission(principal, peer), () -> security.caps().closed(peer));
+          }
+        });
     });
   }
 
@@ -111,10 +125,14 @@ final class BridgeRoutes {
     // Counted from here; the count is given back when the socket ends, or now if it never opens.
     Runnable release = () -> security.caps().closed(peer);
     request.pause();
-    gate.admitWebSocket(request).onComplete(ar -> {
+    gate.admitWebSocket(request).compose(principal -> fanout.authorizeConnect(transport, principal == null ? null : principal.name(),
+        copy(request.headers()))
+      .compose(allowed -> allowed ? Future.succeededFuture(principal) : Future.failedFuture(FORBIDDEN)))
+      .onComplete(ar -> {
       BridgeGate.Refusal refusal = ar.failed() ? (ar.cause() instanceof BridgeGate.Refusal r ? r : new BridgeGate.Refusal(401, "unauthorized"))
         : null;
-      if (refusal != null && (refusal.status != 401 || transport == BridgeTransport.RAW)) {
+      boolean sockJsRefusal = refusal != null && (refusal.status == 401 || refusal == FORBIDDEN);
+      if (refusal != null && (!sockJsRefusal || transport == BridgeTransport.RAW)) {
         release.run();
         BridgeGate.refuse(request, refusal);
         return;
@@ -123,7 +141,11 @@ final class BridgeRoutes {
         .onSuccess(ws -> {
           if (refusal != null) {
             release.run();
-            FanoutBridge.refuseSockJs(ws, BridgeGate.UNAUTHORIZED_CLOSE, "unauthorized", bridge.limits().closeTimeoutMs());
+            if (refusal == FORBIDDEN) {
+              FanoutBridge.refuseSockJs(ws, FanoutBridge.FORBIDDEN, "forbidden", bridge.limits().closeTimeoutMs());
+            } else {
+              FanoutBridge.refuseSockJs(ws, BridgeGate.UNAUTHORIZED_CLOSE, "unauthorized", bridge.limits().closeTimeoutMs());
+            }
           } else {
             fanout.accept(transport, ws, gate.admission(ar.result(), peer), release);
           }
@@ -133,6 +155,15 @@ final class BridgeRoutes {
           log.debug("Bridge WebSocket upgrade failed: {}", cause.toString());
         });
     });
+  }
+
+  /** The handshake's headers as the authorizer sees them: a copy, so it may keep them. */
+  private static MultiMap copy(MultiMap headers) {
+    MultiMap copy = MultiMap.caseInsensitiveMultiMap();
+    if (headers != null) {
+      copy.addAll(headers);
+    }
+    return copy;
   }
 
   /** Closes the engine's WebSocket clients, after what was already sent to each. */

@@ -81,6 +81,9 @@ public class HttpVerticle extends VerticleBase {
       router.route().handler(LoggerHandler.create(LoggerFormat.CUSTOM).customFormatter(HttpVerticle::accessLine));
     }
     ErrorAnswers.install(router);
+    PublishApi publish = new PublishApi(vertx, bridge.permissions(), bridge.limits().maxOutboundBytes(), http.maxBodyBytes(), state,
+      security);
+    publish.count(router);
     new RequestGuards(http.maxBodyBytes(), bridge.allowedOrigins(), security.auth(), security.refusals()).mount(router);
     ops.mount(vertx, router);
     Routes.read(router, "/api/tasks").handler(this::tasks);
@@ -88,6 +91,7 @@ public class HttpVerticle extends VerticleBase {
     Routes.read(router, "/api/bridge").handler(ctx -> Responses.json(ctx, 200, instances.bridgeSockets().toJson()));
     Routes.allow(router, "/api/bridge", Routes.READ);
     new JobsApi(jobs, http.maxBodyBytes()).mount(router);
+    publish.mount(router);
     bridgeRoutes.mount(router, http.maxBodyBytes());
     router.route("/api/*").handler(ctx -> Responses.error(ctx, 404, "no such API path: " + RequestGuards.shorten(ctx.request().path())));
     mountPage(router);

@@ -16,12 +16,14 @@ import java.util.Set;
  * The checks a request passes before any route sees it: a readable query string (400), a body no
  * larger than {@code http.maxBodyBytes} (413), and on {@code /api/*}: a permitted {@code Origin} on
  * what changes state (403), JSON bodies (415) and, with {@code auth} on, a bearer token (401) whose
- * role allows the request (403); with {@code auth} on, {@code /metrics} wants a token of either role.
+ * role allows the request (403); with {@code auth} on, {@code /metrics} wants a viewer or admin token,
+ * and a publisher's token passes only on {@code POST /api/publish}.
  */
 final class RequestGuards {
 
   /** Where the routing context keeps the request's principal. */
   static final String PRINCIPAL = "oneloop.principal";
+  static final String PUBLISH_PATH = "/api/publish";
   private static final Set<HttpMethod> CHANGING = Set.of(HttpMethod.POST, HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.PATCH);
 
   private final long maxBodyBytes;
@@ -38,9 +40,19 @@ final class RequestGuards {
 
   void mount(Router router) {
     router.route().handler(this::everyRequest);
-    router.route("/api/*").handler(this::api);
+    router.route("/api/*").handler(this::api).handler(RequestGuards::notPublisher);
     // Prometheus sends the token as any client does (authorization: credentials in its scrape config).
-    router.route("/metrics").handler(this::authenticated);
+    router.route("/metrics").handler(this::authenticated).handler(RequestGuards::notPublisher);
+  }
+
+  /** A publisher's token serves {@code POST /api/publish} only: 403 anywhere else it is shown. */
+  private static void notPublisher(RoutingContext ctx) {
+    Principal principal = ctx.get(PRINCIPAL);
+    if (principal != null && principal.isPublisher() && !PUBLISH_PATH.equals(ctx.normalizedPath())) {
+      Responses.error(ctx, 403, "the token \"" + principal.name() + "\" has the role publisher, which may only POST /api/publish");
+      return;
+    }
+    ctx.next();
   }
 
   private void everyRequest(RoutingContext ctx) {
@@ -109,7 +121,8 @@ final class RequestGuards {
     Principal principal = ctx.get(PRINCIPAL);
     if (principal != null && !principal.isAdmin()) {
       Responses.error(ctx, 403, "the token \"" + principal.name() + "\" has the role " + principal.role().configName
-        + ", which may only read; starting and cancelling jobs takes an admin token");
+        + (principal.isPublisher() ? ", which may only POST /api/publish" : ", which may only read")
+        + "; starting and cancelling jobs takes an admin token");
       return;
     }
     ctx.next();

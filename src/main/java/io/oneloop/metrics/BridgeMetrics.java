@@ -3,13 +3,16 @@ package io.oneloop.metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.oneloop.bridge.BridgeListener;
 import io.oneloop.bridge.BridgeTransport;
 
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
@@ -34,12 +37,17 @@ public final class BridgeMetrics implements BridgeListener {
   private final Counter in;
   private final Counter out;
   private final Counter slowClosed;
+  private final Timer authorizer;
+  private final Map<String, Counter> authorizerDenied = new HashMap<>();
+  /** Why the authorizer denied, each a series from the start. */
+  public static final List<String> AUTHORIZER_DENIALS = List.of("denied", "failed", "timeout");
 
   BridgeMetrics(MeterRegistry registry) {
     this.registry = registry;
     TRANSPORTS.forEach(t -> sockets.put(t, new AtomicLong()));
     if (registry == null) {
       in = out = slowClosed = null;
+      authorizer = null;
       return;
     }
     for (String transport : TRANSPORTS) {
@@ -54,6 +62,15 @@ public final class BridgeMetrics implements BridgeListener {
     slowClosed = Counter.builder("oneloop.bridge.slow.closed")
       .description("Bridge clients closed because too much waited to be sent to them")
       .register(registry);
+    authorizer = Timer.builder("oneloop.authorizer")
+      .description("How long bridge.authorizer took to answer (or to be given up on)")
+      .register(registry);
+    for (String reason : AUTHORIZER_DENIALS) {
+      authorizerDenied.put(reason, Counter.builder("oneloop.authorizer.denied")
+        .tag("reason", reason)
+        .description("What bridge.authorizer denied, by reason: it said no, it failed, it did not answer in time")
+        .register(registry));
+    }
   }
 
   private Counter messages(String direction) {
@@ -115,6 +132,21 @@ public final class BridgeMetrics implements BridgeListener {
   public void refused(String reason) {
     if (registry != null) {
       refusedCounter(reason).increment();
+    }
+  }
+
+  @Override
+  public void authorizerAnswered(long nanos) {
+    if (authorizer != null) {
+      authorizer.record(nanos, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  @Override
+  public void authorizerDenied(String reason) {
+    Counter counter = authorizerDenied.get(reason);
+    if (counter != null) {
+      counter.increment();
     }
   }
 

@@ -239,4 +239,22 @@ class AbuseIT {
     holds(suite.run("chat name spellings", suite.open, 0, null, (stats, warmUp) ->
       AccessAbuse.nameSpellings(stats, suite.open, suite.vertx, warmUp ? 5 : count, 29L)));
   }
+
+  @Test
+  @Order(15)
+  @DisplayName("A flood of POST /api/publish meets http.maxPublishPerSecond (429 with Retry-After) and every bad shape its 400 or 403")
+  void publishFlood() throws Exception {
+    int count = suite.n(400);
+    holds(suite.run("publish flood", suite.open, 0, null, (stats, warmUp) ->
+      AccessAbuse.publishFlood(stats, suite.open, warmUp ? 8 : count)));
+  }
+
+  @Test
+  @Order(16)
+  @DisplayName("An authorizer that never answers holds at most 16 frames a socket: each denied after bridge.authorizerTimeoutMs, the rest rate_limited")
+  void authorizerStalls() throws Exception {
+    int sockets = suite.n(20);
+    holds(suite.run("authorizer stalls", suite.open, 0, null, (stats, warmUp) ->
+      AccessAbuse.authorizerStalls(stats, suite.open, suite.vertx, warmUp ? 1 : sockets)));
+  }
 }

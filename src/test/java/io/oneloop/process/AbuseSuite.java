@@ -154,7 +154,9 @@ final class AbuseSuite implements AutoCloseable {
 
   final Scale scale;
   final Vertx vertx = Vertx.vertx();
-  final Target open = new Target("abuse", Map.of(), null);
+  /** Auth off, with an authorizer that never answers about hang.* (the authorizer-stall class) and allows the rest. */
+  final Target open = new Target("abuse", Map.of("ONELOOP_BRIDGE_AUTHORIZER", "io.oneloop.testtasks.TestAuthorizer",
+    "ONELOOP_BRIDGE_AUTHORIZERTIMEOUTMS", Long.toString(AccessAbuse.AUTHORIZER_TIMEOUT_MS)), null);
   final Target authed = new Target("abuse-auth", Map.of("ONELOOP_AUTH_TOKENS", "watch:viewer:" + TOKEN,
     "ONELOOP_AUTH_JWT", new JsonObject().put("algorithm", "HS256").put("secret", AccessAbuse.JWT_SECRET).encode()), TOKEN);
   final List<ClassResult> results = Collections.synchronizedList(new ArrayList<>());
@@ -193,9 +195,11 @@ final class AbuseSuite implements AutoCloseable {
       .add(new JsonObject().put("addressRegex", HISTORY_REGEX).put("ttlMs", HISTORY_TTL_MS));
     JsonArray outbound = new JsonArray().add(new JsonObject().put("address", "oneloop.ticker"))
       .add(new JsonObject().put("address", SLOW_FEED)).add(new JsonObject().put("addressRegex", HISTORY_REGEX))
-      .add(new JsonObject().put("address", "oneloop.chat"));
+      .add(new JsonObject().put("address", "oneloop.chat")).add(new JsonObject().put("address", AccessAbuse.PUBLISHED))
+      .add(new JsonObject().put("addressRegex", "hang\\..*"));
     JsonArray inbound = new JsonArray().add(new JsonObject().put("address", SLOW_FEED))
-      .add(new JsonObject().put("addressRegex", HISTORY_REGEX)).add(new JsonObject().put("address", "oneloop.chat.send"));
+      .add(new JsonObject().put("addressRegex", HISTORY_REGEX)).add(new JsonObject().put("address", "oneloop.chat.send"))
+      .add(new JsonObject().put("addressRegex", "hang\\..*"));
     return new JsonObject()
       .put("http", new JsonObject().put("host", "127.0.0.1").put("port", port).put("requestTimeoutMs", REQUEST_TIMEOUT_MS))
       .put("shutdownTimeoutMs", 5000)

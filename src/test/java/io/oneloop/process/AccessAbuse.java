@@ -28,6 +28,10 @@ final class AccessAbuse {
   static final String JWT_SECRET = "abuse-suite-jwt-secret-0123456789abcdef";
   static final String RPC = "acme.rpc.worker";
   private static final int MAX_NOTED = 10;
+  /** What the publish flood publishes to (outbound on the targets). */
+  static final String PUBLISHED = "abuse.published";
+  /** The open target's bridge.authorizerTimeoutMs. */
+  static final long AUTHORIZER_TIMEOUT_MS = 1000;
 
   private AccessAbuse() {
   }
@@ -326,5 +330,116 @@ final class AccessAbuse {
     StringBuilder out = new StringBuilder();
     text.codePoints().forEach(c -> out.append(c >= 0x20 && c < 0x7f ? String.valueOf((char) c) : String.format("\\u{%x}", c)));
     return out.toString();
+  }
+
+  // --- Publish floods ---------------------------------------------------------------------------
+
+  /**
+   * {@code count} calls of {@code POST /api/publish} from 4 threads as fast as they go: large
+   * {@code addresses} lists that meet http.maxPublishPerSecond, single publishes, oneloop.* headers
+   * and addresses not permitted. Each answer is 200, 400, 403 or 429 (with Retry-After) as its
+   * shape says, and the flood meets the rate limit.
+   */
+  static void publishFlood(Stats stats, Target t, int count) throws Exception {
+    java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+    java.net.URI uri = java.net.URI.create("http://127.0.0.1:" + t.port() + "/api/publish");
+    io.vertx.core.json.JsonArray many = new io.vertx.core.json.JsonArray();
+    for (int i = 0; i < 100; i++) {
+      many.add(PUBLISHED);
+    }
+    java.util.concurrent.atomic.AtomicLong limited = new java.util.concurrent.atomic.AtomicLong();
+    java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+    List<Thread> threads = new ArrayList<>();
+    for (int w = 0; w < 4; w++) {
+      Thread thread = new Thread(() -> {
+        for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
+          JsonObject body = new JsonObject().put("body", new JsonObject().put("n", i));
+          java.util.Set<Integer> expected = switch (i % 4) {
+            case 0 -> { body.put("addresses", many); yield java.util.Set.of(200, 429); }
+            case 1 -> { body.put("address", PUBLISHED); yield java.util.Set.of(200, 429); }
+            case 2 -> { body.put("address", PUBLISHED).put("headers", new JsonObject().put("oneloop.seq", "1")); yield java.util.Set.of(400); }
+            default -> { body.put("address", "not.outbound." + i); yield java.util.Set.of(403); }
+          };
+          try {
+            java.net.http.HttpResponse<String> response = client.send(java.net.http.HttpRequest.newBuilder(uri)
+                .header("Content-Type", "application/json")
+                .timeout(java.time.Duration.ofSeconds(30))
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body.encode())).build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString());
+            stats.inputs.incrementAndGet();
+            stats.status(response.statusCode(), "POST /api/publish shape " + (i % 4));
+            if (!expected.contains(response.statusCode())) {
+              violation(stats, "publish shape " + (i % 4) + " was answered " + response.statusCode() + ": " + response.body());
+            }
+            if (response.statusCode() == 429) {
+              limited.incrementAndGet();
+              if (response.headers().firstValue("Retry-After").isEmpty()) {
+                violation(stats, "a 429 came without Retry-After");
+              }
+            }
+          } catch (Exception e) {
+            violation(stats, "publish " + i + " failed: " + e);
+          }
+        }
+      }, "abuse-publish-" + w);
+      thread.start();
+      threads.add(thread);
+    }
+    for (Thread thread : threads) {
+      thread.join(600_000);
+    }
+    stats.details.put("rateLimited", limited.get());
+    if (count >= 100 && limited.get() == 0) {
+      violation(stats, count + " publishes of up to 100 addresses each never met http.maxPublishPerSecond");
+    }
+  }
+
+  // --- Authorizer stalls ------------------------------------------------------------------------
+
+  /**
+   * {@code sockets} raw and SockJS clients each send 20 frames to addresses the authorizer never
+   * answers about: each gets access_denied for the 16 it may have waiting (after
+   * bridge.authorizerTimeoutMs) and rate_limited for the rest at once, and stays usable.
+   */
+  static void authorizerStalls(Stats stats, Target t, Vertx vertx, int sockets) throws Exception {
+    List<BridgeClient> clients = new ArrayList<>();
+    try {
+      for (int i = 0; i < sockets; i++) {
+        clients.add(BridgeClient.connect(vertx, t.port(), i % 2 == 0 ? Transport.RAW : Transport.SOCKJS));
+      }
+      for (BridgeClient client : clients) {
+        for (int k = 0; k < 20; k++) {
+          if (k % 2 == 0) {
+            client.register("hang." + k);
+          } else {
+            client.publish("hang." + k, k);
+          }
+          stats.inputs.incrementAndGet();
+        }
+      }
+      long denied = 0;
+      long limited = 0;
+      for (BridgeClient client : clients) {
+        for (int k = 0; k < 20; k++) {
+          String err = client.await(BridgeClient.isErr()).getString("body");
+          if ("access_denied".equals(err)) {
+            denied++;
+          } else if ("rate_limited".equals(err)) {
+            limited++;
+          } else {
+            violation(stats, "a frame held by a stalled authorizer got " + err);
+          }
+        }
+        client.register("oneloop.ticker");
+        client.await(BridgeClient.isRec("oneloop.ticker"));
+      }
+      stats.details.put("accessDenied", denied);
+      stats.details.put("rateLimited", limited);
+      if (denied != 16L * sockets) {
+        violation(stats, "expected " + 16L * sockets + " access_denied (16 per socket), got " + denied);
+      }
+    } finally {
+      clients.forEach(BridgeClient::close);
+    }
   }
 }
