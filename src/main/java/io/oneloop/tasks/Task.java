@@ -1,7 +1,10 @@
 package io.oneloop.tasks;
 
 import io.oneloop.Addresses;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.oneloop.base.Checks;
+import io.oneloop.base.NoMeters;
+import io.oneloop.metrics.AppMetrics;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.VertxException;
@@ -76,6 +79,18 @@ public abstract class Task extends VerticleBase {
       log.error("Task " + getClass().getName() + " failed", cause);
       vertx.undeploy(deploymentID());
     }
+  }
+
+  /**
+   * The registry {@code /metrics} shows: a meter registered here is scraped with the app's own
+   * ({@code meters().counter("orders.seen").increment()} shows as {@code orders_seen_total}). With
+   * {@code metrics.enabled} false, a registry whose meters work and record nothing. Each meter name
+   * holds at most 1000 series (tag combinations); a series past that is dropped, with one warning
+   * naming the meter.
+   */
+  protected MeterRegistry meters() {
+    AppMetrics metrics = AppMetrics.of(vertx);
+    return metrics != null ? metrics.registry() : NoMeters.REGISTRY;
   }
 
   /** A whole number from this task's config, {@code def} when absent; fails the start when out of range. */
