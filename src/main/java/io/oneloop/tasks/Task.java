@@ -20,7 +20,10 @@ import org.slf4j.LoggerFactory;
  * {@link #config()} or the checked getters below, send with {@link #publish} (or
  * {@link #publishLocal} for this node's own consumers only), and finish with
  * {@link #end()} (a normal end) or {@link #fail(String)} (a failure with a reason). An exception
- * thrown from any handler of the task counts as a failure too.
+ * thrown from any handler of the task counts as a failure too. Count with {@link #meters()}.
+ * <p>
+ * A task declares the keys of its config with {@code public static ConfigShape configShape()}
+ * (see {@link io.oneloop.shape.ConfigShape}): {@code --check-config} and the start then check them.
  */
 public abstract class Task extends VerticleBase {
 
