@@ -393,7 +393,9 @@ public final class ConfigShape {
       List<String> problems = new ArrayList<>();
       check(value, path, problems);
       if (!problems.isEmpty()) {
-        throw new IllegalArgumentException(problems.get(0));
+        // A word is shown as the text given, as for every other variable; an object's or list's own problem says where.
+        boolean structured = value instanceof JsonObject || value instanceof JsonArray;
+        throw new IllegalArgumentException(structured ? problems.get(0) : path + " must be " + expected() + ", got " + show(text));
       }
       return value;
     }
