@@ -10,13 +10,13 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -400,12 +400,8 @@ public final class ConfigShape {
       return value;
     }
 
-    private interface Parse {
-      Object get();
-    }
-
     /** The parsed value, or the text itself when it does not parse, for the check to refuse with the text shown. */
-    private static Object parse(String text, Parse parse) {
+    private static Object parse(String text, Supplier<Object> parse) {
       try {
         return parse.get();
       } catch (NumberFormatException e) {
@@ -415,63 +411,34 @@ public final class ConfigShape {
 
     /** Adds to {@code problems} what is wrong with {@code value} at {@code path}. */
     void check(Object value, String path, List<String> problems) {
-      String wrong = path + " must be " + expected() + ", got " + show(value);
-      switch (kind) {
-        case INTEGER -> {
-          try {
-            Checks.integer(value, path, min, max, Key::show);
-          } catch (IllegalArgumentException e) {
-            problems.add(e.getMessage());
-          }
+      if (kind == Kind.INTEGER) {
+        try {
+          Checks.integer(value, path, min, max, Key::show);
+        } catch (IllegalArgumentException e) {
+          problems.add(e.getMessage());
         }
-        case NUMBER -> {
-          if (!(value instanceof Number n) || Double.isNaN(n.doubleValue()) || n.doubleValue() < minNumber
-            || n.doubleValue() > maxNumber) {
-            problems.add(wrong);
-          }
-        }
-        case STRING -> {
-          boolean fits = value instanceof String s && (minLength != 1 || !s.isBlank())
-            && s.length() >= minLength && s.length() <= maxLength && (pattern == null || pattern.matcher(s).matches());
-          if (!fits) {
-            problems.add(wrong);
-          }
-        }
-        case BOOLEAN -> {
-          if (!(value instanceof Boolean)) {
-            problems.add(wrong);
-          }
-        }
-        case ONE_OF -> {
-          if (!(value instanceof String) || !choices.contains(value)) {
-            problems.add(wrong);
-          }
-        }
-        case ADDRESS -> {
-          if (!(value instanceof String s) || s.isBlank()) {
-            problems.add(wrong);
-          }
-        }
-        case OBJECT -> {
-          if (value instanceof JsonObject object) {
-            problems.addAll(nested.check(object, path));
-          } else {
-            problems.add(wrong);
-          }
-        }
-        case LIST -> {
-          if (value instanceof JsonArray list) {
-            for (int i = 0; i < list.size(); i++) {
-              item.check(list.getValue(i), path + "[" + i + "]", problems);
-            }
-          } else {
-            problems.add(wrong);
-          }
-        }
-        case ANY -> {
-          if (value == null) {
-            problems.add(wrong);
-          }
+        return;
+      }
+      boolean fits = switch (kind) {
+        case NUMBER -> value instanceof Number n && !Double.isNaN(n.doubleValue()) && n.doubleValue() >= minNumber
+          && n.doubleValue() <= maxNumber;
+        case STRING -> value instanceof String s && (minLength != 1 || !s.isBlank())
+          && s.length() >= minLength && s.length() <= maxLength && (pattern == null || pattern.matcher(s).matches());
+        case BOOLEAN -> value instanceof Boolean;
+        case ONE_OF -> value instanceof String && choices.contains(value);
+        case ADDRESS -> value instanceof String s && !s.isBlank();
+        case OBJECT -> value instanceof JsonObject;
+        case LIST -> value instanceof JsonArray;
+        default -> value != null;
+      };
+      if (!fits) {
+        problems.add(path + " must be " + expected() + ", got " + show(value));
+      } else if (kind == Kind.OBJECT) {
+        problems.addAll(nested.check((JsonObject) value, path));
+      } else if (kind == Kind.LIST) {
+        JsonArray list = (JsonArray) value;
+        for (int i = 0; i < list.size(); i++) {
+          item.check(list.getValue(i), path + "[" + i + "]", problems);
         }
       }
     }
@@ -493,6 +460,6 @@ public final class ConfigShape {
 
   @Override
   public String toString() {
-    return Arrays.toString(keys.values().toArray());
+    return keys.values().toString();
   }
 }
