@@ -4,14 +4,14 @@
  * <b>The public surface</b> of this package is {@link io.oneloop.Main} (the process, as
  * {@code java -jar oneloop.jar} starts it), {@link io.oneloop.MainVerticle} (the entry for a Vert.x
  * launcher or an embedding app) and {@link io.oneloop.Addresses} (the event-bus addresses and
- * shared-data names a client or a task may use). With {@code io.oneloop.tasks.Task} and
- * {@code io.oneloop.jobs.Job}/{@code JobContext} they keep their names and meaning from release to
+ * shared-data names a client or a task may use). With {@code io.oneloop.tasks.Task},
+ * {@code io.oneloop.jobs.Job}/{@code JobContext} and {@code io.oneloop.shape.ConfigShape} they keep their names and meaning from release to
  * release. Every other class of oneloop, in any package, is inside the app and may change or move
  * without notice.
  * <p>
  * Packages import downward only: {@code app} (the wiring) above {@code http}; {@code supervision},
  * {@code chat}, {@code auth} and {@code cluster} above {@code config}; then {@code tasks},
- * {@code metrics}, {@code bridge} and {@code jobs}; the leaf tools {@code logging}, {@code base}
+ * {@code metrics}, {@code bridge} and {@code jobs}; {@code shape}; the leaf tools {@code logging}, {@code base}
  * and {@code text} at the bottom.
  */
 package io.oneloop;

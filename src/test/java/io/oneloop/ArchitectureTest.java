@@ -58,6 +58,7 @@ class ArchitectureTest {
     List.of("tasks"),
     List.of("metrics"),
     List.of("bridge", "jobs"),
+    List.of("shape"),
     List.of("logging", "base", "text", "Addresses"));
 
   private static JavaClasses main;

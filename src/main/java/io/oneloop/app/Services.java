@@ -93,6 +93,7 @@ final class Services {
     if (config.ops().metricsEnabled()) {
       metrics = AppMetrics.start(vertx, vertxRegistry, config.tasks().stream().map(TaskSpec::name).toList(),
         Supervisor.TASK_STATE_NAMES);
+      jobs.meters(metrics.registry());
       metrics.bindJobs(JobManager.STATE_NAMES, jobs::count, jobs::queued);
       metrics.bindCluster(() -> membership.members().size(), config.tasks().stream().filter(TaskSpec::singleton).map(TaskSpec::name).toList(),
         supervisor::heldSingletons);

@@ -8,6 +8,7 @@ import io.oneloop.bridge.AllowedOrigins;
 import io.oneloop.bridge.BridgePermissions;
 import io.oneloop.jobs.JobTypes;
 import io.oneloop.jobs.JobsSettings;
+import io.oneloop.shape.ConfigShape;
 import io.oneloop.tasks.TaskTypes;
 import io.oneloop.text.DisplayText;
 import io.vertx.core.ThreadingModel;
@@ -414,6 +415,10 @@ final class ConfigChecker {
       if (!(params instanceof JsonObject paramsObject)) {
         throw error(at + ".params must be an object, got " + show(params));
       }
+      List<String> shapeProblems = shaped(() -> jobTypes.shape(type), paramsObject, at + ".params", at + ".type");
+      if (!shapeProblems.isEmpty()) {
+        throw new ConfigException(shapeProblems);
+      }
       try {
         jobTypes.create(type).validate(paramsObject);
       } catch (IllegalArgumentException e) {
@@ -533,6 +538,11 @@ final class ConfigChecker {
       Object taskConfig = entry.getValue("config");
       if (taskConfig != null && !(taskConfig instanceof JsonObject)) {
         problems.add(error(at + ".config must be an object, got " + show(taskConfig)).getMessage());
+      } else if (type != null || className != null) {
+        String t = type;
+        String c = className;
+        problems.addAll(shaped(() -> TaskTypes.shape(t, c), taskConfig == null ? new JsonObject() : (JsonObject) taskConfig,
+          at + ".config", at + (t != null ? ".type" : ".class")));
       }
       ThreadingModel threading = attempt(() -> threading(entry.getValue("threading"), at + ".threading"), ThreadingModel.WORKER);
       RestartPolicy restart = attempt(() -> restart(entry.getValue("restart"), at + ".restart"), RestartPolicy.DEFAULT);
@@ -548,6 +558,16 @@ final class ConfigChecker {
         restart, Boolean.TRUE.equals(critical), Boolean.TRUE.equals(singleton)));
     }
     return specs;
+  }
+
+  /** What is wrong with {@code values} by the shape {@code declared} gives (nothing without one), each under {@code path}. */
+  private List<String> shaped(Supplier<ConfigShape> declared, JsonObject values, String path, String declarerPath) {
+    try {
+      ConfigShape shape = declared.get();
+      return shape == null ? List.of() : shape.check(values, path).stream().map(p -> error(p).getMessage()).toList();
+    } catch (IllegalArgumentException e) {
+      return List.of(error(declarerPath + ": " + e.getMessage()).getMessage());
+    }
   }
 
   private RestartPolicy restart(Object value, String path) {

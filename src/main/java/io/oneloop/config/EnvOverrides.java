@@ -24,7 +24,8 @@ import java.util.TreeMap;
  * {@code _} and matched case-insensitively to the keys {@code conf/config.schema.json} knows
  * ({@code ONELOOP_JOBS_MAXCONCURRENT=4} sets {@code jobs.maxConcurrent}). A value is parsed as its
  * key's type: a list of strings is comma-separated, any other list or object is JSON. A variable
- * that names no key is reported with the nearest known one; it never stops the start.
+ * that names no key is reported with the nearest known one; it never stops the start. One key of
+ * one task's config has a form of its own, {@code ONELOOP_TASKS_<NAME>_CONFIG_<KEY>} ({@link TaskEnv}).
  */
 public final class EnvOverrides {
 
@@ -125,7 +126,7 @@ public final class EnvOverrides {
       }
     });
     sorted.forEach((name, value) -> {
-      if (OWN_FORM.contains(name.toUpperCase(Locale.ROOT))) {
+      if (OWN_FORM.contains(name.toUpperCase(Locale.ROOT)) || TaskEnv.handles(name)) {
         return;
       }
       Key key = known.get(name.toUpperCase(Locale.ROOT));
@@ -139,6 +140,8 @@ public final class EnvOverrides {
         errors.add(e.getMessage());
       }
     });
+    // One key of one task, after ONELOOP_TASKS has set the list.
+    errors.addAll(TaskEnv.apply(config, env));
     return new Result(errors, unknown);
   }
 

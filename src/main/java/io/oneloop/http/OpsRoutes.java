@@ -53,7 +53,7 @@ public final class OpsRoutes {
    * @param criticalTasks the tasks readiness waits for, by name
    * @param metrics null without metrics: {@code /metrics} then answers 404
    * @param config the effective config; {@code /api/info} shows it with its secrets redacted
-   *     and the values of every task's config and hook's params hidden
+   *     and the values of every task's config and hook's params hidden, but for the keys their shapes mark shown
    * @param nodes the cluster's nodes for {@code /api/cluster}
    */
   public OpsRoutes(AppState state, OpsConfig ops, List<String> criticalTasks, AppMetrics metrics, JsonObject config,

@@ -1,6 +1,7 @@
 package io.oneloop.jobs;
 
 import io.oneloop.base.Checks;
+import io.oneloop.shape.ConfigShape;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 
@@ -20,6 +21,14 @@ public class BroadcastJob implements Job {
   public BroadcastJob(Predicate<String> browsersMayReceive, long maxBytes) {
     this.browsersMayReceive = browsersMayReceive;
     this.maxBytes = maxBytes;
+  }
+
+  /** Its params; the body may be anything, so {@code /api/info} shows only the address. */
+  public static ConfigShape configShape() {
+    return ConfigShape.of(
+      ConfigShape.address("address").required().shown(),
+      ConfigShape.any("body").required(),
+      ConfigShape.integer("delayMs", 0, SleepJob.MAX_MS).orElse(0));
   }
 
   @Override

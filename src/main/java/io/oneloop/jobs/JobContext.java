@@ -1,5 +1,7 @@
 package io.oneloop.jobs;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.oneloop.base.NoMeters;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
@@ -24,6 +26,16 @@ public interface JobContext {
     if (cancelled()) {
       throw new JobCancelledException();
     }
+  }
+
+  /**
+   * The registry {@code /metrics} shows, as a task's {@code meters()}: a meter registered here is
+   * scraped with the app's own; with {@code metrics.enabled} false (or outside the app), one whose
+   * meters work and record nothing. Each meter name holds at most 1000 series; one past that is
+   * dropped, with one warning naming the meter.
+   */
+  default MeterRegistry meters() {
+    return NoMeters.REGISTRY;
   }
 
   /** Waits up to {@code ms}; returns early, with {@code false}, when the job is cancelled. */

@@ -1,6 +1,8 @@
 package io.oneloop.jobs;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.oneloop.Addresses;
+import io.oneloop.base.NoMeters;
 import io.oneloop.logging.TaskMdc;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
@@ -62,6 +64,7 @@ public final class JobManager {
    */
   private Map<String, Instant> retained = new LinkedHashMap<>();
   private boolean accepting = true;
+  private volatile MeterRegistry meters = NoMeters.REGISTRY;
   private Promise<Void> drained;
 
   /** @param nodeId this node's id in the cluster: every record names it, and other nodes forward cancels to it */
@@ -76,6 +79,11 @@ public final class JobManager {
     this.hookExecutor = vertx.createSharedWorkerExecutor("oneloop-hooks-" + pool, 1);
     this.records = new JobRecords(vertx, nodeId, this, this::cancelForwarded);
     this.departed = new DepartedNodes(vertx, nodeId, records, this::adopt);
+  }
+
+  /** Where the jobs' {@link JobContext#meters()} register: the registry {@code /metrics} shows, once metrics run. */
+  public void meters(MeterRegistry registry) {
+    meters = registry;
   }
 
   public JobTypes types() {
@@ -297,7 +305,7 @@ public final class JobManager {
     } catch (IllegalArgumentException e) {
       throw new JobRejected(400, e.getMessage());
     }
-    return new JobRun(this, this::changed, vertx, nodeId, typeName, paramsObject.copy(), job);
+    return new JobRun(this, this::changed, vertx, meters, nodeId, typeName, paramsObject.copy(), job);
   }
 
   private void pump() {

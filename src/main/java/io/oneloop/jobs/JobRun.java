@@ -1,5 +1,6 @@
 package io.oneloop.jobs;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -32,6 +33,7 @@ final class JobRun implements JobContext {
   private final Object lock;
   private final Listener listener;
   private final Vertx vertx;
+  private final MeterRegistry meters;
   private volatile JobState state = JobState.QUEUED;
   private volatile double progress;
   private volatile Object result;
@@ -48,7 +50,8 @@ final class JobRun implements JobContext {
   private double lastPublishedProgress;
   private long lastPublishedAt = System.nanoTime();
 
-  JobRun(Object lock, Listener listener, Vertx vertx, String node, String type, JsonObject params, Job job) {
+  JobRun(Object lock, Listener listener, Vertx vertx, MeterRegistry meters, String node, String type, JsonObject params, Job job) {
+    this.meters = meters;
     this.lock = lock;
     this.listener = listener;
     this.vertx = vertx;
@@ -114,6 +117,11 @@ final class JobRun implements JobContext {
   @Override
   public JsonObject params() {
     return params;
+  }
+
+  @Override
+  public MeterRegistry meters() {
+    return meters;
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.oneloop.jobs;
 
 import io.oneloop.base.ClassLoading;
+import io.oneloop.shape.ConfigShape;
 
 import java.util.Map;
 import java.util.Set;
@@ -13,7 +14,11 @@ public final class JobTypes {
 
   public static final Set<String> BUILT_IN = Set.of("sleep", "broadcast");
 
+  private static final Map<String, Class<? extends Job>> BUILT_IN_CLASSES = Map.of("sleep", SleepJob.class,
+    "broadcast", BroadcastJob.class);
+
   private final Map<String, Supplier<Job>> types = new TreeMap<>();
+  private final Map<String, String> configured;
 
   public JobTypes(Map<String, String> configured, Predicate<String> browsersMayReceive) {
     this(configured, browsersMayReceive, Long.MAX_VALUE);
@@ -21,6 +26,7 @@ public final class JobTypes {
 
   /** @param maxOutboundBytes the largest message the {@code broadcast} job may publish (bridge.maxOutboundBytes) */
   public JobTypes(Map<String, String> configured, Predicate<String> browsersMayReceive, long maxOutboundBytes) {
+    this.configured = Map.copyOf(configured);
     types.put("sleep", SleepJob::new);
     types.put("broadcast", () -> new BroadcastJob(browsersMayReceive, maxOutboundBytes));
     configured.forEach((name, className) -> types.put(name, () -> instantiate(className)));
@@ -34,6 +40,23 @@ public final class JobTypes {
   public Job create(String type) {
     Supplier<Job> factory = types.get(type);
     return factory == null ? null : factory.get();
+  }
+
+  /**
+   * The shape of the params the type declares (see {@link ConfigShape}), or null when it declares none
+   * or there is no such type; throws {@link IllegalArgumentException} when its declaration is wrong.
+   */
+  public ConfigShape shape(String type) {
+    return shape(type, configured);
+  }
+
+  /** As {@link #shape(String)}, for the job types {@code configured} ({@code jobs.types}) adds to the built-ins. */
+  public static ConfigShape shape(String type, Map<String, String> configured) {
+    Class<?> declarer = BUILT_IN_CLASSES.get(type);
+    if (declarer == null && configured.get(type) != null) {
+      declarer = ClassLoading.find(configured.get(type));
+    }
+    return declarer == null ? null : ConfigShape.declaredBy(declarer);
   }
 
   /** Checks a job class as the config names it; the message says what is wrong with it. */

@@ -1,6 +1,7 @@
 package io.oneloop.jobs;
 
 import io.oneloop.base.Checks;
+import io.oneloop.shape.ConfigShape;
 import io.vertx.core.json.JsonObject;
 
 /** Built-in job {@code sleep}: waits {@code ms}, reporting progress, for trying things out. */
@@ -9,6 +10,10 @@ public class SleepJob implements Job {
   static final long MAX_MS = 24L * 3600 * 1000;
   /** Progress at least twice a second, and a cancel noticed at once (the wait wakes on it). */
   private static final long STEP_MS = 200;
+
+  public static ConfigShape configShape() {
+    return ConfigShape.of(ConfigShape.integer("ms", 0, MAX_MS).required());
+  }
 
   @Override
   public void validate(JsonObject params) {

@@ -3,6 +3,7 @@ package io.oneloop.tasks;
 import io.oneloop.Addresses;
 import io.oneloop.base.EventLoops;
 import io.oneloop.metrics.AppMetrics;
+import io.oneloop.shape.ConfigShape;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 
@@ -29,6 +30,13 @@ public class MetricsTask extends Task {
   private final AtomicLong maxLoopDelayMicros = new AtomicLong();
   private long timerId = -1;
   private AppMetrics metrics;
+
+  /** Its config: none of it is secret, so {@code /api/info} shows all of it. */
+  public static ConfigShape configShape() {
+    return ConfigShape.of(
+      ConfigShape.integer("intervalMs", 10, Integer.MAX_VALUE).orElse(1000).shown(),
+      ConfigShape.address("address").orElse(Addresses.METRICS).shown());
+  }
 
   @Override
   public Future<?> start() {

@@ -1,7 +1,10 @@
 package io.oneloop.tasks;
 
 import io.oneloop.Addresses;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.oneloop.base.Checks;
+import io.oneloop.base.NoMeters;
+import io.oneloop.metrics.AppMetrics;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.VertxException;
@@ -17,7 +20,10 @@ import org.slf4j.LoggerFactory;
  * {@link #config()} or the checked getters below, send with {@link #publish} (or
  * {@link #publishLocal} for this node's own consumers only), and finish with
  * {@link #end()} (a normal end) or {@link #fail(String)} (a failure with a reason). An exception
- * thrown from any handler of the task counts as a failure too.
+ * thrown from any handler of the task counts as a failure too. Count with {@link #meters()}.
+ * <p>
+ * A task declares the keys of its config with {@code public static ConfigShape configShape()}
+ * (see {@link io.oneloop.shape.ConfigShape}): {@code --check-config} and the start then check them.
  */
 public abstract class Task extends VerticleBase {
 
@@ -76,6 +82,18 @@ public abstract class Task extends VerticleBase {
       log.error("Task " + getClass().getName() + " failed", cause);
       vertx.undeploy(deploymentID());
     }
+  }
+
+  /**
+   * The registry {@code /metrics} shows: a meter registered here is scraped with the app's own
+   * ({@code meters().counter("orders.seen").increment()} shows as {@code orders_seen_total}). With
+   * {@code metrics.enabled} false, a registry whose meters work and record nothing. Each meter name
+   * holds at most 1000 series (tag combinations); a series past that is dropped, with one warning
+   * naming the meter.
+   */
+  protected MeterRegistry meters() {
+    AppMetrics metrics = AppMetrics.of(vertx);
+    return metrics != null ? metrics.registry() : NoMeters.REGISTRY;
   }
 
   /** A whole number from this task's config, {@code def} when absent; fails the start when out of range. */

@@ -1,6 +1,7 @@
 package io.oneloop.tasks;
 
 import io.oneloop.base.ClassLoading;
+import io.oneloop.shape.ConfigShape;
 import io.vertx.core.Deployable;
 
 import java.lang.reflect.Modifier;
@@ -18,6 +19,8 @@ public final class TaskTypes {
     "metrics", MetricsTask::new
   ));
 
+  private static final Map<String, Class<? extends Task>> CLASSES = Map.of("ticker", TickerTask.class, "metrics", MetricsTask.class);
+
   /** The built-in type names, sorted. */
   public static final Set<String> BUILT_IN = Collections.unmodifiableSet(TYPES.keySet());
 
@@ -30,6 +33,19 @@ public final class TaskTypes {
       throw new IllegalArgumentException("unknown task type " + type);
     }
     return factory;
+  }
+
+  /**
+   * The shape of the config a task declares (see {@link ConfigShape}): the built-in {@code type}'s, or
+   * else the class {@code className}'s; null when it declares none. Throws {@link IllegalArgumentException}
+   * when there is no such type or class, or its declaration is wrong.
+   */
+  public static ConfigShape shape(String type, String className) {
+    Class<?> declarer = type != null ? CLASSES.get(type) : ClassLoading.find(className);
+    if (declarer == null) {
+      throw new IllegalArgumentException("unknown task type " + type);
+    }
+    return ConfigShape.declaredBy(declarer);
   }
 
   /** Checks a task class as the config names it; the message says what is wrong with it. */

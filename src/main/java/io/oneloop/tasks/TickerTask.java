@@ -1,6 +1,7 @@
 package io.oneloop.tasks;
 
 import io.oneloop.Addresses;
+import io.oneloop.shape.ConfigShape;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.Counter;
@@ -15,6 +16,13 @@ import java.time.Instant;
  */
 public class TickerTask extends Task {
 
+  /** Its config: none of it is secret, so {@code /api/info} shows all of it. */
+  public static ConfigShape configShape() {
+    return ConfigShape.of(
+      ConfigShape.integer("intervalMs", 1, Integer.MAX_VALUE).orElse(1000).shown(),
+      ConfigShape.address("address").orElse(Addresses.TICKER).shown(),
+      ConfigShape.integer("count", 0, Long.MAX_VALUE).orElse(0).shown());
+  }
 
   private long timerId = -1;
   /** Ticks this instance has published, for {@code count}. */

@@ -1,6 +1,9 @@
 package io.oneloop.http;
 
 import io.oneloop.support.TestApp;
+import io.oneloop.testtasks.GreeterTask;
+import io.oneloop.testtasks.PublishingTask;
+import io.oneloop.testtasks.ShapedJob;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -17,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 
 import static io.oneloop.support.TestApp.config;
 import static io.oneloop.support.TestApp.task;
+import static io.oneloop.support.TestApp.taskClass;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
@@ -27,7 +31,7 @@ class InfoRedactionTest {
   private static final String REDACTED = "<redacted>";
 
   @Test
-  @DisplayName("/api/info lists the keys of every task config and hook params, each with the value \"<redacted>\", whatever the key is called")
+  @DisplayName("/api/info lists the keys of a task config without a shape and of hook params, each with the value \"<redacted>\", whatever the key is called, but for those the shape marks shown")
   void taskConfigAndHookParamsHidden(Vertx vertx) throws Exception {
     JsonObject taskConfig = new JsonObject()
       .put("intervalMs", 60_000)
@@ -37,7 +41,7 @@ class InfoRedactionTest {
       .put("credentials", new JsonObject().put("key", "ck-HIDDEN-4"))
       .put("tokens", new JsonArray().add("t-HIDDEN-5").add("t-HIDDEN-6"))
       .put("url", "https://u:HIDDEN-7@x.example");
-    JsonObject given = config(task("clock", "ticker", taskConfig))
+    JsonObject given = config(taskClass("clock", PublishingTask.class, taskConfig))
       .put("hooks", new JsonObject().put("startup", new JsonArray())
         .put("shutdown", new JsonArray().add(new JsonObject().put("type", "broadcast")
           .put("params", new JsonObject().put("address", "oneloop.server").put("body", "hook-HIDDEN-8")))));
@@ -54,11 +58,37 @@ class InfoRedactionTest {
       expectedTask.put(key, REDACTED);
     }
     assertEquals(expectedTask, shownTask, "a nested object or list is one hidden value");
-    assertEquals(new JsonObject().put("address", REDACTED).put("body", REDACTED),
+    assertEquals(new JsonObject().put("address", "oneloop.server").put("body", REDACTED),
       config.getJsonObject("hooks").getJsonArray("shutdown").getJsonObject(0).getJsonObject("params"));
     assertEquals("broadcast", config.getJsonObject("hooks").getJsonArray("shutdown").getJsonObject(0).getString("type"),
       "the rest of the config is shown as it was");
     assertEquals("clock", config.getJsonArray("tasks").getJsonObject(0).getString("name"));
+  }
+
+  @Test
+  @DisplayName("/api/info shows the values of the keys a shape marks shown (the built-ins' intervalMs, address and count) and hides the rest")
+  void shownKeys(Vertx vertx) throws Exception {
+    JsonObject given = config(
+      task("clock", "ticker", new JsonObject().put("intervalMs", 60_000).put("address", "oneloop.ticker").put("count", 0)),
+      task("vitals", "metrics", new JsonObject().put("intervalMs", 60_000)),
+      taskClass("greeter", GreeterTask.class, new JsonObject().put("everyMs", 60_000).put("greeting", "HIDDEN-1")
+        .put("apiKey", "HIDDEN-2")))
+      .put("jobs", new JsonObject().put("types", new JsonObject().put("shaped", ShapedJob.class.getName())))
+      .put("hooks", new JsonObject().put("startup", new JsonArray().add(new JsonObject().put("type", "shaped")
+        .put("params", new JsonObject().put("mode", "off").put("rows", 7).put("password", "HIDDEN-3")))));
+    TestApp app = TestApp.start(vertx, given);
+    HttpResponse<Buffer> response = WebClient.create(vertx).get(app.port(), "127.0.0.1", "/api/info").send().await(10, TimeUnit.SECONDS);
+    assertEquals(200, response.statusCode());
+    assertFalse(response.bodyAsString().contains("HIDDEN"), response.bodyAsString());
+    JsonObject config = response.bodyAsJsonObject().getJsonObject("config");
+    JsonArray tasks = config.getJsonArray("tasks");
+    assertEquals(new JsonObject().put("intervalMs", 60_000).put("address", "oneloop.ticker").put("count", 0),
+      tasks.getJsonObject(0).getJsonObject("config"));
+    assertEquals(new JsonObject().put("intervalMs", 60_000), tasks.getJsonObject(1).getJsonObject("config"));
+    assertEquals(new JsonObject().put("everyMs", 60_000).put("greeting", REDACTED).put("apiKey", REDACTED),
+      tasks.getJsonObject(2).getJsonObject("config"));
+    assertEquals(new JsonObject().put("mode", "off").put("rows", REDACTED).put("password", REDACTED),
+      config.getJsonObject("hooks").getJsonArray("startup").getJsonObject(0).getJsonObject("params"));
   }
 
   @Test

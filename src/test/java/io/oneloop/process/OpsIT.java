@@ -171,6 +171,32 @@ class OpsIT {
   }
 
   @Test
+  @DisplayName("a built-in task's bad config key fails --check-config and the start with exit 2 naming its key path; so does a bad ONELOOP_TASKS_<NAME>_CONFIG_<KEY>")
+  void taskConfigChecked() throws Exception {
+    Path bad = write("bad-ticker.json", new JsonObject().put("tasks", new JsonArray()
+      .add(new JsonObject().put("name", "t").put("type", "ticker").put("config", new JsonObject().put("intervalMs", "fast")))));
+    String expected = bad + ": tasks[0].config.intervalMs must be an integer 1-2147483647, got \"fast\"";
+    try (AppProcess app = AppProcess.start("check-ticker", dir, Map.of(),
+      "-jar", AppProcess.JAR.toString(), "--check-config", "-conf", bad.toString())) {
+      assertEquals(2, app.awaitExit(), app.output());
+      assertTrue(app.output().contains(expected), app.output());
+    }
+    try (AppProcess app = AppProcess.start("start-ticker", dir, Map.of(), "-jar", AppProcess.JAR.toString(), "-conf", bad.toString())) {
+      assertEquals(2, app.awaitExit(), app.output());
+      assertTrue(app.output().contains(expected), app.output());
+      assertFalse(app.output().contains("HTTP server listening"), app.output());
+    }
+    Path good = write("good-ticker.json", new JsonObject().put("http", http(AppProcess.freePort())).put("tasks", new JsonArray()
+      .add(new JsonObject().put("name", "my-clock").put("type", "ticker"))));
+    try (AppProcess app = AppProcess.start("check-ticker-env", dir, Map.of("ONELOOP_TASKS_MY_CLOCK_CONFIG_COUNT", "never"),
+      "-jar", AppProcess.JAR.toString(), "--check-config", "-conf", good.toString())) {
+      assertEquals(2, app.awaitExit(), app.output());
+      assertTrue(app.output().contains("ONELOOP_TASKS_MY_CLOCK_CONFIG_COUNT must be an integer 0-9223372036854775807, got \"never\""),
+        app.output());
+    }
+  }
+
+  @Test
   @DisplayName("--check-config exits 0 on a good config and starts nothing; with only warnings it lists them and exits 0; on one with three problems it lists all three and exits 2")
   void checkConfig() throws Exception {
     int port = AppProcess.freePort();

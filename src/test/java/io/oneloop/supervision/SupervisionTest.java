@@ -8,6 +8,7 @@ import io.oneloop.support.TestApp;
 import io.oneloop.testtasks.FailingStartTask;
 import io.oneloop.testtasks.FailingTask;
 import io.oneloop.testtasks.HeldStopTask;
+import io.oneloop.testtasks.PublishingTask;
 import io.oneloop.testtasks.SelfEndingTask;
 import io.oneloop.testtasks.ThreadReportTask;
 import io.oneloop.testtasks.ThrowingTask;
@@ -180,12 +181,15 @@ class SupervisionTest {
   }
 
   @Test
-  @DisplayName("a bad task setting fails the start with the setting named")
+  @DisplayName("a bad task setting fails the start with the setting named: by the check for a task with a shape, by the task itself without")
   void badTaskSetting(Vertx vertx) {
     Exception e = assertThrows(Exception.class, () -> TestApp.deploy(vertx,
       config(task("ticker", "ticker", new JsonObject().put("intervalMs", "fast")))).await(20, TimeUnit.SECONDS));
-    assertEquals("task \"ticker\" (ticker) failed to start: config.intervalMs must be an integer 1-2147483647, got \"fast\"",
-      e.getMessage());
+    assertEquals("test config: tasks[0].config.intervalMs must be an integer 1-2147483647, got \"fast\"", e.getMessage());
+    Exception unshaped = assertThrows(Exception.class, () -> TestApp.deploy(vertx,
+      config(taskClass("pub", PublishingTask.class, new JsonObject().put("address", 5)))).await(20, TimeUnit.SECONDS));
+    assertEquals("task \"pub\" (" + PublishingTask.class.getName() + ") failed to start: config.address must be a non-empty string, got 5",
+      unshaped.getMessage());
   }
 
   @Test
