@@ -2,7 +2,11 @@ package io.oneloop.app;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.oneloop.bridge.BridgeSockets;
+import io.oneloop.bridge.BridgeOptions;
 import io.oneloop.bridge.History;
+import io.oneloop.bridge.Presence;
+import io.oneloop.bridge.PresenceStore;
+import io.oneloop.cluster.PresenceStores;
 import io.oneloop.chat.ChatVerticle;
 import io.oneloop.cluster.ClusterMembership;
 import io.oneloop.cluster.ClusterNodes;
@@ -112,10 +116,18 @@ final class Services {
       metrics.bridge().historyBytes(history::bytes);
     }
     terminated.onComplete(ar -> history.close());
-    HttpInstances http = new HttpInstances(config.http().port(), history);
+    // One presence per process too, in the cluster's store when clustered; its entries name this node.
+    BridgeOptions bridge = config.bridge().onNode(membership.nodeId());
+    PresenceStore store = PresenceStores.of(vertx, membership);
+    Presence presence = new Presence(vertx, bridge.presence(), store);
+    if (metrics != null) {
+      metrics.bridge().presenceEntries(presence::entries);
+    }
+    terminated.onComplete(ar -> store.close());
+    HttpInstances http = new HttpInstances(config.http().port(), history, presence, membership.nodeId(), membership::members);
     bridgeSockets = http.bridgeSockets();
     return supervisor.deployService("HTTP", "server",
-        () -> new HttpVerticle(config.http(), config.bridge(), state, jobs, ops, http, security),
+        () -> new HttpVerticle(config.http(), bridge, state, jobs, ops, http, security),
         new DeploymentOptions().setInstances(config.http().instances()))
       .compose(v -> supervisor.deployService("chat", "service", () -> new ChatVerticle(config.chat()), new DeploymentOptions()));
   }

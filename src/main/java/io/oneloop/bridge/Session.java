@@ -10,7 +10,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.SocketAddress;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -26,14 +28,16 @@ final class Session implements Wire.Listener, Subscriber {
   private static final int INTERNAL_ERROR = 1011;
   private static final int MESSAGE_TOO_LARGE = 1009;
   private static final int POLICY_VIOLATION = 1008;
-  /** A ping check this late means the process or its loop was held up: pings may be waiting unread. */
-  private static final long LATE_CHECK_NANOS = 1_000_000_000L;
   /** Closing a client is logged at most once a second per reason in the process, whichever engine. */
   private static final LogThrottle.Keyed REFUSAL_LOG = LogThrottle.perSecondByKey();
 
   private final Hub hub;
   final Wire wire;
   private final Set<String> registrations = new LinkedHashSet<>();
+  /** This socket's id, in its presence entries and for an administrator's disconnect. */
+  final String connId = Presence.newConnId();
+  /** Its presence entries, by address. */
+  private final Map<String, JsonObject> present = new HashMap<>();
   /** Replay bytes written and not yet confirmed sent: not counted against bridge.maxQueuedBytes. */
   private long replayBytesQueued;
   /**
@@ -51,12 +55,11 @@ final class Session implements Wire.Listener, Subscriber {
   private final Predicate<String> mayReceive;
   private final InboundBudget inbound;
   private final Replies replies;
-  private long pingTimer;
+  private final PingCheck pings;
   private final long expiryTimer;
   /** Ends the connection should a close this side started not complete within closeTimeoutMs; -1 until one is. */
   private long closeTimer = -1;
   private final Runnable onRelease;
-  private long lastPing = System.currentTimeMillis();
   private int handlers;
   /** Regex-history logs this socket's registers started, over its life: unregistering does not give one back, the log outlives it. */
   private int historiesStarted;
@@ -80,35 +83,13 @@ final class Session implements Wire.Listener, Subscriber {
     hub.sessions.add(this);
     hub.counts.opened(wire.transport());
     hub.listener.sockets(wire.transport(), 1);
-    armPingCheck();
+    pings = new PingCheck(hub.vertx, hub.pingTimeoutMs, () -> released, () -> close(wire::close));
+    pings.arm();
     long expiresAtMs = admission == null ? 0 : admission.expiresAtMs();
     long untilExpiry = expiresAtMs == 0 ? -1 : expiresAtMs - System.currentTimeMillis();
     this.expiryTimer = untilExpiry < 0 ? -1 : hub.vertx.setTimer(Math.max(1, untilExpiry), id -> {
       log.debug("Closing the bridge socket of {}: its token expired", wire.remoteAddress());
       close(() -> wire.close(FanoutBridge.TOKEN_EXPIRED, "token expired"));
-    });
-  }
-
-  /**
-   * Checks for a ping one timeout from now. A check that runs more than a second late finds the
-   * process or its event loop was held up (a long GC, a stopped VM), while the client's pings
-   * may be waiting unread in the kernel: it waits one more timeout instead of closing, so a
-   * pause does not close every client at once.
-   */
-  private void armPingCheck() {
-    long pingTimeoutMs = hub.pingTimeoutMs;
-    long due = System.nanoTime() + pingTimeoutMs * 1_000_000;
-    pingTimer = hub.vertx.setTimer(pingTimeoutMs, id -> {
-      if (released) {
-        return;
-      }
-      boolean late = System.nanoTime() - due > LATE_CHECK_NANOS;
-      if (!late && System.currentTimeMillis() - lastPing >= pingTimeoutMs) {
-        log.debug("Closing a bridge socket that sent no ping for {} ms", pingTimeoutMs);
-        close(wire::close);
-      } else {
-        armPingCheck();
-      }
     });
   }
 
@@ -225,7 +206,7 @@ final class Session implements Wire.Listener, Subscriber {
       return;
     }
     if ("ping".equals(type)) {
-      lastPing = System.currentTimeMillis();
+      pings.pinged();
       return;
     }
     Object address = msg.getValue("address");
@@ -279,6 +260,7 @@ final class Session implements Wire.Listener, Subscriber {
       registrations.add(address);
       handlers++;
       Replay replay = hub.join(address, this, headers);
+      hub.presence.joined(present, address, user, headers, connId);
       if (replay != null) {
         // What this client missed goes out first, as its register asked, then live messages again.
         replay.next();
@@ -290,6 +272,7 @@ final class Session implements Wire.Listener, Subscriber {
     if (registrations.remove(address)) {
       handlers--;
       hub.leave(address, this);
+      hub.presence.left(present, address);
     }
   }
 
@@ -327,6 +310,11 @@ final class Session implements Wire.Listener, Subscriber {
     }
     Message<?> replyTo = replies.take(address);
     if (!checkPermitted(address, replyTo)) {
+      return;
+    }
+    if (replyTo == null && Presence.ADDRESS.equals(address)) {
+      // Answered here: only the engine knows which addresses this socket may register for.
+      hub.presence.query(msg, mayReceive, this::writeOwn);
       return;
     }
     DeliveryOptions options = admit(msg);
@@ -447,6 +435,17 @@ final class Session implements Wire.Listener, Subscriber {
     replayBytesQueued += delta;
   }
 
+  String user() {
+    return user;
+  }
+
+  /** An administrator's disconnect: closed with {@code code} and {@code reason}, after what is queued. */
+  void disconnect(int code, String reason) {
+    if (!released) {
+      close(() -> wire.close(code, reason));
+    }
+  }
+
   @Override
   public SocketAddress remoteAddress() {
     return wire.remoteAddress();
@@ -474,7 +473,7 @@ final class Session implements Wire.Listener, Subscriber {
       return;
     }
     released = true;
-    hub.vertx.cancelTimer(pingTimer);
+    pings.cancel();
     if (closeTimer >= 0) {
       hub.vertx.cancelTimer(closeTimer);
     }
@@ -484,6 +483,7 @@ final class Session implements Wire.Listener, Subscriber {
     }
     new ArrayList<>(registrations).forEach(address -> hub.leave(address, this));
     registrations.clear();
+    hub.presence.leftAll(present);
     hub.forget(this);
     hub.counts.closed(wire.transport());
     hub.listener.sockets(wire.transport(), -1);

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 
 /**
@@ -34,12 +35,13 @@ public final class BridgeMetrics implements BridgeListener {
   private final Counter in;
   private final Counter out;
   private final Counter slowClosed;
+  private final Counter disconnects;
 
   BridgeMetrics(MeterRegistry registry) {
     this.registry = registry;
     TRANSPORTS.forEach(t -> sockets.put(t, new AtomicLong()));
     if (registry == null) {
-      in = out = slowClosed = null;
+      in = out = slowClosed = disconnects = null;
       return;
     }
     for (String transport : TRANSPORTS) {
@@ -54,6 +56,26 @@ public final class BridgeMetrics implements BridgeListener {
     slowClosed = Counter.builder("oneloop.bridge.slow.closed")
       .description("Bridge clients closed because too much waited to be sent to them")
       .register(registry);
+    disconnects = Counter.builder("oneloop.disconnects")
+      .description("Bridge sockets closed by an administrator (POST /api/disconnect), on this node")
+      .register(registry);
+  }
+
+  /** Reads the presence entries this process tracks, for the gauge {@code oneloop.presence.entries}. */
+  public void presenceEntries(IntSupplier entries) {
+    if (registry != null) {
+      Gauge.builder("oneloop.presence.entries", entries, IntSupplier::getAsInt)
+        .description("Presence entries this process tracks, every address together (at most bridge.maxPresenceEntries)")
+        .strongReference(true)
+        .register(registry);
+    }
+  }
+
+  @Override
+  public void disconnected(int count) {
+    if (disconnects != null && count > 0) {
+      disconnects.increment(count);
+    }
   }
 
   private Counter messages(String direction) {
