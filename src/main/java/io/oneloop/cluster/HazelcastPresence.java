@@ -39,6 +39,8 @@ final class HazelcastPresence implements PresenceStore {
   private static final Logger log = LoggerFactory.getLogger(HazelcastPresence.class);
   /** A departed node's entries are deleted this long after it left, if it has not come back: every survivor has read them by then. */
   static final long FORGET_DEPARTED_MS = 30_000;
+  /** How long after nodes joined this node writes its entries again and sends them its joins. */
+  static final long REJOIN_DELAY_MS = 2000;
 
   private final Vertx vertx;
   private final ClusterMembership membership;
@@ -121,13 +123,16 @@ final class HazelcastPresence implements PresenceStore {
     Set<String> now = new HashSet<>(membership.members());
     List<String> joined = now.stream().filter(id -> !known.contains(id) && !id.equals(membership.nodeId())).toList();
     known = now;
-    if (joined.isEmpty() || own.isEmpty()) {
+    if (joined.isEmpty()) {
       return;
     }
-    writeOwnAgain();
-    for (String node : joined) {
-      own.values().forEach(entry -> vertx.eventBus().publish(Addresses.presenceEvents(node), Presence.event("join", entry)));
-    }
+    // A moment later: the newcomers' event-bus registrations reach this node's view after their membership.
+    vertx.setTimer(REJOIN_DELAY_MS, id -> {
+      writeOwnAgain();
+      for (String node : joined) {
+        own.values().forEach(entry -> vertx.eventBus().publish(Addresses.presenceEvents(node), Presence.event("join", entry)));
+      }
+    });
   }
 
   /** After a split this node's side may have lost its entries: written again. */
