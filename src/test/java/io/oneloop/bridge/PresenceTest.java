@@ -64,8 +64,7 @@ class PresenceTest {
   }
 
   private static boolean presenceFrame(JsonObject frame, String kind) {
-    JsonObject headers = frame.getJsonObject("headers");
-    return isRec(CHAT).test(frame) && headers != null && kind.equals(headers.getString("oneloop.presence"));
+    return BridgeClient.isPresence(CHAT, kind).test(frame);
   }
 
   @ParameterizedTest

@@ -451,8 +451,7 @@ class ClusterIT {
   }
 
   private static boolean presenceEvent(JsonObject frame, String kind) {
-    JsonObject headers = frame.getJsonObject("headers");
-    return BridgeClient.isRec(CHAT).test(frame) && headers != null && kind.equals(headers.getString("oneloop.presence"));
+    return BridgeClient.isPresence(CHAT, kind).test(frame);
   }
 
   private static boolean presenceEvent(JsonObject frame, String kind, String connId) {
