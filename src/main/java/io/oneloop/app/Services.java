@@ -122,6 +122,7 @@ final class Services {
     Presence presence = new Presence(vertx, bridge.presence(), store);
     if (metrics != null) {
       metrics.bridge().presenceEntries(presence::entries);
+      metrics.bridge().presenceUntracked(presence::untracked);
     }
     terminated.onComplete(ar -> store.close());
     HttpInstances http = new HttpInstances(config.http().port(), history, presence, membership.nodeId(), membership::members);

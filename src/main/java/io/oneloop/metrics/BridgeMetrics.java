@@ -1,6 +1,7 @@
 package io.oneloop.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.oneloop.bridge.BridgeListener;
@@ -67,6 +68,16 @@ public final class BridgeMetrics implements BridgeListener {
       Gauge.builder("oneloop.presence.entries", entries, IntSupplier::getAsInt)
         .description("Presence entries this process tracks, every address together (at most bridge.maxPresenceEntries)")
         .strongReference(true)
+        .register(registry);
+    }
+  }
+
+  /** Reads the registers not tracked for a presence bound, for the counter {@code oneloop.presence.untracked}. */
+  public void presenceUntracked(LongSupplier untracked) {
+    if (registry != null) {
+      FunctionCounter.builder("oneloop.presence.untracked", untracked, u -> u.getAsLong())
+        .description("Registers on a presence address not shown in its presence: bridge.maxPresenceEntries or"
+          + " bridge.maxPresencePerAddress was reached (the socket still gets the messages)")
         .register(registry);
     }
   }

@@ -159,6 +159,7 @@ class PresenceTest {
     assertEquals(2, presence(vertx, app.port(), ROOM).getInteger("count"));
     assertEquals(0, presence(vertx, app.port(), "room.3").getInteger("count"), "the process holds 3 entries at most");
     assertEquals(3.0, gauge(vertx, app.port(), "oneloop_presence_entries"));
+    assertEquals(2.0, gauge(vertx, app.port(), "oneloop_presence_untracked_total"), "the third in room.1 and the one in room.3");
     // Not tracked, but subscribed: every client gets the room's messages.
     vertx.eventBus().publish(ROOM, new JsonObject().put("n", 1));
     for (BridgeClient client : clients) {
