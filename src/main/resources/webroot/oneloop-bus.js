@@ -4,6 +4,8 @@
 //   import { Bus } from '/oneloop-bus.js';
 //   const bus = new Bus('/eventbus');
 //   bus.subscribe('oneloop.ticker', (tick) => show(tick), { onGap: () => reloadSnapshot() });
+//   bus.subscribe('oneloop.chat', (msg) => show(msg), { onJoin: (entry) => add(entry), onLeave: (entry) => remove(entry) });
+//   const { entries } = await bus.request('oneloop.presence', { address: 'oneloop.chat' });
 //   bus.onState((state) => console.log(state));         // connecting, connected, reconnecting, closed
 //   const reply = await bus.request('oneloop.chat.send', { user: 'me', text: 'hi' });
 //   bus.connect();
@@ -16,6 +18,15 @@
 // missed. When that is no longer kept (or the server restarted), the server says so with one
 // message whose header oneloop.gap is the first seq that follows; the module then calls the
 // subscription's onGap(firstSeq) instead of its handler: the place to reload a snapshot.
+//
+// On an address of the server's bridge.presence with joinLeave, the server sends a message with
+// the header oneloop.presence ("join" or "leave") and the presence entry as body
+// ({user, name, connId, node, since}) as subscribers come and go; the module hands those to the
+// subscription's onJoin(entry) / onLeave(entry), never to its handler. With auth off, the option
+// `name` is sent with every register (header oneloop.name) as the name others see.
+//
+// A socket an administrator disconnects is closed with code 4403: the module does not reconnect,
+// its state is "closed" and closeReason gives the reason the server sent.
 //
 // The official client is a classic script; when no global EventBus is defined yet, connect()
 // loads vendor/sockjs.min.js and vendor/vertx-eventbus.js from beside this module first.
@@ -33,7 +44,12 @@ export const Headers = Object.freeze({
   EPOCH: 'oneloop.epoch',
   SINCE: 'oneloop.since',
   GAP: 'oneloop.gap',
+  PRESENCE: 'oneloop.presence',
+  NAME: 'oneloop.name',
 });
+
+/** The close code of a socket an administrator disconnected: no reconnect follows it. */
+export const DISCONNECTED = 4403;
 
 /** A failed request: the server's failure (code and message, e.g. 400) or a connection problem (no code). */
 export class BusError extends Error {
@@ -86,6 +102,8 @@ const DEFAULTS = {
   reconnectDelayMaxMs: 5_000,
   // About ten minutes of tries at the longest delay; then the state is "closed" until connect().
   maxReconnectAttempts: 120,
+  // The name others see in the presence of an address (auth off); a function is asked at each register.
+  name: undefined,
 };
 
 export class Bus {
@@ -104,6 +122,7 @@ export class Bus {
   #openListeners = new Set();
   #stateListeners = new Set();
   #pending = new Set();
+  #closeReason = undefined;
 
   /**
    * @param url the bridge's SockJS address, or a function returning it (asked at each connect)
@@ -118,12 +137,18 @@ export class Bus {
     return this.#state;
   }
 
+  /** Why the server closed the connection for good (an administrator's disconnect), or undefined. */
+  get closeReason() {
+    return this.#closeReason;
+  }
+
   /**
    * Opens the connection (again, dropping any current one); it then reconnects by itself.
    * Resolves once the client is loaded and connecting.
    */
   async connect() {
     this.#discard();
+    this.#closeReason = undefined;
     this.#setState(this.#everOpened ? State.RECONNECTING : State.CONNECTING);
     await loadClient();
     const EventBus = globalThis.EventBus;
@@ -137,7 +162,7 @@ export class Bus {
     });
     eb.enableReconnect(true);
     eb.onopen = () => this.#opened(eb);
-    eb.onclose = () => this.#closed(eb);
+    eb.onclose = (event) => this.#closed(eb, event);
     // Frames of type "err" that belong to no handler, e.g. access_denied for a missing permission.
     eb.onerror = (err) => console.error('event bus error:', err);
     this.#eb = eb;
@@ -152,10 +177,11 @@ export class Bus {
 
   /**
    * Calls handler(body, message) for every message on address, now and after each reconnect, and
-   * onGap(firstSeq) when the server could not replay everything missed (reload a snapshot there).
+   * onGap(firstSeq) when the server could not replay everything missed (reload a snapshot there),
+   * onJoin(entry) / onLeave(entry) as subscribers of a presence address come and go.
    * Returns a function that removes the subscription.
    */
-  subscribe(address, handler, { onGap } = {}) {
+  subscribe(address, handler, { onGap, onJoin, onLeave } = {}) {
     let subscriptions = this.#handlers.get(address);
     if (!subscriptions) {
       subscriptions = new Set();
@@ -164,7 +190,7 @@ export class Bus {
         this.#register(this.#eb, address);
       }
     }
-    const subscription = { handler, onGap };
+    const subscription = { handler, onGap, onJoin, onLeave };
     subscriptions.add(subscription);
     return () => this.#unsubscribe(address, subscription);
   }
@@ -182,6 +208,19 @@ export class Bus {
       this.#safely(listener, { resumed: false });
     }
     return () => this.#openListeners.delete(listener);
+  }
+
+  /**
+   * Registers address again on the current connection, from where it left off: after the name
+   * option changed, so the server's presence shows the new name.
+   */
+  reregister(address) {
+    const callback = this.#registered.get(address);
+    if (!callback || this.#state !== State.CONNECTED) {
+      return;
+    }
+    this.#eb.unregisterHandler(address, {}, callback);
+    this.#register(this.#eb, address);
   }
 
   /** Calls listener(state) now and on every change of the connection state. */
@@ -253,12 +292,19 @@ export class Bus {
     }
   }
 
-  #closed(eb) {
+  #closed(eb, event) {
     if (eb !== this.#eb) {
       return;
     }
     this.#registered.clear();
     this.#failAll('the connection to the server was lost');
+    if (event?.code === DISCONNECTED) {
+      // Disconnected on purpose: trying again would only be disconnected again.
+      this.#closeReason = event.reason || 'disconnected';
+      this.#discard();
+      this.#setState(State.CLOSED);
+      return;
+    }
     // The client has already scheduled its next try, unless it ran out of them.
     this.#failures += 1;
     if (this.#failures > this.#options.maxReconnectAttempts) {
@@ -280,6 +326,10 @@ export class Bus {
     // Where it left off, for the server's history; an address without one ignores it.
     const position = this.#positions.get(address);
     const headers = position ? { [Headers.SINCE]: position.seq, [Headers.EPOCH]: position.epoch } : {};
+    const name = typeof this.#options.name === 'function' ? this.#options.name() : this.#options.name;
+    if (typeof name === 'string' && name !== '') {
+      headers[Headers.NAME] = name;
+    }
     eb.registerHandler(address, headers, callback);
     this.#registered.set(address, callback);
   }
@@ -287,6 +337,17 @@ export class Bus {
   #deliver(address, message) {
     const headers = message.headers ?? {};
     const subscriptions = [...(this.#handlers.get(address) ?? [])];
+    const presence = headers[Headers.PRESENCE];
+    if (presence !== undefined) {
+      // Not a message of the address: someone came or went.
+      for (const { onJoin, onLeave } of subscriptions) {
+        const listener = presence === 'join' ? onJoin : presence === 'leave' ? onLeave : undefined;
+        if (listener) {
+          this.#safely(listener, message.body);
+        }
+      }
+      return;
+    }
     if (headers[Headers.GAP] !== undefined) {
       this.#positions.delete(address);
       for (const { onGap } of subscriptions) {

@@ -33,6 +33,19 @@ public final class Addresses {
     return "oneloop.internal.node." + nodeId;
   }
 
+  /** Request/reply for pages (answered by the bridge itself): who is subscribed to an address of bridge.presence. */
+  public static final String PRESENCE = "oneloop.presence";
+
+  /** Between nodes (never on the bridge): presence events for the subscribers of the node {@code nodeId} alone. */
+  public static String presenceEvents(String nodeId) {
+    return "oneloop.internal.presence.node." + nodeId;
+  }
+
+  /** Request/reply between nodes (never on the bridge): close the matching bridge sockets of the node {@code nodeId}. */
+  public static String bridgeDisconnect(String nodeId) {
+    return "oneloop.internal.bridge.disconnect." + nodeId;
+  }
+
   /** Request/reply inside the process (never on the bridge): the bridge's sockets, as {@code GET /api/bridge} answers. */
   public static final String BRIDGE_SOCKETS = "oneloop.internal.bridge.sockets";
 
@@ -69,6 +82,8 @@ public final class Addresses {
   public static final String CHAT_IDS_COUNTER = "oneloop.chat.ids";
   /** The shared map of job records by id, every node's (the same name as the jobs' feed). */
   public static final String JOB_RECORDS_MAP = "oneloop.jobs";
+  /** The cluster's presence entries (a Hazelcast map), one per socket and address. */
+  public static final String PRESENCE_MAP = "oneloop.presence";
   /** Each singleton task's cluster-wide lock: this prefix and the task's name. */
   public static final String SINGLETON_LOCK_PREFIX = "oneloop.singleton.";
 

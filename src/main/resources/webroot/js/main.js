@@ -7,7 +7,7 @@ import { mountConnection } from './panels/connection.js';
 import { mountShutdownBanner } from './panels/shutdown-banner.js';
 import { createTickerPanel } from './panels/ticker.js';
 import { createTasksPanel } from './panels/tasks.js';
-import { createChatPanel } from './panels/chat.js';
+import { chatName, createChatPanel } from './panels/chat.js';
 import { createJobsPanel } from './panels/jobs.js';
 import { createMetricsPanel } from './panels/metrics.js';
 import { createNodesPanel } from './panels/nodes.js';
@@ -20,7 +20,8 @@ import { h } from './dom.js';
 const PANELS = [createTickerPanel, createMetricsPanel, createJobsPanel, createTasksPanel, createNodesPanel, createChatPanel];
 
 // The token, if the tab holds one, rides in the bridge URL (read at each connect): SockJS keeps it on every transport.
-const bus = new Bus(() => withToken('/eventbus'));
+// The chat's name is the name others see in its presence (with auth off; a token's name otherwise).
+const bus = new Bus(() => withToken('/eventbus'), { name: () => chatName() });
 mountConnection(document.getElementById('connection'), bus);
 mountShutdownBanner(document.getElementById('shutdown-banner'), bus);
 mountNotices(document.getElementById('notices'), bus);

@@ -3,7 +3,11 @@ package io.oneloop.app;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.oneloop.bridge.BridgeOptions;
 import io.oneloop.bridge.BridgeSockets;
+import io.oneloop.bridge.BridgeOptions;
 import io.oneloop.bridge.History;
+import io.oneloop.bridge.Presence;
+import io.oneloop.bridge.PresenceStore;
+import io.oneloop.cluster.PresenceStores;
 import io.oneloop.chat.ChatVerticle;
 import io.oneloop.cluster.ClusterMembership;
 import io.oneloop.cluster.ClusterNodes;
@@ -115,13 +119,22 @@ final class Services {
       metrics.bridge().historyBytes(history::bytes);
     }
     terminated.onComplete(ar -> history.close());
-    HttpInstances http = new HttpInstances(config.http().port(), history);
+    // One presence per process too, in the cluster's store when clustered; its entries name this node.
+    BridgeOptions onNode = config.bridge().onNode(membership.nodeId());
+    PresenceStore store = PresenceStores.of(vertx, membership);
+    Presence presence = new Presence(vertx, onNode.presence(), store);
+    if (metrics != null) {
+      metrics.bridge().presenceEntries(presence::entries);
+      metrics.bridge().presenceUntracked(presence::untracked);
+    }
+    terminated.onComplete(ar -> store.close());
+    HttpInstances http = new HttpInstances(config.http().port(), history, presence, membership.nodeId(), membership::members);
     bridgeSockets = http.bridgeSockets();
     BridgeOptions bridge;
     try {
       // One authorizer for every engine, made once: its class was checked with the config.
-      bridge = config.bridgeAuthorizer() == null ? config.bridge()
-        : config.bridge().withAuthorizer(AuthorizerClass.create(config.bridgeAuthorizer()), config.bridge().authorizerTimeoutMs());
+      bridge = config.bridgeAuthorizer() == null ? onNode
+        : onNode.withAuthorizer(AuthorizerClass.create(config.bridgeAuthorizer()), onNode.authorizerTimeoutMs());
     } catch (IllegalStateException e) {
       return Future.failedFuture(e);
     }

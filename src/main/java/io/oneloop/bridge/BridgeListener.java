@@ -26,6 +26,10 @@ public interface BridgeListener {
   default void refused(String reason) {
   }
 
+  /** {@code count} sockets were closed by an administrator's disconnect. */
+  default void disconnected(int count) {
+  }
+
   /** A client was closed for reading too slowly. */
   default void slowClosed() {
   }

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
@@ -45,6 +46,8 @@ public final class FanoutBridge {
   static final String VERTX_REPLY_PREFIX = "__vertx.reply.";
   /** The close code for a client whose token expired, as SockJS sessions get for a refused one. */
   public static final int TOKEN_EXPIRED = 4401;
+  /** The close code for a socket an administrator disconnected: clients do not reconnect after it. */
+  public static final int DISCONNECTED = 4403;
 
   /**
    * The bridge's clocks: a client that sends no ping for {@code pingTimeoutMs} is closed (10 s, as
@@ -74,7 +77,19 @@ public final class FanoutBridge {
    */
   public FanoutBridge(Vertx vertx, BridgeOptions options, Timing timing, BridgeSockets.Counts counts, History history,
                       BridgeListener listener) {
-    this.hub = new Hub(vertx, options, timing.pingTimeoutMs(), counts, history, listener);
+    this(vertx, options, timing, counts, history, Presence.none(vertx), listener);
+  }
+
+  /**
+   * Called on the event loop that will run it (an HTTP server instance's start).
+   *
+   * @param history the process's history, shared by every engine
+   * @param presence the process's presence, shared by every engine
+   * @param listener what the engine reports to (the app's metrics)
+   */
+  public FanoutBridge(Vertx vertx, BridgeOptions options, Timing timing, BridgeSockets.Counts counts, History history,
+                      Presence presence, BridgeListener listener) {
+    this.hub = new Hub(vertx, options, timing.pingTimeoutMs(), counts, history, presence, listener);
     this.heartbeatTimer = vertx.setPeriodic(timing.heartbeatIntervalMs(),
       id -> List.copyOf(hub.sessions).forEach(s -> s.wire.heartbeat()));
   }
@@ -145,6 +160,27 @@ public final class FanoutBridge {
   }
 
   /**
+   * Closes, with {@value #DISCONNECTED} and {@code reason}, every socket of this engine whose user
+   * is {@code user} or whose connection id is {@code connId} (whichever is not null); how many.
+   * Runs on the engine's event loop, from any thread.
+   */
+  public Future<Integer> disconnect(String user, String connId, String reason) {
+    Promise<Integer> closed = Promise.promise();
+    hub.context.runOnContext(v -> {
+      int count = 0;
+      for (Session session : List.copyOf(hub.sessions)) {
+        if (user != null ? user.equals(session.user()) : session.connId.equals(connId)) {
+          session.disconnect(DISCONNECTED, reason);
+          count++;
+        }
+      }
+      hub.listener.disconnected(count);
+      closed.complete(count);
+    });
+    return closed.future();
+  }
+
+  /**
    * Shutdown: closes every WebSocket client after what was already sent to it (raw clients with
    * 1001 "going away", SockJS ones with SockJS's close frame). SockJS's HTTP sessions are left to
    * the HTTP server's grace period: closing one at once can drop messages still waiting for its
@@ -152,6 +188,7 @@ public final class FanoutBridge {
    */
   public void closeAll() {
     hub.vertx.cancelTimer(heartbeatTimer);
+    hub.close();
     for (Session session : List.copyOf(hub.sessions)) {
       if (session.wire.transport() != BridgeTransport.SOCKJS_FALLBACK) {
         session.close(session.wire::closeGoingAway);

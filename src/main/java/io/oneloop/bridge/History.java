@@ -5,6 +5,8 @@ import io.oneloop.logging.LogThrottle;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -443,6 +445,28 @@ public final class History {
     synchronized int count() {
       return count;
     }
+  }
+
+  /**
+   * {@code {"address","epoch","messages":[{"seq","headers","body"}]}}: the kept messages of
+   * {@code address} after {@code since}, oldest first, at most {@code limit}; null when the
+   * address has no history here now.
+   */
+  public JsonObject read(String address, long since, int limit) {
+    AddressLog found;
+    synchronized (this) {
+      found = logs.get(address);
+    }
+    if (found == null) {
+      return null;
+    }
+    JsonArray messages = new JsonArray();
+    for (Entry entry : found.after(since, limit, Long.MAX_VALUE).entries()) {
+      JsonObject frame = new JsonObject(Buffer.buffer(entry.frame()));
+      messages.add(new JsonObject().put("seq", entry.seq()).put("headers", frame.getJsonObject("headers"))
+        .put("body", frame.getValue("body")));
+    }
+    return new JsonObject().put("address", address).put("epoch", epoch).put("messages", messages);
   }
 
   /** The log of an address, or null: for tests. */

@@ -4,6 +4,7 @@ import io.netty.channel.EventLoop;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.json.JsonObject;
 
@@ -34,6 +35,9 @@ final class Hub {
   /** Asked after the static lists; null: none. */
   final Authorizer authorizer;
   final long authorizerTimeoutMs;
+  final Presence presence;
+  /** Join/leave events for this engine's subscribers; null when no address has them. */
+  private final MessageConsumer<JsonObject> presenceEvents;
   final Map<String, Topic> topics = new HashMap<>();
   final Set<Session> sessions = new LinkedHashSet<>();
   /** The sessions written to in this turn, each once (its {@code dirty} flag): a list, as a set's hashing showed in the fan-out's profile. */
@@ -41,7 +45,8 @@ final class Hub {
   private boolean flushScheduled;
 
   /** Called on the event loop that will run the engine. */
-  Hub(Vertx vertx, BridgeOptions options, long pingTimeoutMs, BridgeSockets.Counts counts, History history, BridgeListener listener) {
+  Hub(Vertx vertx, BridgeOptions options, long pingTimeoutMs, BridgeSockets.Counts counts, History history, Presence presence,
+      BridgeListener listener) {
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.loop = ((ContextInternal) context).nettyEventLoop();
@@ -55,6 +60,26 @@ final class Hub {
     this.history = history;
     this.authorizer = options.authorizer();
     this.authorizerTimeoutMs = options.authorizerTimeoutMs();
+    this.presence = presence;
+    this.presenceEvents = presence.options().tracked().stream().anyMatch(PresenceSpec::joinLeave)
+      ? eventBus.consumer(PresenceStore.EVENTS, msg -> presenceEvent(msg.body())) : null;
+  }
+
+  /** A join or leave: to this engine's subscribers of its address, if it has any and the address wants them. */
+  private void presenceEvent(JsonObject event) {
+    JsonObject entry = event == null ? null : event.getJsonObject("entry");
+    String address = entry == null ? null : entry.getString("address");
+    Topic topic = address == null ? null : topics.get(address);
+    if (topic != null && presence.joinLeave(address)) {
+      topic.deliverUnnumbered(new Outgoing(Presence.frame(event)));
+    }
+  }
+
+  /** The engine stops: no more presence events. */
+  void close() {
+    if (presenceEvents != null) {
+      presenceEvents.unregister();
+    }
   }
 
   /** Marks {@code session} to be flushed at the end of this turn, with every other written to in it. */

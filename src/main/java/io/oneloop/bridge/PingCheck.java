@@ -1,53 +1,58 @@
 package io.oneloop.bridge;
 
+import io.vertx.core.Vertx;
+
+import java.util.function.BooleanSupplier;
+
 import static io.oneloop.bridge.FanoutBridge.log;
 
 /**
- * Closes a session that sends no ping for the hub's ping timeout. A check that runs more than a
- * second late finds the process or its event loop was held up (a long GC, a stopped VM), while
- * the client's pings may be waiting unread in the kernel: it waits one more timeout instead of
- * closing, so a pause does not close every client at once.
+ * A socket's ping deadline: a client that sends no ping for the ping timeout is closed. A check
+ * that runs more than a second late finds the process or its event loop was held up (a long GC, a
+ * stopped VM), while the client's pings may be waiting unread in the kernel: it waits one more
+ * timeout instead of closing, so a pause does not close every client at once.
  */
 final class PingCheck {
 
   /** A ping check this late means the process or its loop was held up: pings may be waiting unread. */
   private static final long LATE_CHECK_NANOS = 1_000_000_000L;
 
-  private final Hub hub;
-  private final Session session;
-  private long lastPing = System.currentTimeMillis();
+  private final Vertx vertx;
+  private final long timeoutMs;
+  private final BooleanSupplier released;
+  private final Runnable onSilent;
   private long timer;
-  private boolean cancelled;
+  private long lastPing = System.currentTimeMillis();
 
-  PingCheck(Hub hub, Session session) {
-    this.hub = hub;
-    this.session = session;
-    arm();
+  PingCheck(Vertx vertx, long timeoutMs, BooleanSupplier released, Runnable onSilent) {
+    this.vertx = vertx;
+    this.timeoutMs = timeoutMs;
+    this.released = released;
+    this.onSilent = onSilent;
   }
 
   void pinged() {
     lastPing = System.currentTimeMillis();
   }
 
-  void cancel() {
-    cancelled = true;
-    hub.vertx.cancelTimer(timer);
-  }
-
-  private void arm() {
-    long pingTimeoutMs = hub.pingTimeoutMs;
-    long due = System.nanoTime() + pingTimeoutMs * 1_000_000;
-    timer = hub.vertx.setTimer(pingTimeoutMs, id -> {
-      if (cancelled) {
+  /** Checks for a ping one timeout from now. */
+  void arm() {
+    long due = System.nanoTime() + timeoutMs * 1_000_000;
+    timer = vertx.setTimer(timeoutMs, id -> {
+      if (released.getAsBoolean()) {
         return;
       }
       boolean late = System.nanoTime() - due > LATE_CHECK_NANOS;
-      if (!late && System.currentTimeMillis() - lastPing >= pingTimeoutMs) {
-        log.debug("Closing a bridge socket that sent no ping for {} ms", pingTimeoutMs);
-        session.close(session.wire::close);
+      if (!late && System.currentTimeMillis() - lastPing >= timeoutMs) {
+        log.debug("Closing a bridge socket that sent no ping for {} ms", timeoutMs);
+        onSilent.run();
       } else {
         arm();
       }
     });
+  }
+
+  void cancel() {
+    vertx.cancelTimer(timer);
   }
 }

@@ -3,14 +3,15 @@ package io.oneloop.bridge;
 import io.oneloop.logging.LogThrottle;
 import io.oneloop.logging.Unexpected;
 import io.vertx.core.MultiMap;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.SocketAddress;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -19,7 +20,7 @@ import static io.oneloop.bridge.FanoutBridge.log;
 
 /**
  * One client, over whichever transport: its frames in (within its limits), what it registered
- * for, its sends, publishes and replies, what waits for it, and its release, once.
+ * for (its sends and publishes are {@link ClientSends}'), what waits for it, and its release, once.
  */
 final class Session implements Wire.Listener, Subscriber {
 
@@ -32,6 +33,10 @@ final class Session implements Wire.Listener, Subscriber {
   private final Hub hub;
   final Wire wire;
   private final Set<String> registrations = new LinkedHashSet<>();
+  /** This socket's id, in its presence entries and for an administrator's disconnect. */
+  final String connId = Presence.newConnId();
+  /** Its presence entries, by address. */
+  private final Map<String, JsonObject> present = new HashMap<>();
   /** Replay bytes written and not yet confirmed sent: not counted against bridge.maxQueuedBytes. */
   private long replayBytesQueued;
   /**
@@ -45,17 +50,19 @@ final class Session implements Wire.Listener, Subscriber {
   private final String user;
   /** When anonymous, the client's address, which marks what it sends instead. */
   private String client;
-  private final Predicate<String> maySend;
   private final Predicate<String> mayReceive;
   private final InboundBudget inbound;
   private final Replies replies;
-  private final Authorization authorization;
-  private final PingCheck pingCheck;
+  /** Asked after the static lists, in the order this client's frames came. */
+  final Authorization authorization;
+  private final ClientSends sends;
+  private final PingCheck pings;
   private final long expiryTimer;
   /** Ends the connection should a close this side started not complete within closeTimeoutMs; -1 until one is. */
   private long closeTimer = -1;
   private final Runnable onRelease;
-  private int handlers;
+  /** Registrations and requests awaiting a reply, held under FanoutBridge.MAX_HANDLERS_PER_SOCKET. */
+  int handlers;
   /** Regex-history logs this socket's registers started, over its life: unregistering does not give one back, the log outlives it. */
   private int historiesStarted;
   private boolean released;
@@ -68,20 +75,21 @@ final class Session implements Wire.Listener, Subscriber {
     this.replies = new Replies(hub.vertx);
     this.user = admission != null ? admission.user() : null;
     this.client = admission != null ? admission.client() : null;
-    this.authorization = new Authorization(hub, this, user);
     // Entries with {user} are filled in for this socket's user here; an anonymous socket gets none of them.
     BridgePermissions granted = admission != null && admission.permissions() != null ? admission.permissions()
       : hub.permissions.forUser(user);
-    this.maySend = granted::maySend;
     this.mayReceive = granted::mayReceive;
     this.wire = connect.apply(this);
     if (user == null && this.client == null) {
       this.client = wire.remoteAddress() == null ? "unknown" : wire.remoteAddress().hostAddress();
     }
+    this.authorization = new Authorization(hub, this, user);
+    this.sends = new ClientSends(hub, this, granted::maySend, mayReceive, replies, user, client);
     hub.sessions.add(this);
     hub.counts.opened(wire.transport());
     hub.listener.sockets(wire.transport(), 1);
-    this.pingCheck = new PingCheck(hub, this);
+    pings = new PingCheck(hub.vertx, hub.pingTimeoutMs, () -> released, () -> close(wire::close));
+    pings.arm();
     long expiresAtMs = admission == null ? 0 : admission.expiresAtMs();
     long untilExpiry = expiresAtMs == 0 ? -1 : expiresAtMs - System.currentTimeMillis();
     this.expiryTimer = untilExpiry < 0 ? -1 : hub.vertx.setTimer(Math.max(1, untilExpiry), id -> {
@@ -203,7 +211,7 @@ final class Session implements Wire.Listener, Subscriber {
       return;
     }
     if ("ping".equals(type)) {
-      pingCheck.pinged();
+      pings.pinged();
       return;
     }
     Object address = msg.getValue("address");
@@ -214,8 +222,8 @@ final class Session implements Wire.Listener, Subscriber {
     switch ((String) type) {
       case "register" -> register(addr, msg.getValue("headers") instanceof JsonObject headers ? headers : null);
       case "unregister" -> unregister(addr);
-      case "send" -> send(addr, msg);
-      case "publish" -> publish(addr, msg);
+      case "send" -> sends.send(addr, msg);
+      case "publish" -> sends.publish(addr, msg);
       default -> error("invalid_type");
     }
   }
@@ -266,6 +274,7 @@ final class Session implements Wire.Listener, Subscriber {
       registrations.add(address);
       handlers++;
       Replay replay = hub.join(address, this, headers);
+      hub.presence.joined(present, address, user, headers, connId);
       if (replay != null) {
         // What this client missed goes out first, as its register asked, then live messages again.
         replay.next();
@@ -277,99 +286,8 @@ final class Session implements Wire.Listener, Subscriber {
     if (registrations.remove(address)) {
       handlers--;
       hub.leave(address, this);
+      hub.presence.left(present, address);
     }
-  }
-
-  private void publish(String address, JsonObject msg) {
-    if (!checkReplyAddress(msg) || !checkPermitted(address, null)) {
-      return;
-    }
-    DeliveryOptions options = admit(msg);
-    if (options != null) {
-      authorization.then(AuthRequest.Action.PUBLISH, address, options.getHeaders(),
-        () -> hub.eventBus.publish(address, msg.getValue("body"), options));
-    }
-  }
-
-  /**
-   * The frame's delivery options once a reply it asks for fits under the handler limit and its
-   * headers pass; null once the client has been told why not.
-   */
-  private DeliveryOptions admit(JsonObject msg) {
-    if (msg.getValue("replyAddress") instanceof String && handlers >= FanoutBridge.MAX_HANDLERS_PER_SOCKET) {
-      error("max_handlers_reached");
-      return null;
-    }
-    DeliveryOptions options = deliveryOptions(msg);
-    if (options == null) {
-      error("invalid_headers");
-      return null;
-    }
-    hub.listener.received();
-    return options;
-  }
-
-  private void send(String address, JsonObject msg) {
-    if (!checkReplyAddress(msg)) {
-      return;
-    }
-    Message<?> replyTo = replies.take(address);
-    if (!checkPermitted(address, replyTo)) {
-      return;
-    }
-    DeliveryOptions options = admit(msg);
-    if (options == null) {
-      return;
-    }
-    if (replyTo == null) {
-      authorization.then(AuthRequest.Action.SEND, address, options.getHeaders(), () -> deliver(address, msg, options, null));
-    } else {
-      // A reply to what this bridge delivered to this client was allowed when it registered.
-      deliver(address, msg, options, replyTo);
-    }
-  }
-
-  private void deliver(String address, JsonObject msg, DeliveryOptions options, Message<?> replyTo) {
-    String replyAddress = msg.getValue("replyAddress") instanceof String r ? r : null;
-    Object body = msg.getValue("body");
-    if (replyAddress == null) {
-      if (replyTo != null) {
-        replyTo.reply(body, options);
-      } else {
-        hub.eventBus.send(address, body, options);
-      }
-      return;
-    }
-    handlers++;
-    (replyTo != null ? replyTo.replyAndRequest(body, options) : hub.eventBus.request(address, body, options))
-      .onComplete(ar -> {
-        handlers--;
-        JsonObject answer = replies.answer(replyAddress, ar, released);
-        if (answer != null) {
-          writeOwn(answer);
-        }
-      });
-  }
-
-  private boolean checkReplyAddress(JsonObject msg) {
-    if (msg.getValue("replyAddress") instanceof String r && r.length() > FanoutBridge.MAX_REPLY_ADDRESS_LENGTH) {
-      error("invalid_reply_address");
-      return false;
-    }
-    return true;
-  }
-
-  /**
-   * A reply to a message this bridge delivered to this client is always allowed; anything else by
-   * the inbound list, but never to one of Vert.x's reply addresses, which a permissive list would
-   * otherwise open to anyone who counts.
-   */
-  private boolean checkPermitted(String address, Message<?> replyTo) {
-    if (replyTo == null && (address.startsWith(FanoutBridge.VERTX_REPLY_PREFIX) || !maySend.test(address))) {
-      error("access_denied");
-      return false;
-    }
-    return true;
   }
 
   /**
@@ -384,6 +302,11 @@ final class Session implements Wire.Listener, Subscriber {
     }
   }
 
+  /** Whether this client is released: gone, nothing is written to it any more. */
+  boolean released() {
+    return released;
+  }
+
   /** Whether this client is gone or being closed: nothing more is done for it. */
   boolean closing() {
     return released || closeTimer >= 0;
@@ -394,7 +317,7 @@ final class Session implements Wire.Listener, Subscriber {
     writeOwn(new JsonObject().put("type", "err").put("body", code));
   }
 
-  private void writeOwn(JsonObject json) {
+  void writeOwn(JsonObject json) {
     Outgoing frame = new Outgoing(json);
     try {
       write(frame);
@@ -449,6 +372,17 @@ final class Session implements Wire.Listener, Subscriber {
     replayBytesQueued += delta;
   }
 
+  String user() {
+    return user;
+  }
+
+  /** An administrator's disconnect: closed with {@code code} and {@code reason}, after what is queued. */
+  void disconnect(int code, String reason) {
+    if (!released) {
+      close(() -> wire.close(code, reason));
+    }
+  }
+
   @Override
   public SocketAddress remoteAddress() {
     return wire.remoteAddress();
@@ -464,19 +398,13 @@ final class Session implements Wire.Listener, Subscriber {
     historiesStarted++;
   }
 
-  /** The frame's delivery options, its headers checked and the sender set by the bridge alone; null when they break the rules. */
-  private DeliveryOptions deliveryOptions(JsonObject msg) {
-    MultiMap headers = BridgeHeaders.fromClient(msg.getValue("headers"), user, client);
-    return headers == null ? null : new DeliveryOptions().setSendTimeout(FanoutBridge.REPLY_TIMEOUT_MS).setHeaders(headers);
-  }
-
   /** Leaves every topic and stops counting this client; runs once, whoever notices the end first. */
   void release() {
     if (released) {
       return;
     }
     released = true;
-    pingCheck.cancel();
+    pings.cancel();
     if (closeTimer >= 0) {
       hub.vertx.cancelTimer(closeTimer);
     }
@@ -486,6 +414,7 @@ final class Session implements Wire.Listener, Subscriber {
     }
     new ArrayList<>(registrations).forEach(address -> hub.leave(address, this));
     registrations.clear();
+    hub.presence.leftAll(present);
     hub.forget(this);
     hub.counts.closed(wire.transport());
     hub.listener.sockets(wire.transport(), -1);

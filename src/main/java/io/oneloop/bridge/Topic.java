@@ -126,6 +126,18 @@ final class Topic implements History.Sink {
     return members.length == 0;
   }
 
+  /** A frame for every member, outside the address's numbering (a presence event); {@code frame} is released here. */
+  void deliverUnnumbered(Outgoing frame) {
+    try {
+      for (Subscriber target : members) {
+        target.write(frame);
+      }
+      hub.listener.delivered(members.length);
+    } finally {
+      frame.release();
+    }
+  }
+
   /** {@code replay} goes out to {@code subscriber}, which gets no live entries until it has caught up. */
   void replaying(Subscriber subscriber, Replay replay) {
     replays.put(subscriber, replay);

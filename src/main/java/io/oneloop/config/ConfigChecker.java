@@ -1,6 +1,8 @@
 package io.oneloop.config;
 
 import io.oneloop.bridge.HistorySpec;
+import io.oneloop.bridge.PresenceOptions;
+import io.oneloop.bridge.PresenceSpec;
 import io.oneloop.bridge.BridgeLimits;
 import io.oneloop.bridge.BridgeOptions;
 import io.oneloop.base.Checks;
@@ -57,7 +59,8 @@ final class ConfigChecker {
     "trustedProxies", "maxConnections", "allowedHosts", "maxPublishPerSecond");
   private static final Set<String> BRIDGE_KEYS = Set.of("inbound", "outbound", "maxQueuedBytes", "allowedOrigins", "maxMessageBytes",
     "maxOutboundBytes", "maxInboundPerSecond", "floodCloseMs", "maxConnections", "maxConnectionsPerIp", "closeTimeoutMs", "history",
-    "maxHistoryAddresses", "maxHistoryBytes", "maxHistoryAddressesPerClient", "authorizer", "authorizerTimeoutMs");
+    "maxHistoryAddresses", "maxHistoryBytes", "maxHistoryAddressesPerClient", "authorizer", "authorizerTimeoutMs", "presence",
+    "maxPresenceEntries", "maxPresencePerAddress");
   private static final Set<String> AUTH_KEYS = Set.of("tokens", "jwt");
   private static final Set<String> TOKEN_KEYS = Set.of("name", "role", "token");
   private static final Set<String> JWT_KEYS = Set.of("algorithm", "secret", "publicKey", "issuer", "audience", "leewaySeconds",
@@ -66,6 +69,9 @@ final class ConfigChecker {
   private static final Set<String> CHAT_KEYS = Set.of("maxPerMinute");
   private static final long MAX_MS = Integer.MAX_VALUE;
   private static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9_]([A-Za-z0-9_.-]{0,251}[A-Za-z0-9_.])?");
+  private static final Set<String> PRESENCE_KEYS = Set.of("address", "addressRegex", "joinLeave");
+  /** A presence name shown to others: as long as a chat sender's name. */
+  private static final int MAX_PRESENCE_NAME = 32;
   private static final Set<String> HISTORY_KEYS = Set.of("address", "addressRegex", "size", "ttlMs", "maxBytes");
   private static final Set<String> TASK_KEYS = Set.of("name", "type", "class", "config", "threading", "restart", "critical",
     "singleton");
@@ -118,7 +124,7 @@ final class ConfigChecker {
     List<HistorySpec> history = attempt(() -> history(bridge.getValue("history"), maxHistoryAddresses), List.of());
     BridgeOptions bridgeConfig = new BridgeOptions(permissions, maxQueuedBytes, history, maxHistoryAddresses,
       maxHistoryBytes, maxHistoryAddressesPerClient,
-      attempt(() -> origins(bridge.getValue("allowedOrigins")), AllowedOrigins.DEFAULT), limits(bridge), null,
+      attempt(() -> origins(bridge.getValue("allowedOrigins")), AllowedOrigins.DEFAULT), limits(bridge), presence(bridge), null,
       limit(bridge, "authorizerTimeoutMs", BridgeOptions.DEFAULT_AUTHORIZER_TIMEOUT_MS, 1, 60_000));
     String authorizer = bridge.getValue("authorizer") == null ? null : attempt(() -> {
       String c = nonEmptyString(bridge.getValue("authorizer"), "bridge.authorizer");
@@ -462,6 +468,39 @@ final class ConfigChecker {
     } catch (PatternSyntaxException e) {
       throw error(path + " must be a valid regular expression, got " + show(regex) + " (" + e.getDescription() + ")");
     }
+  }
+
+  private PresenceOptions presence(JsonObject bridge) {
+    List<PresenceSpec> tracked = attempt(() -> presenceSpecs(bridge.getValue("presence", new JsonArray())), List.of());
+    int maxEntries = (int) limit(bridge, "maxPresenceEntries", PresenceOptions.DEFAULT_MAX_ENTRIES, 0, 10_000_000);
+    int maxPerAddress = (int) limit(bridge, "maxPresencePerAddress", PresenceOptions.DEFAULT_MAX_PER_ADDRESS, 0, 10_000_000);
+    return new PresenceOptions(tracked, maxEntries, maxPerAddress, PresenceOptions.LOCAL_NODE, ConfigChecker::presenceName);
+  }
+
+  /** A register's {@code oneloop.name} as shown: passing the chat's name rules, 1-32 characters; null otherwise. */
+  static String presenceName(String name) {
+    String trimmed = DisplayText.trimSpaces(name);
+    int length = trimmed.codePointCount(0, trimmed.length());
+    return length >= 1 && length <= MAX_PRESENCE_NAME && DisplayText.nameProblem(trimmed, "name") == null ? trimmed : null;
+  }
+
+  private List<PresenceSpec> presenceSpecs(Object value) {
+    JsonArray list = array(value, "bridge.presence");
+    List<PresenceSpec> specs = new ArrayList<>();
+    for (int i = 0; i < list.size(); i++) {
+      String at = "bridge.presence[" + i + "]";
+      if (!(list.getValue(i) instanceof JsonObject entry)) {
+        throw error(at + " must be an object {\"address\" or \"addressRegex\", \"joinLeave\"}, got " + show(list.getValue(i)));
+      }
+      onlyKnownKeys(entry, at + ".", PRESENCE_KEYS);
+      if (entry.containsKey("address") == entry.containsKey("addressRegex")) {
+        throw error(at + " must have exactly one of \"address\" or \"addressRegex\"");
+      }
+      String address = entry.containsKey("address") ? nonEmptyString(entry.getValue("address"), at + ".address") : null;
+      Pattern regex = address == null ? pattern(nonEmptyString(entry.getValue("addressRegex"), at + ".addressRegex"), at + ".addressRegex") : null;
+      specs.add(new PresenceSpec(address, regex, bool(entry.getValue("joinLeave", false), at + ".joinLeave")));
+    }
+    return specs;
   }
 
   /** Without the key: the default addresses, each with the default bounds. */

@@ -9,6 +9,7 @@ import io.oneloop.bridge.History;
 import io.oneloop.auth.Principal;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
+import io.oneloop.bridge.Presence;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
@@ -43,12 +44,17 @@ final class BridgeRoutes {
   private static final BridgeGate.Refusal FORBIDDEN = new BridgeGate.Refusal(403, "forbidden by the bridge's authorizer");
 
   /** Called on the event loop of the instance it serves, whose engine it makes. */
-  BridgeRoutes(Vertx vertx, BridgeOptions bridge, Security security, BridgeSockets.Counts counts, History history) {
+  BridgeRoutes(Vertx vertx, BridgeOptions bridge, Security security, BridgeSockets.Counts counts, History history, Presence presence) {
     this.vertx = vertx;
     this.bridge = bridge;
     this.security = security;
     this.gate = new BridgeGate(bridge.allowedOrigins(), bridge.permissions(), security);
-    this.fanout = new FanoutBridge(vertx, bridge, FanoutBridge.Timing.of(sockJs), counts, history, Security.bridgeListener(vertx));
+    this.fanout = new FanoutBridge(vertx, bridge, FanoutBridge.Timing.of(sockJs), counts, history, presence,
+      Security.bridgeListener(vertx));
+  }
+
+  FanoutBridge engine() {
+    return fanout;
   }
 
   /**

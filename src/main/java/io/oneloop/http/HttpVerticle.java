@@ -11,6 +11,7 @@ import io.oneloop.jobs.JobManager;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.VertxException;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -27,8 +28,12 @@ import io.vertx.ext.web.handler.StaticHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * One instance of the HTTP server (several share the port, one per event loop): probes and
@@ -42,6 +47,10 @@ public class HttpVerticle extends VerticleBase {
 
   static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; "
     + "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
+  /** The declarations of /oneloop-bus.js, served beside it. */
+  static final String TYPES_FILE = "oneloop-bus.d.ts";
+  private static final Supplier<Buffer> TYPES = typesFile();
 
   private final HttpConfig http;
   private final BridgeOptions bridge;
@@ -73,7 +82,8 @@ public class HttpVerticle extends VerticleBase {
     // server's end: it is logged with an id. Only a failed start or stop ends the HTTP server.
     context.exceptionHandler(cause -> Unexpected.log("serving a connection", cause));
     BridgeSockets.Counts counts = instances.bridgeSockets().newInstance();
-    bridgeRoutes = new BridgeRoutes(vertx, bridge, security, counts, instances.history());
+    bridgeRoutes = new BridgeRoutes(vertx, bridge, security, counts, instances.history(), instances.presence(vertx));
+    instances.engine(bridgeRoutes.engine());
 
     Router router = Router.router(vertx);
     if (ops.ops().accessLog()) {
@@ -92,6 +102,7 @@ public class HttpVerticle extends VerticleBase {
     Routes.allow(router, "/api/bridge", Routes.READ);
     new JobsApi(jobs, http.maxBodyBytes()).mount(router);
     publish.mount(router);
+    new AdminApi(vertx, instances, http.maxBodyBytes()).mount(router);
     bridgeRoutes.mount(router, http.maxBodyBytes());
     router.route("/api/*").handler(ctx -> Responses.error(ctx, 404, "no such API path: " + RequestGuards.shorten(ctx.request().path())));
     mountPage(router);
@@ -99,6 +110,7 @@ public class HttpVerticle extends VerticleBase {
     if (counts.id() == 0) {
       // This node's sockets: in a cluster each node answers for its own.
       vertx.eventBus().localConsumer(Addresses.BRIDGE_SOCKETS, msg -> msg.reply(instances.bridgeSockets().toJson()));
+      AdminApi.answerDisconnects(vertx, instances);
     }
     return listen(router);
   }
@@ -116,6 +128,11 @@ public class HttpVerticle extends VerticleBase {
       }
       ctx.next();
     });
+    // The client's declarations: a static handler would call a .ts file an MPEG stream.
+    Routes.read(router, "/" + TYPES_FILE).handler(ctx -> ctx.response()
+      .putHeader(HttpHeaders.CONTENT_TYPE, "application/typescript; charset=utf-8")
+      .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
+      .end(TYPES.get()));
     // No long-lived caching: after an upgrade a browser must not mix old and new page modules.
     router.route().method(HttpMethod.GET).method(HttpMethod.HEAD).handler(StaticHandler.create("webroot")
       .setIndexPage("index.html").setCachingEnabled(false).setSendVaryHeader(false));
@@ -272,6 +289,23 @@ public class HttpVerticle extends VerticleBase {
         Responses.error(ctx, 503, "the task list is not available: " + ar.cause().getMessage());
       }
     }));
+  }
+
+  /** The declarations file, read from the jar once, on first use. */
+  private static Supplier<Buffer> typesFile() {
+    Buffer[] read = new Buffer[1];
+    return () -> {
+      synchronized (read) {
+        if (read[0] == null) {
+          try (InputStream in = HttpVerticle.class.getClassLoader().getResourceAsStream("webroot/" + TYPES_FILE)) {
+            read[0] = Buffer.buffer(in == null ? new byte[0] : in.readAllBytes());
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        }
+        return read[0];
+      }
+    };
   }
 
   /** Whether every {@code %} in a path starts two hex digits. */

@@ -3,6 +3,7 @@ package io.oneloop.http;
 import io.oneloop.auth.Authenticator;
 import io.oneloop.auth.Principal;
 import io.oneloop.bridge.AllowedOrigins;
+import io.oneloop.config.AuthConfig.Role;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -10,6 +11,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.Locale;
+import java.util.EnumSet;
 import java.util.Set;
 
 /**
@@ -123,6 +125,20 @@ final class RequestGuards {
       Responses.error(ctx, 403, "the token \"" + principal.name() + "\" has the role " + principal.role().configName
         + (principal.isPublisher() ? ", which may only POST /api/publish" : ", which may only read")
         + "; starting and cancelling jobs takes an admin token");
+      return;
+    }
+    ctx.next();
+  }
+
+  /** The roles that may read what clients do (presence, history): a role added later is refused here until listed. */
+  private static final Set<Role> READERS = EnumSet.of(Role.VIEWER, Role.ADMIN);
+
+  /** On routes that read what clients do: with auth on, a viewer or an admin token. */
+  static void requireReader(RoutingContext ctx) {
+    Principal principal = ctx.get(PRINCIPAL);
+    if (principal != null && !READERS.contains(principal.role())) {
+      Responses.error(ctx, 403, "the token \"" + principal.name() + "\" has the role " + principal.role().configName
+        + ", which may not read this");
       return;
     }
     ctx.next();

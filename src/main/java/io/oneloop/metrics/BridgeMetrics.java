@@ -1,6 +1,7 @@
 package io.oneloop.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -14,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 
 /**
@@ -41,12 +43,13 @@ public final class BridgeMetrics implements BridgeListener {
   private final Map<String, Counter> authorizerDenied = new HashMap<>();
   /** Why the authorizer denied, each a series from the start. */
   public static final List<String> AUTHORIZER_DENIALS = List.of("denied", "failed", "timeout");
+  private final Counter disconnects;
 
   BridgeMetrics(MeterRegistry registry) {
     this.registry = registry;
     TRANSPORTS.forEach(t -> sockets.put(t, new AtomicLong()));
     if (registry == null) {
-      in = out = slowClosed = null;
+      in = out = slowClosed = disconnects = null;
       authorizer = null;
       return;
     }
@@ -70,6 +73,36 @@ public final class BridgeMetrics implements BridgeListener {
         .tag("reason", reason)
         .description("What bridge.authorizer denied, by reason: it said no, it failed, it did not answer in time")
         .register(registry));
+    }
+    disconnects = Counter.builder("oneloop.disconnects")
+      .description("Bridge sockets closed by an administrator (POST /api/disconnect), on this node")
+      .register(registry);
+  }
+
+  /** Reads the presence entries this process tracks, for the gauge {@code oneloop.presence.entries}. */
+  public void presenceEntries(IntSupplier entries) {
+    if (registry != null) {
+      Gauge.builder("oneloop.presence.entries", entries, IntSupplier::getAsInt)
+        .description("Presence entries this process tracks, every address together (at most bridge.maxPresenceEntries)")
+        .strongReference(true)
+        .register(registry);
+    }
+  }
+
+  /** Reads the registers not tracked for a presence bound, for the counter {@code oneloop.presence.untracked}. */
+  public void presenceUntracked(LongSupplier untracked) {
+    if (registry != null) {
+      FunctionCounter.builder("oneloop.presence.untracked", untracked, u -> u.getAsLong())
+        .description("Registers on a presence address not shown in its presence: bridge.maxPresenceEntries or"
+          + " bridge.maxPresencePerAddress was reached (the socket still gets the messages)")
+        .register(registry);
+    }
+  }
+
+  @Override
+  public void disconnected(int count) {
+    if (disconnects != null && count > 0) {
+      disconnects.increment(count);
     }
   }
 

@@ -7,6 +7,7 @@ import { shortTime, toMillis } from '../format.js';
 export const CHAT_ADDRESS = 'oneloop.chat';
 export const CHAT_SEND_ADDRESS = 'oneloop.chat.send';
 export const CHAT_HISTORY_ADDRESS = 'oneloop.chat.history';
+export const PRESENCE_ADDRESS = 'oneloop.presence';
 /** The page keeps this many messages; the server's history holds fewer. */
 const MAX_SHOWN = 200;
 const NAME_KEY = 'oneloop.chat.user';
@@ -27,8 +28,32 @@ export function createChatPanel(bus) {
     h('div', { class: 'field field--text' }, h('label', { for: 'chat-text', text: 'Message' }),
       h('div', { class: 'send-row' }, text, send)),
     error);
+  const online = h('p', { id: 'chat-online', class: 'chat-online', 'aria-live': 'polite', text: '' });
   const scroller = h('div', { class: 'chat-scroll' }, log, empty);
-  body.append(scroller, form);
+  body.append(online, scroller, form);
+
+  /** connId -> presence entry: who has the chat open now, on every node. */
+  const present = new Map();
+
+  function showOnline() {
+    const names = [...present.values()].map((entry) => entry.name ?? entry.user);
+    const named = [...new Set(names.filter((name) => name))].sort((a, b) => a.localeCompare(b));
+    const anonymous = names.filter((name) => !name).length;
+    const parts = [...named, ...(anonymous > 0 ? [`${anonymous} without a name`] : [])];
+    online.textContent = present.size === 0 ? '' : `Online (${present.size}): ${parts.join(', ')}`;
+  }
+
+  async function loadPresence() {
+    try {
+      const reply = await bus.request(PRESENCE_ADDRESS, { address: CHAT_ADDRESS });
+      present.clear();
+      (reply?.entries ?? []).forEach((entry) => present.set(entry.connId, entry));
+    } catch (e) {
+      // An older server, or one that keeps no presence for the chat: nothing to show.
+      present.clear();
+    }
+    showOnline();
+  }
 
   /** key -> { message, element }: a message is shown once, however often it is received. */
   const shown = new Map();
@@ -79,11 +104,22 @@ export function createChatPanel(bus) {
 
   // After a reconnect the bus resumes from the last message it got, so the history is asked only
   // when there is nothing to resume from, or when the server says it could not replay everything.
-  bus.subscribe(CHAT_ADDRESS, add, { onGap: loadHistory });
+  bus.subscribe(CHAT_ADDRESS, add, {
+    onGap: loadHistory,
+    onJoin: (entry) => {
+      present.set(entry.connId, entry);
+      showOnline();
+    },
+    onLeave: (entry) => {
+      present.delete(entry.connId);
+      showOnline();
+    },
+  });
   bus.onOpen(() => {
     if (bus.lastSeq(CHAT_ADDRESS) === undefined) {
       loadHistory();
     }
+    loadPresence();
   });
 
   form.addEventListener('submit', async (event) => {
@@ -93,7 +129,12 @@ export function createChatPanel(bus) {
       text.focus();
       return;
     }
+    const renamed = chatName() !== message.user.trim();
     localStorage.setItem(NAME_KEY, message.user.trim());
+    if (renamed) {
+      // Registered again under the new name, so the others see it.
+      bus.reregister(CHAT_ADDRESS);
+    }
     send.disabled = true;
     try {
       await bus.request(CHAT_SEND_ADDRESS, message);
@@ -137,7 +178,14 @@ function savedName() {
   } catch {
     // Storage can be disabled; a generated name will do.
   }
-  return `Guest ${Math.floor(1000 + Math.random() * 9000)}`;
+  const guest = `Guest ${Math.floor(1000 + Math.random() * 9000)}`;
+  try {
+    // Kept, so the presence others see names this page from its first connection.
+    localStorage.setItem(NAME_KEY, guest);
+  } catch {
+    // Storage can be disabled: the guest name then lasts as long as the page.
+  }
+  return guest;
 }
 
 function sortKey(message) {
@@ -164,4 +212,13 @@ function colourOf(name) {
     hash = (hash * 31 + ch.codePointAt(0)) >>> 0;
   }
   return hash % AVATAR_COLOURS;
+}
+
+/** The name this page chats under, as last used (the presence shows it to others). */
+export function chatName() {
+  try {
+    return localStorage.getItem(NAME_KEY) ?? '';
+  } catch {
+    return '';
+  }
 }

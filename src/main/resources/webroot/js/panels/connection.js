@@ -28,8 +28,10 @@ export function mountConnection(root, bus) {
     root.dataset.state = state;
     // Lets the stylesheet mark the panels' figures as stale while not connected.
     document.documentElement.dataset.connection = state;
-    root.title = HINTS[state];
-    label.textContent = LABELS[state];
+    // Closed by an administrator: said so, with the server's reason; the page does not try again by itself.
+    const disconnected = state === State.CLOSED && bus.closeReason !== undefined;
+    root.title = disconnected ? `Disconnected by the server: ${bus.closeReason}` : HINTS[state];
+    label.textContent = disconnected ? 'Disconnected' : LABELS[state];
     show(retry, state === State.RECONNECTING || state === State.CLOSED);
   });
 }

@@ -95,6 +95,30 @@ class DashboardIT {
   }
 
   @Test
+  @DisplayName("the chat shows who is online under the name each page chats with, and a page an admin disconnects stays closed with the reason")
+  void chatShowsWhoIsOnline() throws Exception {
+    Dashboard alice = Dashboard.open(chromium.context(), app.url());
+    Dashboard bob = Dashboard.open(chromium.browser().newContext(), app.url());
+    alice.send("Alice", unique("hello"));
+
+    assertThat(bob.page.locator("#chat-online")).containsText("Alice");
+    String bobName = bob.page.locator("#chat-user").inputValue();
+    assertThat(alice.page.locator("#chat-online")).containsText(bobName);
+    Browsers.screenshot(bob.page, "dashboard-chat-online");
+
+    JsonObject listed = new JsonObject(app.api("GET", "api/presence/oneloop.chat", null).body());
+    String bobConn = listed.getJsonArray("entries").stream().map(JsonObject.class::cast)
+      .filter(e -> bobName.equals(e.getString("name"))).findFirst().orElseThrow().getString("connId");
+    var answer = app.api("POST", "api/disconnect", new JsonObject().put("connId", bobConn).put("reason", "time out").encode());
+    assertEquals(200, answer.statusCode(), answer.body());
+    bob.awaitState("closed");
+    assertThat(bob.connection()).hasAttribute("title", "Disconnected by the server: time out");
+    assertThat(alice.page.locator("#chat-online")).not().containsText(bobName);
+    bob.awaitState("closed");
+    bob.page.context().close();
+  }
+
+  @Test
   @DisplayName("shows the server's error next to the box for an invalid message, which nobody receives")
   void invalidMessageIsRejected() {
     Dashboard alice = Dashboard.open(chromium.context(), app.url());

@@ -169,6 +169,15 @@ class AbuseIT {
   }
 
   @Test
+  @Order(7)
+  @DisplayName("10,000 presence registrations stay within both presence bounds, and every entry leaves through churn")
+  void presenceRegistrations() throws Exception {
+    int registrations = suite.n(10_000);
+    holds(suite.run("presence registrations and churn", suite.open, 0, null, (stats, warmUp) ->
+      suite.presence(stats, suite.open, warmUp ? 200 : registrations)));
+  }
+
+  @Test
   @Order(8)
   @DisplayName("Clients filling a regex history with many addresses and large bodies do not run the heap out")
   void historyGrowth() throws Exception {

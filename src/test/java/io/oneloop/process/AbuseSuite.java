@@ -55,6 +55,12 @@ final class AbuseSuite implements AutoCloseable {
   static final String TOKEN = "abuse-viewer-0123456789abcdefghij";
   static final String HISTORY_REGEX = "acme\\.[a-z0-9.]+";
   static final String SLOW_FEED = "slow.feed";
+  /** Addresses with presence (and join/leave events): {@value #ROOMS} rooms. */
+  static final String ROOM_REGEX = "room\\.[0-9]+";
+  static final int ROOMS = 200;
+  /** Low bounds, so 10,000 registrations pass both: 50 per room over a bound of 40, 8,000 over a bound of 5,000. */
+  static final int MAX_PRESENCE_ENTRIES = 5000;
+  static final int MAX_PRESENCE_PER_ADDRESS = 40;
   /** How long a regex history lives after its last client left: the history class waits this out before weighing the heap. */
   static final int HISTORY_TTL_MS = 20_000;
   static final double HEAP_MARGIN = 0.10;
@@ -196,14 +202,16 @@ final class AbuseSuite implements AutoCloseable {
     JsonArray outbound = new JsonArray().add(new JsonObject().put("address", "oneloop.ticker"))
       .add(new JsonObject().put("address", SLOW_FEED)).add(new JsonObject().put("addressRegex", HISTORY_REGEX))
       .add(new JsonObject().put("address", "oneloop.chat")).add(new JsonObject().put("address", AccessAbuse.PUBLISHED))
-      .add(new JsonObject().put("addressRegex", "hang\\..*"));
+      .add(new JsonObject().put("addressRegex", "hang\\..*")).add(new JsonObject().put("addressRegex", ROOM_REGEX));
     JsonArray inbound = new JsonArray().add(new JsonObject().put("address", SLOW_FEED))
       .add(new JsonObject().put("addressRegex", HISTORY_REGEX)).add(new JsonObject().put("address", "oneloop.chat.send"))
       .add(new JsonObject().put("addressRegex", "hang\\..*"));
     return new JsonObject()
       .put("http", new JsonObject().put("host", "127.0.0.1").put("port", port).put("requestTimeoutMs", REQUEST_TIMEOUT_MS))
       .put("shutdownTimeoutMs", 5000)
-      .put("bridge", new JsonObject().put("history", history).put("outbound", outbound).put("inbound", inbound))
+      .put("bridge", new JsonObject().put("history", history).put("outbound", outbound).put("inbound", inbound)
+        .put("presence", new JsonArray().add(new JsonObject().put("addressRegex", ROOM_REGEX).put("joinLeave", true)))
+        .put("maxPresenceEntries", MAX_PRESENCE_ENTRIES).put("maxPresencePerAddress", MAX_PRESENCE_PER_ADDRESS))
       .put("tasks", new JsonArray().add(new JsonObject().put("name", "ticker").put("type", "ticker")
         .put("config", new JsonObject().put("intervalMs", TICK_MS).put("address", "oneloop.ticker"))));
   }
@@ -804,6 +812,114 @@ final class AbuseSuite implements AutoCloseable {
     if (total > 0 && failed.keySet().stream().anyMatch(k -> !k.contains(" 503"))) {
       stats.violations.add(total + " handshakes failed: " + failed);
     }
+  }
+
+  /**
+   * {@code registrations} registers on the presence rooms, 50 per socket (the rate limit's burst),
+   * held open: the entries stay within both presence bounds (the rest still registered, untracked),
+   * and each room's list within its bound. Then churn: the sockets go, half reset, half closed, and
+   * as many again connect, register and go at once; every entry is to leave, and the gauge come back to 0.
+   */
+  void presence(Stats stats, Target t, int registrations) throws Exception {
+    int sockets = (registrations + 49) / 50;
+    List<RawSocket> held = Collections.synchronizedList(new ArrayList<>());
+    byte[] ping = RawSocket.frame(true, 0x1, "{\"type\":\"ping\"}".getBytes(StandardCharsets.US_ASCII));
+    List<java.util.concurrent.Callable<Void>> registrars = new ArrayList<>();
+    for (int s = 0; s < sockets; s++) {
+      int socketIndex = s;
+      registrars.add(() -> {
+        RawSocket socket = RawSocket.connect(t.port(), "/eventbus/websocket", 65536);
+        held.add(socket);
+        socket.sendRaw(registers(socketIndex, Math.min(50, registrations - socketIndex * 50), stats));
+        socket.sendRaw(ping);
+        return null;
+      });
+    }
+    runAll(8, registrars, 120_000);
+    held.forEach(socket -> {
+      try {
+        socket.sendRaw(ping);
+      } catch (IOException e) {
+        stats.violations.add("a socket holding presence entries was closed: " + e.getMessage());
+      }
+    });
+    // What the bounds let through: per room at most its bound, in all at most the process's.
+    int[] perRoom = new int[ROOMS];
+    for (int r = 0; r < registrations; r++) {
+      perRoom[r % ROOMS]++;
+    }
+    long expected = Math.min(MAX_PRESENCE_ENTRIES, java.util.Arrays.stream(perRoom).map(c -> Math.min(c, MAX_PRESENCE_PER_ADDRESS)).sum());
+    long entries = awaitMetric(t, "oneloop_presence_entries", v -> v >= expected, 20_000);
+    if (entries != expected) {
+      stats.violations.add("presence entries with " + registrations + " registers held: " + entries + ", expected " + expected);
+    }
+    int worstRoom = 0;
+    for (int room = 0; room < ROOMS; room += 10) {
+      var answer = t.app.api("GET", "api/presence/room." + room, null);
+      stats.status(answer.statusCode(), "GET /api/presence/room." + room);
+      if (answer.statusCode() == 200) {
+        worstRoom = Math.max(worstRoom, new JsonObject(answer.body()).getInteger("count"));
+      }
+    }
+    if (worstRoom > MAX_PRESENCE_PER_ADDRESS) {
+      stats.violations.add("a room lists " + worstRoom + " entries, over bridge.maxPresencePerAddress " + MAX_PRESENCE_PER_ADDRESS);
+    }
+    stats.details.put("presence registers held", registrations);
+    stats.details.put("entries tracked (bound " + MAX_PRESENCE_ENTRIES + ")", entries);
+    stats.details.put("most entries in a sampled room (bound " + MAX_PRESENCE_PER_ADDRESS + ")", worstRoom);
+    List<java.util.concurrent.Callable<Void>> churn = new ArrayList<>();
+    for (int s = 0; s < sockets; s++) {
+      int socketIndex = s;
+      RawSocket socket = held.get(s);
+      churn.add(() -> {
+        if (socketIndex % 2 == 0) {
+          socket.abort();
+        } else {
+          socket.close();
+        }
+        try (RawSocket again = RawSocket.connect(t.port(), "/eventbus/websocket", 65536)) {
+          again.sendRaw(registers(socketIndex + 7, 50, stats));
+        }
+        return null;
+      });
+    }
+    runAll(8, churn, 120_000);
+    long left = awaitMetric(t, "oneloop_presence_entries", v -> v == 0, 30_000);
+    stats.details.put("entries left after the churn", left);
+    if (left != 0) {
+      stats.violations.add(left + " presence entries left once every socket had gone");
+    }
+  }
+
+  /** Frames registering one socket's {@code count} rooms. */
+  private static byte[] registers(int socketIndex, int count, Stats stats) throws IOException {
+    ByteArrayOutputStream batch = new ByteArrayOutputStream();
+    for (int k = 0; k < count; k++) {
+      String address = "room." + ((socketIndex * 50 + k) % ROOMS);
+      batch.write(RawSocket.frame(true, 0x1, ("{\"type\":\"register\",\"address\":\"" + address + "\",\"headers\":{\"oneloop.name\":\"n"
+        + socketIndex + "\"}}").getBytes(StandardCharsets.US_ASCII)));
+      stats.inputs.incrementAndGet();
+    }
+    return batch.toByteArray();
+  }
+
+  /** Polls a gauge of /metrics until {@code done} holds or {@code timeoutMs} passed; its last value (-1 if never read). */
+  private static long awaitMetric(Target t, String name, java.util.function.LongPredicate done, long timeoutMs) throws InterruptedException {
+    Pattern line = Pattern.compile("(?m)^" + name + " (\\S+)$");
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+    long value = -1;
+    while (System.nanoTime() < deadline) {
+      var metrics = t.app.api("GET", "metrics", null);
+      Matcher m = line.matcher(metrics.body());
+      if (metrics.statusCode() == 200 && m.find()) {
+        value = (long) Double.parseDouble(m.group(1));
+        if (done.test(value)) {
+          return value;
+        }
+      }
+      TimeUnit.MILLISECONDS.sleep(200);
+    }
+    return value;
   }
 
   /** A bridge socket that sends pings and {@code frames} paced below the rate limit until {@code deadline}; returns frames sent. */

@@ -29,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
@@ -36,6 +37,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -58,6 +60,7 @@ class ClusterIT {
   private static final String TICKER = "oneloop.ticker";
   private static final String SERVER = "oneloop.server";
   private static final String PUSH = "it.cluster.push";
+  private static final String CHAT = "oneloop.chat";
   private static final long TICK_MS = 100;
 
   private final Vertx vertx = Vertx.vertx();
@@ -80,7 +83,8 @@ class ClusterIT {
           .put("members", members))
         // The shipped permissions, the page's included, and one address of the test's own both ways.
         .put("bridge", new JsonObject()
-          .put("inbound", addresses(PUSH, "oneloop.chat.send", "oneloop.chat.history", "oneloop.tasks.list"))
+          .put("presence", new JsonArray().add(new JsonObject().put("address", CHAT).put("joinLeave", true)))
+          .put("inbound", addresses(PUSH, "oneloop.chat.send", "oneloop.chat.history", "oneloop.tasks.list", "oneloop.presence"))
           .put("outbound", addresses(PUSH, TICKER, SERVER, "oneloop.tasks", "oneloop.chat", "oneloop.jobs", "oneloop.metrics")))
         .put("tasks", new JsonArray().add(new JsonObject().put("name", "ticker").put("type", "ticker").put("singleton", true)
           .put("config", new JsonObject().put("intervalMs", TICK_MS))));
@@ -423,14 +427,72 @@ class ClusterIT {
     return new JsonArray(node.api("GET", "api/tasks", null).body()).getJsonObject(0).getString("state");
   }
 
+  /** The presence of the chat as {@code node} lists it: connId to its entry. */
+  private static Map<String, JsonObject> presence(AppProcess node) {
+    HttpResponse<String> response = node.api("GET", "api/presence/" + CHAT, null);
+    assertEquals(200, response.statusCode(), response.body());
+    JsonObject listed = new JsonObject(response.body());
+    Map<String, JsonObject> entries = new LinkedHashMap<>();
+    listed.getJsonArray("entries").forEach(e -> entries.put(((JsonObject) e).getString("connId"), (JsonObject) e));
+    assertEquals(entries.size(), listed.getInteger("count"));
+    return entries;
+  }
+
+  /** A client on {@code node} in the chat's presence under {@code name}; its connId, once every alive node lists it. */
+  private String joinChat(AppProcess node, String name, Transport transport) throws Exception {
+    BridgeClient client = BridgeClient.connect(vertx, node.port(), transport);
+    clients.add(client);
+    client.register(CHAT, new JsonObject().put("oneloop.name", name));
+    JsonObject own = client.await(frame -> presenceEvent(frame, "join") && name.equals(frame.getJsonObject("body").getString("name")));
+    String connId = own.getJsonObject("body").getString("connId");
+    awaitCondition(name + " in every node's list", () -> nodes.values().stream().filter(AppProcess::alive)
+      .allMatch(n -> presence(n).containsKey(connId)));
+    return connId;
+  }
+
+  private static boolean presenceEvent(JsonObject frame, String kind) {
+    return BridgeClient.isPresence(CHAT, kind).test(frame);
+  }
+
+  private static boolean presenceEvent(JsonObject frame, String kind, String connId) {
+    return presenceEvent(frame, kind) && connId.equals(frame.getJsonObject("body").getString("connId"));
+  }
+
   @Test
   @Order(8)
+  @DisplayName("presence is the cluster's: every node lists every node's subscribers, joins reach every node, and a disconnect sent to one node closes a socket on another")
+  void presenceAcrossNodes() throws Exception {
+    List<AppProcess> alive = nodes.values().stream().filter(AppProcess::alive).toList();
+    BridgeClient watcher = connect(alive.get(0), Transport.SOCKJS, CHAT);
+    String far = joinChat(alive.get(1), "far-" + alive.get(1).port(), Transport.RAW);
+    watcher.await(frame -> presenceEvent(frame, "join", far));
+    JsonObject entry = presence(alive.get(0)).get(far);
+    assertNotNull(entry);
+    assertTrue(presence(alive.get(2)).values().stream().allMatch(e -> e.getString("node") != null), "each entry names its node");
+    // The far client is closed by a request to the third node.
+    BridgeClient farClient = clients.get(clients.size() - 1);
+    HttpResponse<String> response = alive.get(2).api("POST", "api/disconnect",
+      new JsonObject().put("connId", far).put("reason", "bye").encode());
+    assertEquals(200, response.statusCode(), response.body());
+    assertEquals(new JsonObject().put("closed", 1), new JsonObject(response.body()));
+    BridgeClient.Closed closed = farClient.closed().await(10, TimeUnit.SECONDS);
+    assertEquals(4403, closed.code());
+    assertEquals("bye", closed.reason());
+    watcher.await(frame -> presenceEvent(frame, "leave", far));
+    awaitCondition("the disconnected client gone from every list", () -> alive.stream().noneMatch(n -> presence(n).containsKey(far)));
+  }
+
+  @Test
+  @Order(9)
   @DisplayName("a split that heals: the cut-off owner's ticker is taken over by the others, and once the sides merge it stands down, so one node runs it again")
   void splitThatHeals() throws Exception {
     String owner = ownerNow();
     AppProcess cut = nodes.get(owner);
     List<AppProcess> others = aliveBesides(owner);
     assertEquals(2, others.size());
+    // A subscriber behind the split: the other side's subscribers see it leave, and join again once the sides merge.
+    String behind = joinChat(cut, "behind-split", Transport.RAW);
+    BridgeClient chatWatcher = connect(others.get(0), Transport.RAW, CHAT);
 
     // A paused process is a node behind a split: it sends no heartbeat and answers nothing.
     cut.signal("STOP");
@@ -448,6 +510,10 @@ class ClusterIT {
     awaitCondition("three members on every node", () -> nodes.values().stream().filter(AppProcess::alive)
       .allMatch(node -> clusterNodes(node).size() == 3));
     assertTrue(cut.output().contains("it stops here and stands by"), "the cut node said why it stopped its ticker");
+    chatWatcher.await(frame -> presenceEvent(frame, "leave", behind));
+    chatWatcher.await(frame -> presenceEvent(frame, "join", behind));
+    awaitCondition("the subscriber behind the split listed again on every node", () -> nodes.values().stream()
+      .filter(AppProcess::alive).allMatch(n -> presence(n).containsKey(behind)));
 
     int running = 0;
     for (AppProcess node : nodes.values()) {
@@ -466,7 +532,7 @@ class ClusterIT {
   }
 
   @Test
-  @Order(9)
+  @Order(10)
   @DisplayName("kill -9 of the ticker's node: another node takes over within 10 s, seq goes on without a repeat, and the killed node's job ends failed, naming it")
   void killOfTheOwner() throws Exception {
     String owner = ownerNow();
@@ -475,6 +541,8 @@ class ClusterIT {
     AppProcess survivor = aliveBesides(owner).get(0);
     BridgeClient watcher = connect(survivor, Transport.RAW, TICKER);
     awaitTicks(watcher, 2, Instant.now());
+    String onKilled = joinChat(killed, "on-killed-node", Transport.SOCKJS);
+    BridgeClient chatWatcher = connect(survivor, Transport.RAW, CHAT);
 
     killed.signal("KILL");
     Instant killedAt = Instant.now();
@@ -490,10 +558,13 @@ class ClusterIT {
       "failed".equals(new JsonObject(survivor.api("GET", "api/jobs/" + job.getString("id"), null).body()).getString("state")));
     JsonObject failed = new JsonObject(survivor.api("GET", "api/jobs/" + job.getString("id"), null).body());
     assertTrue(failed.getString("error").contains("node " + job.getString("node") + " left the cluster"), failed.encode());
+    // The killed node's subscriber: a leave from the survivors, and gone from their list.
+    chatWatcher.await(frame -> presenceEvent(frame, "leave", onKilled));
+    assertFalse(presence(survivor).containsKey(onKilled));
   }
 
   @Test
-  @Order(10)
+  @Order(11)
   @DisplayName("a node whose last peer was killed keeps serving, runs the singleton, and says once that it is alone")
   void lastNodeAlone() throws Exception {
     List<AppProcess> alive = nodes.values().stream().filter(AppProcess::alive).toList();

@@ -262,7 +262,17 @@ public final class BridgeClient {
     return frame -> "err".equals(frame.getString("type"));
   }
 
+  /** A message delivered on {@code address}: not a presence event, which is no message of the address. */
   public static Predicate<JsonObject> isRec(String address) {
-    return frame -> "rec".equals(frame.getString("type")) && address.equals(frame.getString("address"));
+    return frame -> "rec".equals(frame.getString("type")) && address.equals(frame.getString("address"))
+      && (frame.getJsonObject("headers") == null || !frame.getJsonObject("headers").containsKey(PRESENCE_HEADER));
   }
+
+  /** A presence event on {@code address}: {@code kind} is {@code join} or {@code leave}. */
+  public static Predicate<JsonObject> isPresence(String address, String kind) {
+    return frame -> "rec".equals(frame.getString("type")) && address.equals(frame.getString("address"))
+      && frame.getJsonObject("headers") != null && kind.equals(frame.getJsonObject("headers").getString(PRESENCE_HEADER));
+  }
+
+  private static final String PRESENCE_HEADER = "oneloop.presence";
 }
