@@ -6,6 +6,7 @@ import io.oneloop.supervision.Outcome;
 import io.oneloop.config.AppConfig;
 import io.oneloop.config.ConfigException;
 import io.oneloop.config.ConfigLoader;
+import io.oneloop.config.WorkingDirectory;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.VertxException;
@@ -54,6 +55,10 @@ public class MainVerticle extends VerticleBase {
       config = givenConfig != null ? givenConfig : ConfigLoader.loadDeployed(config(), System.getenv());
     } catch (ConfigException e) {
       return Future.failedFuture(e);
+    }
+    String webroot = WorkingDirectory.webrootProblem();
+    if (webroot != null) {
+      return Future.failedFuture(new VertxException(webroot, true));
     }
     if (config.cluster().enabled() && !vertx.isClustered()) {
       // A launcher that started Vert.x itself did so without oneloop's Hazelcast setup.

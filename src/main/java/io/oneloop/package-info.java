@@ -9,7 +9,10 @@
  * release. Every other class of oneloop, in any package, is inside the app and may change or move
  * without notice.
  * <p>
- * Packages import downward only: {@code app} (the wiring) above {@code http}; {@code supervision},
+ * The test kit, {@code io.oneloop.testkit}, is public too (its package comment says what it holds).
+ * <p>
+ * Packages import downward only: {@code testkit} on top (no class of the app imports it), then
+ * {@code Main}/{@code MainVerticle}; {@code app} (the wiring) above {@code http}; {@code supervision},
  * {@code chat}, {@code auth} and {@code cluster} above {@code config}; then {@code tasks},
  * {@code metrics}, {@code bridge} and {@code jobs}; {@code shape}; the leaf tools {@code logging}, {@code base}
  * and {@code text} at the bottom.

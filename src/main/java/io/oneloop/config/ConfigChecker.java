@@ -169,6 +169,12 @@ final class ConfigChecker {
     JsonObject cluster = attempt(() -> object(root, "cluster", "cluster"), new JsonObject());
     attempt(() -> onlyKnownKeys(cluster, "cluster.", CLUSTER_KEYS));
     boolean enabled = attempt(() -> bool(cluster.getValue("enabled", d.enabled()), "cluster.enabled"), d.enabled());
+    if (enabled && !ClusterLibrary.present()) {
+      attempt(() -> {
+        throw error("cluster.enabled is true, but Hazelcast is not on the class path: add the dependency "
+          + ClusterLibrary.DEPENDENCY + " (the fat jar target/oneloop.jar carries it)");
+      });
+    }
     String host = attempt(() -> nonEmptyString(cluster.getValue("host", d.host()), "cluster.host"), d.host());
     int port = attempt(() -> (int) integer(cluster.getValue("port", d.port()), "cluster.port", 1, 65535), d.port());
     List<String> members = attempt(() -> {

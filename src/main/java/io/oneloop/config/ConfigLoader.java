@@ -155,6 +155,10 @@ public final class ConfigLoader {
     } catch (ConfigException e) {
       problems.addAll(e.problems());
     }
+    String webroot = WorkingDirectory.webrootProblem();
+    if (webroot != null) {
+      problems.add(webroot);
+    }
     List<String> warnings = new ArrayList<>(overrides.unknown());
     warnings.addAll(ConfigWarnings.of(resolved, source.name()));
     return new Check(source.name(), problems, warnings);

@@ -2,11 +2,11 @@ package io.oneloop.auth;
 
 import io.oneloop.http.HttpErrorsTest;
 import io.oneloop.Addresses;
-import io.oneloop.support.BridgeClient;
+import io.oneloop.testkit.BridgeClient;
 import io.oneloop.support.JoseMint;
 import io.oneloop.support.RawHttp;
 import io.oneloop.support.TickingApp;
-import io.oneloop.support.Transport;
+import io.oneloop.testkit.Transport;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

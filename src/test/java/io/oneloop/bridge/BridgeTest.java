@@ -1,12 +1,12 @@
 package io.oneloop.bridge;
 
 import io.oneloop.Addresses;
-import io.oneloop.support.BridgeClient;
-import io.oneloop.support.BridgeClient.Closed;
+import io.oneloop.testkit.BridgeClient;
+import io.oneloop.testkit.BridgeClient.Closed;
 import io.oneloop.support.EveryTransport;
 import io.oneloop.support.LogCapture;
 import io.oneloop.support.TestApp;
-import io.oneloop.support.Transport;
+import io.oneloop.testkit.Transport;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -29,7 +29,7 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
-import static io.oneloop.support.BridgeClient.isRec;
+import static io.oneloop.testkit.BridgeClient.isRec;
 import static io.oneloop.support.TestApp.config;
 import static io.oneloop.support.TestApp.task;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,11 +1,11 @@
 package io.oneloop.bridge;
 
 import io.oneloop.Addresses;
-import io.oneloop.support.BridgeClient;
+import io.oneloop.testkit.BridgeClient;
 import io.oneloop.support.RawSocket;
-import io.oneloop.support.SockJsFrames;
+import io.oneloop.testkit.SockJsFrames;
 import io.oneloop.support.TestApp;
-import io.oneloop.support.Transport;
+import io.oneloop.testkit.Transport;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -19,7 +19,7 @@ import java.net.SocketException;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
-import static io.oneloop.support.BridgeClient.WAIT_SECONDS;
+import static io.oneloop.testkit.BridgeClient.WAIT_SECONDS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

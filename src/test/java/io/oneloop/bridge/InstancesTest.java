@@ -1,9 +1,9 @@
 package io.oneloop.bridge;
 
 import io.oneloop.Addresses;
-import io.oneloop.support.BridgeClient;
+import io.oneloop.testkit.BridgeClient;
 import io.oneloop.support.TestApp;
-import io.oneloop.support.Transport;
+import io.oneloop.testkit.Transport;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -17,7 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import static io.oneloop.support.BridgeClient.WAIT_SECONDS;
+import static io.oneloop.testkit.BridgeClient.WAIT_SECONDS;
 import static io.oneloop.support.TestApp.config;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -2,10 +2,10 @@ package io.oneloop.bridge;
 
 import io.oneloop.bridge.FanoutBridge;
 import io.oneloop.http.Refusals;
-import io.oneloop.support.BridgeClient;
+import io.oneloop.testkit.BridgeClient;
 import io.oneloop.support.LogCapture;
 import io.oneloop.support.TickingApp;
-import io.oneloop.support.Transport;
+import io.oneloop.testkit.Transport;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;

@@ -1,12 +1,12 @@
 package io.oneloop.bridge;
 
 import io.oneloop.Addresses;
-import io.oneloop.support.BridgeClient;
+import io.oneloop.testkit.BridgeClient;
 import io.oneloop.support.LogCapture;
 import io.oneloop.support.RawSocket;
-import io.oneloop.support.SockJsFrames;
+import io.oneloop.testkit.SockJsFrames;
 import io.oneloop.support.TestApp;
-import io.oneloop.support.Transport;
+import io.oneloop.testkit.Transport;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -33,7 +33,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import static io.oneloop.support.BridgeClient.WAIT_SECONDS;
+import static io.oneloop.testkit.BridgeClient.WAIT_SECONDS;
 import static io.oneloop.support.TestApp.config;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

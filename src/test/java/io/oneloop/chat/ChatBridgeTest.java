@@ -1,7 +1,7 @@
 package io.oneloop.chat;
 
 import io.oneloop.Addresses;
-import io.oneloop.support.BridgeClient;
+import io.oneloop.testkit.BridgeClient;
 import io.oneloop.support.TestApp;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;

@@ -5,7 +5,7 @@ import io.oneloop.support.LogCapture;
 import io.oneloop.support.RawHttp;
 import io.oneloop.support.TestApp;
 import io.oneloop.support.TickingApp;
-import io.oneloop.support.Transport;
+import io.oneloop.testkit.Transport;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -2,7 +2,7 @@ package io.oneloop.http;
 
 import io.oneloop.Addresses;
 import io.oneloop.supervision.Outcome;
-import io.oneloop.support.BridgeClient;
+import io.oneloop.testkit.BridgeClient;
 import io.oneloop.support.TestApp;
 import io.oneloop.testtasks.HeldStopTask;
 import io.oneloop.testtasks.StubbornTask;

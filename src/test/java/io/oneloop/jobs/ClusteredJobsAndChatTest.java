@@ -2,7 +2,7 @@ package io.oneloop.jobs;
 
 import io.oneloop.Addresses;
 import io.oneloop.support.AppProcess;
-import io.oneloop.support.BridgeClient;
+import io.oneloop.testkit.BridgeClient;
 import io.oneloop.support.ClusterNode;
 import io.oneloop.support.EventRecorder;
 import io.oneloop.support.TestApp;

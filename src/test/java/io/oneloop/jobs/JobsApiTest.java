@@ -3,7 +3,7 @@ package io.oneloop.jobs;
 import io.oneloop.Addresses;
 import io.oneloop.cluster.NodeId;
 import io.oneloop.supervision.Outcome;
-import io.oneloop.support.BridgeClient;
+import io.oneloop.testkit.BridgeClient;
 import io.oneloop.support.EventRecorder;
 import io.oneloop.support.TestApp;
 import io.oneloop.testtasks.HeldStopTask;

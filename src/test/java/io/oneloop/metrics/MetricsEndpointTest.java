@@ -2,7 +2,7 @@ package io.oneloop.metrics;
 
 import io.oneloop.Addresses;
 import io.oneloop.jobs.JobManager;
-import io.oneloop.support.BridgeClient;
+import io.oneloop.testkit.BridgeClient;
 import io.oneloop.support.EventRecorder;
 import io.oneloop.support.PrometheusText;
 import io.oneloop.support.TestApp;

@@ -2,10 +2,10 @@ package io.oneloop.process;
 
 import io.oneloop.process.AbuseSuite.Stats;
 import io.oneloop.process.AbuseSuite.Target;
-import io.oneloop.support.BridgeClient;
+import io.oneloop.testkit.BridgeClient;
 import io.oneloop.support.JoseMint;
 import io.oneloop.support.RawHttp;
-import io.oneloop.support.Transport;
+import io.oneloop.testkit.Transport;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 

@@ -55,6 +55,30 @@ class ClusterStartIT {
   }
 
   @Test
+  @DisplayName("the library without vertx-hazelcast: cluster.enabled stops the start (exit 2) and --check-config, naming the dependency")
+  void clusterWithoutHazelcast() throws Exception {
+    // The installed thin jar and its dependencies as an app's build resolves them, minus the optional vertx-hazelcast.
+    StringBuilder classPath = new StringBuilder(System.getProperty("oneloop.thinJar", "target/oneloop-0.1.0-SNAPSHOT.jar"));
+    for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+      if (entry.endsWith(".jar") && !entry.contains("hazelcast") && !entry.contains("oneloop")) {
+        classPath.append(java.io.File.pathSeparator).append(entry);
+      }
+    }
+    Path config = config(AppProcess.freePort(), new JsonObject().put("enabled", true));
+    String expected = "cluster.enabled is true, but Hazelcast is not on the class path: add the dependency io.vertx:vertx-hazelcast";
+    try (AppProcess app = AppProcess.start("cluster-no-hazelcast", dir, Map.of(), "-cp", classPath.toString(), "io.oneloop.Main",
+      "-conf", config.toString())) {
+      assertEquals(2, app.awaitExit(), app.output());
+      assertTrue(app.output().contains("oneloop exiting with code 2: could not start: " + config + ": " + expected), app.output());
+    }
+    try (AppProcess check = AppProcess.start("cluster-no-hazelcast-check", dir, Map.of(), "-cp", classPath.toString(), "io.oneloop.Main",
+      "--check-config", "-conf", config.toString())) {
+      assertEquals(2, check.awaitExit(), check.output());
+      assertTrue(check.output().contains(config + ": " + expected), check.output());
+    }
+  }
+
+  @Test
   @DisplayName("a cluster.port another process listens on stops the start with exit code 2, naming the port")
   void clusterPortTaken() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {

@@ -1,7 +1,7 @@
 package io.oneloop.process;
 
 import io.oneloop.support.AppProcess;
-import io.oneloop.support.BridgeClient;
+import io.oneloop.testkit.BridgeClient;
 import io.oneloop.testtasks.FailingStartTask;
 import io.oneloop.testtasks.StubbornTask;
 import io.oneloop.testtasks.ThrowingTask;

@@ -1,7 +1,7 @@
 package io.oneloop.process;
 
 import io.oneloop.support.AppProcess;
-import io.oneloop.support.SockJsFrames;
+import io.oneloop.testkit.SockJsFrames;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocket;

@@ -2,7 +2,7 @@ package io.oneloop.process;
 
 import io.oneloop.support.AppProcess;
 import io.oneloop.support.RawSocket;
-import io.oneloop.support.Transport;
+import io.oneloop.testkit.Transport;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.DisplayName;

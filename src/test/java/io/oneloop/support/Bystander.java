@@ -1,6 +1,8 @@
 package io.oneloop.support;
 
 import io.oneloop.Addresses;
+import io.oneloop.testkit.BridgeClient;
+import io.oneloop.testkit.Transport;
 import io.vertx.core.Vertx;
 
 import java.util.Map;

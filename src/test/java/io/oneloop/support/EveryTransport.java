@@ -1,5 +1,6 @@
 package io.oneloop.support;
 
+import io.oneloop.testkit.Transport;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 

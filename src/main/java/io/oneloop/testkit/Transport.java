@@ -1,4 +1,4 @@
-package io.oneloop.support;
+package io.oneloop.testkit;
 
 /** The ways a client reaches the event-bus bridge, each with its path and its framing around the bridge's JSON frames. */
 public enum Transport {

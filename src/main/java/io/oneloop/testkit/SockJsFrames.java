@@ -1,4 +1,4 @@
-package io.oneloop.support;
+package io.oneloop.testkit;
 
 import io.vertx.core.json.JsonArray;
 

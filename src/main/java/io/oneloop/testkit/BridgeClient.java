@@ -1,10 +1,10 @@
-package io.oneloop.support;
+package io.oneloop.testkit;
 
-import io.oneloop.support.SockJsFrames.Close;
-import io.oneloop.support.SockJsFrames.Frame;
-import io.oneloop.support.SockJsFrames.Heartbeat;
-import io.oneloop.support.SockJsFrames.Messages;
-import io.oneloop.support.SockJsFrames.Open;
+import io.oneloop.testkit.SockJsFrames.Close;
+import io.oneloop.testkit.SockJsFrames.Frame;
+import io.oneloop.testkit.SockJsFrames.Heartbeat;
+import io.oneloop.testkit.SockJsFrames.Messages;
+import io.oneloop.testkit.SockJsFrames.Open;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -14,6 +14,7 @@ import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -24,7 +25,12 @@ import java.util.function.Predicate;
 
 /**
  * A client of the event-bus bridge over one {@link Transport}, as a browser's would be: JSON
- * frames in both directions, and a ping every few seconds so the bridge keeps the socket.
+ * frames in both directions, and a ping every few seconds so the bridge keeps the socket. Frames
+ * that arrive before a test waits for them are kept, so a wait never misses one that came early.
+ * <p>
+ * From a test: {@code BridgeClient.connect(vertx, port)} (raw WebSocket) or
+ * {@code connect(vertx, port, Transport.SOCKJS)}, then {@link #register}, {@link #publish},
+ * {@link #send}, {@link #request} and {@link #awaitMessage(String, Duration)}; {@link #close()} at the end.
  */
 public final class BridgeClient {
 
@@ -183,6 +189,14 @@ public final class BridgeClient {
   /** Waits for the next message delivered on {@code address}; returns its body. */
   public JsonObject awaitRec(String address) throws Exception {
     return await(isRec(address)).getJsonObject("body");
+  }
+
+  /**
+   * Waits up to {@code timeout} for the next message delivered on {@code address} (register for it
+   * first, and the address must be in {@code bridge.outbound}); returns its body, whatever its type.
+   */
+  public Object awaitMessage(String address, Duration timeout) throws Exception {
+    return next(isRec(address)).await(timeout.toMillis(), TimeUnit.MILLISECONDS).getValue("body");
   }
 
   /** Waits for the next error frame; returns its body, e.g. {@code "access_denied"}. */

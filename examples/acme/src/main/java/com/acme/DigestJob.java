@@ -1,0 +1,40 @@
+package com.acme;
+
+import io.oneloop.jobs.Job;
+import io.oneloop.jobs.JobContext;
+import io.vertx.core.json.JsonObject;
+
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+
+/** The SHA-256 of a file: {@code {"path": "..."}} in, {@code {"path", "bytes", "sha256"}} out, with progress as it reads. */
+public class DigestJob implements Job {
+
+  @Override
+  public void validate(JsonObject params) {
+    if (!(params.getValue("path") instanceof String path) || path.isBlank()) {
+      throw new IllegalArgumentException("params.path must be a file's path");
+    }
+  }
+
+  @Override
+  public Object run(JobContext ctx) throws Exception {
+    Path path = Path.of(ctx.params().getString("path"));
+    long size = Math.max(1, Files.size(path));
+    MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+    byte[] buffer = new byte[64 * 1024];
+    long read = 0;
+    try (InputStream in = Files.newInputStream(path)) {
+      for (int n; (n = in.read(buffer)) > 0; ) {
+        ctx.checkCancelled();
+        sha256.update(buffer, 0, n);
+        read += n;
+        ctx.progress((double) read / size);
+      }
+    }
+    return new JsonObject().put("path", path.toString()).put("bytes", read).put("sha256", HexFormat.of().formatHex(sha256.digest()));
+  }
+}

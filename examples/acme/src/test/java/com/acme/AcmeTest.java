@@ -1,0 +1,56 @@
+package com.acme;
+
+import io.oneloop.testkit.BridgeClient;
+import io.oneloop.testkit.OneloopExtension;
+import io.oneloop.testkit.Transport;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The app as configured in conf/config.json, started in-process by oneloop's test kit. */
+class AcmeTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(20);
+
+  @RegisterExtension
+  static OneloopExtension oneloop = OneloopExtension.builder().configFile("conf/config.json").build();
+
+  @Test
+  void statusTaskPublishesTheLoadAndTheHeap() throws Exception {
+    JsonObject status = (JsonObject) oneloop.awaitMessage("acme.status", WAIT);
+    assertTrue(status.getLong("heapUsedBytes") > 0, status.encode());
+    assertTrue(status.getInteger("cpus") > 0, status.encode());
+    assertEquals("running", oneloop.task("status").getString("state"));
+  }
+
+  @Test
+  void browsersReceiveTheStatusOverSockJs() throws Exception {
+    BridgeClient client = oneloop.connectBridge(Transport.SOCKJS).register("acme.status");
+    JsonObject status = (JsonObject) client.awaitMessage("acme.status", WAIT);
+    assertTrue(status.getLong("seq") >= 1, status.encode());
+  }
+
+  @Test
+  void digestJobHashesAFile(@TempDir Path dir) throws Exception {
+    Path file = Files.writeString(dir.resolve("hello.txt"), "hello\n");
+    JsonObject job = oneloop.runJob("digest", new JsonObject().put("path", file.toString()), WAIT);
+    assertEquals("succeeded", job.getString("state"), job.encode());
+    assertEquals("5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03", job.getJsonObject("result").getString("sha256"));
+    assertEquals(6, job.getJsonObject("result").getLong("bytes"));
+  }
+
+  @Test
+  void digestJobRefusesParamsWithoutAPath() {
+    AssertionError refused = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class,
+      () -> oneloop.startJob("digest", new JsonObject()));
+    assertTrue(refused.getMessage().contains("400") && refused.getMessage().contains("params.path"), refused.getMessage());
+  }
+}
