@@ -1,10 +1,10 @@
 package io.oneloop.bridge;
 
 import io.oneloop.Addresses;
-import io.oneloop.support.BridgeClient;
+import io.oneloop.testkit.BridgeClient;
 import io.oneloop.support.PrometheusText;
 import io.oneloop.support.TickingApp;
-import io.oneloop.support.Transport;
+import io.oneloop.testkit.Transport;
 import io.oneloop.testtasks.TestAuthorizer;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
