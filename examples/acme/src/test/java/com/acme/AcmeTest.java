@@ -62,6 +62,15 @@ class AcmeTest {
   }
 
   @Test
+  void anonymousSocketsMayNotRegisterForAdminFeeds() throws Exception {
+    BridgeClient client = oneloop.connectBridge(Transport.SOCKJS).register("acme.admin.alerts");
+    // bridge.outbound lists acme.admin.*; AcmeAuthorizer narrows it to signed-in sockets, and with auth off none is.
+    assertEquals("access_denied", client.awaitErr());
+    // The socket stays open, and what anyone may read still arrives.
+    assertTrue(((JsonObject) client.register("acme.status").awaitMessage("acme.status", WAIT)).getLong("seq") >= 1);
+  }
+
+  @Test
   void digestJobHashesAFile(@TempDir Path dir) throws Exception {
     Path file = Files.writeString(dir.resolve("hello.txt"), "hello\n");
     JsonObject job = oneloop.runJob("digest", new JsonObject().put("path", file.toString()), WAIT);
