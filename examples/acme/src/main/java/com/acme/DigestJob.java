@@ -2,6 +2,7 @@ package com.acme;
 
 import io.oneloop.jobs.Job;
 import io.oneloop.jobs.JobContext;
+import io.oneloop.shape.ConfigShape;
 import io.vertx.core.json.JsonObject;
 
 import java.io.InputStream;
@@ -9,14 +10,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
+import java.util.List;
 
 /** The SHA-256 of a file: {@code {"path": "..."}} in, {@code {"path", "bytes", "sha256"}} out, with progress as it reads. */
 public class DigestJob implements Job {
 
+  /** The keys of its {@code params}: the config check applies it to a hook's params, {@link #validate} to a request's. */
+  public static ConfigShape configShape() {
+    return ConfigShape.of(ConfigShape.string("path").length(1, 4096).required().shown());
+  }
+
   @Override
   public void validate(JsonObject params) {
-    if (!(params.getValue("path") instanceof String path) || path.isBlank()) {
-      throw new IllegalArgumentException("params.path must be a file's path");
+    List<String> problems = configShape().check(params, "params");
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException(String.join("; ", problems));
     }
   }
 

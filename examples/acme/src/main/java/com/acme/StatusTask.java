@@ -1,5 +1,6 @@
 package com.acme;
 
+import io.oneloop.shape.ConfigShape;
 import io.oneloop.tasks.Task;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -18,10 +19,23 @@ public class StatusTask extends Task {
   private long timer;
   private long seq;
 
+  /**
+   * The keys of this task's {@code config}: {@code --check-config} and every start check them
+   * against it (e.g. {@code tasks[0].config.intervalMs must be an integer 100-3600000, got "fast"}),
+   * and {@code GET /api/info} shows the two values.
+   */
+  public static ConfigShape configShape() {
+    return ConfigShape.of(
+      ConfigShape.integer("intervalMs", 100, 3_600_000).orElse(1000).shown(),
+      ConfigShape.address("address").orElse("acme.status").shown());
+  }
+
   @Override
   public Future<?> start() {
-    long intervalMs = configLong("intervalMs", 1000, 100, 3_600_000);
-    String address = configString("address", "acme.status");
+    // Checked before the start, so what remains is filling in the defaults.
+    JsonObject config = configShape().withDefaults(config());
+    long intervalMs = config.getLong("intervalMs");
+    String address = config.getString("address");
     OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
     timer = vertx.setPeriodic(1, intervalMs, id -> {
       MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();

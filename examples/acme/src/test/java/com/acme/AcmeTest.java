@@ -2,7 +2,9 @@ package com.acme;
 
 import io.oneloop.testkit.BridgeClient;
 import io.oneloop.testkit.OneloopExtension;
+import io.oneloop.testkit.OneloopExtension.Response;
 import io.oneloop.testkit.Transport;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -36,6 +38,36 @@ class AcmeTest {
     BridgeClient client = oneloop.connectBridge(Transport.SOCKJS).register("acme.status");
     JsonObject status = (JsonObject) client.awaitMessage("acme.status", WAIT);
     assertTrue(status.getLong("seq") >= 1, status.encode());
+  }
+
+  @Test
+  void aBackendPublishesANoticeThatBrowsersReceive() throws Exception {
+    BridgeClient client = oneloop.connectBridge(Transport.SOCKJS).register("acme.notices");
+    // Frames are handled in order: once a status registered after acme.notices arrives, acme.notices is registered.
+    client.register("acme.status").awaitMessage("acme.status", WAIT);
+    Response published = oneloop.request(HttpMethod.POST, "/api/publish",
+      new JsonObject().put("address", "acme.notices").put("body", new JsonObject().put("text", "deploy at 17:00")).toBuffer());
+    assertEquals(200, published.status(), published.body());
+    assertEquals(new JsonObject().put("published", 1), new JsonObject(published.body()));
+    JsonObject notice = (JsonObject) client.awaitMessage("acme.notices", WAIT);
+    assertEquals("deploy at 17:00", notice.getString("text"), notice.encode());
+  }
+
+  @Test
+  void onlyAddressesTheConfigPermitsCanBePublishedTo() throws Exception {
+    Response refused = oneloop.request(HttpMethod.POST, "/api/publish",
+      new JsonObject().put("address", "acme.secrets").put("body", "x").toBuffer());
+    assertEquals(403, refused.status(), refused.body());
+    assertTrue(refused.body().contains("address not permitted: acme.secrets"), refused.body());
+  }
+
+  @Test
+  void anonymousSocketsMayNotRegisterForAdminFeeds() throws Exception {
+    BridgeClient client = oneloop.connectBridge(Transport.SOCKJS).register("acme.admin.alerts");
+    // bridge.outbound lists acme.admin.*; AcmeAuthorizer narrows it to signed-in sockets, and with auth off none is.
+    assertEquals("access_denied", client.awaitErr());
+    // The socket stays open, and what anyone may read still arrives.
+    assertTrue(((JsonObject) client.register("acme.status").awaitMessage("acme.status", WAIT)).getLong("seq") >= 1);
   }
 
   @Test
