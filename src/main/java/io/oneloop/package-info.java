@@ -5,7 +5,8 @@
  * {@code java -jar oneloop.jar} starts it), {@link io.oneloop.MainVerticle} (the entry for a Vert.x
  * launcher or an embedding app) and {@link io.oneloop.Addresses} (the event-bus addresses and
  * shared-data names a client or a task may use). With {@code io.oneloop.tasks.Task},
- * {@code io.oneloop.jobs.Job}/{@code JobContext} and {@code io.oneloop.shape.ConfigShape} they keep their names and meaning from release to
+ * {@code io.oneloop.jobs.Job}/{@code JobContext}, {@code io.oneloop.shape.ConfigShape} and
+ * {@code io.oneloop.bridge.Authorizer}/{@code AuthRequest}/{@code BridgeTransport} they keep their names and meaning from release to
  * release. Every other class of oneloop, in any package, is inside the app and may change or move
  * without notice.
  * <p>

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.oneloop.Addresses;
 import io.oneloop.base.NoMeters;
 import io.oneloop.logging.TaskMdc;
+import io.oneloop.shape.ConfigShape;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -302,6 +303,12 @@ public final class JobManager {
     }
     try {
       job.validate(paramsObject);
+      // The declared shape too, as --check-config holds a hook's params to it: a key it does not name is refused here as there.
+      ConfigShape shape = types.shape(typeName);
+      List<String> problems = shape == null ? List.of() : shape.check(paramsObject, "params");
+      if (!problems.isEmpty()) {
+        throw new JobRejected(400, String.join("; ", problems));
+      }
     } catch (IllegalArgumentException e) {
       throw new JobRejected(400, e.getMessage());
     }

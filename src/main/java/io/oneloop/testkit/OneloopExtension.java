@@ -20,6 +20,8 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -57,6 +59,7 @@ public final class OneloopExtension implements BeforeAllCallback, AfterAllCallba
   private final JsonObject config;
   private final Path configFile;
   private final Duration timeout;
+  private final String token;
 
   private Vertx vertx;
   private MainVerticle main;
@@ -70,6 +73,7 @@ public final class OneloopExtension implements BeforeAllCallback, AfterAllCallba
     this.config = builder.config.copy();
     this.configFile = builder.configFile;
     this.timeout = builder.timeout;
+    this.token = builder.token;
   }
 
   public static Builder builder() {
@@ -82,6 +86,7 @@ public final class OneloopExtension implements BeforeAllCallback, AfterAllCallba
     private JsonObject config = new JsonObject();
     private Path configFile;
     private Duration timeout = Duration.ofSeconds(30);
+    private String token;
 
     private Builder() {
     }
@@ -105,6 +110,16 @@ public final class OneloopExtension implements BeforeAllCallback, AfterAllCallba
     /** How long the start, the stop and each request may take (default 30 s). */
     public Builder timeout(Duration timeout) {
       this.timeout = timeout;
+      return this;
+    }
+
+    /**
+     * A bearer token (one of the config's {@code auth.tokens}, or a JWT) the kit's requests carry in
+     * {@code Authorization} and its bridge clients in the {@code token} query parameter: for an app
+     * tested with {@code auth} on.
+     */
+    public Builder token(String token) {
+      this.token = token;
       return this;
     }
 
@@ -206,8 +221,14 @@ public final class OneloopExtension implements BeforeAllCallback, AfterAllCallba
   }
 
   /** A bridge client over {@code transport} (SockJS's WebSocket transport, as browsers use); closed when the app stops. */
-  public synchronized BridgeClient connectBridge(Transport transport) throws Exception {
-    BridgeClient client = BridgeClient.connect(running(), port(), transport);
+  public BridgeClient connectBridge(Transport transport) throws Exception {
+    return connectBridge(transport, token);
+  }
+
+  /** A bridge client over {@code transport} with {@code token} (null: none), e.g. another user's; closed when the app stops. */
+  public synchronized BridgeClient connectBridge(Transport transport, String token) throws Exception {
+    String query = token == null ? null : "token=" + URLEncoder.encode(token, StandardCharsets.UTF_8);
+    BridgeClient client = BridgeClient.connect(running(), port(), transport, query, Map.of());
     bridges.add(client);
     return client;
   }
@@ -306,6 +327,7 @@ public final class OneloopExtension implements BeforeAllCallback, AfterAllCallba
     HttpClient client = http;
     int port = port();
     return client.request(method, port, "127.0.0.1", path)
+      .map(request -> token == null ? request : request.putHeader("Authorization", "Bearer " + token))
       .compose(request -> body == null ? request.send()
         : request.putHeader("Content-Type", "application/json").send(body))
       .compose(response -> response.body().map(b -> new Response(response.statusCode(), b.toString())))

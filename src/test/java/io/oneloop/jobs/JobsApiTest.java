@@ -139,6 +139,7 @@ class JobsApiTest {
       new Case("{\"type\":\"sleep\",\"params\":[]}", "params must be a JSON object"),
       new Case("{\"type\":\"sleep\",\"params\":{\"ms\":\"long\"}}", "params.ms must be an integer 0-86400000, got \"long\""),
       new Case("{\"type\":\"report\",\"params\":{}}", "params.rows must be an integer"),
+      new Case("{\"type\":\"sleep\",\"params\":{\"ms\":1,\"msec\":5}}", "params.msec is not a known key"),
       new Case("{\"type\":\"broadcast\",\"params\":{\"address\":\"oneloop.internal.bridge.sockets\",\"body\":1}}",
         "params.address \"oneloop.internal.bridge.sockets\" is not permitted outbound on the bridge (bridge.outbound)"));
     for (Case c : cases) {
