@@ -20,8 +20,12 @@ import static io.oneloop.bridge.FanoutBridge.log;
  */
 final class Authorization {
 
-  /** Frames of one socket waiting for the authorizer at once. */
-  static final int MAX_PENDING = 16;
+  /**
+   * Frames of one socket waiting for the authorizer at once: above the default burst of
+   * bridge.maxInboundPerSecond (50), so a page registering for its addresses at connect is never
+   * refused for it, even when answers come a turn later.
+   */
+  static final int MAX_PENDING = 64;
   /** An authorizer that fails is logged at most once a second, whichever engine asked it. */
   private static final LogThrottle FAILURE_LOG = LogThrottle.perSecond();
 

@@ -260,7 +260,7 @@ class AbuseIT {
 
   @Test
   @Order(16)
-  @DisplayName("An authorizer that never answers holds at most 16 frames a socket: each denied after bridge.authorizerTimeoutMs, the rest rate_limited")
+  @DisplayName("An authorizer that never answers: each frame denied after bridge.authorizerTimeoutMs or rate_limited, the socket usable")
   void authorizerStalls() throws Exception {
     int sockets = suite.n(20);
     holds(suite.run("authorizer stalls", suite.open, 0, null, (stats, warmUp) ->

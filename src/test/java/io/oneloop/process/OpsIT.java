@@ -4,6 +4,7 @@ import io.oneloop.support.AppProcess;
 import io.oneloop.support.PrometheusText;
 import io.oneloop.testtasks.LoggingJob;
 import io.oneloop.testtasks.LoggingTask;
+import io.oneloop.testtasks.PublishingTask;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.DisplayName;
@@ -110,7 +111,8 @@ class OpsIT {
     int port = AppProcess.freePort();
     Path config = write("info.json", new JsonObject()
       .put("http", http(port))
-      .put("tasks", new JsonArray().add(new JsonObject().put("name", "clock").put("type", "ticker")
+      // A task class that declares no shape: none of its values may show.
+      .put("tasks", new JsonArray().add(new JsonObject().put("name", "clock").put("class", PublishingTask.class.getName())
         .put("config", new JsonObject().put("intervalMs", 60_000).put("apiToken", "tok-SECRET-1")
           .put("db", new JsonObject().put("password", "pw-SECRET-2").put("user", "app"))
           .put("clientSecret", "cs-SECRET-3")))));
