@@ -21,7 +21,7 @@ import java.util.List;
  * per event-loop turn however many messages it got in it ({@link Hub}), and a client that lets more
  * than {@code bridge.maxQueuedBytes} wait is closed rather than buffered for without bound. The wire
  * code lives in the {@link Wire}s. Addresses with history get their messages numbered from the
- * process's {@link History}, and a register with {@code oneloop.since} is answered with a
+ * process's {@link HistoryStore}, and a register with {@code oneloop.since} is answered with a
  * {@link Replay} first.
  * <p>
  * One engine per HTTP server instance; it and all its clients live on that instance's event loop.
@@ -72,7 +72,7 @@ public final class FanoutBridge {
    * @param history the process's history, shared by every engine
    * @param listener what the engine reports to (the app's metrics)
    */
-  public FanoutBridge(Vertx vertx, BridgeOptions options, Timing timing, BridgeSockets.Counts counts, History history,
+  public FanoutBridge(Vertx vertx, BridgeOptions options, Timing timing, BridgeSockets.Counts counts, HistoryStore history,
                       BridgeListener listener) {
     this.hub = new Hub(vertx, options, timing.pingTimeoutMs(), counts, history, listener);
     this.heartbeatTimer = vertx.setPeriodic(timing.heartbeatIntervalMs(),

@@ -1,7 +1,7 @@
 package io.oneloop.http;
 
 import io.oneloop.bridge.BridgeSockets;
-import io.oneloop.bridge.History;
+import io.oneloop.bridge.HistoryStore;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -21,15 +21,15 @@ public final class HttpInstances {
   private final int listenPort;
   private final BridgeSockets bridgeSockets = new BridgeSockets();
   private final AtomicBoolean announced = new AtomicBoolean();
-  private final History history;
+  private final HistoryStore history;
 
   /** @param port the configured port; 0 for one picked at random and shared by every instance */
-  public HttpInstances(int port, History history) {
+  public HttpInstances(int port, HistoryStore history) {
     this.listenPort = port != 0 ? port : -RANDOM_PORT_KEYS.incrementAndGet();
     this.history = history;
   }
 
-  public History history() {
+  public HistoryStore history() {
     return history;
   }
 
