@@ -150,7 +150,8 @@ final class RingHistory implements HistoryFeed {
       if (!msg.isSend() && msg.address() != null) {
         HistorySpec spec = specOf(msg.address());
         if (spec != null) {
-          append(msg.address(), spec, msg);
+          // The context's body: the message's own is only decoded on the receiving side.
+          append(msg.address(), spec, msg, delivery.body());
         }
       }
     } catch (RuntimeException e) {
@@ -163,7 +164,7 @@ final class RingHistory implements HistoryFeed {
     }
   }
 
-  private void append(String address, HistorySpec spec, Message<Object> msg) {
+  private void append(String address, HistorySpec spec, Message<Object> msg, Object body) {
     Ring ring = ring(address, spec);
     Future<Long> appended;
     if (ring == null) {
@@ -173,7 +174,7 @@ final class RingHistory implements HistoryFeed {
       }
       appended = Future.failedFuture(new HistoryUnavailable(address, null));
     } else {
-      byte[] item = item(msg);
+      byte[] item = item(msg, body);
       long start = System.nanoTime();
       appended = ring.add(item)
         .timeout(APPEND_TIMEOUT_MS, TimeUnit.MILLISECONDS)
@@ -194,7 +195,7 @@ final class RingHistory implements HistoryFeed {
   }
 
   /** A message as a ring item: {@code {"v", "headers", "body"}}, the seq headers left out. */
-  static byte[] item(Message<Object> msg) {
+  static byte[] item(Message<Object> msg, Object body) {
     JsonObject item = new JsonObject().put("v", FORMAT);
     if (msg.headers() != null && !msg.headers().isEmpty()) {
       JsonObject headers = new JsonObject();
@@ -206,7 +207,7 @@ final class RingHistory implements HistoryFeed {
       }
       item.put("headers", headers);
     }
-    item.put("body", msg.body());
+    item.put("body", body);
     return item.toBuffer().getBytes();
   }
 
