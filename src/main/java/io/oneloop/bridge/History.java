@@ -14,9 +14,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 /**
  * The bridge's history, one per process and shared by every engine: for each address with
@@ -38,21 +36,10 @@ public final class History implements HistoryStore {
 
   private static final Logger log = LoggerFactory.getLogger(History.class);
   private static final long SWEEP_MS = 1000;
-  /** References to messages no longer kept that the age order may hold, beyond twice those kept, before it is cleaned. */
-  private static final long STALE_SLACK = 4096;
-
-  /** One kept message in the process-wide age order: its log and its seq there (not the frame, so a dropped one costs little). */
-  private record Aged(AddressLog log, long seq) {
-    /** Gone from its log already: that log's own bounds dropped it, or the log itself went. Once stale, always stale. */
-    boolean stale() {
-      return log.gone || seq < log.oldestSeq;
-    }
-  }
 
   private final Vertx vertx;
   private final List<HistorySpec> specs;
   private final int maxAddresses;
-  private final long maxBytes;
   private final int maxAddressesPerClient;
   private final String epoch;
   /** Where seqs come from; null: this process numbers each message itself. */
@@ -61,17 +48,8 @@ public final class History implements HistoryStore {
   private final long sweepTimer;
   /** The highest seq handed out for any address: a later log of an address starts above it. */
   private final AtomicLong highest = new AtomicLong();
-  /** Bytes kept by all the logs together, and how many messages. */
-  private final AtomicLong totalBytes = new AtomicLong();
-  private final AtomicLong entries = new AtomicLong();
-  /**
-   * Every kept message, oldest first (in the order the logs appended them), for the global budget;
-   * references to messages a log dropped itself are skipped when met, and cleaned out in one pass
-   * once there are more of them than kept ones.
-   */
-  private final ConcurrentLinkedQueue<Aged> byAge = new ConcurrentLinkedQueue<>();
-  private final AtomicLong byAgeSize = new AtomicLong();
-  private final AtomicBoolean cleaning = new AtomicBoolean();
+  /** What all the logs together keep, within bridge.maxHistoryBytes. */
+  private final HistoryBudget budget;
   private final LogThrottle fullLine = LogThrottle.perSecond();
   private final LogThrottle perClientLine = LogThrottle.perSecond();
 
@@ -97,7 +75,7 @@ public final class History implements HistoryStore {
     this.feed = feed;
     this.specs = List.copyOf(specs);
     this.maxAddresses = maxAddresses;
-    this.maxBytes = maxBytes;
+    this.budget = new HistoryBudget(maxBytes);
     this.maxAddressesPerClient = maxAddressesPerClient;
     this.epoch = Long.toString(System.currentTimeMillis(), 36) + "-" + Integer.toString(ThreadLocalRandom.current().nextInt(1 << 20, 1 << 24), 36);
     synchronized (this) {
@@ -186,31 +164,7 @@ public final class History implements HistoryStore {
   /** Bytes kept by every address's log together, at most {@code bridge.maxHistoryBytes} once an append is done. */
   @Override
   public long bytes() {
-    return totalBytes.get();
-  }
-
-  /**
-   * Drops the oldest messages, whatever their log, while all the logs keep more than
-   * {@code maxBytes}. Called with no lock held: it takes each log's lock in turn, one at a time.
-   */
-  private void enforceBudget() {
-    while (totalBytes.get() > maxBytes) {
-      Aged oldest = byAge.poll();
-      if (oldest == null) {
-        return;
-      }
-      byAgeSize.decrementAndGet();
-      oldest.log.dropThrough(oldest.seq);
-    }
-    // Logs that drop messages by their own bounds leave references behind an older kept message: cleaned in one pass, rarely.
-    if (byAgeSize.get() > 2 * entries.get() + STALE_SLACK && cleaning.compareAndSet(false, true)) {
-      try {
-        byAge.removeIf(Aged::stale);
-        byAgeSize.set(byAge.size());
-      } finally {
-        cleaning.set(false);
-      }
-    }
+    return budget.bytes();
   }
 
   private synchronized void sweep() {
@@ -255,9 +209,9 @@ public final class History implements HistoryStore {
     private int nextForSend;
     private long idleSince = System.nanoTime();
     /** The seq of the oldest message kept (the next one's while none is): older references in the age order are stale. */
-    private volatile long oldestSeq;
+    volatile long oldestSeq;
     /** Retired: its consumer is gone and it keeps nothing; a message still on its way is not kept. */
-    private volatile boolean gone;
+    volatile boolean gone;
 
     AddressLog(String address, HistorySpec spec, long firstSeq) {
       this.address = address;
@@ -362,7 +316,7 @@ public final class History implements HistoryStore {
      * left the age order (this log's are in seq order there), so keeping one would put it out of
      * the budget's reach for good.
      */
-    private synchronized void dropThrough(long seq) {
+    synchronized void dropThrough(long seq) {
       while (count > 0 && ring[head].seq() <= seq) {
         dropOldest();
       }
@@ -409,7 +363,7 @@ public final class History implements HistoryStore {
       }
       highest.accumulateAndGet(seq, Math::max);
       // Outside this log's lock: it may drop other logs' messages, each under that log's lock.
-      enforceBudget();
+      budget.enforce();
       for (Sink target : targets) {
         run(target, () -> target.onEntry(entry));
       }
@@ -441,10 +395,7 @@ public final class History implements HistoryStore {
       }
       count++;
       bytes += entry.frame().length;
-      totalBytes.addAndGet(entry.frame().length);
-      entries.incrementAndGet();
-      byAge.offer(new Aged(this, entry.seq()));
-      byAgeSize.incrementAndGet();
+      budget.kept(this, entry.seq(), entry.frame().length);
       while (count > 0 && bytes > spec.maxBytes()) {
         dropOldest();
       }
@@ -460,8 +411,7 @@ public final class History implements HistoryStore {
     private void dropOldest() {
       int length = ring[head].frame().length;
       bytes -= length;
-      totalBytes.addAndGet(-length);
-      entries.decrementAndGet();
+      budget.dropped(length);
       ring[head] = null;
       head = (head + 1) % ring.length;
       count--;
