@@ -109,7 +109,8 @@ final class Services {
     OpsRoutes ops = new OpsRoutes(state, config.ops(),
       config.tasks().stream().filter(TaskSpec::critical).map(TaskSpec::name).toList(), metrics, config.json(), membership, nodes);
     // One history per process, shared by every instance; it goes with the app. In a cluster its seqs come from the rings every node shares.
-    return ClusterHistory.start(vertx, config.bridge().history(), config.bridge().maxHistoryAddresses())
+    return ClusterHistory.start(vertx, config.bridge().history(), config.bridge().maxHistoryAddresses(),
+        config.bridge().maxHistoryBytes())
       .compose(rings -> deploy(ops, security, rings));
   }
 

@@ -267,7 +267,23 @@ public final class History implements HistoryStore {
           oldestSeq = seq;
         }
       }
-      keep(seq, envelope);
+      keep(seq, envelope, true);
+    }
+
+    @Override
+    public void notKept(long seq, JsonObject envelope) {
+      synchronized (this) {
+        if (seq < next) {
+          return;
+        }
+        // What is kept stays consecutive: a resume from before this seq gets the gap frame.
+        dropAll();
+        next = seq + 1;
+        oldestSeq = next;
+      }
+      if (envelope != null) {
+        keep(seq, envelope, false);
+      }
     }
 
     private synchronized void attach(Sink sink) {
@@ -335,15 +351,19 @@ public final class History implements HistoryStore {
         return;
       }
       if (numbering != null) {
-        // The feed numbers published messages, this node's copy among them.
+        // The feed numbers published messages, this node's copy among them; a copy with a seq carries a not-kept one's body.
+        long seq = msg.headers() == null ? -1 : Replay.parseSince(msg.headers().get(SEQ));
+        if (seq > 0) {
+          numbering.copy(seq, Frames.envelope(address, msg));
+        }
         return;
       }
       // Only this consumer's context writes next: read without the lock, published with it.
-      keep(next, Frames.envelope(address, msg));
+      keep(next, Frames.envelope(address, msg), true);
     }
 
-    /** Numbers {@code envelope} {@code seq}, keeps it and hands it to every sink. Called by one thread at a time. */
-    private void keep(long seq, JsonObject envelope) {
+    /** Numbers {@code envelope} {@code seq}, keeps it ({@code store}) and hands it to every sink. Called by one thread at a time. */
+    private void keep(long seq, JsonObject envelope, boolean store) {
       JsonObject headers = envelope.getJsonObject("headers");
       if (headers == null) {
         headers = new JsonObject();
@@ -358,7 +378,11 @@ public final class History implements HistoryStore {
           return;
         }
         next = seq + 1;
-        append(entry);
+        if (store) {
+          append(entry);
+        } else {
+          oldestSeq = next;
+        }
         targets = sinks;
       }
       highest.accumulateAndGet(seq, Math::max);

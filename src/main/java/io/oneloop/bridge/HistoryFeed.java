@@ -21,12 +21,22 @@ public interface HistoryFeed {
 
     /** The message numbered {@code seq}: {@code envelope} is its {@code rec} frame without the seq headers. */
     void numbered(long seq, JsonObject envelope);
+
+    /**
+     * The message numbered {@code seq} was not kept (past its bounds): delivered live from
+     * {@code envelope}, its event-bus copy (null: none came, nothing is delivered), and nothing
+     * before it is kept, so a resume across it gets the gap frame.
+     */
+    void notKept(long seq, JsonObject envelope);
   }
 
   /** An address's numbering, as open for one log. */
   interface Handle {
     /** See {@link HistoryStore.Log#reached}: {@code next} is the seq the log waits for. */
     Future<Boolean> reached(long seq, long next);
+
+    /** A published copy on this node carrying {@code oneloop.seq}: the body of the not-kept message of that seq. */
+    void copy(long seq, JsonObject envelope);
 
     /** Completes once the numbering's epoch is known (handed to the target). */
     Future<Void> ready();

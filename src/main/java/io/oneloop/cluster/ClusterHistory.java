@@ -23,14 +23,20 @@ public final class ClusterHistory {
 
   /**
    * The cluster's history for the node {@code vertx} is, ready once the epoch of every exact
-   * address is known; null when not clustered. Call on the context its readers are to run on.
+   * address is known; null when not clustered. Fails when this node's {@code bridge.history}
+   * differs from the cluster's (the node must not start). Call on the context its readers are to run on.
    */
-  public static Future<ClusterHistory> start(Vertx vertx, List<HistorySpec> specs, int maxAddresses) {
-    if (!vertx.isClustered() || specs.isEmpty()) {
+  public static Future<ClusterHistory> start(Vertx vertx, List<HistorySpec> specs, int maxAddresses, long maxTotalBytes) {
+    if (!vertx.isClustered()) {
       return Future.succeededFuture(null);
     }
-    RingHistory rings = new RingHistory(vertx, specs, maxAddresses);
-    return rings.prepare().map(v -> new ClusterHistory(rings));
+    return HistoryAgreement.check(vertx, specs).compose(v -> {
+      if (specs.isEmpty()) {
+        return Future.succeededFuture(null);
+      }
+      RingHistory rings = new RingHistory(vertx, specs, maxAddresses, maxTotalBytes);
+      return rings.prepare().map(ready -> new ClusterHistory(rings));
+    });
   }
 
   public HistoryFeed feed() {

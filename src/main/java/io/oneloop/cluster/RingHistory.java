@@ -4,7 +4,6 @@ import com.hazelcast.config.RingbufferConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.hazelcast.ringbuffer.OverflowPolicy;
-import com.hazelcast.ringbuffer.ReadResultSet;
 import com.hazelcast.ringbuffer.Ringbuffer;
 import io.oneloop.bridge.HistoryFeed;
 import io.oneloop.bridge.HistorySpec;
@@ -47,8 +46,12 @@ import java.util.function.LongConsumer;
  * {@link io.oneloop.bridge.History}, seq = ring sequence + 1: every node gives a message the same
  * seq, and a client resumes on any node.
  * <p>
- * An item is {@code {"v":1,"headers":{...},"body":...}} as UTF-8 JSON ({@link #FORMAT}); an item of
- * another version is not delivered (its readers see a hole: a resume across it gets the gap frame).
+ * An item is {@code {"v":1,"headers":{...},"body":...}} as UTF-8 JSON ({@link #FORMAT}), or, past
+ * the bounds ({@link RingBudget}), {@code {"v":1,"kept":false,"at":<ms>}}: the message then goes
+ * without its body, which travels in the event-bus copy, sent once the append is done with the
+ * item's seq in {@code oneloop.seq}; a reader delivers such an item live from that copy, keeps
+ * nothing across it, and a resume across it gets the gap frame. An item of another version is not
+ * delivered (its readers see a hole: a resume across it gets the gap frame).
  */
 final class RingHistory implements HistoryFeed {
 
@@ -58,12 +61,8 @@ final class RingHistory implements HistoryFeed {
   static final String RING_PREFIX = "oneloop.history.";
   /** The epoch of each address's ring, keyed by address: the same partition as the ring. */
   static final String EPOCHS = "oneloop.history.epochs";
-  private static final int READ_BATCH = 256;
   /** An append not done within this long fails (the publish API answers 503). */
   private static final long APPEND_TIMEOUT_MS = 10_000;
-  /** How long a resume waits for this node's reader to reach a seq another node handed out. */
-  private static final long REACH_TIMEOUT_MS = 10_000;
-  private static final long RETRY_MS = 500;
 
   private final Vertx vertx;
   private final Context context;
@@ -71,23 +70,25 @@ final class RingHistory implements HistoryFeed {
   private final List<HistorySpec> specs;
   private final int maxAddresses;
   private final IMap<String, String> epochs;
+  private final RingBudget budget;
   private final Map<String, Ring> rings = new ConcurrentHashMap<>();
-  private final Map<Reader, Boolean> readers = new ConcurrentHashMap<>();
+  final Map<RingReader, Boolean> readers = new ConcurrentHashMap<>();
   private final ThreadLocal<List<Future<Long>>> capturing = new ThreadLocal<>();
   private final Handler<DeliveryContext<Object>> interceptor = this::intercept;
   private final LogThrottle appendLine = LogThrottle.perSecond();
-  private final LogThrottle readLine = LogThrottle.perSecond();
+  final LogThrottle readLine = LogThrottle.perSecond();
   private final LogThrottle fullLine = LogThrottle.perSecond();
   private volatile LongConsumer appendNanos = n -> { };
 
   /** Call on the context the readers are to run on; {@code vertx} is clustered. */
-  RingHistory(Vertx vertx, List<HistorySpec> specs, int maxAddresses) {
+  RingHistory(Vertx vertx, List<HistorySpec> specs, int maxAddresses, long maxTotalBytes) {
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.hazelcast = ((HazelcastClusterManager) ((VertxInternal) vertx).clusterManager()).getHazelcastInstance();
     this.specs = List.copyOf(specs);
     this.maxAddresses = maxAddresses;
     this.epochs = hazelcast.getMap(EPOCHS);
+    this.budget = new RingBudget(vertx, context, hazelcast, maxTotalBytes);
     vertx.eventBus().addOutboundInterceptor(interceptor);
   }
 
@@ -111,7 +112,7 @@ final class RingHistory implements HistoryFeed {
   /** The messages this node's readers are behind their rings, the most over them. */
   long readLag() {
     long lag = 0;
-    for (Reader reader : readers.keySet()) {
+    for (RingReader reader : readers.keySet()) {
       lag = Math.max(lag, reader.lag);
     }
     return lag;
@@ -145,13 +146,16 @@ final class RingHistory implements HistoryFeed {
   // ---- appending
 
   private void intercept(DeliveryContext<Object> delivery) {
+    boolean held = false;
     try {
       Message<Object> msg = delivery.message();
       if (!msg.isSend() && msg.address() != null) {
         HistorySpec spec = specOf(msg.address());
         if (spec != null) {
+          // Only this node's append says which copy carries a not-kept item's body.
+          msg.headers().remove(HistoryStore.SEQ);
           // The context's body: the message's own is only decoded on the receiving side.
-          append(msg.address(), spec, msg, delivery.body());
+          held = append(msg.address(), spec, msg, delivery);
         }
       }
     } catch (RuntimeException e) {
@@ -160,13 +164,17 @@ final class RingHistory implements HistoryFeed {
         log.warn("A message could not be appended to its history: {}", e.toString());
       }
     } finally {
-      delivery.next();
+      if (!held) {
+        delivery.next();
+      }
     }
   }
 
-  private void append(String address, HistorySpec spec, Message<Object> msg, Object body) {
+  /** Appends the message; true when its event-bus copy goes on once the append is done (then carrying the seq of a not-kept item). */
+  private boolean append(String address, HistorySpec spec, Message<Object> msg, DeliveryContext<Object> delivery) {
     Ring ring = ring(address, spec);
     Future<Long> appended;
+    boolean held = false;
     if (ring == null) {
       long unlogged = fullLine.pass();
       if (unlogged != LogThrottle.QUIET) {
@@ -174,10 +182,22 @@ final class RingHistory implements HistoryFeed {
       }
       appended = Future.failedFuture(new HistoryUnavailable(address, null));
     } else {
-      byte[] item = item(msg, body);
+      byte[] item = item(msg, delivery.body());
       long start = System.nanoTime();
-      appended = ring.add(item)
-        .timeout(APPEND_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+      Context origin = Vertx.currentContext();
+      Future<Appended> added = ring.add(item).timeout(APPEND_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+      added.onComplete(ar -> {
+        if (ar.succeeded() && !ar.result().kept()) {
+          msg.headers().set(HistoryStore.SEQ, Long.toString(ar.result().seq() + 1));
+        }
+        if (origin != null) {
+          origin.runOnContext(v -> delivery.next());
+        } else {
+          delivery.next();
+        }
+      });
+      held = true;
+      appended = added.map(Appended::seq)
         .onSuccess(seq -> appendNanos.accept(System.nanoTime() - start))
         .recover(cause -> {
           long unlogged = appendLine.pass();
@@ -192,6 +212,16 @@ final class RingHistory implements HistoryFeed {
     if (captured != null) {
       captured.add(appended);
     }
+    return held;
+  }
+
+  /** The ring sequence an item got, and whether it kept its body. */
+  private record Appended(long seq, boolean kept) {
+  }
+
+  /** The item of a message past its bounds: no body, no headers (both travel in the event-bus copy), when it was appended. */
+  static byte[] notKept() {
+    return new JsonObject().put("v", FORMAT).put("kept", false).put("at", System.currentTimeMillis()).toBuffer().getBytes();
   }
 
   /** A message as a ring item: {@code {"v", "headers", "body"}}, the seq headers left out. */
@@ -211,12 +241,14 @@ final class RingHistory implements HistoryFeed {
     return item.toBuffer().getBytes();
   }
 
-  /** The {@code rec} frame of an item, or null for an item of another format version. */
-  static JsonObject envelope(String address, byte[] item) {
+  /** An item as read, or null for an item of another format version. */
+  static JsonObject parse(byte[] item) {
     JsonObject parsed = new JsonObject(Buffer.buffer(item));
-    if (!Integer.valueOf(FORMAT).equals(parsed.getInteger("v"))) {
-      return null;
-    }
+    return Integer.valueOf(FORMAT).equals(parsed.getValue("v")) ? parsed : null;
+  }
+
+  /** The {@code rec} frame of a parsed item that kept its body. */
+  static JsonObject envelope(String address, JsonObject parsed) {
     JsonObject envelope = new JsonObject().put("type", "rec").put("address", address).put("body", parsed.getValue("body"));
     if (parsed.getJsonObject("headers") != null) {
       envelope.put("headers", parsed.getJsonObject("headers"));
@@ -266,11 +298,15 @@ final class RingHistory implements HistoryFeed {
         }
 
         @Override
+        public void copy(long seq, JsonObject envelope) {
+        }
+
+        @Override
         public void close() {
         }
       };
     }
-    Reader reader = new Reader(ring, target);
+    RingReader reader = new RingReader(this, context, ring, target);
     readers.put(reader, Boolean.TRUE);
     if (ring.known != null) {
       reader.epoch = ring.known;
@@ -284,22 +320,29 @@ final class RingHistory implements HistoryFeed {
   @Override
   public void close() {
     vertx.eventBus().removeOutboundInterceptor(interceptor);
-    readers.keySet().forEach(Reader::close);
+    budget.close();
+    readers.keySet().forEach(RingReader::close);
   }
 
   /** One address's ring, as this node appends to and reads it. */
-  private final class Ring {
+  final class Ring {
     final String address;
+    final HistorySpec spec;
+    final long ttlMs;
     final Future<Ringbuffer<byte[]>> ready;
-    private volatile Ringbuffer<byte[]> ringbuffer;
+    /** Completes once the last append asked for has gone to the ring: the next one goes after it, in the order asked. */
+    private Future<Void> lastIssued = Future.succeededFuture();
+    volatile Ringbuffer<byte[]> ringbuffer;
     /** Its epoch once prepared: a log opened then starts under it at once. */
     volatile String known;
 
     Ring(String address, HistorySpec spec) {
       this.address = address;
+      this.spec = spec;
       String base = RING_PREFIX + address;
       // TTL in whole seconds, the ring's unit: never shorter than ttlMs.
       int ttlSeconds = (int) Math.min(Integer.MAX_VALUE, (spec.ttlMs() + 999) / 1000);
+      this.ttlMs = ttlSeconds * 1000L;
       this.ready = vertx.executeBlocking(() -> {
         // The same entry on every node (their bridge.history agree): adding it again changes nothing.
         hazelcast.getConfig().addRingBufferConfig(new RingbufferConfig(base).setCapacity(spec.size())
@@ -310,13 +353,22 @@ final class RingHistory implements HistoryFeed {
       }, false);
     }
 
-    Future<Long> add(byte[] item) {
-      Ringbuffer<byte[]> rb = ringbuffer;
-      if (rb != null) {
-        // Appends of one thread go out in the order published.
-        return Future.fromCompletionStage(rb.addAsync(item, OverflowPolicy.OVERWRITE));
-      }
-      return ready.compose(r -> Future.fromCompletionStage(r.addAsync(item, OverflowPolicy.OVERWRITE)));
+    /** Counts the item against the bounds, then appends it, with its body or not; appends go out in the order asked. */
+    synchronized Future<Appended> add(byte[] item) {
+      Future<Boolean> keep = ready.compose(rb -> budget.reserve(address, spec, item.length, ttlMs));
+      Promise<Appended> done = Promise.promise();
+      // Each append is issued once the one before was: the reservations run side by side, the appends in order.
+      lastIssued = lastIssued.transform(previous -> keep.transform(ar -> {
+        if (ar.failed()) {
+          done.fail(ar.cause());
+        } else {
+          boolean kept = ar.result();
+          Future.fromCompletionStage(ringbuffer.addAsync(kept ? item : notKept(), OverflowPolicy.OVERWRITE), context)
+            .map(seq -> new Appended(seq, kept)).onComplete(done);
+        }
+        return Future.succeededFuture();
+      }));
+      return done.future();
     }
 
     /** The ring's epoch: the one kept beside it, or a new one when none is (a ring new or lost). */
@@ -326,170 +378,4 @@ final class RingHistory implements HistoryFeed {
     }
   }
 
-  /** One node's ordered read of one ring, for one log. Runs on this feed's context. */
-  private final class Reader implements Handle {
-    private final Ring ring;
-    private final Target target;
-    private volatile boolean closed;
-    /** The ring sequence to read next. */
-    private volatile long nextRing;
-    private volatile long lag;
-    private volatile String epoch;
-    private final List<Waiter> waiters = new ArrayList<>();
-    /** Completes once the log has its epoch: a resume compares its client's epoch only then. */
-    final Promise<Void> started = Promise.promise();
-
-    Reader(Ring ring, Target target) {
-      this.ring = ring;
-      this.target = target;
-    }
-
-    @Override
-    public Future<Void> ready() {
-      return started.future();
-    }
-
-    void start() {
-      if (epoch != null) {
-        read();
-        return;
-      }
-      ring.ready.compose(rb -> ring.epoch()).onComplete(ar -> {
-        if (closed) {
-          return;
-        }
-        if (ar.failed()) {
-          retry(ar.cause());
-          return;
-        }
-        epoch = ar.result();
-        nextRing = 0;
-        target.epoch(epoch, 1);
-        started.tryComplete();
-        read();
-      });
-    }
-
-    private void read() {
-      if (closed) {
-        return;
-      }
-      long from = nextRing;
-      Future.fromCompletionStage(ring.ringbuffer.readManyAsync(from, 1, READ_BATCH, null), context).onComplete(ar -> {
-        if (closed) {
-          return;
-        }
-        if (ar.failed()) {
-          lost(ar.cause());
-          return;
-        }
-        ReadResultSet<byte[]> items = ar.result();
-        for (int i = 0; i < items.size(); i++) {
-          JsonObject envelope = envelope(ring.address, items.get(i));
-          if (envelope != null) {
-            target.numbered(items.getSequence(i) + 1, envelope);
-          }
-        }
-        nextRing = items.getNextSequenceToReadFrom();
-        lag = items.size() == READ_BATCH ? READ_BATCH : 0;
-        wake();
-        read();
-      });
-    }
-
-    /** A read failed: the ring may have been lost with its partition (its epoch then too), or the cluster is changing. */
-    private void lost(Throwable cause) {
-      ring.epoch().onComplete(ar -> {
-        if (closed) {
-          return;
-        }
-        if (ar.failed()) {
-          retry(cause);
-          return;
-        }
-        if (!ar.result().equals(epoch)) {
-          log.warn("The history ring of {} was lost with its partition: its seqs start again under a new epoch", ring.address);
-          epoch = ar.result();
-          nextRing = 0;
-          target.epoch(epoch, 1);
-          wakeAll(false);
-          read();
-        } else {
-          retry(cause);
-        }
-      });
-    }
-
-    private void retry(Throwable cause) {
-      long unlogged = readLine.pass();
-      if (unlogged != LogThrottle.QUIET) {
-        log.warn("Reading the history ring of {} failed ({}); trying again", ring.address, cause.toString());
-      }
-      vertx.setTimer(RETRY_MS, id -> {
-        if (epoch == null) {
-          start();
-        } else {
-          read();
-        }
-      });
-    }
-
-    @Override
-    public Future<Boolean> reached(long seq, long next) {
-      Promise<Boolean> promise = Promise.promise();
-      context.runOnContext(v -> {
-        Ringbuffer<byte[]> rb = ring.ringbuffer;
-        if (rb == null || closed) {
-          promise.complete(false);
-          return;
-        }
-        vertx.executeBlocking(rb::tailSequence, false).onComplete(ar -> {
-          // seq = ring sequence + 1: the ring numbered a message seq when its tail is at seq - 1 or later.
-          if (ar.failed() || ar.result() + 1 < seq) {
-            promise.tryComplete(false);
-            return;
-          }
-          if (nextRing >= seq) {
-            promise.tryComplete(true);
-            return;
-          }
-          Waiter waiter = new Waiter(seq, promise);
-          waiters.add(waiter);
-          vertx.setTimer(REACH_TIMEOUT_MS, id -> {
-            waiters.remove(waiter);
-            promise.tryComplete(false);
-          });
-        });
-      });
-      return promise.future();
-    }
-
-    private void wake() {
-      if (!waiters.isEmpty()) {
-        waiters.removeIf(w -> {
-          if (nextRing >= w.seq) {
-            w.promise.tryComplete(true);
-            return true;
-          }
-          return false;
-        });
-      }
-    }
-
-    private void wakeAll(boolean reached) {
-      waiters.forEach(w -> w.promise.tryComplete(reached));
-      waiters.clear();
-    }
-
-    @Override
-    public void close() {
-      closed = true;
-      readers.remove(this);
-      started.tryComplete();
-      context.runOnContext(v -> wakeAll(false));
-    }
-  }
-
-  private record Waiter(long seq, Promise<Boolean> promise) {
-  }
 }
