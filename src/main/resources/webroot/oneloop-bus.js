@@ -111,6 +111,9 @@ export class Bus {
   #options;
   #eb = null;
   #state = State.CONNECTING;
+  /** From the shutdown notice: the reconnect after this close waits a random part of it (null: the client's own delays). */
+  #spreadMs = null;
+  #spreadTimer = null;
   #everOpened = false;
   #failures = 0;
   /** address -> Set of { handler, onGap }, kept across reconnects. */
@@ -147,6 +150,8 @@ export class Bus {
    * Resolves once the client is loaded and connecting.
    */
   async connect() {
+    clearTimeout(this.#spreadTimer);
+    this.#spreadTimer = null;
     this.#discard();
     this.#closeReason = undefined;
     this.#setState(this.#everOpened ? State.RECONNECTING : State.CONNECTING);
@@ -171,6 +176,8 @@ export class Bus {
 
   /** Closes the connection for good (state "closed") until connect() is called. */
   close() {
+    clearTimeout(this.#spreadTimer);
+    this.#spreadTimer = null;
     this.#discard();
     this.#setState(State.CLOSED);
   }
@@ -305,6 +312,17 @@ export class Bus {
       this.#setState(State.CLOSED);
       return;
     }
+    if (this.#spreadMs !== null) {
+      const delay = Math.floor(Math.random() * this.#spreadMs);
+      this.#spreadMs = null;
+      this.#discard();
+      this.#setState(State.RECONNECTING);
+      this.#spreadTimer = setTimeout(() => {
+        this.#spreadTimer = null;
+        this.connect();
+      }, delay);
+      return;
+    }
     // The client has already scheduled its next try, unless it ran out of them.
     this.#failures += 1;
     if (this.#failures > this.#options.maxReconnectAttempts) {
@@ -336,6 +354,11 @@ export class Bus {
 
   #deliver(address, message) {
     const headers = message.headers ?? {};
+    const body = message.body;
+    if (address === 'oneloop.server' && body && body.event === 'shutdown' && Number.isFinite(body.reconnectWithinMs)) {
+      // This node is stopping: once it closes, reconnect after a random part of its spread, not all clients in the same second.
+      this.#spreadMs = Math.max(0, Math.min(body.reconnectWithinMs, 600_000));
+    }
     const subscriptions = [...(this.#handlers.get(address) ?? [])];
     const presence = headers[Headers.PRESENCE];
     if (presence !== undefined) {

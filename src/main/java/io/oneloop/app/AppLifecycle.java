@@ -208,7 +208,8 @@ public final class AppLifecycle {
     shutdownStep = ShutdownStep.STOP_TAKING_WORK;
     state.markStopping();
     // This node's clients only: in a cluster the other nodes go on serving theirs.
-    vertx.eventBus().publish(Addresses.SERVER, new JsonObject().put("event", "shutdown"), new DeliveryOptions().setLocalOnly(true));
+    vertx.eventBus().publish(Addresses.SERVER, new JsonObject().put("event", "shutdown")
+      .put("reconnectWithinMs", config.cluster().reconnectSpreadMs()), new DeliveryOptions().setLocalOnly(true));
     return Future.succeededFuture();
   }
 

@@ -3,15 +3,15 @@ package io.oneloop.app;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.oneloop.bridge.BridgeOptions;
 import io.oneloop.bridge.BridgeSockets;
-import io.oneloop.bridge.BridgeOptions;
 import io.oneloop.bridge.History;
 import io.oneloop.bridge.Presence;
 import io.oneloop.bridge.PresenceStore;
-import io.oneloop.cluster.PresenceStores;
 import io.oneloop.chat.ChatVerticle;
+import io.oneloop.cluster.ClusterHistory;
 import io.oneloop.cluster.ClusterMembership;
 import io.oneloop.cluster.ClusterNodes;
 import io.oneloop.cluster.NodeId;
+import io.oneloop.cluster.PresenceStores;
 import io.oneloop.config.AppConfig;
 import io.oneloop.config.AuthorizerClass;
 import io.oneloop.config.TaskSpec;
@@ -111,12 +111,20 @@ final class Services {
     vertx.sharedData().getLocalMap(Task.LIMITS_MAP).put(Task.MAX_OUTBOUND_BYTES, config.bridge().limits().maxOutboundBytes());
     OpsRoutes ops = new OpsRoutes(state, config.ops(),
       config.tasks().stream().filter(TaskSpec::critical).map(TaskSpec::name).toList(), metrics, config.json(), membership, nodes);
-    // One deployment of http.instances instances: one child for the supervisor, one port, one count.
-    // One history per process, shared by every instance; it goes with the app.
+    // One history per process, shared by every instance; it goes with the app. In a cluster its seqs come from the rings every node shares.
+    return ClusterHistory.start(vertx, config.bridge().history(), config.bridge().maxHistoryAddresses(),
+        config.bridge().maxHistoryBytes())
+      .compose(rings -> deploy(ops, security, rings));
+  }
+
+  private Future<Void> deploy(OpsRoutes ops, Security security, ClusterHistory rings) {
     History history = new History(vertx, config.bridge().history(), config.bridge().maxHistoryAddresses(),
-      config.bridge().maxHistoryBytes(), config.bridge().maxHistoryAddressesPerClient());
+      config.bridge().maxHistoryBytes(), config.bridge().maxHistoryAddressesPerClient(), rings == null ? null : rings.feed());
     if (metrics != null) {
       metrics.bridge().historyBytes(history::bytes);
+      if (rings != null) {
+        metrics.bridge().historyRings(rings::onAppend, rings.readLag());
+      }
     }
     terminated.onComplete(ar -> history.close());
     // One presence per process too, in the cluster's store when clustered; its entries name this node.
@@ -128,6 +136,7 @@ final class Services {
       metrics.bridge().presenceUntracked(presence::untracked);
     }
     terminated.onComplete(ar -> store.close());
+    // One deployment of http.instances instances: one child for the supervisor, one port, one count.
     HttpInstances http = new HttpInstances(config.http().port(), history, presence, membership.nodeId(), membership::members);
     bridgeSockets = http.bridgeSockets();
     BridgeOptions bridge;

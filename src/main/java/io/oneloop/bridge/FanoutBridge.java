@@ -22,7 +22,7 @@ import java.util.List;
  * per event-loop turn however many messages it got in it ({@link Hub}), and a client that lets more
  * than {@code bridge.maxQueuedBytes} wait is closed rather than buffered for without bound. The wire
  * code lives in the {@link Wire}s. Addresses with history get their messages numbered from the
- * process's {@link History}, and a register with {@code oneloop.since} is answered with a
+ * process's {@link HistoryStore}, and a register with {@code oneloop.since} is answered with a
  * {@link Replay} first.
  * <p>
  * One engine per HTTP server instance; it and all its clients live on that instance's event loop.
@@ -75,7 +75,7 @@ public final class FanoutBridge {
    * @param history the process's history, shared by every engine
    * @param listener what the engine reports to (the app's metrics)
    */
-  public FanoutBridge(Vertx vertx, BridgeOptions options, Timing timing, BridgeSockets.Counts counts, History history,
+  public FanoutBridge(Vertx vertx, BridgeOptions options, Timing timing, BridgeSockets.Counts counts, HistoryStore history,
                       BridgeListener listener) {
     this(vertx, options, timing, counts, history, Presence.none(vertx), listener);
   }
@@ -87,7 +87,7 @@ public final class FanoutBridge {
    * @param presence the process's presence, shared by every engine
    * @param listener what the engine reports to (the app's metrics)
    */
-  public FanoutBridge(Vertx vertx, BridgeOptions options, Timing timing, BridgeSockets.Counts counts, History history,
+  public FanoutBridge(Vertx vertx, BridgeOptions options, Timing timing, BridgeSockets.Counts counts, HistoryStore history,
                       Presence presence, BridgeListener listener) {
     this.hub = new Hub(vertx, options, timing.pingTimeoutMs(), counts, history, presence, listener);
     this.heartbeatTimer = vertx.setPeriodic(timing.heartbeatIntervalMs(),

@@ -2,6 +2,7 @@ package io.oneloop.bridge;
 
 import io.netty.channel.EventLoop;
 import io.oneloop.logging.LogThrottle;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -10,24 +11,19 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-
 /**
  * The bridge's history, one per process and shared by every engine: for each address with
  * history, ONE event-bus consumer numbers each message as it arrives ({@code oneloop.seq},
- * consecutive per address, under this start's {@code oneloop.epoch}), keeps the last ones within
- * the address's bounds, and hands the frame, encoded once, to every engine that has clients for
- * the address. Numbering at one consumer, rather than in each engine's own, gives every engine
- * the same number for the same message, and every engine gets an address's messages in that order.
+ * consecutive per address, under this start's {@code oneloop.epoch}) or a {@link HistoryFeed} does
+ * (a cluster's shared numbering), the last ones are kept within the address's bounds, and the
+ * frame, encoded once, goes to every engine that has clients for the address, in seq order.
  * <p>
  * All the logs together keep at most {@code maxBytes}: past it the oldest messages go first,
  * whatever their address (a client resuming from one of them gets the gap frame). One socket
@@ -38,70 +34,24 @@ import java.util.concurrent.atomic.AtomicLong;
  * one order, this object's before a log's, and a log's lock is never held while another log's is
  * taken: the global budget drops other logs' entries only after the appending log's lock is released.
  */
-public final class History {
+public final class History implements HistoryStore {
 
   private static final Logger log = LoggerFactory.getLogger(History.class);
-  public static final String SEQ = "oneloop.seq";
-  public static final String EPOCH = "oneloop.epoch";
-  public static final String SINCE = "oneloop.since";
-  public static final String GAP = "oneloop.gap";
   private static final long SWEEP_MS = 1000;
-  /** References to messages no longer kept that the age order may hold, beyond twice those kept, before it is cleaned. */
-  private static final long STALE_SLACK = 4096;
-
-  /** What {@link #attach} found: the log (null: no history for the address) and whether this attach started it. */
-  record Attached(AddressLog log, boolean started) {
-    static final Attached NONE = new Attached(null, false);
-  }
-
-  /** One kept message in the process-wide age order: its log and its seq there (not the frame, so a dropped one costs little). */
-  private record Aged(AddressLog log, long seq) {
-    /** Gone from its log already: that log's own bounds dropped it, or the log itself went. Once stale, always stale. */
-    boolean stale() {
-      return log.gone || seq < log.oldestSeq;
-    }
-  }
-
-  /** What an engine gives the history for one address: its event loop and what to do with each message. */
-  interface Sink {
-    EventLoop loop();
-
-    /** A numbered message, in seq order. */
-    void onEntry(Entry entry);
-
-    /** A point-to-point message: for one client, not numbered. */
-    void onSend(Message<Object> msg);
-  }
-
-  /** One kept message: its number, its whole {@code rec} frame as UTF-8 JSON, and when it came. */
-  record Entry(long seq, byte[] frame, long atNanos) {
-  }
-
-  /** What a read found: up to the limits, the kept entries after a seq; {@code next} is the seq the next message will get. */
-  record Batch(List<Entry> entries, long next, boolean more) {
-  }
 
   private final Vertx vertx;
   private final List<HistorySpec> specs;
   private final int maxAddresses;
-  private final long maxBytes;
   private final int maxAddressesPerClient;
   private final String epoch;
+  /** Where seqs come from; null: this process numbers each message itself. */
+  private final HistoryFeed feed;
   private final Map<String, AddressLog> logs = new HashMap<>();
   private final long sweepTimer;
   /** The highest seq handed out for any address: a later log of an address starts above it. */
   private final AtomicLong highest = new AtomicLong();
-  /** Bytes kept by all the logs together, and how many messages. */
-  private final AtomicLong totalBytes = new AtomicLong();
-  private final AtomicLong entries = new AtomicLong();
-  /**
-   * Every kept message, oldest first (in the order the logs appended them), for the global budget;
-   * references to messages a log dropped itself are skipped when met, and cleaned out in one pass
-   * once there are more of them than kept ones.
-   */
-  private final ConcurrentLinkedQueue<Aged> byAge = new ConcurrentLinkedQueue<>();
-  private final AtomicLong byAgeSize = new AtomicLong();
-  private final AtomicBoolean cleaning = new AtomicBoolean();
+  /** What all the logs together keep, within bridge.maxHistoryBytes. */
+  private final HistoryBudget budget;
   private final LogThrottle fullLine = LogThrottle.perSecond();
   private final LogThrottle perClientLine = LogThrottle.perSecond();
 
@@ -115,10 +65,19 @@ public final class History {
    * @param maxAddressesPerClient regex-history logs one socket may start ({@code bridge.maxHistoryAddressesPerClient})
    */
   public History(Vertx vertx, List<HistorySpec> specs, int maxAddresses, long maxBytes, int maxAddressesPerClient) {
+    this(vertx, specs, maxAddresses, maxBytes, maxAddressesPerClient, null);
+  }
+
+  /**
+   * The same bounds, numbered by {@code feed} (null: by this process): each node keeps a copy of
+   * what the feed hands it, within them.
+   */
+  public History(Vertx vertx, List<HistorySpec> specs, int maxAddresses, long maxBytes, int maxAddressesPerClient, HistoryFeed feed) {
     this.vertx = vertx;
+    this.feed = feed;
     this.specs = List.copyOf(specs);
     this.maxAddresses = maxAddresses;
-    this.maxBytes = maxBytes;
+    this.budget = new HistoryBudget(maxBytes);
     this.maxAddressesPerClient = maxAddressesPerClient;
     this.epoch = Long.toString(System.currentTimeMillis(), 36) + "-" + Integer.toString(ThreadLocalRandom.current().nextInt(1 << 20, 1 << 24), 36);
     synchronized (this) {
@@ -131,23 +90,26 @@ public final class History {
     this.sweepTimer = specs.isEmpty() ? -1 : vertx.setPeriodic(SWEEP_MS, id -> sweep());
   }
 
-  /** No history at all. */
   public static History none(Vertx vertx) {
     return new History(vertx, List.of(), 0);
   }
 
+  /** The epoch of this start's own numbering (a feed's logs have the feed's). */
   public String epoch() {
     return epoch;
   }
 
-  /**
-   * The log of {@code address} with {@code sink} attached, created for a regex history's first
-   * client; no log when the address has no history, there is no room for one more address, or
-   * the asking client ({@code client}, which has started {@code startedByClient} logs so far)
-   * may start no more. Such a client still gets the address's live messages, from its engine.
-   */
-  /** Whether {@code address} is one that keeps a history, exact or by regex (whether or not it has one now). */
-  boolean mayKeep(String address) {
+  @Override
+  public Future<Void> appended(Runnable publish) {
+    if (feed == null) {
+      publish.run();
+      return Future.succeededFuture();
+    }
+    return feed.appended(publish);
+  }
+
+  @Override
+  public boolean mayKeep(String address) {
     for (HistorySpec spec : specs) {
       if (spec.matches(address)) {
         return true;
@@ -156,7 +118,9 @@ public final class History {
     return false;
   }
 
-  synchronized Attached attach(String address, Sink sink, int startedByClient, Object client) {
+  /** Such a client still gets the address's live messages, from its engine. */
+  @Override
+  public synchronized Attached attach(String address, Sink sink, int startedByClient, Object client) {
     AddressLog found = logs.get(address);
     boolean started = false;
     if (found == null) {
@@ -189,42 +153,20 @@ public final class History {
     return new Attached(found, started);
   }
 
-  synchronized void detach(AddressLog addressLog, Sink sink) {
-    addressLog.detach(sink);
+  @Override
+  public synchronized void detach(Log addressLog, Sink sink) {
+    ((AddressLog) addressLog).detach(sink);
   }
 
-  /** Number of addresses with a log now. */
+  @Override
   public synchronized int addresses() {
     return logs.size();
   }
 
   /** Bytes kept by every address's log together, at most {@code bridge.maxHistoryBytes} once an append is done. */
+  @Override
   public long bytes() {
-    return totalBytes.get();
-  }
-
-  /**
-   * Drops the oldest messages, whatever their log, while all the logs keep more than
-   * {@code maxBytes}. Called with no lock held: it takes each log's lock in turn, one at a time.
-   */
-  private void enforceBudget() {
-    while (totalBytes.get() > maxBytes) {
-      Aged oldest = byAge.poll();
-      if (oldest == null) {
-        return;
-      }
-      byAgeSize.decrementAndGet();
-      oldest.log.dropThrough(oldest.seq);
-    }
-    // Logs that drop messages by their own bounds leave references behind an older kept message: cleaned in one pass, rarely.
-    if (byAgeSize.get() > 2 * entries.get() + STALE_SLACK && cleaning.compareAndSet(false, true)) {
-      try {
-        byAge.removeIf(Aged::stale);
-        byAgeSize.set(byAge.size());
-      } finally {
-        cleaning.set(false);
-      }
-    }
+    return budget.bytes();
   }
 
   private synchronized void sweep() {
@@ -237,22 +179,30 @@ public final class History {
   }
 
   /** Stops every consumer. */
+  @Override
   public synchronized void close() {
     if (sweepTimer >= 0) {
       vertx.cancelTimer(sweepTimer);
     }
     logs.values().forEach(AddressLog::retire);
     logs.clear();
+    if (feed != null) {
+      feed.close();
+    }
   }
 
   /** One address's numbered messages, oldest first, in a ring that grows up to {@code size}. */
-  final class AddressLog {
+  final class AddressLog implements Log, HistoryFeed.Target {
     final String address;
     private final HistorySpec spec;
     private final boolean fromRegex;
     private final long ttlNanos;
     private Entry[] ring;
     private final MessageConsumer<Object> consumer;
+    /** The feed's numbering of this address; null without a feed. */
+    private final HistoryFeed.Handle numbering;
+    /** The epoch of the seqs kept: this start's, or the feed's. */
+    private volatile String logEpoch = epoch;
     private int head;
     private int count;
     private long bytes;
@@ -261,9 +211,9 @@ public final class History {
     private int nextForSend;
     private long idleSince = System.nanoTime();
     /** The seq of the oldest message kept (the next one's while none is): older references in the age order are stale. */
-    private volatile long oldestSeq;
+    volatile long oldestSeq;
     /** Retired: its consumer is gone and it keeps nothing; a message still on its way is not kept. */
-    private volatile boolean gone;
+    volatile boolean gone;
 
     AddressLog(String address, HistorySpec spec, long firstSeq) {
       this.address = address;
@@ -275,11 +225,67 @@ public final class History {
       this.next = firstSeq;
       this.oldestSeq = firstSeq;
       // On the context of whoever creates the log; its messages are handled one at a time there.
+      this.numbering = feed == null ? null : feed.open(address, spec, this);
       this.consumer = FeedConsumers.consumer(vertx.eventBus(), address, this::receive);
     }
 
-    String epoch() {
-      return epoch;
+    @Override
+    public String epoch() {
+      return logEpoch;
+    }
+
+    @Override
+    public Future<Void> ready() {
+      return numbering == null ? Future.succeededFuture() : numbering.ready();
+    }
+
+    @Override
+    public Future<Boolean> reached(long seq) {
+      long waiting;
+      synchronized (this) {
+        waiting = next;
+      }
+      return numbering == null ? Future.succeededFuture(false) : numbering.reached(seq, waiting);
+    }
+
+    @Override
+    public synchronized void epoch(String epoch, long first) {
+      dropAll();
+      logEpoch = epoch;
+      next = first;
+      oldestSeq = first;
+    }
+
+    @Override
+    public void numbered(long seq, JsonObject envelope) {
+      synchronized (this) {
+        if (seq < next) {
+          return;
+        }
+        if (seq > next) {
+          // Messages this node never read (overwritten first): what it keeps stays consecutive, so a resume across the hole gets the gap.
+          dropAll();
+          next = seq;
+          oldestSeq = seq;
+        }
+      }
+      keep(seq, envelope, true);
+    }
+
+    @Override
+    public void notKept(long seq, JsonObject envelope) {
+      synchronized (this) {
+        if (seq < next) {
+          return;
+        }
+        // What is kept stays consecutive: a resume from before this seq gets the gap frame.
+        dropAll();
+        next = seq + 1;
+        oldestSeq = next;
+      }
+      if (envelope != null) {
+        keep(seq, envelope, false);
+      }
     }
 
     private synchronized void attach(Sink sink) {
@@ -311,6 +317,13 @@ public final class History {
     private synchronized void retire() {
       gone = true;
       consumer.unregister();
+      if (numbering != null) {
+        numbering.close();
+      }
+      dropAll();
+    }
+
+    private void dropAll() {
       while (count > 0) {
         dropOldest();
       }
@@ -321,7 +334,7 @@ public final class History {
      * left the age order (this log's are in seq order there), so keeping one would put it out of
      * the budget's reach for good.
      */
-    private synchronized void dropThrough(long seq) {
+    synchronized void dropThrough(long seq) {
       while (count > 0 && ring[head].seq() <= seq) {
         dropOldest();
       }
@@ -339,16 +352,27 @@ public final class History {
         }
         return;
       }
+      if (numbering != null) {
+        // The feed numbers published messages, this node's copy among them; a copy with a seq carries a not-kept one's body.
+        long seq = msg.headers() == null ? -1 : Replay.parseSince(msg.headers().get(SEQ));
+        if (seq > 0) {
+          numbering.copy(seq, Frames.envelope(address, msg));
+        }
+        return;
+      }
       // Only this consumer's context writes next: read without the lock, published with it.
-      long seq = next;
-      JsonObject envelope = Frames.envelope(address, msg);
+      keep(next, Frames.envelope(address, msg), true);
+    }
+
+    /** Numbers {@code envelope} {@code seq}, keeps it ({@code store}) and hands it to every sink. Called by one thread at a time. */
+    private void keep(long seq, JsonObject envelope, boolean store) {
       JsonObject headers = envelope.getJsonObject("headers");
       if (headers == null) {
         headers = new JsonObject();
         envelope.put("headers", headers);
       }
       headers.remove(GAP);
-      headers.put(SEQ, Long.toString(seq)).put(EPOCH, epoch);
+      headers.put(SEQ, Long.toString(seq)).put(EPOCH, logEpoch);
       Entry entry = new Entry(seq, envelope.toBuffer().getBytes(), System.nanoTime());
       Sink[] targets;
       synchronized (this) {
@@ -356,12 +380,16 @@ public final class History {
           return;
         }
         next = seq + 1;
-        append(entry);
+        if (store) {
+          append(entry);
+        } else {
+          oldestSeq = next;
+        }
         targets = sinks;
       }
       highest.accumulateAndGet(seq, Math::max);
       // Outside this log's lock: it may drop other logs' messages, each under that log's lock.
-      enforceBudget();
+      budget.enforce();
       for (Sink target : targets) {
         run(target, () -> target.onEntry(entry));
       }
@@ -393,10 +421,7 @@ public final class History {
       }
       count++;
       bytes += entry.frame().length;
-      totalBytes.addAndGet(entry.frame().length);
-      entries.incrementAndGet();
-      byAge.offer(new Aged(this, entry.seq()));
-      byAgeSize.incrementAndGet();
+      budget.kept(this, entry.seq(), entry.frame().length);
       while (count > 0 && bytes > spec.maxBytes()) {
         dropOldest();
       }
@@ -412,16 +437,15 @@ public final class History {
     private void dropOldest() {
       int length = ring[head].frame().length;
       bytes -= length;
-      totalBytes.addAndGet(-length);
-      entries.decrementAndGet();
+      budget.dropped(length);
       ring[head] = null;
       head = (head + 1) % ring.length;
       count--;
       oldestSeq = count == 0 ? next : ring[head].seq();
     }
 
-    /** The kept entries after {@code after}, at most {@code maxEntries} and about {@code maxBytes}. */
-    synchronized Batch after(long after, int maxEntries, long maxBytes) {
+    @Override
+    public synchronized Batch after(long after, int maxEntries, long maxBytes) {
       expire(System.nanoTime());
       List<Entry> found = new ArrayList<>();
       long first = count == 0 ? next : ring[head].seq();
@@ -437,7 +461,6 @@ public final class History {
       return new Batch(found, next, index < count);
     }
 
-    /** Bytes kept now (for tests and metrics). */
     synchronized long bytes() {
       return bytes;
     }
@@ -452,6 +475,7 @@ public final class History {
    * {@code address} after {@code since}, oldest first, at most {@code limit}; null when the
    * address has no history here now.
    */
+  @Override
   public JsonObject read(String address, long since, int limit) {
     AddressLog found;
     synchronized (this) {
@@ -466,7 +490,7 @@ public final class History {
       messages.add(new JsonObject().put("seq", entry.seq()).put("headers", frame.getJsonObject("headers"))
         .put("body", frame.getValue("body")));
     }
-    return new JsonObject().put("address", address).put("epoch", epoch).put("messages", messages);
+    return new JsonObject().put("address", address).put("epoch", found.epoch()).put("messages", messages);
   }
 
   /** The log of an address, or null: for tests. */

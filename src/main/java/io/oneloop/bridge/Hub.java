@@ -31,7 +31,7 @@ final class Hub {
   final long pingTimeoutMs;
   final BridgeSockets.Counts counts;
   final BridgeListener listener;
-  final History history;
+  final HistoryStore history;
   /** Asked after the static lists; null: none. */
   final Authorizer authorizer;
   final long authorizerTimeoutMs;
@@ -45,7 +45,7 @@ final class Hub {
   private boolean flushScheduled;
 
   /** Called on the event loop that will run the engine. */
-  Hub(Vertx vertx, BridgeOptions options, long pingTimeoutMs, BridgeSockets.Counts counts, History history, Presence presence,
+  Hub(Vertx vertx, BridgeOptions options, long pingTimeoutMs, BridgeSockets.Counts counts, HistoryStore history, Presence presence,
       BridgeListener listener) {
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
@@ -116,7 +116,7 @@ final class Hub {
       topic.gainHistory(subscriber);
     }
     topic.add(subscriber);
-    return topic.log != null && headers != null && headers.containsKey(History.SINCE)
+    return topic.log != null && headers != null && headers.containsKey(HistoryStore.SINCE)
       ? Replay.of(subscriber, topic, headers, listener) : null;
   }
 

@@ -1,5 +1,6 @@
 package io.oneloop.bridge;
 
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 
 import java.util.List;
@@ -24,21 +25,24 @@ final class Replay {
   /** The last seq the client has; SINCE_UNKNOWN for "tell of a gap, then everything kept". */
   private long cursor;
   private boolean gapOwed;
+  /** Whether the log was asked if a since past what it has read was reached elsewhere (a node behind its cluster). */
+  private boolean askedAhead;
+  /** The epoch the client's since belongs to (null: not given), compared once the log knows its own. */
+  private Object clientEpoch;
 
   /**
    * For a register with history {@code headers}: the client's since, or everything kept after a gap
    * when its epoch is another. Live messages for it wait until it has caught up.
    */
   static Replay of(Subscriber subscriber, Topic topic, JsonObject headers, BridgeListener listener) {
-    long since = parseSince(headers.getValue(History.SINCE));
-    Object epoch = headers.getValue(History.EPOCH);
-    boolean otherEpoch = epoch != null && !topic.log.epoch().equals(epoch);
-    Replay replay = new Replay(subscriber, topic, otherEpoch ? SINCE_UNKNOWN : since, listener);
+    long since = parseSince(headers.getValue(HistoryStore.SINCE));
+    Replay replay = new Replay(subscriber, topic, since, headers.getValue(HistoryStore.EPOCH), listener);
     topic.replaying(subscriber, replay);
     return replay;
   }
 
-  private Replay(Subscriber subscriber, Topic topic, long since, BridgeListener listener) {
+  private Replay(Subscriber subscriber, Topic topic, long since, Object epoch, BridgeListener listener) {
+    this.clientEpoch = epoch;
     this.subscriber = subscriber;
     this.topic = topic;
     this.listener = listener;
@@ -50,9 +54,36 @@ final class Replay {
     if (!topic.stillReplaying(subscriber, this)) {
       return;
     }
-    History.Batch batch = topic.log.after(cursor, BATCH_MESSAGES, BATCH_BYTES);
-    List<History.Entry> entries = batch.entries();
+    if (clientEpoch != null) {
+      Future<Void> ready = topic.log.ready();
+      if (!ready.isComplete()) {
+        ready.onComplete(ar -> topic.loop().execute(this::next));
+        return;
+      }
+      if (!topic.log.epoch().equals(clientEpoch)) {
+        gapOwed = true;
+        cursor = 0;
+      }
+      clientEpoch = null;
+    }
+    HistoryStore.Batch batch = topic.log.after(cursor, BATCH_MESSAGES, BATCH_BYTES);
+    List<HistoryStore.Entry> entries = batch.entries();
     long first = entries.isEmpty() ? batch.next() : entries.get(0).seq();
+    if (cursor >= batch.next()) {
+      if (!askedAhead) {
+        askedAhead = true;
+        Future<Boolean> reached = topic.log.reached(cursor);
+        if (!reached.isComplete()) {
+          // This node's copy is behind the cluster's numbering: carry on once it has read that far (or is told it never got there).
+          reached.onComplete(ar -> topic.loop().execute(this::next));
+          return;
+        }
+        if (reached.succeeded() && reached.result()) {
+          next();
+          return;
+        }
+      }
+    }
     if (cursor >= batch.next()) {
       // A since the log never reached: from another start, or made up.
       gapOwed = true;
@@ -64,7 +95,7 @@ final class Replay {
     }
     cursor = Math.max(cursor, first - 1);
     for (int i = 0; i < entries.size(); i++) {
-      History.Entry entry = entries.get(i);
+      HistoryStore.Entry entry = entries.get(i);
       // The last frame of a batch says when the batch is out: then the next one.
       write(Outgoing.encoded(entry.frame()), batch.more() && i == entries.size() - 1);
       cursor = entry.seq();
@@ -89,7 +120,7 @@ final class Replay {
 
   private Outgoing gapFrame(long first) {
     return new Outgoing(new JsonObject().put("type", "rec").put("address", topic.address)
-      .put("headers", new JsonObject().put(History.GAP, Long.toString(first)).put(History.EPOCH, topic.log.epoch()))
+      .put("headers", new JsonObject().put(HistoryStore.GAP, Long.toString(first)).put(HistoryStore.EPOCH, topic.log.epoch()))
       .putNull("body"));
   }
 

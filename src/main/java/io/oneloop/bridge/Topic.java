@@ -13,7 +13,7 @@ import java.util.Map;
  * or, for an address with history, by the process's one numbering consumer; each message is
  * encoded once for all of them.
  */
-final class Topic implements History.Sink {
+final class Topic implements HistoryStore.Sink {
 
   private static final Subscriber[] NO_SUBSCRIBERS = new Subscriber[0];
 
@@ -21,7 +21,7 @@ final class Topic implements History.Sink {
   final String address;
   /** Its own event-bus consumer while it has no history, null once it has. */
   private MessageConsumer<Object> consumer;
-  History.AddressLog log;
+  HistoryStore.Log log;
   /** Replaced, never changed in place: a fan-out goes on over its snapshot while clients leave. */
   private Subscriber[] members = NO_SUBSCRIBERS;
   /** Members that resumed: they get only entries after this seq (Long.MAX_VALUE while their replay goes out). */
@@ -34,7 +34,7 @@ final class Topic implements History.Sink {
   Topic(Hub hub, String address, Subscriber starter) {
     this.hub = hub;
     this.address = address;
-    History.Attached attached = hub.history.attach(address, this, starter.historiesStarted(), starter.remoteAddress());
+    HistoryStore.Attached attached = hub.history.attach(address, this, starter.historiesStarted(), starter.remoteAddress());
     this.log = attached.log();
     if (attached.started()) {
       starter.historyStarted();
@@ -48,7 +48,7 @@ final class Topic implements History.Sink {
    * keep an address's history from everyone else on this engine.
    */
   void gainHistory(Subscriber subscriber) {
-    History.Attached attached = hub.history.attach(address, this, subscriber.historiesStarted(), subscriber.remoteAddress());
+    HistoryStore.Attached attached = hub.history.attach(address, this, subscriber.historiesStarted(), subscriber.remoteAddress());
     if (attached.log() == null) {
       return;
     }
@@ -66,7 +66,7 @@ final class Topic implements History.Sink {
   }
 
   @Override
-  public void onEntry(History.Entry entry) {
+  public void onEntry(HistoryStore.Entry entry) {
     Subscriber[] targets = members;
     if (targets.length == 0) {
       return;

@@ -6,13 +6,24 @@ import java.util.List;
  * {@code cluster}: whether this node joins a Hazelcast cluster of oneloop nodes, the address it
  * listens on for its peers ({@code host}, {@code port}, exactly that port) and the members it
  * looks for at start ({@code "host:port"}, TCP-IP join, no multicast), or, on Kubernetes, the
- * headless service whose DNS names the members ({@code kubernetesService}, else null).
+ * headless service whose DNS names the members ({@code kubernetesService}, else null), and the
+ * time over which a stopping node's bridge clients spread their reconnects ({@code reconnectSpreadMs}).
  */
-public record ClusterConfig(boolean enabled, String host, int port, List<String> members, String kubernetesService) {
+public record ClusterConfig(boolean enabled, String host, int port, List<String> members, String kubernetesService,
+                            long reconnectSpreadMs) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 5701;
+  /** The default of {@code cluster.reconnectSpreadMs}. */
+  public static final long DEFAULT_RECONNECT_SPREAD_MS = 5000;
+  /** The most {@code cluster.reconnectSpreadMs} may be: ten minutes. */
+  public static final long MAX_RECONNECT_SPREAD_MS = 600_000;
   public static final ClusterConfig OFF = new ClusterConfig(false, DEFAULT_HOST, DEFAULT_PORT, List.of(), null);
+
+  /** With the default {@code reconnectSpreadMs}. */
+  public ClusterConfig(boolean enabled, String host, int port, List<String> members, String kubernetesService) {
+    this(enabled, host, port, members, kubernetesService, DEFAULT_RECONNECT_SPREAD_MS);
+  }
 
   public ClusterConfig {
     members = List.copyOf(members);

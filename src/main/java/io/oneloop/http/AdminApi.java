@@ -1,7 +1,7 @@
 package io.oneloop.http;
 
 import io.oneloop.Addresses;
-import io.oneloop.bridge.History;
+import io.oneloop.bridge.HistoryStore;
 import io.oneloop.bridge.Presence;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -88,7 +88,7 @@ final class AdminApi {
       Responses.error(ctx, 400, e.getMessage());
       return;
     }
-    History history = instances.history();
+    HistoryStore history = instances.history();
     JsonObject read = history.read(address, since, (int) limit);
     if (read == null) {
       Responses.error(ctx, 404, "no history is kept for " + RequestGuards.shorten(address) + " on this node");

@@ -5,7 +5,7 @@ import io.oneloop.bridge.BridgePaths;
 import io.oneloop.bridge.BridgeSockets;
 import io.oneloop.bridge.BridgeTransport;
 import io.oneloop.bridge.FanoutBridge;
-import io.oneloop.bridge.History;
+import io.oneloop.bridge.HistoryStore;
 import io.oneloop.auth.Principal;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -44,7 +44,7 @@ final class BridgeRoutes {
   private static final BridgeGate.Refusal FORBIDDEN = new BridgeGate.Refusal(403, "forbidden by the bridge's authorizer");
 
   /** Called on the event loop of the instance it serves, whose engine it makes. */
-  BridgeRoutes(Vertx vertx, BridgeOptions bridge, Security security, BridgeSockets.Counts counts, History history, Presence presence) {
+  BridgeRoutes(Vertx vertx, BridgeOptions bridge, Security security, BridgeSockets.Counts counts, HistoryStore history, Presence presence) {
     this.vertx = vertx;
     this.bridge = bridge;
     this.security = security;

@@ -2,7 +2,7 @@ package io.oneloop.http;
 
 import io.oneloop.bridge.BridgeSockets;
 import io.oneloop.bridge.FanoutBridge;
-import io.oneloop.bridge.History;
+import io.oneloop.bridge.HistoryStore;
 import io.oneloop.bridge.Presence;
 import io.oneloop.bridge.PresenceOptions;
 import io.vertx.core.Future;
@@ -31,7 +31,7 @@ public final class HttpInstances {
   private final int listenPort;
   private final BridgeSockets bridgeSockets = new BridgeSockets();
   private final AtomicBoolean announced = new AtomicBoolean();
-  private final History history;
+  private final HistoryStore history;
   private final Presence presence;
   private final String nodeId;
   private final Supplier<List<String>> members;
@@ -40,7 +40,7 @@ public final class HttpInstances {
   private Presence fallbackPresence;
 
   /** @param port the configured port; 0 for one picked at random and shared by every instance */
-  public HttpInstances(int port, History history) {
+  public HttpInstances(int port, HistoryStore history) {
     this(port, history, null, PresenceOptions.LOCAL_NODE, () -> List.of(PresenceOptions.LOCAL_NODE));
   }
 
@@ -49,7 +49,7 @@ public final class HttpInstances {
    * @param nodeId this node's id
    * @param members the ids of the cluster's members now, this node's among them
    */
-  public HttpInstances(int port, History history, Presence presence, String nodeId, Supplier<List<String>> members) {
+  public HttpInstances(int port, HistoryStore history, Presence presence, String nodeId, Supplier<List<String>> members) {
     this.listenPort = port != 0 ? port : -RANDOM_PORT_KEYS.incrementAndGet();
     this.history = history;
     this.presence = presence;
@@ -83,7 +83,7 @@ public final class HttpInstances {
     return Future.all(closed).map(all -> closed.stream().mapToInt(Future::result).sum());
   }
 
-  public History history() {
+  public HistoryStore history() {
     return history;
   }
 

@@ -92,7 +92,7 @@ public class HttpVerticle extends VerticleBase {
     }
     ErrorAnswers.install(router);
     PublishApi publish = new PublishApi(vertx, bridge.permissions(), bridge.limits().maxOutboundBytes(), http.maxBodyBytes(), state,
-      security);
+      security, instances.history());
     publish.count(router);
     new RequestGuards(http.maxBodyBytes(), bridge.allowedOrigins(), security.auth(), security.refusals()).mount(router);
     ops.mount(vertx, router);

@@ -3,6 +3,8 @@ package io.oneloop.http;
 import io.oneloop.auth.Principal;
 import io.oneloop.bridge.BridgeHeaders;
 import io.oneloop.bridge.BridgePermissions;
+import io.oneloop.bridge.HistoryStore;
+import io.oneloop.bridge.HistoryUnavailable;
 import io.oneloop.metrics.HttpMetrics;
 import io.oneloop.supervision.AppState;
 import io.vertx.core.MultiMap;
@@ -43,8 +45,11 @@ final class PublishApi {
   private final long maxBodyBytes;
   private final AppState state;
   private final Security security;
+  private final HistoryStore history;
 
-  PublishApi(Vertx vertx, BridgePermissions permissions, long maxOutboundBytes, long maxBodyBytes, AppState state, Security security) {
+  PublishApi(Vertx vertx, BridgePermissions permissions, long maxOutboundBytes, long maxBodyBytes, AppState state, Security security,
+             HistoryStore history) {
+    this.history = history;
     this.vertx = vertx;
     this.permissions = permissions;
     this.maxOutboundBytes = maxOutboundBytes;
@@ -113,10 +118,19 @@ final class PublishApi {
       return;
     }
     DeliveryOptions options = new DeliveryOptions().setHeaders(request.headers);
-    for (String address : request.addresses) {
-      vertx.eventBus().publish(address, request.body, options);
-    }
-    Responses.json(ctx, 200, new JsonObject().put("published", request.addresses.size()));
+    // 200 once the history (a cluster's shared one) has taken every message to an address that keeps one.
+    history.appended(() -> {
+      for (String address : request.addresses) {
+        vertx.eventBus().publish(address, request.body, options);
+      }
+    }).onComplete(ar -> {
+      if (ar.succeeded()) {
+        Responses.json(ctx, 200, new JsonObject().put("published", request.addresses.size()));
+      } else {
+        Responses.error(ctx, 503, ar.cause() instanceof HistoryUnavailable unavailable
+          ? "history unavailable: " + RequestGuards.shorten(unavailable.address()) : "history unavailable");
+      }
+    });
   }
 
   /** The body read and checked: every address a non-empty string, the body within bridge.maxOutboundBytes, the headers valid. */

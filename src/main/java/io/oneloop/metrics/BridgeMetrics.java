@@ -1,5 +1,7 @@
 package io.oneloop.metrics;
 
+import java.util.function.LongConsumer;
+import java.util.function.Consumer;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -125,6 +127,24 @@ public final class BridgeMetrics implements BridgeListener {
     if (registry != null) {
       Gauge.builder("oneloop.bridge.history.bytes", bytes, LongSupplier::getAsLong)
         .description("Bytes the bridge's history keeps, every address together (at most bridge.maxHistoryBytes)")
+        .strongReference(true)
+        .register(registry);
+    }
+  }
+
+  /**
+   * A cluster's shared history: each append's time ({@code oneloop_history_append_seconds}), handed
+   * to {@code appends}, and how many messages this node's ring readers are behind, the most over
+   * its rings ({@code oneloop_history_read_lag}).
+   */
+  public void historyRings(Consumer<LongConsumer> appends, LongSupplier readLag) {
+    if (registry != null) {
+      Timer timer = Timer.builder("oneloop.history.append")
+        .description("Time an append of a published message to its address's history ring took")
+        .register(registry);
+      appends.accept(nanos -> timer.record(nanos, TimeUnit.NANOSECONDS));
+      Gauge.builder("oneloop.history.read.lag", readLag, LongSupplier::getAsLong)
+        .description("Messages this node's history ring readers are behind, the most over its rings")
         .strongReference(true)
         .register(registry);
     }

@@ -10,6 +10,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
@@ -166,7 +167,8 @@ public final class OneloopExtension implements BeforeAllCallback, AfterAllCallba
     try {
       main = new MainVerticle(checked, stoppedByItself::tryComplete);
       vertx.deployVerticle(main).await(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      http = vertx.createHttpClient();
+      // A connection per request: a poll never lands on a kept-alive connection the server is closing.
+      http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false));
     } catch (Exception e) {
       stop();
       throw e;

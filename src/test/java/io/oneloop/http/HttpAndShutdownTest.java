@@ -48,7 +48,7 @@ class HttpAndShutdownTest {
     client.request(Addresses.TASKS_LIST, new JsonObject());
 
     app.main.shutdown("stopped by test");
-    assertEquals(new JsonObject().put("event", "shutdown"), client.awaitRec(Addresses.SERVER));
+    assertEquals(new JsonObject().put("event", "shutdown").put("reconnectWithinMs", 5000), client.awaitRec(Addresses.SERVER));
     HttpResponse<io.vertx.core.buffer.Buffer> during = get(vertx, app.port(), "/health");
     assertEquals(503, during.statusCode());
     assertEquals(new JsonObject().put("status", "DOWN"), during.bodyAsJsonObject());
