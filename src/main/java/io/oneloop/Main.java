@@ -61,7 +61,13 @@ public class Main extends VertxApplication implements VertxApplicationHooks {
     this.registry = config.ops().metricsEnabled() ? AppMetrics.newRegistry() : null;
   }
 
+  /** Netty's allocator events for JFR: registering them costs the start about a hundred classes; a -D given for it wins. */
+  static final String NETTY_JFR = "io.netty.jfr.enabled";
+
   public static void main(String[] args) {
+    if (System.getProperty(NETTY_JFR) == null) {
+      System.setProperty(NETTY_JFR, "false");
+    }
     if (Arrays.asList(args).contains(CHECK_CONFIG)) {
       checkConfig(confArgument(args));
       return;
