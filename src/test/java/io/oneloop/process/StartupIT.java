@@ -22,6 +22,8 @@ class StartupIT {
   /** The base of Netty's allocator events, loaded once the first buffer is allocated with them on. */
   private static final String NETTY_EVENT = "io.netty.buffer.AbstractAllocatorEvent";
 
+  private static final String PICOCLI = "picocli.CommandLine";
+
   @TempDir
   Path dir;
 
@@ -59,6 +61,28 @@ class StartupIT {
       app.awaitHealth(port, 200);
       assertTrue(jcmd(app.pid(), "VM.system_properties").contains("io.netty.jfr.enabled=true"));
       assertTrue(jcmd(app.pid(), "VM.class_hierarchy").contains(NETTY_EVENT), "Netty's JFR event classes load when asked for");
+      app.signal("TERM");
+      assertEquals(0, app.awaitExit());
+    }
+  }
+
+  @Test
+  @DisplayName("a plain start skips the launcher's option parsing; a launcher option or property still goes through it")
+  void launcherOnlyWhenItHasSomethingToRead() throws Exception {
+    int port = AppProcess.freePort();
+    try (AppProcess app = AppProcess.start("start-direct", dir, loopback(port), "-jar", AppProcess.JAR.toString())) {
+      app.awaitHealth(port, 200);
+      app.awaitOutput("Succeeded in deploying verticle");
+      assertFalse(jcmd(app.pid(), "VM.class_hierarchy").contains(PICOCLI), "the launcher's parser is not loaded");
+      app.signal("TERM");
+      assertEquals(0, app.awaitExit());
+    }
+    port = AppProcess.freePort();
+    try (AppProcess app = AppProcess.start("start-launcher", dir, loopback(port), "-Dvertx.options.eventLoopPoolSize=3", "-jar",
+      AppProcess.JAR.toString())) {
+      app.awaitHealth(port, 200);
+      app.awaitOutput("Succeeded in deploying verticle");
+      assertTrue(jcmd(app.pid(), "VM.class_hierarchy").contains(PICOCLI), "the launcher read the property");
       app.signal("TERM");
       assertEquals(0, app.awaitExit());
     }
