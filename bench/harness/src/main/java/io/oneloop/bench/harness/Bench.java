@@ -109,6 +109,7 @@ public final class Bench {
     StartStop startStop = new StartStop(rig);
     Cds cds = new Cds(rig, peers.stream().filter(p -> !p.variant).toList());
     ClusterFanout cluster = new ClusterFanout(rig);
+    ConnMemory mem = new ConnMemory(rig);
     try {
       int extra = Math.max(0, s.startStopSamples - s.rounds);
       for (int round = 1; round <= s.rounds; round++) {
@@ -131,6 +132,9 @@ public final class Bench {
               everyPeer(startStop, round, p -> !p.variant);
             }
           }
+        }
+        if (s.only.contains("mem")) {
+          everyPeer(mem, round, p -> !p.variant);
         }
         if (s.only.contains("cluster")) {
           everyPeer(cluster, round, p -> p.id.equals("oneloop"));
