@@ -110,6 +110,7 @@ public final class Bench {
     Cds cds = new Cds(rig, peers.stream().filter(p -> !p.variant).toList());
     ClusterFanout cluster = new ClusterFanout(rig);
     ConnMemory mem = new ConnMemory(rig);
+    Scale scale = new Scale(rig);
     try {
       int extra = Math.max(0, s.startStopSamples - s.rounds);
       for (int round = 1; round <= s.rounds; round++) {
@@ -135,6 +136,9 @@ public final class Bench {
         }
         if (s.only.contains("mem")) {
           everyPeer(mem, round, p -> !p.variant);
+        }
+        if (s.only.contains("scale")) {
+          everyPeer(scale, round, p -> Scale.PEERS.contains(p.id));
         }
         if (s.only.contains("cluster")) {
           everyPeer(cluster, round, p -> p.id.equals("oneloop"));
