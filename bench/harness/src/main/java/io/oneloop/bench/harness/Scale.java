@@ -76,9 +76,10 @@ final class Scale implements Scenario {
           boolean genLimited = st.generatorCpuShare(CLK_TCK) >= GENERATOR_LIMIT;
           steps.add(st.toJson(CLK_TCK).put("generatorLimited", genLimited));
           log("  %d clients, %.0f/s: %.2f%% delivered, p50 %.2f ms, p99 %.2f ms, server %.2f us/delivery, "
-                  + "RSS %.1f KiB/conn, heap %s KiB/conn, generator CPU %.0f%%%s",
+                  + "RSS %.1f KiB/conn, heap after GC %s/conn, generator CPU %.0f%%%s",
               n, s.scaleRates[i], st.deliveriesPct(), st.ms(50), st.ms(99), st.serverCpuUsPerDelivery(CLK_TCK),
-              (rss - idleRss) / (double) n, size.getValue("heapPerConnKiB"),
+              (rss - idleRss) / (double) n,
+              size.getValue("heapPerConnKiB") == null ? "—" : size.getValue("heapPerConnKiB") + " KiB",
               100 * st.generatorCpuShare(CLK_TCK), genLimited ? " (the generator was the limit)" : "");
           if (!st.serverAlive) {
             return rig.fail(r, p, srv, "server died at " + n + " clients");
