@@ -12,6 +12,7 @@ import io.oneloop.config.ConfigException;
 import io.oneloop.config.ConfigLoader;
 import io.oneloop.metrics.AppMetrics;
 import io.vertx.core.Deployable;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
@@ -30,7 +31,9 @@ import java.net.ServerSocket;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -38,7 +41,7 @@ import java.util.function.Supplier;
  * The process: reads the config, starts Vert.x with {@link MainVerticle}, turns SIGINT/SIGTERM into
  * a graceful shutdown (a second signal forces the exit) and ends with oneloop's exit codes.
  */
-public class Main extends VertxApplication implements VertxApplicationHooks {
+public class Main implements VertxApplicationHooks {
 
   private static final Logger log = LoggerFactory.getLogger(Main.class);
   /** Closing Vert.x after the children have stopped has little left to do; never wait longer than this. */
@@ -47,6 +50,15 @@ public class Main extends VertxApplication implements VertxApplicationHooks {
   /** The launcher's option for a clustered Vert.x; oneloop passes it itself when cluster.enabled is true. */
   private static final String CLUSTER_OPTION = "-cluster";
 
+  /** The launcher's own logger, so that a direct start logs its lines as the launcher would. */
+  private static final String LAUNCHER_LOGGER = "io.vertx.launcher.application.VertxApplication";
+  /** How long the launcher waits for Vert.x to start, for the deployment, and for Vert.x to close at a JVM exit. */
+  private static final long LAUNCHER_WAIT_MINUTES = 2;
+  /** System properties the launcher reads into Vert.x's and the deployment's options. */
+  private static final List<String> LAUNCHER_PROPERTIES = List.of("vertx.options.", "vertx.eventBus.options.",
+    "vertx.metrics.options.", "vertx.deployment.options.");
+
+  private final String[] args;
   private final AppConfig config;
   /** Vert.x's metrics and oneloop's share this registry; null with {@code metrics.enabled} false. */
   private final PrometheusMeterRegistry registry;
@@ -56,12 +68,18 @@ public class Main extends VertxApplication implements VertxApplicationHooks {
   private volatile String startFailure;
 
   Main(String[] args, AppConfig config) {
-    super(args, null, true, false);
+    this.args = args;
     this.config = config;
     this.registry = config.ops().metricsEnabled() ? AppMetrics.newRegistry() : null;
   }
 
+  /** Netty's allocator events for JFR: registering them costs the start about a hundred classes; a -D given for it wins. */
+  static final String NETTY_JFR = "io.netty.jfr.enabled";
+
   public static void main(String[] args) {
+    if (System.getProperty(NETTY_JFR) == null) {
+      System.setProperty(NETTY_JFR, "false");
+    }
     if (Arrays.asList(args).contains(CHECK_CONFIG)) {
       checkConfig(confArgument(args));
       return;
@@ -94,12 +112,84 @@ public class Main extends VertxApplication implements VertxApplicationHooks {
     // Clustered, the launcher builds Vert.x with buildClustered() from the builder below, which
     // carries oneloop's own Hazelcast setup.
     Main main = new Main(cluster.enabled() ? withFirst(CLUSTER_OPTION, args) : args, config);
-    int code = main.launch();
+    int code = direct(args, cluster.enabled()) ? main.startDirect() : new Launcher(main.args, main).launch();
     if (code != 0) {
       // The launcher's own codes (usage, Vert.x start, deployment) all mean the app could not start.
       exit(ExitCodes.START_FAILED, "could not start: "
         + (main.startFailure != null ? main.startFailure : "the launcher failed with code " + code));
     }
+  }
+
+  /** The launcher, which parses its own options (picocli) and reads Vert.x's options from system properties. */
+  private static final class Launcher extends VertxApplication {
+    Launcher(String[] args, VertxApplicationHooks hooks) {
+      super(args, hooks, true, false);
+    }
+  }
+
+  /**
+   * Whether the start can skip the launcher: nothing on the command line but {@code -conf}, none of
+   * the system properties it reads, not clustered. Its option parsing is a tenth of the start.
+   */
+  static boolean direct(String[] args, boolean clustered) {
+    if (clustered) {
+      return false;
+    }
+    for (int i = 0; i < args.length; i++) {
+      String lower = args[i].toLowerCase(Locale.ROOT);
+      if ((lower.equals("-conf") || lower.equals("--conf")) && i + 1 < args.length) {
+        i++;
+      } else if (!lower.startsWith("-conf=") && !lower.startsWith("--conf=")) {
+        return false;
+      }
+    }
+    for (String name : System.getProperties().stringPropertyNames()) {
+      if (LAUNCHER_PROPERTIES.stream().anyMatch(name::startsWith)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * What the launcher does for a plain start, with the same hooks, log lines and codes (11: Vert.x
+   * did not start, 15: the deployment failed), without its option parsing.
+   */
+  private int startDirect() {
+    Logger launcherLog = LoggerFactory.getLogger(LAUNCHER_LOGGER);
+    Vertx started;
+    try {
+      started = createVertxBuilder(new VertxOptions()).build();
+    } catch (RuntimeException e) {
+      launcherLog.error("Failed to create the Vert.x instance", e);
+      startFailed(e);
+      return io.vertx.launcher.application.ExitCodes.VERTX_INITIALIZATION;
+    }
+    vertxStarted(started);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        started.close().toCompletionStage().toCompletableFuture().get(LAUNCHER_WAIT_MINUTES, TimeUnit.MINUTES);
+      } catch (Exception e) {
+        launcherLog.error("Failure in stopping Vert.x", e);
+      }
+    }));
+    try {
+      started.deployVerticle(verticleSupplier(), new DeploymentOptions()).toCompletionStage().toCompletableFuture()
+        .get(LAUNCHER_WAIT_MINUTES, TimeUnit.MINUTES);
+      launcherLog.info("Succeeded in deploying verticle");
+      return ExitCodes.OK;
+    } catch (ExecutionException e) {
+      launcherLog.error("Failed in deploying verticle", e.getCause());
+      deployFailed(started, e.getCause());
+    } catch (TimeoutException e) {
+      launcherLog.error("Timed out in deploying verticle");
+      deployFailed(started, null);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      launcherLog.error("Thread interrupted in deploying verticle");
+      deployFailed(started, e);
+    }
+    return io.vertx.launcher.application.ExitCodes.VERTX_DEPLOYMENT;
   }
 
   /**
@@ -200,7 +290,11 @@ public class Main extends VertxApplication implements VertxApplicationHooks {
 
   @Override
   public void afterVertxStarted(HookContext context) {
-    vertx = context.vertx();
+    vertxStarted(context.vertx());
+  }
+
+  private void vertxStarted(Vertx started) {
+    vertx = started;
     if (vertx.isNativeTransportEnabled()) {
       log.info("Using the native epoll transport");
     } else {
@@ -212,14 +306,22 @@ public class Main extends VertxApplication implements VertxApplicationHooks {
 
   @Override
   public void afterFailureToStartVertx(HookContext context, Throwable t) {
+    startFailed(t);
+  }
+
+  private void startFailed(Throwable t) {
     startFailure = "cannot join the cluster on " + config.cluster().address() + ": "
       + (t == null ? "the start timed out" : t.getMessage() == null ? t.toString() : t.getMessage());
   }
 
   @Override
   public void afterFailureToDeployVerticle(HookContext context, Throwable t) {
+    deployFailed(context.vertx(), t);
+  }
+
+  private void deployFailed(Vertx failed, Throwable t) {
     startFailure = t == null ? "the start timed out" : (t.getMessage() == null ? t.toString() : t.getMessage());
-    context.vertx().close();
+    failed.close();
   }
 
   private void onSignal(Signal signal) {

@@ -45,7 +45,8 @@ public final class OpsRoutes {
   private final List<String> criticalTasks;
   private final AppMetrics metrics;
   private final JsonObject config;
-  private final BuildInfo build = BuildInfo.load();
+  /** Read on the first {@code /api/info}: finding Netty's versions scans the class path, which the start need not wait for. */
+  private volatile BuildInfo build;
   private final ClusterMembership membership;
   private final ClusterNodes nodes;
 
@@ -196,7 +197,17 @@ public final class OpsRoutes {
     return notRunning;
   }
 
+  private BuildInfo build() {
+    BuildInfo b = build;
+    if (b == null) {
+      b = BuildInfo.load();
+      build = b;
+    }
+    return b;
+  }
+
   private JsonObject info(Vertx vertx) {
+    BuildInfo build = build();
     long startedAt = ManagementFactory.getRuntimeMXBean().getStartTime();
     return new JsonObject()
       .put("version", build.version())

@@ -109,6 +109,8 @@ public final class Bench {
     StartStop startStop = new StartStop(rig);
     Cds cds = new Cds(rig, peers.stream().filter(p -> !p.variant).toList());
     ClusterFanout cluster = new ClusterFanout(rig);
+    ConnMemory mem = new ConnMemory(rig);
+    Scale scale = new Scale(rig);
     try {
       int extra = Math.max(0, s.startStopSamples - s.rounds);
       for (int round = 1; round <= s.rounds; round++) {
@@ -131,6 +133,13 @@ public final class Bench {
               everyPeer(startStop, round, p -> !p.variant);
             }
           }
+        }
+        // thousands of sockets per peer take minutes: the first round only
+        if (round == 1 && s.only.contains("mem")) {
+          everyPeer(mem, round, p -> !p.variant);
+        }
+        if (round == 1 && s.only.contains("scale")) {
+          everyPeer(scale, round, p -> Scale.PEERS.contains(p.id));
         }
         if (s.only.contains("cluster")) {
           everyPeer(cluster, round, p -> p.id.equals("oneloop"));

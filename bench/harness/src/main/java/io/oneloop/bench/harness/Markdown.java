@@ -135,6 +135,8 @@ final class Markdown {
     b.append(highRate(r));
     b.append(slowConsumer(r));
     b.append(cluster(r));
+    b.append(connMemory(r));
+    b.append(connScale(r));
     b.append("### S2 per round (deliveries/s at the highest passing step)\n\n");
     b.append("| peer | ");
     for (int i = 1; i <= rounds; i++) {
@@ -222,7 +224,7 @@ final class Markdown {
               .replace("|", "/")).append(" |\n");
     }
 
-    b.append(scale(r));
+    b.append(connScale(r));
     b.append("\n## Machine\n\n");
     b.append("- CPU: ").append(m.getString("cpuModel")).append(", ").append(m.getValue("cpus"))
         .append(" cores; memory ").append(m.getValue("memoryGiB")).append(" GiB\n");
@@ -503,6 +505,85 @@ final class Markdown {
         + "| peer | step | delivered | deliveries/s | p50 | p99 | server CPU / delivery | server "
         + "CPU | server RSS | gaps | duplicates | deliveries per frame | generator CPU |\n"
         + "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n" + rows + "\n";
+  }
+
+  /** Memory per connection: RSS and live heap after GC per idle socket, and the classes that grew most. */
+  private static String connMemory(JsonObject r) {
+    JsonArray runs = r.getJsonObject("runFigures").getJsonArray("connMemory");
+    if (runs == null || runs.isEmpty()) {
+      return "";
+    }
+    StringBuilder rows = new StringBuilder();
+    StringBuilder classes = new StringBuilder();
+    for (int i = 0; i < runs.size(); i++) {
+      JsonObject x = runs.getJsonObject(i);
+      rows.append("| ").append(x.getString("peer")).append(" | ").append(x.getValue("round")).append(" | ")
+          .append(num(x.getValue("connected"), "%,.0f")).append(" | ")
+          .append(num(x.getValue("rssPerConnKiB"), "%.1f KiB")).append(" | ")
+          .append(x.getValue("heapPerConnKiB") == null ? "—" : num(x.getValue("heapPerConnKiB"), "%.2f KiB"))
+          .append(" |\n");
+      JsonArray top = x.getJsonArray("topClasses");
+      if (top != null) {
+        List<String> parts = new ArrayList<>();
+        for (int k = 0; k < Math.min(8, top.size()); k++) {
+          JsonObject c = top.getJsonObject(k);
+          parts.add("`" + c.getString("class") + "` " + num(c.getValue("bytesPerConn"), "%.0f B") + " ("
+              + num(c.getValue("instancesPerConn"), "%.2f") + ")");
+        }
+        classes.append("- ").append(x.getString("peer")).append(": ").append(String.join(", ", parts)).append("\n");
+      }
+    }
+    return "### Memory per connection\n\n"
+        + "A fresh server; RSS and, for the JVM peers, the live heap after a forced full GC (`jcmd GC.run`, then "
+        + "`GC.class_histogram`), first with no client, then with the idle registered sockets; per connection the "
+        + "difference over their count. RSS follows the heap's sizing more than what is live; the heap after GC is "
+        + "what one socket keeps.\n\n"
+        + "| peer | round | sockets | RSS / connection | live heap after GC / connection |\n"
+        + "|---|---:|---:|---:|---:|\n" + rows + "\n"
+        + (classes.length() == 0 ? "" : "Per socket, the classes whose live bytes grew most: bytes (instances).\n\n"
+            + classes + "\n");
+  }
+
+  /** The connection scale: per peer, size and rate, what the clients got and what it cost. */
+  private static String connScale(JsonObject r) {
+    JsonArray runs = r.getJsonObject("runFigures").getJsonArray("scale");
+    if (runs == null || runs.isEmpty()) {
+      return "";
+    }
+    StringBuilder rows = new StringBuilder();
+    for (int i = 0; i < runs.size(); i++) {
+      JsonObject run = runs.getJsonObject(i);
+      JsonArray sizes = run.getJsonArray("sizes");
+      for (int k = 0; sizes != null && k < sizes.size(); k++) {
+        JsonObject z = sizes.getJsonObject(k);
+        JsonArray steps = z.getJsonArray("steps");
+        for (int j = 0; steps != null && j < steps.size(); j++) {
+          JsonObject st = steps.getJsonObject(j);
+          boolean limited = Boolean.TRUE.equals(st.getBoolean("generatorLimited"));
+          rows.append("| ").append(run.getString("peer")).append(" | ").append(num(z.getValue("clients"), "%,.0f"))
+              .append(" | ").append(num(st.getValue("rate"), "%.0f")).append("/s | ")
+              .append(num(z.getValue("connected"), "%,.0f")).append(" | ")
+              .append(num(st.getValue("deliveriesPct"), "%.2f %%")).append(" | ")
+              .append(num(st.getValue("p50Ms"), "%.2f ms")).append(" | ")
+              .append(num(st.getValue("p99Ms"), "%.2f ms")).append(" | ")
+              .append(num(st.getValue("serverCpuUsPerDelivery"), "%.2f µs")).append(" | ")
+              .append(num(z.getValue("rssPerConnKiB"), "%.1f KiB")).append(" | ")
+              .append(z.getValue("heapPerConnKiB") == null ? "—" : num(z.getValue("heapPerConnKiB"), "%.2f KiB"))
+              .append(" | ").append(st.getValue("generatorCpuShare") instanceof Number g
+                  ? String.format("%.0f %%", 100 * g.doubleValue()) : "—")
+              .append(limited ? " **generator-limited**" : "").append(" |\n");
+        }
+      }
+    }
+    return "### Connection scale\n\n"
+        + "One server per peer, the clients added in steps; at each size RSS and live heap after a forced GC per "
+        + "connection (against the server with no client), then a publish step at each rate. A process here may "
+        + "hold 20,000 open files, so 16,000 clients is the top: nothing here says what happens past it. Generator "
+        + "CPU is the one-thread load generator's share of its core; a step where it was 90 % or more is marked "
+        + "**generator-limited**: its latency measures the generator as much as the server.\n\n"
+        + "| peer | clients | rate | connected | delivered | p50 | p99 | server CPU / delivery | RSS / connection "
+        + "| live heap after GC / connection | generator CPU |\n"
+        + "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n" + rows + "\n";
   }
 
   /** The three-node cluster's steps beside the single node's S1 and fixed rates, per round. */

@@ -26,6 +26,11 @@ final class OneloopKeys {
 
   /** Asked for its own sake: the slow-client bound the S6 figures are read against. */
   static final String BOUND_KEY = "bridge.maxQueuedBytes";
+  /**
+   * The connection caps, above the scale scenario's 16,000 clients (oneloop's defaults are 10,000
+   * bridge and 12,000 HTTP connections); a jar without them has no such cap.
+   */
+  static final Map<String, Object> CAP_KEYS = Map.of("bridge.maxConnections", 19_000, "http.maxConnections", 19_500);
   /** The fixed bound of a jar without {@link #BOUND_KEY}. */
   static final long OLD_BOUND = 4L << 20;
 
@@ -41,6 +46,7 @@ final class OneloopKeys {
       keys.putAll(p.oneloopKeys);
     }
     keys.put(BOUND_KEY, 1 << 20);
+    keys.putAll(CAP_KEYS);
     Path dir = repo.resolve("bench/target/run");
     Path logDir = repo.resolve("bench/target/logs/" + s.mode);
     Files.createDirectories(dir);

@@ -216,6 +216,11 @@ final class Peer {
         m.put(k, v);
       }
     });
+    OneloopKeys.CAP_KEYS.forEach((k, v) -> {
+      if (s.oneloopKnownKeys == null || s.oneloopKnownKeys.contains(k)) {
+        m.put(k, v);
+      }
+    });
     m.putAll(requiredKeys);
     return m;
   }

@@ -16,6 +16,10 @@ final class RunFigures {
   private static final List<String> CLUSTER_STEP = List.of("rate", "seconds", "deliveriesPct",
       "deliveriesPerSec", "p99Ms", "gaps", "serverCpuUsPerDelivery", "serverRssMiB");
 
+  /** The step figures the scale table shows. */
+  private static final List<String> SCALE_STEP = List.of("rate", "seconds", "deliveriesPct", "p50Ms", "p99Ms",
+      "serverCpuUsPerDelivery", "generatorCpuShare", "generatorLimited");
+
   private RunFigures() {
   }
 
@@ -25,7 +29,37 @@ final class RunFigures {
     if (load != null) {
       o.put("otherCpuShare", load);
     }
-    return o.put("cluster", cluster(runs));
+    return o.put("cluster", cluster(runs)).put("connMemory", ofKind(runs, "connmem")).put("scale", ofKind(runs, "scale"));
+  }
+
+  /** The runs of {@code kind} as they are (memory per connection, the connection scale): their figures are their own. */
+  private static JsonArray ofKind(JsonArray runs, String kind) {
+    JsonArray out = new JsonArray();
+    for (int i = 0; i < runs.size(); i++) {
+      JsonObject run = runs.getJsonObject(i);
+      if (kind.equals(run.getString("kind")) && run.getString("error") == null) {
+        JsonObject copy = run.copy();
+        // the step's full figures stay in the raw runs; the table needs these
+        JsonArray sizes = copy.getJsonArray("sizes");
+        for (int k = 0; sizes != null && k < sizes.size(); k++) {
+          JsonArray steps = sizes.getJsonObject(k).getJsonArray("steps");
+          JsonArray kept = new JsonArray();
+          for (int j = 0; steps != null && j < steps.size(); j++) {
+            JsonObject st = steps.getJsonObject(j);
+            JsonObject row = new JsonObject();
+            for (String key : SCALE_STEP) {
+              if (st.containsKey(key)) {
+                row.put(key, st.getValue(key));
+              }
+            }
+            kept.add(row);
+          }
+          sizes.getJsonObject(k).put("steps", kept);
+        }
+        out.add(copy);
+      }
+    }
+    return out;
   }
 
   /**

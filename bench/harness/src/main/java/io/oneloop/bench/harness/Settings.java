@@ -48,7 +48,7 @@ final class Settings {
   /** oneloop's bound on a client's queue the S6 figures are read against (its default). */
   long boundBytes = 1 << 20;
   /** The scenarios to run (life, s2, s6, storm, startstop, cds, cluster); all by default. */
-  List<String> only = new ArrayList<>(List.of("life", "s2", "s6", "storm", "startstop", "cds", "cluster"));
+  List<String> only = new ArrayList<>(List.of("life", "s2", "s6", "storm", "startstop", "cds", "cluster", "mem", "scale"));
   /** The keys of the peers' oneloop settings the jar knows (found by {@link OneloopKeys}). */
   Set<String> oneloopKnownKeys;
   /**
@@ -56,6 +56,12 @@ final class Settings {
    * default-flags S3 starts in the round, 0 = none (no archive is made).
    */
   int cdsSamples = -1;
+  /** Memory per connection: the idle sockets opened to a fresh server (a smoke run: only with --only mem). */
+  int memClients = 8000;
+  /** The connection scale (Peers in {@link Scale#PEERS}): clients, publish rates and how long each step publishes. */
+  int[] scaleSizes = {1000, 8000, 16000};
+  double[] scaleRates = {1, 20};
+  double[] scaleSeconds = {10, 5};
   long idleWaitMs = 2000;
   long settleMs = 2000;
   long graceMs = 2500;
@@ -105,6 +111,8 @@ final class Settings {
       String v = args[++i];
       switch (a) {
         case "--clients" -> s.clients = Integer.parseInt(v);
+        case "--mem-clients" -> s.memClients = Integer.parseInt(v);
+        case "--scale-sizes" -> s.scaleSizes = Arrays.stream(v.split(",")).mapToInt(Integer::parseInt).toArray();
         case "--rounds" -> s.rounds = Integer.parseInt(v);
         case "--s1-seconds" -> s.s1Seconds = Double.parseDouble(v);
         case "--s2-step-seconds" -> s.s2StepSeconds = Double.parseDouble(v);
@@ -155,6 +163,13 @@ final class Settings {
     stormCatchUpMaxMs = 10_000;
     // three clustered JVMs take half a minute to start: only with --only cluster
     only.remove("cluster");
+    // thousands of sockets per peer: only with --only mem, then at 200
+    only.remove("mem");
+    memClients = 200;
+    // likewise: with --only scale, two small sizes
+    only.remove("scale");
+    scaleSizes = new int[] {50, 200};
+    scaleSeconds = new double[] {2, 1};
     s6Seconds = 3;
     s6EarlySeconds = 1;
     // one start with AppCDS per JVM peer: with the training runs about 7 s
@@ -233,6 +248,10 @@ final class Settings {
         .put("stormLeadMs", stormLeadMs)
         .put("stormCatchUpMaxMs", stormCatchUpMaxMs)
         .put("boundBytes", boundBytes)
+        .put("memClients", memClients)
+        .put("scaleSizes", new JsonArray(Arrays.stream(scaleSizes).boxed().toList()))
+        .put("scaleRates", new JsonArray(Arrays.stream(scaleRates).boxed().toList()))
+        .put("scaleSeconds", new JsonArray(Arrays.stream(scaleSeconds).boxed().toList()))
         .put("oneloopKnownKeys", oneloopKnownKeys == null ? null
             : new JsonArray(new ArrayList<>(oneloopKnownKeys)))
         .put("cdsSamplesPerRound", cdsSamples)
