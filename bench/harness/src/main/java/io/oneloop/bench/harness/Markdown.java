@@ -204,6 +204,7 @@ final class Markdown {
     }
     b.append(metricsSection(r));
     b.append(historySection(r));
+    b.append(authorizerSection(r));
     b.append("\n## Targets\n\nEvery ratio compares peers of this one run. \"not measured\" "
         + "means this run has no figure for it (the note says why).\n");
     String group = null;
@@ -363,7 +364,9 @@ final class Markdown {
     b.append("- Variants: `oneloop-nometrics` and `oneloop-sockjs-nometrics` (`metrics.enabled` "
         + "false), `oneloop-2cores` (`http.instances` 2, server on both cores), `oneloop-history` "
         + "and `oneloop-sockjs-history` (`bridge.history` on `" + Peer.ADDRESS + "`, size 100) run "
-        + "the S1 process (with the fixed rates) and S2 only, each compared with oneloop on the same "
+        + "the S1 process (with the fixed rates) and S2 only, as do `oneloop-sockjs-authorizer` "
+        + "(`bridge.authorizer`) and `oneloop-sockjs-presence` (`bridge.presence` on `" + Peer.ADDRESS
+        + "`), each compared with oneloop on the same "
         + "path; the keys go into the config the harness writes, after a probe start finds which of "
         + "them the jar knows (oneloop refuses an unknown key).\n");
     b.append("- Reconnect storm (`oneloop-history` and `oneloop-sockjs-history`): the clients "
@@ -625,6 +628,26 @@ final class Markdown {
         extra.toString(), new String[][] {{"oneloop-sockjs", "SockJS, metrics on (default)"},
             {"oneloop-sockjs-nometrics", "SockJS, metrics.enabled false"},
             {"oneloop", "raw, metrics on (default)"}, {"oneloop-nometrics", "raw, metrics.enabled false"}});
+  }
+
+  /** The browser's path with an authorizer and with tracked subscribers, beside it without. */
+  private static String authorizerSection(JsonObject r) {
+    JsonArray known = r.getJsonObject("settings").getJsonArray("oneloopKnownKeys");
+    String extra = known != null && !known.contains(Peer.PRESENCE_KEY) && known.contains(Peer.AUTHORIZER_KEY)
+        ? " **This oneloop jar has no `" + Peer.PRESENCE_KEY + "`**: the presence row ran with the jar's "
+            + "default." : "";
+    return settingSection(r, "Authorizer and presence", Peer.AUTHORIZER_KEY,
+        "oneloop's SockJS path as is, with `bridge.authorizer` naming `" + Peer.AUTHORIZER_CLASS
+            + "` (in the bench task's jar: it allows every request after finding the address's rule "
+            + "in a small prefix table and counting the request; oneloop asks it about each connect, "
+            + "register, send and publish, never about a delivery), and with `bridge.presence` "
+            + "`[{\"address\": \"" + Peer.ADDRESS + "\", \"joinLeave\": false}]` (every client's "
+            + "register is a tracked entry, no join/leave events), same run, same settings otherwise. "
+            + "The targets compare S1's server CPU per delivery: at most 2 % more with the authorizer, "
+            + "5 % with presence.",
+        extra, new String[][] {{"oneloop-sockjs", "SockJS, neither"},
+            {"oneloop-sockjs-authorizer", "SockJS, bridge.authorizer"},
+            {"oneloop-sockjs-presence", "SockJS, bridge.presence"}});
   }
 
   /** The peers with history on the bench address, the browser's path first. */
