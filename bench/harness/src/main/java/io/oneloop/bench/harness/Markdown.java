@@ -205,6 +205,7 @@ final class Markdown {
     b.append(metricsSection(r));
     b.append(historySection(r));
     b.append(authorizerSection(r));
+    b.append(publishSection(r));
     b.append("\n## Targets\n\nEvery ratio compares peers of this one run. \"not measured\" "
         + "means this run has no figure for it (the note says why).\n");
     String group = null;
@@ -648,6 +649,67 @@ final class Markdown {
         extra, new String[][] {{"oneloop-sockjs", "SockJS, neither"},
             {"oneloop-sockjs-authorizer", "SockJS, bridge.authorizer"},
             {"oneloop-sockjs-presence", "SockJS, bridge.presence"}});
+  }
+
+  /** The publish API: a backend's POSTs fanned out to the clients, step by step. */
+  private static String publishSection(JsonObject r) {
+    JsonObject sum = r.getJsonObject("summary");
+    StringBuilder rows = new StringBuilder();
+    JsonObject any = null;
+    for (String id : sum.fieldNames()) {
+      JsonObject pub = sum.getJsonObject(id).getJsonObject("publish");
+      JsonArray steps = pub == null ? null : pub.getJsonArray("steps");
+      if (steps == null) {
+        continue;
+      }
+      any = pub;
+      for (int i = 0; i < steps.size(); i++) {
+        JsonObject x = steps.getJsonObject(i);
+        rows.append("| ").append(id).append(" | ").append(num(x.getValue("rate"), "%,.0f"))
+            .append("/s for ").append(num(x.getValue("seconds"), "%.1f")).append(" s | ")
+            .append(x.getValue("passedRounds")).append(" of ").append(x.getValue("rounds")).append(" | ")
+            .append(num(x.getValue("acceptedPerSec"), "%,.0f")).append(" | ")
+            .append(num(x.getValue("refused"), "%,.0f")).append(" / ")
+            .append(num(x.getValue("failed"), "%,.0f")).append(" | ")
+            .append(num(x.getValue("postP99Ms"), "%.2f ms")).append(" | ")
+            .append(num(x.getValue("deliveriesPct"), "%.2f %%")).append(" | ")
+            .append(num(x.getValue("deliveriesPerSec"), "%,.0f")).append(" | ")
+            .append(num(x.getValue("p50Ms"), "%.2f ms")).append(" | ")
+            .append(num(x.getValue("p99Ms"), "%.2f ms")).append(" | ")
+            .append(num(x.getValue("serverCpuUsPerDelivery"), "%.3f µs")).append(" | ")
+            .append(num(x.getValue("gaps"), "%,.0f")).append(" |\n");
+      }
+    }
+    if (any == null) {
+      return "";
+    }
+    StringBuilder best = new StringBuilder();
+    for (String id : sum.fieldNames()) {
+      JsonObject pub = sum.getJsonObject(id).getJsonObject("publish");
+      if (pub != null) {
+        best.append(best.length() == 0 ? "" : "; ").append(id).append(" ")
+            .append(num(pub.getValue("maxAcceptedPerSec"), "%,.0f")).append(" publishes/s (p99 ")
+            .append(num(pub.getValue("maxStepP99Ms"), "%.1f ms")).append(")");
+      }
+    }
+    return "\n## Publishing from a backend: `POST /api/publish`\n\n"
+        + any.getValue("clients") + " clients subscribed to `" + Peer.ADDRESS + "`; instead of the "
+        + "bench task, the generator publishes with `POST /api/publish` "
+        + "`{\"address\": \"" + Peer.ADDRESS + "\", \"body\": {\"seq\": n, \"t\": <send time, epoch µs>}}` "
+        + "over " + any.getValue("connections") + " keep-alive HTTP/1.1 connections, each waiting "
+        + "for its answer before its next POST (message k is due at start + k/R; a message is not "
+        + "sent later than the step's end). `t` is taken just before the POST is written, so the "
+        + "latency is from the POST's send time to the delivery at each client. After an unmeasured "
+        + "warm-up of " + num(any.getValue("warmupSeconds"), "%.0f") + " s at the first rate, steps "
+        + "double the rate until one fails (" + any.getString("passRule") + "). **This run sets "
+        + "`http.maxPublishPerSecond` to " + num(any.getValue("maxPublishPerSecond"), "%,.0f")
+        + "** (the default, 1,000 a second per caller, would refuse (429) everything above it: with "
+        + "auth off every POST from 127.0.0.1 is one caller). Refused: answers other than 200; failed: "
+        + "no answer (a connection error or 10 s without one). Highest passing step (median over the "
+        + "rounds): " + best + ".\n\n"
+        + "| peer | step | passed | accepted publishes/s | refused / failed | POST answer p99 | delivered | "
+        + "deliveries/s | p50 POST→delivery | p99 POST→delivery | server CPU / delivery | gaps |\n"
+        + "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n" + rows;
   }
 
   /** The peers with history on the bench address, the browser's path first. */

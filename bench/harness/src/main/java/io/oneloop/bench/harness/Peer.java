@@ -166,6 +166,15 @@ final class Peer {
     return node;
   }
 
+  /** The same peer with {@code keys} put into its config whether or not the jar knows them. */
+  Peer with(Map<String, Object> keys) {
+    Peer p = new Peer(id, app, label, protocol, wsPath, slowConsumer, highRate, variant, serverCpus,
+        oneloopKeys);
+    p.requiredKeys.putAll(requiredKeys);
+    p.requiredKeys.putAll(keys);
+    return p;
+  }
+
   /** The peers a run takes by default: every peer and variant. */
   static List<String> defaultIds() {
     List<String> ids = new ArrayList<>();

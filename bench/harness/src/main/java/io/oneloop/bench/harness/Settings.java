@@ -43,12 +43,23 @@ final class Settings {
   double stormSeconds = 15;
   long stormLeadMs = 3000;
   long stormCatchUpMaxMs = 30_000;
+  /**
+   * The publish API: keep-alive connections POSTing, the first rate (doubled per step), steps at
+   * most, seconds per step, and the http.maxPublishPerSecond the run sets.
+   */
+  int publishConnections = 4;
+  double publishFirstRate = 50;
+  int publishMaxSteps = 7;
+  double publishStepSeconds = 3;
+  double publishWarmupSeconds = 3;
+  int publishMaxPerSecond = 1_000_000;
   /** Rounds that run S6 (it takes a minute per peer): the first N. */
   int s6Rounds = Integer.MAX_VALUE;
   /** oneloop's bound on a client's queue the S6 figures are read against (its default). */
   long boundBytes = 1 << 20;
-  /** The scenarios to run (life, s2, s6, storm, startstop, cds, cluster); all by default. */
-  List<String> only = new ArrayList<>(List.of("life", "s2", "s6", "storm", "startstop", "cds", "cluster"));
+  /** The scenarios to run (life, s2, s6, storm, startstop, cds, cluster, publish); all by default. */
+  List<String> only = new ArrayList<>(List.of("life", "s2", "s6", "storm", "startstop", "cds", "cluster",
+      "publish"));
   /** The keys of the peers' oneloop settings the jar knows (found by {@link OneloopKeys}). */
   Set<String> oneloopKnownKeys;
   /**
@@ -157,6 +168,10 @@ final class Settings {
     only.remove("cluster");
     s6Seconds = 3;
     s6EarlySeconds = 1;
+    publishFirstRate = 100;
+    publishMaxSteps = 2;
+    publishStepSeconds = 0.5;
+    publishWarmupSeconds = 1;
     // one start with AppCDS per JVM peer: with the training runs about 7 s
     cdsSamples = 1;
     idleWaitMs = 300;
@@ -232,6 +247,12 @@ final class Settings {
         .put("stormSeconds", stormSeconds)
         .put("stormLeadMs", stormLeadMs)
         .put("stormCatchUpMaxMs", stormCatchUpMaxMs)
+        .put("publishConnections", publishConnections)
+        .put("publishFirstRate", publishFirstRate)
+        .put("publishMaxSteps", publishMaxSteps)
+        .put("publishStepSeconds", publishStepSeconds)
+        .put("publishWarmupSeconds", publishWarmupSeconds)
+        .put("publishMaxPerSecond", publishMaxPerSecond)
         .put("boundBytes", boundBytes)
         .put("oneloopKnownKeys", oneloopKnownKeys == null ? null
             : new JsonArray(new ArrayList<>(oneloopKnownKeys)))
