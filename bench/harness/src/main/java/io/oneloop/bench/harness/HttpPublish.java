@@ -15,7 +15,8 @@ import static io.oneloop.bench.harness.Rig.CLK_TCK;
 /**
  * The publish API ({@code --only publish}, oneloop's two paths): the clients subscribed to the
  * bench address, and a backend publishing with {@code POST /api/publish} instead of the bench
- * task ({@link Poster}), at rates doubled step by step until a step fails. Per step: publishes
+ * task ({@link Poster}), at rates doubled step by step until the server no longer keeps pace
+ * (accepted or delivered under 99 %). Per step: publishes
  * accepted per second, the answers that were not 200, the POST's answer time, and the deliveries
  * with their latency from the POST's send time. The run raises {@code http.maxPublishPerSecond}
  * (one caller, 127.0.0.1, would otherwise be held to the default 1000 a second).
@@ -37,9 +38,10 @@ final class HttpPublish implements Scenario {
     return p.id.equals("oneloop-sockjs") || p.id.equals("oneloop");
   }
 
+  /** When a step counts as kept pace with: latency is shown per step, not a reason to stop. */
   String passRule() {
-    return "p99 POST→delivery <= " + s.s2P99LimitMs + " ms, deliveries >= " + s.s2MinDeliveriesPct
-        + " % and accepted >= " + s.s2MinDeliveriesPct + " % of the step's publishes";
+    return "accepted >= " + s.s2MinDeliveriesPct + " % of the step's publishes and deliveries >= "
+        + s.s2MinDeliveriesPct + " %";
   }
 
   @Override
@@ -71,7 +73,7 @@ final class HttpPublish implements Scenario {
             rate, st.getDouble("acceptedPerSec"), st.getLong("refused"), st.getLong("failed"),
             st.getDouble("postP99Ms"), st.getDouble("deliveriesPct"), st.getDouble("p99Ms"),
             st.getLong("gaps"), st.getDouble("serverCpuUsPerDelivery"),
-            st.getBoolean("pass") ? "pass" : "fail");
+            st.getBoolean("pass") ? "kept pace" : "did not keep pace");
         if (!st.getBoolean("pass")) {
           break;
         }
@@ -132,6 +134,7 @@ final class HttpPublish implements Scenario {
         });
         o.put(key, Summary.medianOf(v));
       }
+      o.put("p99WithinLimitRounds", (int) at.stream().filter(x -> x.getBoolean("p99WithinLimit", false)).count());
       for (String key : List.of("refused", "failed", "missing", "gaps", "duplicates", "socketsClosed")) {
         o.put(key, at.stream().mapToLong(x -> x.getLong(key, 0L)).sum());
       }
@@ -225,8 +228,9 @@ final class HttpPublish implements Scenario {
         .put("firstError", res.firstError())
         .put("postP50Ms", postP50)
         .put("postP99Ms", postP99);
+    // the steps go on while the server keeps pace; on a shared machine p99 fails long before that
     boolean pass = st.serverAlive && acceptedPct >= s.s2MinDeliveriesPct
-        && st.deliveriesPct() >= s.s2MinDeliveriesPct && st.ms(99) <= s.s2P99LimitMs;
-    return o.put("pass", pass);
+        && st.deliveriesPct() >= s.s2MinDeliveriesPct;
+    return o.put("pass", pass).put("p99WithinLimit", st.ms(99) <= s.s2P99LimitMs);
   }
 }
