@@ -677,7 +677,8 @@ final class Markdown {
             .append(num(x.getValue("p50Ms"), "%.2f ms")).append(" | ")
             .append(num(x.getValue("p99Ms"), "%.2f ms")).append(" | ")
             .append(num(x.getValue("serverCpuUsPerDelivery"), "%.3f µs")).append(" | ")
-            .append(num(x.getValue("gaps"), "%,.0f")).append(" |\n");
+            .append(num(x.getValue("gaps"), "%,.0f")).append(" | ")
+            .append(pct(x.getValue("otherCpuShare"))).append(" |\n");
       }
     }
     if (any == null) {
@@ -688,8 +689,9 @@ final class Markdown {
       JsonObject pub = sum.getJsonObject(id).getJsonObject("publish");
       if (pub != null) {
         best.append(best.length() == 0 ? "" : "; ").append(id).append(" ")
-            .append(num(pub.getValue("maxAcceptedPerSec"), "%,.0f")).append(" publishes/s (p99 ")
-            .append(num(pub.getValue("maxStepP99Ms"), "%.1f ms")).append(")");
+            .append(pub.getValue("maxAcceptedPerSec") == null ? "none" : num(pub.getValue(
+                "maxAcceptedPerSec"), "%,.0f") + " publishes/s (p99 " + num(pub.getValue(
+                "maxStepP99Ms"), "%.1f ms") + ")");
       }
     }
     return "\n## Publishing from a backend: `POST /api/publish`\n\n"
@@ -705,12 +707,14 @@ final class Markdown {
         + "p99 is shown for each step (S2 would fail a step over 100 ms). **This run sets "
         + "`http.maxPublishPerSecond` to " + num(any.getValue("maxPublishPerSecond"), "%,.0f")
         + "** (the default, 1,000 a second per caller, would refuse (429) everything above it: with "
-        + "auth off every POST from 127.0.0.1 is one caller). Refused: answers other than 200; failed: "
+        + "auth off every POST from 127.0.0.1 is one caller). Other processes' CPU: what the rest of the "
+        + "machine used during the step, a share of one core. Refused: answers other than 200; failed: "
         + "no answer (a connection error or 10 s without one). Highest step kept pace with (median over "
         + "the rounds): " + best + ".\n\n"
         + "| peer | step | kept pace | accepted publishes/s | refused / failed | POST answer p99 | delivered | "
-        + "deliveries/s | p50 POST→delivery | p99 POST→delivery | server CPU / delivery | gaps |\n"
-        + "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n" + rows;
+        + "deliveries/s | p50 POST→delivery | p99 POST→delivery | server CPU / delivery | gaps | "
+        + "other processes' CPU |\n"
+        + "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n" + rows;
   }
 
   /** The peers with history on the bench address, the browser's path first. */
