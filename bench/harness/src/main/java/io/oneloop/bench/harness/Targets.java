@@ -259,7 +259,9 @@ final class Targets {
               v[3], 1 + limitPct / 100), cost, "%", limitPct, cost == null ? null : cost <= limitPct,
           why != null ? why : Markdown.num(Summary.value(costly, "s1", "serverCpuUsPerDelivery"),
               "%.3f") + " vs " + Markdown.num(Summary.value(cheap, "s1", "serverCpuUsPerDelivery"),
-              "%.3f") + " µs (" + v[0] + " vs oneloop-sockjs; 10 ms CPU ticks)");
+              "%.3f") + " µs; other processes used " + Markdown.num(Summary.value(costly, "s1",
+              "otherCpuShare"), "%.2f") + " and " + Markdown.num(Summary.value(cheap, "s1",
+              "otherCpuShare"), "%.2f") + " of a core during the two S1 steps");
       double top = s.highRates[s.highRates.length - 1];
       Double h = div(high(v[0], top), high("oneloop-sockjs", top), "serverCpuUsPerDelivery");
       addInfo(AUTH, String.format("%.0f publishes/s over SockJS with %s: server CPU per delivery, "
