@@ -14,7 +14,8 @@ import java.util.function.Predicate;
 
 /**
  * Orchestrates the benchmark: runs the scenarios ({@link Lifecycle}, {@link Saturation},
- * {@link SlowConsumer}, {@link ReconnectStorm}, {@link StartStop}, {@link Cds}, {@link ClusterFanout})
+ * {@link SlowConsumer}, {@link ReconnectStorm}, {@link StartStop}, {@link Cds}, {@link ClusterFanout},
+ * {@link HttpPublish})
  * against each peer in turn (pinned to the server core), with the {@link LoadGen} in this JVM
  * (pinned to the other core), and writes the results file (its raw runs in a file beside it, not
  * committed), the chart and BENCHMARKS.md. Scenarios are interleaved peer by peer within each
@@ -111,6 +112,7 @@ public final class Bench {
     ClusterFanout cluster = new ClusterFanout(rig);
     ConnMemory mem = new ConnMemory(rig);
     Scale scale = new Scale(rig);
+    HttpPublish publish = new HttpPublish(rig);
     try {
       int extra = Math.max(0, s.startStopSamples - s.rounds);
       for (int round = 1; round <= s.rounds; round++) {
@@ -143,6 +145,9 @@ public final class Bench {
         }
         if (s.only.contains("cluster")) {
           everyPeer(cluster, round, p -> p.id.equals("oneloop"));
+        }
+        if (s.only.contains("publish")) {
+          everyPeer(publish, round, HttpPublish::takes);
         }
         if (s.cdsSamples != 0 && s.only.contains("cds")) {
           cds.round(round, runs, roundStart);

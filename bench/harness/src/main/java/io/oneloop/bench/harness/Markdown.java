@@ -206,6 +206,8 @@ final class Markdown {
     }
     b.append(metricsSection(r));
     b.append(historySection(r));
+    b.append(authorizerSection(r));
+    b.append(publishSection(r));
     b.append("\n## Targets\n\nEvery ratio compares peers of this one run. \"not measured\" "
         + "means this run has no figure for it (the note says why).\n");
     String group = null;
@@ -365,7 +367,9 @@ final class Markdown {
     b.append("- Variants: `oneloop-nometrics` and `oneloop-sockjs-nometrics` (`metrics.enabled` "
         + "false), `oneloop-2cores` (`http.instances` 2, server on both cores), `oneloop-history` "
         + "and `oneloop-sockjs-history` (`bridge.history` on `" + Peer.ADDRESS + "`, size 100) run "
-        + "the S1 process (with the fixed rates) and S2 only, each compared with oneloop on the same "
+        + "the S1 process (with the fixed rates) and S2 only, as do `oneloop-sockjs-authorizer` "
+        + "(`bridge.authorizer`) and `oneloop-sockjs-presence` (`bridge.presence` on `" + Peer.ADDRESS
+        + "`), each compared with oneloop on the same "
         + "path; the keys go into the config the harness writes, after a probe start finds which of "
         + "them the jar knows (oneloop refuses an unknown key).\n");
     b.append("- Reconnect storm (`oneloop-history` and `oneloop-sockjs-history`): the clients "
@@ -706,6 +710,92 @@ final class Markdown {
         extra.toString(), new String[][] {{"oneloop-sockjs", "SockJS, metrics on (default)"},
             {"oneloop-sockjs-nometrics", "SockJS, metrics.enabled false"},
             {"oneloop", "raw, metrics on (default)"}, {"oneloop-nometrics", "raw, metrics.enabled false"}});
+  }
+
+  /** The browser's path with an authorizer and with tracked subscribers, beside it without. */
+  private static String authorizerSection(JsonObject r) {
+    JsonArray known = r.getJsonObject("settings").getJsonArray("oneloopKnownKeys");
+    String extra = known != null && !known.contains(Peer.PRESENCE_KEY) && known.contains(Peer.AUTHORIZER_KEY)
+        ? " **This oneloop jar has no `" + Peer.PRESENCE_KEY + "`**: the presence row ran with the jar's "
+            + "default." : "";
+    return settingSection(r, "Authorizer and presence", Peer.AUTHORIZER_KEY,
+        "oneloop's SockJS path as is, with `bridge.authorizer` naming `" + Peer.AUTHORIZER_CLASS
+            + "` (in the bench task's jar: it allows every request after finding the address's rule "
+            + "in a small prefix table and counting the request; oneloop asks it about each connect, "
+            + "register, send and publish, never about a delivery), and with `bridge.presence` "
+            + "`[{\"address\": \"" + Peer.ADDRESS + "\", \"joinLeave\": false}]` (every client's "
+            + "register is a tracked entry, no join/leave events), same run, same settings otherwise. "
+            + "The targets compare S1's server CPU per delivery: at most 2 % more with the authorizer, "
+            + "5 % with presence.",
+        extra, new String[][] {{"oneloop-sockjs", "SockJS, neither"},
+            {"oneloop-sockjs-authorizer", "SockJS, bridge.authorizer"},
+            {"oneloop-sockjs-presence", "SockJS, bridge.presence"}});
+  }
+
+  /** The publish API: a backend's POSTs fanned out to the clients, step by step. */
+  private static String publishSection(JsonObject r) {
+    JsonObject sum = r.getJsonObject("summary");
+    StringBuilder rows = new StringBuilder();
+    JsonObject any = null;
+    for (String id : sum.fieldNames()) {
+      JsonObject pub = sum.getJsonObject(id).getJsonObject("publish");
+      JsonArray steps = pub == null ? null : pub.getJsonArray("steps");
+      if (steps == null) {
+        continue;
+      }
+      any = pub;
+      for (int i = 0; i < steps.size(); i++) {
+        JsonObject x = steps.getJsonObject(i);
+        rows.append("| ").append(id).append(" | ").append(num(x.getValue("rate"), "%,.0f"))
+            .append("/s for ").append(num(x.getValue("seconds"), "%.1f")).append(" s | ")
+            .append(x.getValue("passedRounds")).append(" of ").append(x.getValue("rounds")).append(" | ")
+            .append(num(x.getValue("acceptedPerSec"), "%,.0f")).append(" | ")
+            .append(num(x.getValue("refused"), "%,.0f")).append(" / ")
+            .append(num(x.getValue("failed"), "%,.0f")).append(" | ")
+            .append(num(x.getValue("postP99Ms"), "%.2f ms")).append(" | ")
+            .append(num(x.getValue("deliveriesPct"), "%.2f %%")).append(" | ")
+            .append(num(x.getValue("deliveriesPerSec"), "%,.0f")).append(" | ")
+            .append(num(x.getValue("p50Ms"), "%.2f ms")).append(" | ")
+            .append(num(x.getValue("p99Ms"), "%.2f ms")).append(" | ")
+            .append(num(x.getValue("serverCpuUsPerDelivery"), "%.3f µs")).append(" | ")
+            .append(num(x.getValue("gaps"), "%,.0f")).append(" | ")
+            .append(pct(x.getValue("otherCpuShare"))).append(" |\n");
+      }
+    }
+    if (any == null) {
+      return "";
+    }
+    StringBuilder best = new StringBuilder();
+    for (String id : sum.fieldNames()) {
+      JsonObject pub = sum.getJsonObject(id).getJsonObject("publish");
+      if (pub != null) {
+        best.append(best.length() == 0 ? "" : "; ").append(id).append(" ")
+            .append(pub.getValue("maxAcceptedPerSec") == null ? "none" : num(pub.getValue(
+                "maxAcceptedPerSec"), "%,.0f") + " publishes/s (p99 " + num(pub.getValue(
+                "maxStepP99Ms"), "%.1f ms") + ")");
+      }
+    }
+    return "\n## Publishing from a backend: `POST /api/publish`\n\n"
+        + any.getValue("clients") + " clients subscribed to `" + Peer.ADDRESS + "`; instead of the "
+        + "bench task, the generator publishes with `POST /api/publish` "
+        + "`{\"address\": \"" + Peer.ADDRESS + "\", \"body\": {\"seq\": n, \"t\": <send time, epoch µs>}}` "
+        + "over " + any.getValue("connections") + " keep-alive HTTP/1.1 connections, each waiting "
+        + "for its answer before its next POST (message k is due at start + k/R; a message is not "
+        + "sent later than the step's end). `t` is taken just before the POST is written, so the "
+        + "latency is from the POST's send time to the delivery at each client. After an unmeasured "
+        + "warm-up of " + num(any.getValue("warmupSeconds"), "%.0f") + " s at the first rate, steps "
+        + "double the rate while the server keeps pace (" + any.getString("passRule") + "); the "
+        + "p99 is shown for each step (S2 would fail a step over 100 ms). **This run sets "
+        + "`http.maxPublishPerSecond` to " + num(any.getValue("maxPublishPerSecond"), "%,.0f")
+        + "** (the default, 1,000 a second per caller, would refuse (429) everything above it: with "
+        + "auth off every POST from 127.0.0.1 is one caller). Other processes' CPU: what the rest of the "
+        + "machine used during the step, a share of one core. Refused: answers other than 200; failed: "
+        + "no answer (a connection error or 10 s without one). Highest step kept pace with (median over "
+        + "the rounds): " + best + ".\n\n"
+        + "| peer | step | kept pace | accepted publishes/s | refused / failed | POST answer p99 | delivered | "
+        + "deliveries/s | p50 POST→delivery | p99 POST→delivery | server CPU / delivery | gaps | "
+        + "other processes' CPU |\n"
+        + "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n" + rows;
   }
 
   /** The peers with history on the bench address, the browser's path first. */

@@ -14,10 +14,12 @@ import java.util.Map;
  * One server under test, how its users start it and how the generator speaks to it. Several
  * peers may be one app reached over another path (the stock bridge and oneloop, each over raw
  * WebSocket and over SockJS's WebSocket transport). A variant is oneloop with other settings
- * (metrics off, several HTTP instances on both cores, history on the bench address): it runs the
+ * (metrics off, several HTTP instances on both cores, history on the bench address, an authorizer,
+ * tracked subscribers): it runs the
  * start-to-stop life and S2 only, and is compared with oneloop rather than counted among the
  * peers. The variants with history also run the reconnect storm. Metrics off and history on are
- * measured on both paths, each beside oneloop on the same path.
+ * measured on both paths, each beside oneloop on the same path; the authorizer and presence on the
+ * SockJS path only.
  */
 final class Peer {
 
@@ -70,6 +72,11 @@ final class Peer {
   static final String ADDRESS = "bench.ticks";
   /** oneloop's per-address history, on for the bench address in {@code oneloop-history}. */
   static final String HISTORY_KEY = "bridge.history";
+  /** Authorization in code ({@code oneloop-sockjs-authorizer}): the bench task's allow-all class. */
+  static final String AUTHORIZER_KEY = "bridge.authorizer";
+  static final String AUTHORIZER_CLASS = "io.oneloop.bench.BenchAuthorizer";
+  /** Tracked subscribers ({@code oneloop-sockjs-presence}): every client's register is an entry. */
+  static final String PRESENCE_KEY = "bridge.presence";
 
   static List<Peer> all() {
     return List.of(
@@ -107,7 +114,21 @@ final class Peer {
             Map.of("metrics.enabled", false)),
         new Peer("oneloop-sockjs-history", "oneloop",
             "oneloop, SockJS WebSocket transport, bridge.history on " + ADDRESS + " (size 100)",
-            LoadGen.Protocol.SOCKJS, SOCKJS_PATH, false, true, true, null, historyKeys()));
+            LoadGen.Protocol.SOCKJS, SOCKJS_PATH, false, true, true, null, historyKeys()),
+        // What authorization in code and tracked subscribers cost on the browser's path.
+        new Peer("oneloop-sockjs-authorizer", "oneloop",
+            "oneloop, SockJS WebSocket transport, bridge.authorizer " + AUTHORIZER_CLASS,
+            LoadGen.Protocol.SOCKJS, SOCKJS_PATH, false, true, true, null,
+            Map.of(AUTHORIZER_KEY, AUTHORIZER_CLASS)),
+        new Peer("oneloop-sockjs-presence", "oneloop",
+            "oneloop, SockJS WebSocket transport, bridge.presence on " + ADDRESS
+                + " (joinLeave false)",
+            LoadGen.Protocol.SOCKJS, SOCKJS_PATH, false, true, true, null, presenceKeys()));
+  }
+
+  private static Map<String, Object> presenceKeys() {
+    return Map.of(PRESENCE_KEY, new JsonArray().add(new JsonObject().put("address", ADDRESS)
+        .put("joinLeave", false)));
   }
 
   private static Map<String, Object> historyKeys() {
@@ -143,6 +164,15 @@ final class Peer {
     node.requiredKeys.put("cluster.port", clusterPorts.get(index));
     node.requiredKeys.put("cluster.members", members);
     return node;
+  }
+
+  /** The same peer with {@code keys} put into its config whether or not the jar knows them. */
+  Peer with(Map<String, Object> keys) {
+    Peer p = new Peer(id, app, label, protocol, wsPath, slowConsumer, highRate, variant, serverCpus,
+        oneloopKeys);
+    p.requiredKeys.putAll(requiredKeys);
+    p.requiredKeys.putAll(keys);
+    return p;
   }
 
   /** The peers a run takes by default: every peer and variant. */

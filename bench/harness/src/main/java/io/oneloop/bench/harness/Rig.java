@@ -123,7 +123,33 @@ final class Rig {
     } catch (IOException | RuntimeException e) {
       o.put("bridgeError", e.toString());
     }
+    seenAtWork(p, srv, o);
     return o;
+  }
+
+  /**
+   * That an authorizer or presence variant's setting took effect: how often the authorizer was
+   * asked ({@code /metrics}' {@code oneloop_authorizer_seconds_count}) and how many entries the
+   * bench address's presence lists ({@code GET /api/presence/...}).
+   */
+  private static void seenAtWork(Peer p, Server srv, JsonObject o) {
+    try {
+      if (p.oneloopKeys.containsKey(Peer.AUTHORIZER_KEY)) {
+        MiniHttp.Response m = MiniHttp.get(srv.port, "/metrics", 5_000);
+        for (String line : m.body().split("\n")) {
+          if (line.startsWith("oneloop_authorizer_seconds_count")) {
+            o.put("authorizerAsked", Double.valueOf(line.substring(line.lastIndexOf(' ') + 1)).longValue());
+          }
+        }
+      }
+      if (p.oneloopKeys.containsKey(Peer.PRESENCE_KEY)) {
+        MiniHttp.Response r = MiniHttp.get(srv.port, "/api/presence/" + Peer.ADDRESS, 5_000);
+        o.put("presenceEntries", r.status() == 200 ? new JsonObject(r.body()).getValue("count")
+            : "status " + r.status());
+      }
+    } catch (IOException | RuntimeException e) {
+      o.put("variantCheckError", e.toString());
+    }
   }
 
   /** S4: SIGINT with the clients connected, and how long the process took to exit. */

@@ -43,12 +43,23 @@ final class Settings {
   double stormSeconds = 15;
   long stormLeadMs = 3000;
   long stormCatchUpMaxMs = 30_000;
+  /**
+   * The publish API: keep-alive connections POSTing, the first rate (doubled per step), steps at
+   * most, seconds per step, and the http.maxPublishPerSecond the run sets.
+   */
+  int publishConnections = 4;
+  double publishFirstRate = 50;
+  int publishMaxSteps = 7;
+  double publishStepSeconds = 3;
+  double publishWarmupSeconds = 3;
+  int publishMaxPerSecond = 1_000_000;
   /** Rounds that run S6 (it takes a minute per peer): the first N. */
   int s6Rounds = Integer.MAX_VALUE;
   /** oneloop's bound on a client's queue the S6 figures are read against (its default). */
   long boundBytes = 1 << 20;
-  /** The scenarios to run (life, s2, s6, storm, startstop, cds, cluster); all by default. */
-  List<String> only = new ArrayList<>(List.of("life", "s2", "s6", "storm", "startstop", "cds", "cluster", "mem", "scale"));
+  /** The scenarios to run (life, s2, s6, storm, startstop, cds, cluster, mem, scale, publish); all by default. */
+  List<String> only = new ArrayList<>(List.of("life", "s2", "s6", "storm", "startstop", "cds", "cluster", "mem", "scale",
+      "publish"));
   /** The keys of the peers' oneloop settings the jar knows (found by {@link OneloopKeys}). */
   Set<String> oneloopKnownKeys;
   /**
@@ -172,6 +183,10 @@ final class Settings {
     scaleSeconds = new double[] {2, 1};
     s6Seconds = 3;
     s6EarlySeconds = 1;
+    publishFirstRate = 100;
+    publishMaxSteps = 2;
+    publishStepSeconds = 0.5;
+    publishWarmupSeconds = 1;
     // one start with AppCDS per JVM peer: with the training runs about 7 s
     cdsSamples = 1;
     idleWaitMs = 300;
@@ -247,6 +262,12 @@ final class Settings {
         .put("stormSeconds", stormSeconds)
         .put("stormLeadMs", stormLeadMs)
         .put("stormCatchUpMaxMs", stormCatchUpMaxMs)
+        .put("publishConnections", publishConnections)
+        .put("publishFirstRate", publishFirstRate)
+        .put("publishMaxSteps", publishMaxSteps)
+        .put("publishStepSeconds", publishStepSeconds)
+        .put("publishWarmupSeconds", publishWarmupSeconds)
+        .put("publishMaxPerSecond", publishMaxPerSecond)
         .put("boundBytes", boundBytes)
         .put("memClients", memClients)
         .put("scaleSizes", new JsonArray(Arrays.stream(scaleSizes).boxed().toList()))

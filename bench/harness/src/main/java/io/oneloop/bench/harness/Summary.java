@@ -209,6 +209,10 @@ final class Summary {
         }
         o.put("storm", st);
       }
+      JsonObject publish = HttpPublish.summary(runsOf(runs, p.id, "publish"));
+      if (publish != null) {
+        o.put("publish", publish);
+      }
       for (JsonObject r : life) {
         if (r.getJsonObject("server") != null) {
           o.put("server", r.getJsonObject("server"));

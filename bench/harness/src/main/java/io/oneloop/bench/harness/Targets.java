@@ -15,6 +15,7 @@ final class Targets {
   static final String BROWSER = "The browser's path (SockJS on the fan-out engine)";
   static final String METRICS = "Metrics on and off";
   static final String HISTORY = "History and the reconnect storm";
+  static final String AUTH = "Authorizer and presence";
   static final String EARLIER = "Earlier targets (oneloop's raw path)";
 
   private final Settings s;
@@ -34,6 +35,7 @@ final class Targets {
     t.metrics();
     t.history();
     t.storm();
+    t.authorizerAndPresence();
     t.earlier();
     return t.out;
   }
@@ -231,6 +233,42 @@ final class Targets {
           (double) lost, "count", 0.0, lost == 0, st.getValue("missing") + " missing, "
               + st.getValue("gaps") + " gaps, " + st.getValue("duplicates") + " duplicates, "
               + st.getValue("gapFrames") + " gap messages");
+    }
+  }
+
+  /**
+   * An authorizer (asked on connect and register, never on deliveries) and tracked subscribers
+   * (one entry per register) on the browser's path: S1's server CPU per delivery beside
+   * {@code oneloop-sockjs}; the highest fixed rate and S2 shown beside it, without a limit.
+   */
+  private void authorizerAndPresence() {
+    for (String[] v : new String[][] {{"oneloop-sockjs-authorizer", Peer.AUTHORIZER_KEY, "2",
+        "an allow-all bridge.authorizer"}, {"oneloop-sockjs-presence", Peer.PRESENCE_KEY, "5",
+        "bridge.presence on " + Peer.ADDRESS}}) {
+      JsonObject costly = byPeer.getJsonObject(v[0]);
+      JsonObject cheap = byPeer.getJsonObject("oneloop-sockjs");
+      if (costly == null || cheap == null) {
+        continue;
+      }
+      double limitPct = Double.parseDouble(v[2]);
+      boolean known = s.oneloopKnownKeys == null || s.oneloopKnownKeys.contains(v[1]);
+      String why = known ? null : "this oneloop has no " + v[1] + ": both ran with its default";
+      Double r = Summary.ratio(costly, cheap, "s1", "serverCpuUsPerDelivery");
+      Double cost = !known || r == null ? null : Json.round(100 * (r - 1), 2);
+      add(AUTH, String.format("S1 over SockJS with %s: server CPU per delivery <= %.2fx without",
+              v[3], 1 + limitPct / 100), cost, "%", limitPct, cost == null ? null : cost <= limitPct,
+          why != null ? why : Markdown.num(Summary.value(costly, "s1", "serverCpuUsPerDelivery"),
+              "%.3f") + " vs " + Markdown.num(Summary.value(cheap, "s1", "serverCpuUsPerDelivery"),
+              "%.3f") + " µs; other processes used " + Markdown.num(Summary.value(costly, "s1",
+              "otherCpuShare"), "%.2f") + " and " + Markdown.num(Summary.value(cheap, "s1",
+              "otherCpuShare"), "%.2f") + " of a core during the two S1 steps");
+      double top = s.highRates[s.highRates.length - 1];
+      Double h = div(high(v[0], top), high("oneloop-sockjs", top), "serverCpuUsPerDelivery");
+      addInfo(AUTH, String.format("%.0f publishes/s over SockJS with %s: server CPU per delivery, "
+          + "with / without", top, v[3]), known ? h : null, "x", why);
+      Double s2 = Summary.ratio(costly, cheap, "s2", "maxDeliveriesPerSec");
+      addInfo(AUTH, "S2 over SockJS with " + v[3] + ", with / without", known ? s2 : null, "x",
+          why != null ? why : "S2 finds rates to within 15 %");
     }
   }
 
