@@ -95,7 +95,8 @@ final class Services {
       }
     });
     supervisor = new Supervisor(vertx, context, membership.nodeId());
-    supervisor.quorum(membership::belowMinMembers, membership::takeOverDelayMs);
+    supervisor.quorum(membership::belowMinMembers, membership::takeOverDelayMs, membership::singletonsMayPublish);
+    terminated.onComplete(ar -> membership.close());
     membership.onChange(supervisor::membersChanged);
     // After a split heals, a singleton runs on the side that kept its lock, never on both.
     membership.onMerged(supervisor::standDownSingletons);

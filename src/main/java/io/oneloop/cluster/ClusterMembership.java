@@ -43,6 +43,8 @@ public final class ClusterMembership {
   private volatile int minMembers;
   /** {@link System#nanoTime()} when a member last left, as this node saw it; 0 before any did. */
   private volatile long lastLeftNanos;
+  /** Notices a pause of this process longer than the heartbeat timeout; null when not clustered. */
+  private PauseWatch pauses;
 
   private ClusterMembership(String nodeId, boolean clustered, Context context, List<String> members, BooleanSupplier joined) {
     this.joined = joined;
@@ -63,6 +65,8 @@ public final class ClusterMembership {
     }
     HazelcastMembers members = new HazelcastMembers(vertx);
     ClusterMembership membership = new ClusterMembership(members.localId(), true, context, members.current(), members::active);
+    long timeoutMs = TimeUnit.SECONDS.toMillis(HazelcastSetup.MAX_NO_HEARTBEAT_SECONDS);
+    membership.pauses = new PauseWatch(timeoutMs, timeoutMs);
     members.listen(membership::changed, membership::merged);
     return membership;
   }
@@ -95,6 +99,22 @@ public final class ClusterMembership {
     }
     long since = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - left);
     return Math.max(0, TAKE_OVER_DELAY_MS - since);
+  }
+
+  /**
+   * Whether this node's singletons may publish now: not below {@code cluster.minMembers}, and not
+   * within a heartbeat timeout after a pause of this process longer than the heartbeat timeout
+   * (its peers may have handed its singletons on meanwhile). Any thread.
+   */
+  public boolean singletonsMayPublish() {
+    return !belowMinMembers() && (pauses == null || !pauses.suspended());
+  }
+
+  /** Stops watching for pauses. */
+  public void close() {
+    if (pauses != null) {
+      pauses.close();
+    }
   }
 
   public String nodeId() {

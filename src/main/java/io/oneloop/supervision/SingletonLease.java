@@ -40,8 +40,8 @@ final class SingletonLease {
   private final BooleanSupplier belowMinMembers;
   /** How long a lock just got waits before the task runs (the take-over delay after a departure). */
   private final LongSupplier takeOverDelayMs;
-  /** The hold on the lock while this node runs the task; null while it stands by. */
-  private Lock lock;
+  /** The hold on the lock while this node runs the task; null while it stands by. Read from the task's thread too. */
+  private volatile Lock lock;
 
   SingletonLease(Vertx vertx, String task, Set<String> held, BooleanSupplier standingBy, Runnable acquired, Consumer<String> lost,
                  BooleanSupplier belowMinMembers, LongSupplier takeOverDelayMs) {

@@ -59,6 +59,8 @@ public final class Supervisor {
   private BooleanSupplier belowMinMembers = () -> false;
   /** How long a singleton lock just got waits before its task runs; 0 until {@link #quorum} says otherwise. */
   private LongSupplier takeOverDelayMs = () -> 0;
+  /** Whether this node's singletons may publish for the cluster now; always, until {@link #quorum} says otherwise. */
+  private volatile BooleanSupplier singletonsMayPublish = () -> true;
 
   /** Call on the main verticle's context: the task list is answered there. */
   public Supervisor(Vertx vertx, Context context, String nodeId) {
@@ -120,11 +122,18 @@ public final class Supervisor {
 
   /**
    * How singletons heed {@code cluster.minMembers}: none runs while {@code below} says so, and a lock
-   * just got waits {@code takeOverDelayMs} before its task runs. Call before the tasks deploy.
+   * just got waits {@code takeOverDelayMs} before its task runs, and a running singleton's publishes
+   * are dropped while {@code mayPublish} says no. Call before the tasks deploy.
    */
-  public void quorum(BooleanSupplier below, LongSupplier takeOverDelayMs) {
+  public void quorum(BooleanSupplier below, LongSupplier takeOverDelayMs, BooleanSupplier mayPublish) {
     this.belowMinMembers = below;
     this.takeOverDelayMs = takeOverDelayMs;
+    this.singletonsMayPublish = mayPublish;
+  }
+
+  /** Any thread. */
+  boolean singletonsMayPublish() {
+    return singletonsMayPublish.getAsBoolean();
   }
 
   /**

@@ -4,7 +4,9 @@ import io.oneloop.Addresses;
 import io.oneloop.base.ClassLoading;
 import io.oneloop.config.RestartPolicy;
 import io.oneloop.config.TaskSpec;
+import io.oneloop.tasks.PublishLease;
 import io.oneloop.tasks.TaskTypes;
+import io.vertx.core.Context;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -52,6 +54,14 @@ final class TaskChild extends Child {
   @Override
   String taskName() {
     return name;
+  }
+
+  /** A singleton's publishes go out only while this node holds its lock and may publish for the cluster. */
+  @Override
+  void deploying(Context instanceContext) {
+    if (lease != null) {
+      PublishLease.attach(instanceContext, name, () -> lease.held() && supervisor.singletonsMayPublish());
+    }
   }
 
   JsonObject record() {
