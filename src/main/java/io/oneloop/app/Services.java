@@ -86,10 +86,18 @@ final class Services {
 
   /** Builds the membership, the supervisor, the cluster view and metrics, and connects them. */
   void connect() {
-    membership = ClusterMembership.of(vertx);
-    // Each survivor marks a departed node's unfinished jobs failed (the first to get there wins).
-    membership.onNodeLeft(jobs::nodeLeft);
+    membership = ClusterMembership.of(vertx).minMembers(config.cluster().minMembers());
+    // Each survivor marks a departed node's unfinished jobs failed (the first to get there wins); a side
+    // below cluster.minMembers does not: the node it lost may well be running them on the other side.
+    membership.onNodeLeft(left -> {
+      if (!membership.belowMinMembers()) {
+        jobs.nodeLeft(left);
+      }
+    });
     supervisor = new Supervisor(vertx, context, membership.nodeId());
+    supervisor.quorum(membership::belowMinMembers, membership::takeOverDelayMs, membership::singletonsMayPublish);
+    terminated.onComplete(ar -> membership.close());
+    membership.onChange(supervisor::membersChanged);
     // After a split heals, a singleton runs on the side that kept its lock, never on both.
     membership.onMerged(supervisor::standDownSingletons);
     nodes = new ClusterNodes(vertx, membership, this::describeNode);
@@ -99,7 +107,7 @@ final class Services {
         Supervisor.TASK_STATE_NAMES);
       jobs.meters(metrics.registry());
       metrics.bindJobs(JobManager.STATE_NAMES, jobs::count, jobs::queued);
-      metrics.bindCluster(() -> membership.members().size(), config.tasks().stream().filter(TaskSpec::singleton).map(TaskSpec::name).toList(),
+      metrics.bindCluster(() -> membership.members().size(), membership::belowMinMembers, config.tasks().stream().filter(TaskSpec::singleton).map(TaskSpec::name).toList(),
         supervisor::heldSingletons);
       terminated.onComplete(ar -> metrics.close());
     }

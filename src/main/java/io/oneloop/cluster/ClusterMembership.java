@@ -7,6 +7,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
@@ -21,6 +22,11 @@ public final class ClusterMembership {
   private static final Logger log = LoggerFactory.getLogger(ClusterMembership.class);
   /** The node id of a node that is not clustered, as the job records name it. */
   public static final String LOCAL_NODE_ID = NodeId.LOCAL;
+  /**
+   * With {@code minMembers} set, how long after Hazelcast removes a member its singletons wait to be
+   * taken over: the departed side, seeing the same silence, stands its singletons down by then.
+   */
+  public static final long TAKE_OVER_DELAY_MS = 2000;
 
   private final String nodeId;
   private final boolean clustered;
@@ -33,6 +39,12 @@ public final class ClusterMembership {
   private boolean alone;
 
   private final BooleanSupplier joined;
+  /** {@code cluster.minMembers}, or 0 when not set. */
+  private volatile int minMembers;
+  /** {@link System#nanoTime()} when a member last left, as this node saw it; 0 before any did. */
+  private volatile long lastLeftNanos;
+  /** Notices a pause of this process longer than the heartbeat timeout; null when not clustered. */
+  private PauseWatch pauses;
 
   private ClusterMembership(String nodeId, boolean clustered, Context context, List<String> members, BooleanSupplier joined) {
     this.joined = joined;
@@ -53,8 +65,56 @@ public final class ClusterMembership {
     }
     HazelcastMembers members = new HazelcastMembers(vertx);
     ClusterMembership membership = new ClusterMembership(members.localId(), true, context, members.current(), members::active);
+    long timeoutMs = TimeUnit.SECONDS.toMillis(HazelcastSetup.MAX_NO_HEARTBEAT_SECONDS);
+    membership.pauses = new PauseWatch(timeoutMs, timeoutMs);
     members.listen(membership::changed, membership::merged);
     return membership;
+  }
+
+  /** Sets {@code cluster.minMembers} (null: none, any side runs its singletons). */
+  public ClusterMembership minMembers(Integer min) {
+    this.minMembers = min == null ? 0 : min;
+    return this;
+  }
+
+  /** {@code cluster.minMembers}, or null when not set. */
+  public Integer minMembers() {
+    return minMembers == 0 ? null : minMembers;
+  }
+
+  /** Whether this node's side of the cluster has fewer members than {@code cluster.minMembers}. */
+  public boolean belowMinMembers() {
+    return minMembers > 0 && members.size() < minMembers;
+  }
+
+  /**
+   * How long a singleton lock this node just got must wait before its task runs here: with
+   * {@code minMembers}, until {@link #TAKE_OVER_DELAY_MS} after the last member left (a lock
+   * released by a graceful stop comes with no departure, and is taken at once); else 0.
+   */
+  public long takeOverDelayMs() {
+    long left = lastLeftNanos;
+    if (minMembers == 0 || left == 0) {
+      return 0;
+    }
+    long since = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - left);
+    return Math.max(0, TAKE_OVER_DELAY_MS - since);
+  }
+
+  /**
+   * Whether this node's singletons may publish now: not below {@code cluster.minMembers}, and not
+   * within a heartbeat timeout after a pause of this process longer than the heartbeat timeout
+   * (its peers may have handed its singletons on meanwhile). Any thread.
+   */
+  public boolean singletonsMayPublish() {
+    return !belowMinMembers() && (pauses == null || !pauses.suspended());
+  }
+
+  /** Stops watching for pauses. */
+  public void close() {
+    if (pauses != null) {
+      pauses.close();
+    }
   }
 
   public String nodeId() {
@@ -104,6 +164,10 @@ public final class ClusterMembership {
 
   /** From Hazelcast's event thread: the members now, and the one that left (or null when one joined). */
   void changed(List<String> now, String left) {
+    if (left != null) {
+      // Taken on Hazelcast's thread, at once: a lock freed by this departure may be granted before the context runs.
+      lastLeftNanos = System.nanoTime();
+    }
     context.runOnContext(v -> {
       List<String> before = members;
       members = List.copyOf(now);
@@ -119,6 +183,14 @@ public final class ClusterMembership {
       } else if (now.size() > 1 && alone) {
         alone = false;
         log.info("This node has cluster peers again ({} member(s))", now.size());
+      }
+      if (minMembers > 0 && (before.size() < minMembers) != (now.size() < minMembers)) {
+        if (now.size() < minMembers) {
+          log.warn("This node's side of the cluster has {} member(s), fewer than cluster.minMembers {}: its singletons stand down",
+            now.size(), minMembers);
+        } else {
+          log.info("This node's side of the cluster has {} member(s) again, at least cluster.minMembers {}", now.size(), minMembers);
+        }
       }
       changeListeners.forEach(Runnable::run);
     });

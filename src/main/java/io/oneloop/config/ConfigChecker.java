@@ -45,7 +45,7 @@ final class ConfigChecker {
   private static final Set<String> ROOT_KEYS = Set.of("http", "shutdownTimeoutMs", "bridge", "tasks", "jobs", "hooks", "health", "metrics", "log",
     "auth", "chat", "cluster");
   private static final Set<String> CLUSTER_KEYS = Set.of("enabled", "host", "port", "members", "kubernetesService",
-    "reconnectSpreadMs");
+    "reconnectSpreadMs", "minMembers");
   /** {@code host:port}, the host without white space or a colon (an IPv6 address goes in brackets). */
   private static final Pattern MEMBER = Pattern.compile("^(\\[[0-9A-Fa-f:.]+\\]|[^\\s:\\[\\]]+):(\\d{1,5})$");
   private static final Set<String> JOBS_KEYS = Set.of("maxConcurrent", "maxQueued", "retain", "types");
@@ -193,7 +193,10 @@ final class ConfigChecker {
       : attempt(() -> nonEmptyString(service, "cluster.kubernetesService"), null);
     long spread = attempt(() -> integer(cluster.getValue("reconnectSpreadMs", d.reconnectSpreadMs()), "cluster.reconnectSpreadMs", 0,
       ClusterConfig.MAX_RECONNECT_SPREAD_MS), d.reconnectSpreadMs());
-    return new ClusterConfig(enabled, host, port, members, kubernetesService, spread);
+    Object min = cluster.getValue("minMembers");
+    Integer minMembers = min == null ? null
+      : attempt(() -> (int) integer(min, "cluster.minMembers", 1, ClusterConfig.MAX_MIN_MEMBERS), null);
+    return new ClusterConfig(enabled, host, port, members, kubernetesService, spread, minMembers);
   }
 
   private OpsConfig ops(JsonObject root, JsonObject http) {

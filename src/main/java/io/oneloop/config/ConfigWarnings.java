@@ -34,6 +34,25 @@ public final class ConfigWarnings {
   private ConfigWarnings() {
   }
 
+  /**
+   * {@code cluster.minMembers} against the members listed: more than listed means no side ever runs
+   * the singletons; half or fewer means both sides of a split may run them.
+   */
+  private static void minMembers(JsonObject cluster, List<String> warnings) {
+    if (!isWhole(cluster.getValue("minMembers")) || !(cluster.getValue("members") instanceof JsonArray members) || members.isEmpty()) {
+      return;
+    }
+    long min = ((Number) cluster.getValue("minMembers")).longValue();
+    int listed = members.size();
+    if (min > listed) {
+      warnings.add("cluster.minMembers is " + min + ", more than the " + listed + " member(s) in cluster.members: no side of the"
+        + " cluster is ever large enough, so no node runs a singleton");
+    } else if (min * 2 <= listed) {
+      warnings.add("cluster.minMembers is " + min + ", not more than half of the " + listed + " member(s) in cluster.members:"
+        + " both sides of a network split may be large enough, and each then runs the singletons");
+    }
+  }
+
   /** Every warning for a resolved config, in the order of the keys; {@code source} starts each line. */
   public static List<String> of(JsonObject config, String source) {
     List<String> warnings = new ArrayList<>();
@@ -69,6 +88,9 @@ public final class ConfigWarnings {
     }
     origins(bridge.getValue("allowedOrigins"), warnings);
     restarts(config.getValue("tasks"), warnings);
+    if (config.getValue("cluster") instanceof JsonObject cluster) {
+      minMembers(cluster, warnings);
+    }
     Object shutdown = config.getValue("shutdownTimeoutMs");
     if (isWhole(shutdown) && ((Number) shutdown).longValue() > SHIPPED_STOP_TIMEOUT_MS) {
       warnings.add("shutdownTimeoutMs is " + shutdown + ", above the " + SHIPPED_STOP_TIMEOUT_MS / 1000 + " s the shipped"

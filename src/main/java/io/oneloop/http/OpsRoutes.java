@@ -82,12 +82,22 @@ public final class OpsRoutes {
     ready.register("startup", checkTimeout, promise -> promise.complete(state.started() ? Status.OK() : Status.KO()));
     ready.register("tasks", checkTimeout, promise -> criticalTasksRunning(vertx, promise));
     // Membership is news, not a reason to stop serving: a node that lost its peers serves its own clients.
+    // Below cluster.minMembers it still serves, but a balancer had better send clients to the larger side.
     ready.register("cluster", checkTimeout, promise -> {
       JsonObject data = new JsonObject()
         .put("clustered", membership.clustered())
         .put("node", membership.nodeId())
         .put("members", membership.members().size());
-      promise.complete(membership.joined() ? Status.OK(data) : Status.KO(data.put("reason", "not in the cluster")));
+      if (membership.minMembers() != null) {
+        data.put("minMembers", membership.minMembers());
+      }
+      if (!membership.joined()) {
+        promise.complete(Status.KO(data.put("reason", "not in the cluster")));
+      } else if (membership.belowMinMembers()) {
+        promise.complete(Status.KO(data.put("reason", "fewer members than cluster.minMembers")));
+      } else {
+        promise.complete(Status.OK(data));
+      }
     });
     ready.register("shutdown", checkTimeout, promise -> promise.complete(state.stopping()
       ? Status.KO(new JsonObject().put("reason", "shutting down")) : Status.OK()));
@@ -112,7 +122,8 @@ public final class OpsRoutes {
     router.route("/api/info").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(ctx -> Responses.json(ctx, 200, info(vertx)));
     Routes.read(router, "/api/cluster").handler(ctx -> nodes.nodes().onComplete(Responses.guarded(ctx, ar -> {
       if (ar.succeeded()) {
-        Responses.json(ctx, 200, new JsonObject().put("self", membership.nodeId()).put("nodes", ar.result()));
+        Responses.json(ctx, 200, new JsonObject().put("self", membership.nodeId())
+          .put("belowMinMembers", membership.belowMinMembers()).put("nodes", ar.result()));
       } else {
         Responses.error(ctx, 503, "the cluster's nodes are not available: " + ar.cause().getMessage());
       }

@@ -35,6 +35,7 @@ import java.util.Set;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import java.util.function.ToIntFunction;
@@ -208,12 +209,17 @@ public final class AppMetrics implements AutoCloseable {
 
   /**
    * {@code oneloop_cluster_members} (1 when not clustered) and, per singleton task,
-   * {@code oneloop_singleton_owner{task}}: 1 on the node that runs it, 0 on the others.
+   * {@code oneloop_singleton_owner{task}}: 1 on the node that runs it, 0 on the others, and
+   * {@code oneloop_cluster_below_min_members}: 1 while this node's side has fewer members than
+   * {@code cluster.minMembers}, else 0.
    */
-  public void bindCluster(IntSupplier members, List<String> singletons, Supplier<List<String>> held) {
+  public void bindCluster(IntSupplier members, BooleanSupplier belowMinMembers, List<String> singletons, Supplier<List<String>> held) {
     // Suppliers, which the registry holds on to (a gauge's object it holds only weakly).
     Gauge.builder("oneloop.cluster.members", members::getAsInt)
       .description("Members of the cluster as this node sees them, itself included")
+      .register(registry);
+    Gauge.builder("oneloop.cluster.below.min.members", () -> belowMinMembers.getAsBoolean() ? 1 : 0)
+      .description("1 while this node's side of the cluster has fewer members than cluster.minMembers (its singletons stand by), else 0")
       .register(registry);
     for (String task : singletons) {
       Gauge.builder("oneloop.singleton.owner", () -> held.get().contains(task) ? 1 : 0)

@@ -49,6 +49,10 @@ class Child {
     state = newState;
   }
 
+  /** An instance is about to start on {@code instanceContext}; nothing to do for a service. */
+  void deploying(Context instanceContext) {
+  }
+
   /** The name a task's log lines carry; services have none. */
   String taskName() {
     return null;
@@ -63,6 +67,11 @@ class Child {
             onEnded();
           }
         });
+      }
+
+      @Override
+      public void deploying(Context instanceContext) {
+        Child.this.deploying(instanceContext);
       }
 
       @Override

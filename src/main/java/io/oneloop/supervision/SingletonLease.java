@@ -9,6 +9,8 @@ import org.slf4j.LoggerFactory;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * One singleton task's cluster-wide lock on this node: asks for it while the task stands by, holds
@@ -32,11 +34,19 @@ final class SingletonLease {
   /** Whether the task still waits for the lock (standing by, and the supervisor not stopping). */
   private final BooleanSupplier standingBy;
   private final Runnable acquired;
-  private final Runnable lost;
-  /** The hold on the lock while this node runs the task; null while it stands by. */
-  private Lock lock;
+  /** Gets why the lock is gone: the task stops and stands by. */
+  private final Consumer<String> lost;
+  /** Whether this node's side is below {@code cluster.minMembers}: it neither asks for the lock nor keeps it. */
+  private final BooleanSupplier belowMinMembers;
+  /** How long a lock just got waits before the task runs (the take-over delay after a departure). */
+  private final LongSupplier takeOverDelayMs;
+  /** The hold on the lock while this node runs the task; null while it stands by. Read from the task's thread too. */
+  private volatile Lock lock;
 
-  SingletonLease(Vertx vertx, String task, Set<String> held, BooleanSupplier standingBy, Runnable acquired, Runnable lost) {
+  SingletonLease(Vertx vertx, String task, Set<String> held, BooleanSupplier standingBy, Runnable acquired, Consumer<String> lost,
+                 BooleanSupplier belowMinMembers, LongSupplier takeOverDelayMs) {
+    this.belowMinMembers = belowMinMembers;
+    this.takeOverDelayMs = takeOverDelayMs;
     this.vertx = vertx;
     this.task = task;
     this.held = held;
@@ -56,6 +66,15 @@ final class SingletonLease {
    * cluster (stopped, or missed for {@code max.no.heartbeat} after a kill).
    */
   void waitForTurn() {
+    if (belowMinMembers.getAsBoolean()) {
+      // Too few members on this side: the lock is left to a side large enough.
+      vertx.setTimer(RETRY_MS, id -> {
+        if (standingBy.getAsBoolean()) {
+          waitForTurn();
+        }
+      });
+      return;
+    }
     long askedAt = System.nanoTime();
     vertx.sharedData().getLockWithTimeout(Addresses.SINGLETON_LOCK_PREFIX + task, WAIT_MS).onComplete(ar -> {
       if (!standingBy.getAsBoolean()) {
@@ -78,11 +97,28 @@ final class SingletonLease {
         }
         return;
       }
-      lock = ar.result();
-      held.add(task);
-      log.info("Task \"{}\" is a singleton: this node runs it now", task);
-      acquired.run();
+      long delay = takeOverDelayMs.getAsLong();
+      if (delay > 0) {
+        log.info("Task \"{}\" is a singleton whose node left: this node takes it over in {} ms", task, delay);
+        vertx.setTimer(delay, id -> take(ar.result()));
+      } else {
+        take(ar.result());
+      }
     });
+  }
+
+  private void take(Lock got) {
+    if (!standingBy.getAsBoolean() || belowMinMembers.getAsBoolean()) {
+      got.release();
+      if (standingBy.getAsBoolean()) {
+        waitForTurn();
+      }
+      return;
+    }
+    lock = got;
+    held.add(task);
+    log.info("Task \"{}\" is a singleton: this node runs it now", task);
+    acquired.run();
   }
 
   /**
@@ -96,7 +132,20 @@ final class SingletonLease {
     }
     lock = null;
     held.remove(task);
-    lost.run();
+    lost.accept("whose lock went to the other side of a healed split");
+  }
+
+  /**
+   * This node's side has fewer members than {@code cluster.minMembers}: let go of the lock (on this
+   * side only, whose data a merge drops) and tell the supervisor. Nothing happens when this node
+   * did not hold it.
+   */
+  void standDownBelowMinMembers() {
+    if (lock == null) {
+      return;
+    }
+    release();
+    lost.accept("on a side of the cluster with fewer members than cluster.minMembers");
   }
 
   /** Lets go of the lock: another node may take it over. */

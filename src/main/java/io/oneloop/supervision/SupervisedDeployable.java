@@ -15,6 +15,10 @@ final class SupervisedDeployable implements Deployable {
     void ended(SupervisedDeployable child);
 
     void failed(SupervisedDeployable child, Throwable cause);
+
+    /** The instance is about to start on {@code context}. */
+    default void deploying(Context context) {
+    }
   }
 
   private final Deployable delegate;
@@ -42,6 +46,7 @@ final class SupervisedDeployable implements Deployable {
   @Override
   public Future<?> deploy(Context context) throws Exception {
     context.exceptionHandler(cause -> listener.failed(this, cause));
+    listener.deploying(context);
     if (taskName != null) {
       TaskMdc.mark(context, taskName);
     }

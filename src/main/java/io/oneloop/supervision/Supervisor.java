@@ -20,6 +20,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 import static io.oneloop.supervision.StartFailure.message;
@@ -53,6 +55,12 @@ public final class Supervisor {
    * news any more and nothing restarts, also for the children whose turn to stop has not come.
    */
   private boolean stopping;
+  /** Whether this node's side is below {@code cluster.minMembers}; never, until {@link #quorum} says otherwise. */
+  private BooleanSupplier belowMinMembers = () -> false;
+  /** How long a singleton lock just got waits before its task runs; 0 until {@link #quorum} says otherwise. */
+  private LongSupplier takeOverDelayMs = () -> 0;
+  /** Whether this node's singletons may publish for the cluster now; always, until {@link #quorum} says otherwise. */
+  private volatile BooleanSupplier singletonsMayPublish = () -> true;
 
   /** Call on the main verticle's context: the task list is answered there. */
   public Supervisor(Vertx vertx, Context context, String nodeId) {
@@ -110,6 +118,40 @@ public final class Supervisor {
     if (!stopping) {
       tasks.stream().filter(t -> t.lease != null).forEach(t -> t.lease.standDown());
     }
+  }
+
+  /**
+   * How singletons heed {@code cluster.minMembers}: none runs while {@code below} says so, and a lock
+   * just got waits {@code takeOverDelayMs} before its task runs, and a running singleton's publishes
+   * are dropped while {@code mayPublish} says no. Call before the tasks deploy.
+   */
+  public void quorum(BooleanSupplier below, LongSupplier takeOverDelayMs, BooleanSupplier mayPublish) {
+    this.belowMinMembers = below;
+    this.takeOverDelayMs = takeOverDelayMs;
+    this.singletonsMayPublish = mayPublish;
+  }
+
+  /** Any thread. */
+  boolean singletonsMayPublish() {
+    return singletonsMayPublish.getAsBoolean();
+  }
+
+  /**
+   * Call after each change of the members: when this node's side is below {@code cluster.minMembers},
+   * each singleton it runs stops, lets go of its lock and stands by.
+   */
+  public void membersChanged() {
+    if (!stopping && belowMinMembers.getAsBoolean()) {
+      tasks.stream().filter(t -> t.lease != null).forEach(t -> t.lease.standDownBelowMinMembers());
+    }
+  }
+
+  boolean belowMinMembers() {
+    return belowMinMembers.getAsBoolean();
+  }
+
+  long takeOverDelayMs() {
+    return takeOverDelayMs.getAsLong();
   }
 
   /** The records of all tasks, in config order. */

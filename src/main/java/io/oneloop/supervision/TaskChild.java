@@ -4,7 +4,9 @@ import io.oneloop.Addresses;
 import io.oneloop.base.ClassLoading;
 import io.oneloop.config.RestartPolicy;
 import io.oneloop.config.TaskSpec;
+import io.oneloop.tasks.PublishLease;
 import io.oneloop.tasks.TaskTypes;
+import io.vertx.core.Context;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -40,7 +42,7 @@ final class TaskChild extends Child {
     this.window = new RestartWindow(policy);
     this.lease = spec.singleton()
       ? new SingletonLease(vertx, name, supervisor.heldSingletonNames(), () -> !supervisor.stopping() && state == ChildState.STANDBY,
-          () -> start().onFailure(this::onFailed), this::standDown)
+          () -> start().onFailure(this::onFailed), this::standDown, supervisor::belowMinMembers, supervisor::takeOverDelayMs)
       : null;
   }
 
@@ -52,6 +54,14 @@ final class TaskChild extends Child {
   @Override
   String taskName() {
     return name;
+  }
+
+  /** A singleton's publishes go out only while this node holds its lock and may publish for the cluster. */
+  @Override
+  void deploying(Context instanceContext) {
+    if (lease != null) {
+      PublishLease.attach(instanceContext, name, () -> lease.held() && supervisor.singletonsMayPublish());
+    }
   }
 
   JsonObject record() {
@@ -88,21 +98,21 @@ final class TaskChild extends Child {
     return Future.succeededFuture();
   }
 
-  /** Set when a stand-down came while the task was starting: it stands down once started. */
-  boolean standDownWhenStarted;
+  /** Set, to why, when a stand-down came while the task was starting: it stands down once started. */
+  String standDownWhenStarted;
 
-  /** The lease went to the other side of a healed split: stop the task and stand by for the lock again. */
-  void standDown() {
+  /** The lease is gone ({@code why}: a healed split, too few members): stop the task and stand by for the lock again. */
+  void standDown(String why) {
     switch (state) {
-      case STARTING -> standDownWhenStarted = true;
+      case STARTING -> standDownWhenStarted = why;
       case RUNNING -> {
-        log.warn("Task \"{}\" is a singleton whose lock went to the other side of a healed split: it stops here and stands by", name);
+        log.warn("Task \"{}\" is a singleton {}: it stops here and stands by", name, why);
         state = ChildState.STOPPING;
         undeploy().onComplete(ar -> standBy());
       }
       case RESTARTING -> {
         vertx.cancelTimer(restartTimer);
-        log.warn("Task \"{}\" is a singleton whose lock went to the other side of a healed split: it stands by instead of restarting", name);
+        log.warn("Task \"{}\" is a singleton {}: it stands by instead of restarting", name, why);
         standBy();
       }
       default -> {
@@ -143,9 +153,10 @@ final class TaskChild extends Child {
         startedAt = Instant.now();
         enter(ChildState.RUNNING);
         log.info("Started task \"{}\" ({}){}", name, kind, restarts > 0 ? " again, restart " + restarts : "");
-        if (standDownWhenStarted) {
-          standDownWhenStarted = false;
-          standDown();
+        if (standDownWhenStarted != null) {
+          String why = standDownWhenStarted;
+          standDownWhenStarted = null;
+          standDown(why);
         }
       })
       .onFailure(cause -> {

@@ -36,10 +36,15 @@ public abstract class Task extends VerticleBase {
   /**
    * Publishes {@code body} to every consumer of {@code address}, browsers on the bridge included.
    * A body larger than {@code bridge.maxOutboundBytes} as JSON is refused with an
-   * {@link IllegalArgumentException}: no bridge client would be sent it.
+   * {@link IllegalArgumentException}: no bridge client would be sent it. A singleton's publish
+   * while this node holds no valid lease for it (it stands down, or its membership is in doubt) is
+   * dropped and counted.
    */
   protected void publish(String address, Object body) {
     checkSize(address, body);
+    if (!PublishLease.allows(vertx, context)) {
+      return;
+    }
     vertx.eventBus().publish(address, body);
   }
 

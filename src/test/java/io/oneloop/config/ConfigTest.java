@@ -70,6 +70,8 @@ class ConfigTest {
   void badPort() {
     assertEquals("conf/bad.json: http.port must be an integer 0-65535, got \"abc\"", error("{\"http\":{\"port\":\"abc\"}}"));
     assertEquals("conf/bad.json: http.port must be an integer 0-65535, got 70000", error("{\"http\":{\"port\":70000}}"));
+    assertEquals("conf/bad.json: cluster.minMembers must be an integer 1-1000, got 0", error("{\"cluster\":{\"minMembers\":0}}"));
+    assertEquals("conf/bad.json: cluster.minMembers must be an integer 1-1000, got \"2\"", error("{\"cluster\":{\"minMembers\":\"2\"}}"));
   }
 
   @Test

@@ -197,4 +197,19 @@ class ConfigWarningsTest {
         + " so an ordinary burst disconnects it"), log.lines());
     }
   }
+
+  @Test
+  @DisplayName("cluster.minMembers above the listed members, or not more than half of them, is warned about; a majority is quiet")
+  void minMembers() throws Exception {
+    String three = "\"members\": [\"127.0.0.1:5701\", \"127.0.0.1:5702\", \"127.0.0.1:5703\"]";
+    assertEquals(List.of(file() + ": cluster.minMembers is 4, more than the 3 member(s) in cluster.members: no side of the cluster is"
+        + " ever large enough, so no node runs a singleton"),
+      warnings("{\"cluster\": {" + three + ", \"minMembers\": 4}}"));
+    assertEquals(List.of(file() + ": cluster.minMembers is 1, not more than half of the 3 member(s) in cluster.members: both sides of"
+        + " a network split may be large enough, and each then runs the singletons"),
+      warnings("{\"cluster\": {" + three + ", \"minMembers\": 1}}"));
+    assertEquals(1, warnings("{\"cluster\": {\"members\": [\"127.0.0.1:5701\", \"127.0.0.1:5702\"], \"minMembers\": 1}}").size());
+    assertEquals(List.of(), warnings("{\"cluster\": {" + three + ", \"minMembers\": 2}}"));
+    assertEquals(List.of(), warnings("{\"cluster\": {" + three + "}}"));
+  }
 }

@@ -12,6 +12,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -27,13 +28,17 @@ class SingletonLeaseTest {
     final AtomicBoolean standingBy = new AtomicBoolean(true);
     final CountDownLatch acquired = new CountDownLatch(1);
     final AtomicInteger lost = new AtomicInteger();
+    /** Whether this node's side is below cluster.minMembers. */
+    final AtomicBoolean below = new AtomicBoolean();
+    /** The take-over delay the membership would give a lock got now. */
+    final AtomicLong delayMs = new AtomicLong();
     final SingletonLease lease;
 
     Node(Vertx vertx, String task) {
       lease = new SingletonLease(vertx, task, held, standingBy::get, () -> {
         standingBy.set(false);
         acquired.countDown();
-      }, lost::incrementAndGet);
+      }, why -> lost.incrementAndGet(), below::get, delayMs::get);
     }
 
     /** Runs {@code action} on the event loop, as the supervisor does, and waits for it. */
@@ -97,5 +102,59 @@ class SingletonLeaseTest {
     assertEquals(1, gone.acquired.getCount());
     assertEquals(Set.of(), gone.held);
     next.onLoop(vertx, next.lease::release);
+  }
+
+  @Test
+  @DisplayName("below cluster.minMembers a node does not take a free lock; once enough members are back it does")
+  void belowMinMembersWaits(Vertx vertx) throws Exception {
+    Node node = new Node(vertx, "tick");
+    node.below.set(true);
+    node.onLoop(vertx, node.lease::waitForTurn);
+    assertFalse(node.acquired.await(2500, TimeUnit.MILLISECONDS), "a side too small leaves the free lock alone");
+    assertEquals(Set.of(), node.held);
+    node.below.set(false);
+    assertTrue(node.acquired.await(10, TimeUnit.SECONDS), "with enough members it takes the lock");
+    assertEquals(Set.of("tick"), node.held);
+    node.onLoop(vertx, node.lease::release);
+  }
+
+  @Test
+  @DisplayName("falling below cluster.minMembers releases the lock and tells the supervisor once: another node may take it")
+  void standDownBelowMinMembers(Vertx vertx) throws Exception {
+    Node node = new Node(vertx, "tick");
+    node.onLoop(vertx, node.lease::waitForTurn);
+    assertTrue(node.acquired.await(5, TimeUnit.SECONDS));
+    node.below.set(true);
+    node.onLoop(vertx, node.lease::standDownBelowMinMembers);
+    node.onLoop(vertx, node.lease::standDownBelowMinMembers);
+    assertEquals(1, node.lost.get());
+    assertFalse(node.lease.held());
+    assertEquals(Set.of(), node.held);
+    Node other = new Node(vertx, "tick");
+    other.onLoop(vertx, other.lease::waitForTurn);
+    assertTrue(other.acquired.await(5, TimeUnit.SECONDS), "the lock was released");
+    other.onLoop(vertx, other.lease::release);
+  }
+
+  @Test
+  @DisplayName("a lock got within the take-over delay runs the task only when the delay is over, and not if the side fell below")
+  void takeOverDelay(Vertx vertx) throws Exception {
+    Node node = new Node(vertx, "tick");
+    node.delayMs.set(1500);
+    long t0 = System.nanoTime();
+    node.onLoop(vertx, node.lease::waitForTurn);
+    assertTrue(node.acquired.await(10, TimeUnit.SECONDS));
+    assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) >= 1400, "the task waits out the take-over delay");
+    node.onLoop(vertx, node.lease::release);
+
+    Node late = new Node(vertx, "tick");
+    late.delayMs.set(1000);
+    late.onLoop(vertx, late.lease::waitForTurn);
+    late.below.set(true);
+    assertFalse(late.acquired.await(2500, TimeUnit.MILLISECONDS), "the side fell below during the delay: the task does not run");
+    Node other = new Node(vertx, "tick");
+    other.onLoop(vertx, other.lease::waitForTurn);
+    assertTrue(other.acquired.await(5, TimeUnit.SECONDS), "the lock got during the delay was released");
+    other.onLoop(vertx, other.lease::release);
   }
 }
