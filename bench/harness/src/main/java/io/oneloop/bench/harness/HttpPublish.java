@@ -174,33 +174,17 @@ final class HttpPublish implements Scenario {
     long first = rig.steps.reserveFirst();
     rig.gen.beginStep(first, count);
     int sockets = rig.gen.openCount();
-    long c0 = srv.cpuTicks();
-    long g0 = Proc.selfCpuTicks();
-    long m0 = Proc.machineBusyTicks();
-    long w0 = System.nanoTime();
+    StepStats.Marks start = StepStats.Marks.now(srv);
     Poster.Result res = poster.run(rate, count, first);
-    long cMid = srv.cpuTicks();
-    long gMid = Proc.selfCpuTicks();
-    long mMid = Proc.machineBusyTicks();
-    long wMid = System.nanoTime();
+    StepStats.Marks published = StepStats.Marks.now(srv);
     long expected = res.accepted() * sockets;
-    long deadline = wMid + TimeUnit.MILLISECONDS.toNanos(s.graceMs);
+    long deadline = published.wallNanos() + TimeUnit.MILLISECONDS.toNanos(s.graceMs);
     while (System.nanoTime() < deadline && rig.gen.deliveredSoFar() < expected && srv.alive()) {
       Thread.sleep(10);
     }
-    long c1 = srv.cpuTicks();
-    long g1 = Proc.selfCpuTicks();
-    long w1 = System.nanoTime();
+    StepStats.Marks end = StepStats.Marks.now(srv);
     StepStats st = rig.gen.endStep();
-    st.rate = rate;
-    st.seconds = count / rate;
-    st.wallSeconds = (w1 - w0) / 1e9;
-    st.publishSeconds = (wMid - w0) / 1e9;
-    st.serverCpuTicks = c1 >= 0 && c0 >= 0 ? c1 - c0 : 0;
-    st.serverCpuTicksPublishing = cMid >= 0 && c0 >= 0 ? cMid - c0 : 0;
-    st.generatorCpuTicks = g1 - g0;
-    st.generatorCpuTicksPublishing = gMid - g0;
-    st.machineBusyTicksPublishing = m0 >= 0 && mMid >= 0 ? mMid - m0 : -1;
+    st.timed(rate, count, start, published, end);
     st.serverRssKiB = srv.rssKiB();
     st.serverPeakRssKiB = st.serverRssKiB;
     st.serverAlive = srv.alive();

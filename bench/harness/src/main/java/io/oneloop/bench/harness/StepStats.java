@@ -5,6 +5,26 @@ import org.HdrHistogram.Histogram;
 
 /** What the load generator saw during one publish run, plus the server-side figures. */
 final class StepStats {
+
+  /** The clocks a step reads: the server's CPU, this harness's CPU, the machine's busy ticks, the wall clock. */
+  record Marks(long server, long generator, long machine, long wallNanos) {
+    static Marks now(Server srv) {
+      return new Marks(srv.cpuTicks(), Proc.selfCpuTicks(), Proc.machineBusyTicks(), System.nanoTime());
+    }
+  }
+
+  /** The step's rate and times, from the clocks read at its start, when its publishing ended, and at its end. */
+  void timed(double rate, long count, Marks start, Marks published, Marks end) {
+    this.rate = rate;
+    seconds = count / rate;
+    wallSeconds = (end.wallNanos() - start.wallNanos()) / 1e9;
+    publishSeconds = (published.wallNanos() - start.wallNanos()) / 1e9;
+    serverCpuTicks = end.server() >= 0 && start.server() >= 0 ? end.server() - start.server() : 0;
+    serverCpuTicksPublishing = published.server() >= 0 && start.server() >= 0 ? published.server() - start.server() : 0;
+    generatorCpuTicks = end.generator() - start.generator();
+    generatorCpuTicksPublishing = published.generator() - start.generator();
+    machineBusyTicksPublishing = start.machine() >= 0 && published.machine() >= 0 ? published.machine() - start.machine() : -1;
+  }
   long first;
   long count;
   Histogram histogram;

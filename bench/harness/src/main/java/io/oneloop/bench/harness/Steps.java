@@ -61,10 +61,7 @@ final class Steps {
     gen.beginStep(first, count);
     int sockets = gen.openCount();
     long expected = count * sockets;
-    long c0 = srv.cpuTicks();
-    long g0 = Proc.selfCpuTicks();
-    long m0 = Proc.machineBusyTicks();
-    long w0 = System.nanoTime();
+    StepStats.Marks start = StepStats.Marks.now(srv);
     String controlError = null;
     try {
       MiniHttp.Response resp = MiniHttp.get(srv.controlPort,
@@ -88,25 +85,19 @@ final class Steps {
       return st;
     }
     long durationNs = (long) (count / rate * 1e9);
-    long publishEnd = w0 + durationNs;
+    long publishEnd = start.wallNanos() + durationNs;
     long deadline = publishEnd + TimeUnit.MILLISECONDS.toNanos(s.graceMs);
     long peak = 0;
     long rss = 0;
     boolean alive = true;
-    long cMid = -1;
-    long gMid = -1;
-    long mMid = -1;
-    long wMid = 0;
+    StepStats.Marks published = null;
     while (System.nanoTime() < deadline) {
       long now = System.nanoTime();
-      long wake = cMid < 0 ? Math.min(publishEnd, deadline) : deadline;
+      long wake = published == null ? Math.min(publishEnd, deadline) : deadline;
       long left = TimeUnit.NANOSECONDS.toMillis(wake - now);
       Thread.sleep(Math.max(1, Math.min(100, left)));
-      if (cMid < 0 && System.nanoTime() >= publishEnd) {
-        cMid = srv.cpuTicks();
-        gMid = Proc.selfCpuTicks();
-        mMid = Proc.machineBusyTicks();
-        wMid = System.nanoTime();
+      if (published == null && System.nanoTime() >= publishEnd) {
+        published = StepStats.Marks.now(srv);
       }
       long r = srv.rssKiB();
       if (r > 0) {
@@ -117,29 +108,13 @@ final class Steps {
         alive = false;
         break;
       }
-      if (cMid >= 0 && gen.deliveredSoFar() >= expected) {
+      if (published != null && gen.deliveredSoFar() >= expected) {
         break;
       }
     }
-    long c1 = srv.cpuTicks();
-    long g1 = Proc.selfCpuTicks();
-    long w1 = System.nanoTime();
-    if (cMid < 0) {
-      cMid = c1;
-      gMid = g1;
-      mMid = Proc.machineBusyTicks();
-      wMid = w1;
-    }
+    StepStats.Marks end = StepStats.Marks.now(srv);
     StepStats st = gen.endStep();
-    st.rate = rate;
-    st.seconds = count / rate;
-    st.wallSeconds = (w1 - w0) / 1e9;
-    st.publishSeconds = (wMid - w0) / 1e9;
-    st.serverCpuTicks = c1 >= 0 && c0 >= 0 ? c1 - c0 : 0;
-    st.serverCpuTicksPublishing = cMid >= 0 && c0 >= 0 ? cMid - c0 : 0;
-    st.generatorCpuTicks = g1 - g0;
-    st.generatorCpuTicksPublishing = gMid - g0;
-    st.machineBusyTicksPublishing = m0 >= 0 && mMid >= 0 ? mMid - m0 : -1;
+    st.timed(rate, count, start, published == null ? end : published, end);
     st.serverRssKiB = rss;
     st.serverPeakRssKiB = peak;
     st.serverAlive = alive && srv.alive();
