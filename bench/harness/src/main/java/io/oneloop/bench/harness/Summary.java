@@ -252,7 +252,7 @@ final class Summary {
       }
       ratios.put(subject, rs);
     }
-    JsonArray targets = Targets.build(s, byPeer, ratios);
+    JsonArray targets = Targets.build(s, byPeer, ratios, runs);
     return new JsonObject().put("peers", byPeer).put("ratios", ratios).put("targets", targets);
   }
 

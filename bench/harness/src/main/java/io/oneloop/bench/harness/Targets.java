@@ -4,6 +4,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The issues' targets, read from one run's summary: each as measured, its limit, and met or not
@@ -17,25 +19,29 @@ final class Targets {
   static final String HISTORY = "History and the reconnect storm";
   static final String AUTH = "Authorizer and presence";
   static final String EARLIER = "Earlier targets (oneloop's raw path)";
+  static final String MANY = "Many sockets, low latency";
 
   private final Settings s;
   private final JsonObject byPeer;
   private final JsonObject ratios;
+  private final JsonArray runs;
   private final JsonArray out = new JsonArray();
 
-  private Targets(Settings s, JsonObject byPeer, JsonObject ratios) {
+  private Targets(Settings s, JsonObject byPeer, JsonObject ratios, JsonArray runs) {
     this.s = s;
     this.byPeer = byPeer;
     this.ratios = ratios;
+    this.runs = runs;
   }
 
-  static JsonArray build(Settings s, JsonObject byPeer, JsonObject ratios) {
-    Targets t = new Targets(s, byPeer, ratios);
+  static JsonArray build(Settings s, JsonObject byPeer, JsonObject ratios, JsonArray runs) {
+    Targets t = new Targets(s, byPeer, ratios, runs);
     t.browser();
     t.metrics();
     t.history();
     t.storm();
     t.authorizerAndPresence();
+    t.manySockets();
     t.earlier();
     return t.out;
   }
@@ -269,6 +275,41 @@ final class Targets {
       Double s2 = Summary.ratio(costly, cheap, "s2", "maxDeliveriesPerSec");
       addInfo(AUTH, "S2 over SockJS with " + v[3] + ", with / without", known ? s2 : null, "x",
           why != null ? why : "S2 finds rates to within 15 %");
+    }
+  }
+
+  /**
+   * The quiet deployment and the many-socket one: S1's p99 on the browser's path beside
+   * Socket.IO's, the start beside raw Vert.x without AppCDS, and RSS per connection beside
+   * Socket.IO's at every size of the connection scale (live heap shown beside it).
+   */
+  private void manySockets() {
+    ratio(MANY, "oneloop-sockjs", "socketio", "s1P99", "<=", 1.0, "S1 p99 over SockJS <= Socket.IO's");
+    ratio(MANY, "oneloop", "raw", "s3Start", "<=", 1.3, "Start to /health <= 1.3x raw Vert.x, without AppCDS");
+    Map<String, Map<Integer, JsonObject>> bySize = new TreeMap<>();
+    for (int i = 0; runs != null && i < runs.size(); i++) {
+      JsonObject run = runs.getJsonObject(i);
+      JsonArray sizes = run.getJsonArray("sizes");
+      if (!"scale".equals(run.getString("kind")) || sizes == null || run.getString("error") != null) {
+        continue;
+      }
+      for (int k = 0; k < sizes.size(); k++) {
+        JsonObject z = sizes.getJsonObject(k);
+        bySize.computeIfAbsent(run.getString("peer"), x -> new TreeMap<>()).put(z.getInteger("clients"), z);
+      }
+    }
+    Map<Integer, JsonObject> sio = bySize.getOrDefault("socketio", Map.of());
+    for (String id : List.of("oneloop-sockjs", "oneloop")) {
+      for (var e : bySize.getOrDefault(id, Map.of()).entrySet()) {
+        JsonObject peer = sio.get(e.getKey());
+        Double mine = e.getValue().getDouble("rssPerConnKiB");
+        Double theirs = peer == null ? null : peer.getDouble("rssPerConnKiB");
+        Double r = mine == null || theirs == null || theirs <= 0 ? null : Json.round(mine / theirs, 3);
+        add(MANY, String.format("%,d clients on %s: RSS per connection <= Socket.IO's", e.getKey(), id), r, "x", 1.0,
+            r == null ? null : r <= 1.0, Markdown.num(mine, "%.1f") + " vs " + Markdown.num(theirs, "%.1f")
+                + " KiB; live heap after GC " + Markdown.num(e.getValue().getValue("heapPerConnKiB"), "%.2f")
+                + " KiB per connection (see Memory per connection for where it goes)");
+      }
     }
   }
 
