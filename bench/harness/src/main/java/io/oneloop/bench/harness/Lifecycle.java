@@ -50,6 +50,14 @@ final class Lifecycle implements Scenario {
           .put("idleRssMiB", Json.round(idleRss / 1024.0, 1))
           .put("clientsRssMiB", Json.round(clientsRss / 1024.0, 1))
           .put("clients", rig.gen.openCount()));
+      if (s.s1WarmupSeconds > 0) {
+        // the same rate, unmeasured: what the first seconds of a cold process cost is kept beside S1, not in it
+        StepStats w = rig.steps.measure(srv, s.s1Rate, s.s1WarmupSeconds);
+        r.put("s1Warmup", w.toJson(CLK_TCK));
+        log("  S1 warm-up %.0f/s for %.0f s: %.2f%% delivered, p50 %.2f ms, p99 %.2f ms, server %.1f us/delivery",
+            s.s1Rate, s.s1WarmupSeconds, w.deliveriesPct(), w.ms(50), w.ms(99), w.serverCpuUsPerDelivery(CLK_TCK));
+        sleep(s.pauseMs);
+      }
       StepStats s1 = rig.steps.run(srv, s.s1Rate, s.s1Seconds);
       r.put("s1", s1.toJson(CLK_TCK));
       log("  S1: %.2f%% delivered, %d gaps, %d duplicates, p50 %.2f ms, p99 %.2f ms, max %.2f ms,"

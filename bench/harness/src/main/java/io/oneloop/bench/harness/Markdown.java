@@ -137,6 +137,7 @@ final class Markdown {
     b.append(cluster(r));
     b.append(connMemory(r));
     b.append(connScale(r));
+    b.append(s1Warmup(sum));
     b.append("### S2 per round (deliveries/s at the highest passing step)\n\n");
     b.append("| peer | ");
     for (int i = 1; i <= rounds; i++) {
@@ -226,7 +227,6 @@ final class Markdown {
               .replace("|", "/")).append(" |\n");
     }
 
-    b.append(connScale(r));
     b.append("\n## Machine\n\n");
     b.append("- CPU: ").append(m.getString("cpuModel")).append(", ").append(m.getValue("cpus"))
         .append(" cores; memory ").append(m.getValue("memoryGiB")).append(" GiB\n");
@@ -311,7 +311,9 @@ final class Markdown {
     b.append("\n");
     b.append("- S1: ").append(num(set.getValue("s1RatePerSec"), "%.0f")).append(" messages/s for ")
         .append(num(set.getValue("s1Seconds"), "%.0f")).append(" s to ").append(n)
-        .append(" clients. Server CPU is utime+stime from `/proc/<pid>/stat` over the step "
+        .append(" clients, after an unmeasured ").append(num(set.getValue("s1WarmupSeconds"), "%.0f"))
+        .append(" s at the same rate (every peer alike; its figures are in the S1 warm-up table). "
+            + "Server CPU is utime+stime from `/proc/<pid>/stat` over the step "
             + "(10 ms ticks) divided by deliveries; RSS is `VmRSS` at the end of the step.\n");
     b.append("- S2: steps of ").append(num(set.getValue("s2StepSeconds"), "%.0f"))
         .append(" s, doubling the publish rate from ").append(num(set.getValue("s2FirstRate"), "%.0f"))
@@ -546,6 +548,33 @@ final class Markdown {
         + "|---|---:|---:|---:|---:|\n" + rows + "\n"
         + (classes.length() == 0 ? "" : "Per socket, the classes whose live bytes grew most: bytes (instances).\n\n"
             + classes + "\n");
+  }
+
+  /** S1's unmeasured warm-up beside S1: what a cold process's first seconds cost each peer. */
+  private static String s1Warmup(JsonObject sum) {
+    StringBuilder rows = new StringBuilder();
+    for (String id : sum.fieldNames()) {
+      JsonObject p = sum.getJsonObject(id);
+      if (p.getJsonObject("s1Warmup") == null) {
+        continue;
+      }
+      rows.append("| ").append(id).append(" | ")
+          .append(f(p, "s1Warmup", "p50Ms", "%.2f ms")).append(" | ")
+          .append(f(p, "s1Warmup", "p99Ms", "%.2f ms")).append(" | ")
+          .append(f(p, "s1Warmup", "maxMs", "%.1f ms")).append(" | ")
+          .append(f(p, "s1Warmup", "serverCpuUsPerDelivery", "%.2f µs")).append(" | ")
+          .append(f(p, "s1", "p99Ms", "%.2f ms")).append(" | ")
+          .append(f(p, "s1", "serverCpuUsPerDelivery", "%.2f µs")).append(" |\n");
+    }
+    if (rows.length() == 0) {
+      return "";
+    }
+    return "### S1 warm-up: a cold process's first seconds\n\n"
+        + "The unmeasured step at S1's rate that comes before S1 on the same process, just after the clients "
+        + "connected (medians over the rounds). The difference to S1 is what JIT compilation and first-use "
+        + "allocation cost each peer while it warms up.\n\n"
+        + "| peer | warm-up p50 | warm-up p99 | warm-up max | warm-up server CPU / delivery | S1 p99 "
+        + "| S1 server CPU / delivery |\n|---|---:|---:|---:|---:|---:|---:|\n" + rows + "\n";
   }
 
   /** The connection scale: per peer, size and rate, what the clients got and what it cost. */

@@ -17,6 +17,8 @@ final class Settings {
   int rounds = 3;
   double s1Rate = 20;
   double s1Seconds = 20;
+  /** An unmeasured step at S1's rate before S1, as S2 has: S1 measures the steady path, not JIT warm-up. */
+  double s1WarmupSeconds = 5;
   double s2StepSeconds = 3;
   double s2WarmupSeconds = 3;
   double s2FirstRate = 10;
@@ -126,6 +128,7 @@ final class Settings {
         case "--scale-sizes" -> s.scaleSizes = Arrays.stream(v.split(",")).mapToInt(Integer::parseInt).toArray();
         case "--rounds" -> s.rounds = Integer.parseInt(v);
         case "--s1-seconds" -> s.s1Seconds = Double.parseDouble(v);
+        case "--s1-warmup-seconds" -> s.s1WarmupSeconds = Double.parseDouble(v);
         case "--s2-step-seconds" -> s.s2StepSeconds = Double.parseDouble(v);
         case "--start-stop-samples" -> s.startStopSamples = Integer.parseInt(v);
         case "--s6-seconds" -> s.s6Seconds = Double.parseDouble(v);
@@ -157,6 +160,7 @@ final class Settings {
     clients = 50;
     rounds = 1;
     s1Seconds = 1;
+    s1WarmupSeconds = 0;
     s2StepSeconds = 1;
     s2WarmupSeconds = 0;
     s2FirstRate = 100;
@@ -243,6 +247,7 @@ final class Settings {
         .put("rounds", rounds)
         .put("s1RatePerSec", s1Rate)
         .put("s1Seconds", s1Seconds)
+        .put("s1WarmupSeconds", s1WarmupSeconds)
         .put("s2StepSeconds", s2StepSeconds)
         .put("s2WarmupSeconds", s2WarmupSeconds)
         .put("s2Resolution", s2Resolution)

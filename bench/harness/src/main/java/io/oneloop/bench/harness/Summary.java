@@ -43,6 +43,15 @@ final class Summary {
           .put("duplicates", sum(s1, "duplicates"))
           .put("outOfOrder", sum(s1, "outOfOrder"))
           .put("socketsClosed", sum(s1, "socketsClosed")));
+      List<JsonObject> warm = sub(life, "s1Warmup");
+      if (!warm.isEmpty()) {
+        o.put("s1Warmup", new JsonObject()
+            .put("rounds", warm.size())
+            .put("p50Ms", median(warm, "p50Ms"))
+            .put("p99Ms", median(warm, "p99Ms"))
+            .put("maxMs", median(warm, "maxMs"))
+            .put("serverCpuUsPerDelivery", median(warm, "serverCpuUsPerDelivery")));
+      }
 
       List<JsonObject> s2 = sub(s.smokeMode() ? life : sat, "s2");
       JsonArray perRound = new JsonArray();
