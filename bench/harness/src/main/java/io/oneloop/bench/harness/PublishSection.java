@@ -72,7 +72,7 @@ final class PublishSection {
         + "|---|---:|---:|---:|---:|---:|\n" + head + "\n"
         + any.getValue("clients") + " clients subscribed to `" + Peer.ADDRESS + "`; instead of the "
         + "bench task, the generator publishes with `POST /api/publish` "
-        + "`{\"address\": \"" + Peer.ADDRESS + "\", \"body\": {\"seq\": n, \"t\": <send time, epoch µs>}}` "
+        + "`{\"address\": \"" + Peer.ADDRESS + "\", \"body\": {\"seq\": n, \"t\": <scheduled send time, epoch µs>}}` "
         + how + ". After an unmeasured warm-up of " + num(any.getValue("warmupSeconds"), "%.0f")
         + " s at the first rate, steps double the rate while the server keeps pace; the p99 is shown "
         + "for each step (S2 would fail a step over 100 ms). Other processes' CPU: what the rest of "
