@@ -110,6 +110,7 @@ public final class Bench {
     StartStop startStop = new StartStop(rig);
     Cds cds = new Cds(rig, peers.stream().filter(p -> !p.variant).toList());
     ClusterFanout cluster = new ClusterFanout(rig);
+    ClusterFanout clusterHistory = new ClusterFanout(rig, true);
     ConnMemory mem = new ConnMemory(rig);
     Scale scale = new Scale(rig);
     HttpPublish publish = new HttpPublish(rig);
@@ -145,6 +146,7 @@ public final class Bench {
         }
         if (s.only.contains("cluster")) {
           everyPeer(cluster, round, p -> p.id.equals("oneloop"));
+          everyPeer(clusterHistory, round, p -> p.id.equals("oneloop"));
         }
         if (s.only.contains("publish")) {
           everyPeer(publish, round, HttpPublish::takes);

@@ -22,21 +22,44 @@ final class ClusterFanout implements Scenario {
 
   static final int NODES = 3;
   static final String LABEL = "three nodes share 2 cores";
+  /** The record kind of the run with history on the bench address. */
+  static final String HISTORY_KIND = "clusterhistory";
 
   private final Rig rig;
   private final Settings s;
+  /**
+   * History on the bench address on every node (the same {@code bridge.history} as
+   * {@code oneloop-history}, so one Hazelcast ring shared by the nodes), and first, in the same
+   * run, one node alone with the same history to compare with.
+   */
+  private final boolean history;
 
   ClusterFanout(Rig rig) {
+    this(rig, false);
+  }
+
+  ClusterFanout(Rig rig, boolean history) {
     this.rig = rig;
     this.s = rig.s;
+    this.history = history;
   }
 
   @Override
-  public JsonObject run(Peer p, int round) throws Exception {
-    JsonObject r = new JsonObject().put("round", round).put("peer", p.id).put("kind", "cluster")
-        .put("nodes", NODES).put("label", LABEL);
-    log("round %d %s: %d clustered nodes (%s), %d clients spread over them, one publisher", round, p.id,
-        NODES, LABEL, s.clients);
+  public JsonObject run(Peer peer, int round) throws Exception {
+    JsonObject r = new JsonObject().put("round", round).put("peer", peer.id)
+        .put("kind", history ? HISTORY_KIND : "cluster").put("nodes", NODES).put("label", LABEL);
+    Peer p = peer;
+    if (history) {
+      p = peer.with(Peer.historyKeys());
+      r.put("history", Peer.historyKeys().get(Peer.HISTORY_KEY));
+      JsonObject single = ClusterHistory.singleNode(rig, p, round);
+      r.put("single", single);
+      if (single.getString("error") != null) {
+        return r.put("error", single.getString("error"));
+      }
+    }
+    log("round %d %s: %d clustered nodes (%s)%s, %d clients spread over them, one publisher", round,
+        p.id, NODES, LABEL, history ? ", history on " + Peer.ADDRESS : "", s.clients);
     List<Integer> clusterPorts = new ArrayList<>();
     for (int i = 0; i < NODES; i++) {
       clusterPorts.add(Ports.free());
@@ -84,6 +107,9 @@ final class ClusterFanout implements Scenario {
       if (!first.alive()) {
         return rig.fail(r, p, first, "a node died during the run");
       }
+      if (history) {
+        ClusterHistory.checkShared(r, nodes);
+      }
     } finally {
       rig.gen.expectClose();
       for (Server node : nodes) {
@@ -94,7 +120,7 @@ final class ClusterFanout implements Scenario {
     return r;
   }
 
-  private JsonObject step(Server first, double rate, double seconds) throws Exception {
+  JsonObject step(Server first, double rate, double seconds) throws Exception {
     StepStats st = rig.steps.run(first, rate, seconds);
     log("  %s: %.0f/s for %.0f s: %.2f%% delivered (%,.0f/s), %d gaps, %d duplicates, p99 %.2f ms, "
             + "cluster %.2f us/delivery (CPU %.0f%% of a core), RSS %.0f MiB in all",

@@ -135,6 +135,7 @@ final class Markdown {
     b.append(highRate(r));
     b.append(slowConsumer(r));
     b.append(cluster(r));
+    b.append(ClusterHistory.markdown(r));
     b.append(connMemory(r));
     b.append(connScale(r));
     b.append(s1Warmup(sum));
@@ -763,68 +764,7 @@ final class Markdown {
 
   /** The publish API: a backend's POSTs fanned out to the clients, step by step. */
   private static String publishSection(JsonObject r) {
-    JsonObject sum = r.getJsonObject("summary");
-    StringBuilder rows = new StringBuilder();
-    JsonObject any = null;
-    for (String id : sum.fieldNames()) {
-      JsonObject pub = sum.getJsonObject(id).getJsonObject("publish");
-      JsonArray steps = pub == null ? null : pub.getJsonArray("steps");
-      if (steps == null) {
-        continue;
-      }
-      any = pub;
-      for (int i = 0; i < steps.size(); i++) {
-        JsonObject x = steps.getJsonObject(i);
-        rows.append("| ").append(id).append(" | ").append(num(x.getValue("rate"), "%,.0f"))
-            .append("/s for ").append(num(x.getValue("seconds"), "%.1f")).append(" s | ")
-            .append(x.getValue("passedRounds")).append(" of ").append(x.getValue("rounds")).append(" | ")
-            .append(num(x.getValue("acceptedPerSec"), "%,.0f")).append(" | ")
-            .append(num(x.getValue("refused"), "%,.0f")).append(" / ")
-            .append(num(x.getValue("failed"), "%,.0f")).append(" | ")
-            .append(num(x.getValue("postP99Ms"), "%.2f ms")).append(" | ")
-            .append(num(x.getValue("deliveriesPct"), "%.2f %%")).append(" | ")
-            .append(num(x.getValue("deliveriesPerSec"), "%,.0f")).append(" | ")
-            .append(num(x.getValue("p50Ms"), "%.2f ms")).append(" | ")
-            .append(num(x.getValue("p99Ms"), "%.2f ms")).append(" | ")
-            .append(num(x.getValue("serverCpuUsPerDelivery"), "%.3f µs")).append(" | ")
-            .append(num(x.getValue("gaps"), "%,.0f")).append(" | ")
-            .append(pct(x.getValue("otherCpuShare"))).append(" |\n");
-      }
-    }
-    if (any == null) {
-      return "";
-    }
-    StringBuilder best = new StringBuilder();
-    for (String id : sum.fieldNames()) {
-      JsonObject pub = sum.getJsonObject(id).getJsonObject("publish");
-      if (pub != null) {
-        best.append(best.length() == 0 ? "" : "; ").append(id).append(" ")
-            .append(pub.getValue("maxAcceptedPerSec") == null ? "none" : num(pub.getValue(
-                "maxAcceptedPerSec"), "%,.0f") + " publishes/s (p99 " + num(pub.getValue(
-                "maxStepP99Ms"), "%.1f ms") + ")");
-      }
-    }
-    return "\n## Publishing from a backend: `POST /api/publish`\n\n"
-        + any.getValue("clients") + " clients subscribed to `" + Peer.ADDRESS + "`; instead of the "
-        + "bench task, the generator publishes with `POST /api/publish` "
-        + "`{\"address\": \"" + Peer.ADDRESS + "\", \"body\": {\"seq\": n, \"t\": <send time, epoch µs>}}` "
-        + "over " + any.getValue("connections") + " keep-alive HTTP/1.1 connections, each waiting "
-        + "for its answer before its next POST (message k is due at start + k/R; a message is not "
-        + "sent later than the step's end). `t` is taken just before the POST is written, so the "
-        + "latency is from the POST's send time to the delivery at each client. After an unmeasured "
-        + "warm-up of " + num(any.getValue("warmupSeconds"), "%.0f") + " s at the first rate, steps "
-        + "double the rate while the server keeps pace (" + any.getString("passRule") + "); the "
-        + "p99 is shown for each step (S2 would fail a step over 100 ms). **This run sets "
-        + "`http.maxPublishPerSecond` to " + num(any.getValue("maxPublishPerSecond"), "%,.0f")
-        + "** (the default, 1,000 a second per caller, would refuse (429) everything above it: with "
-        + "auth off every POST from 127.0.0.1 is one caller). Other processes' CPU: what the rest of the "
-        + "machine used during the step, a share of one core. Refused: answers other than 200; failed: "
-        + "no answer (a connection error or 10 s without one). Highest step kept pace with (median over "
-        + "the rounds): " + best + ".\n\n"
-        + "| peer | step | kept pace | accepted publishes/s | refused / failed | POST answer p99 | delivered | "
-        + "deliveries/s | p50 POST→delivery | p99 POST→delivery | server CPU / delivery | gaps | "
-        + "other processes' CPU |\n"
-        + "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n" + rows;
+    return PublishSection.render(r);
   }
 
   /** The peers with history on the bench address, the browser's path first. */

@@ -131,7 +131,7 @@ final class Peer {
         .put("joinLeave", false)));
   }
 
-  private static Map<String, Object> historyKeys() {
+  static Map<String, Object> historyKeys() {
     return Map.of(HISTORY_KEY, new JsonArray().add(new JsonObject().put("address", ADDRESS)
         .put("size", 100)));
   }
@@ -159,6 +159,7 @@ final class Peer {
         + clusterPorts.size(), protocol, wsPath, false, false, true, "BOTH", oneloopKeys);
     JsonArray members = new JsonArray();
     clusterPorts.forEach(port -> members.add("127.0.0.1:" + port));
+    node.requiredKeys.putAll(requiredKeys);
     node.requiredKeys.put("cluster.enabled", true);
     node.requiredKeys.put("cluster.host", "127.0.0.1");
     node.requiredKeys.put("cluster.port", clusterPorts.get(index));

@@ -1,36 +1,44 @@
 package io.oneloop.bench.harness;
 
+import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 
 import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A backend publishing through {@code POST /api/publish}: a few keep-alive HTTP/1.1 connections,
- * one thread each, every connection waiting for its answer before its next POST. Message k of a
- * run is due at start + k/R and goes out on the first free connection; none is sent later than the
- * run's end (plus 20 ms, as the control protocol's publisher), so a server that answers too slowly
- * gets fewer. Each body is {@code {"address":A,"body":{"seq":n,"t":<epoch µs just before the
- * write>}}}, so the generator's latency is from the POST's send time to the delivery.
+ * A backend publishing through {@code POST /api/publish}, open loop: message k of a run is due at
+ * start + k/R and is written at that time on keep-alive HTTP/1.1 connection k mod N, whether or not
+ * the earlier POSTs on it were answered (pipelining, at most {@code maxInFlight} unanswered per
+ * connection). So the rate is the schedule's, not N ÷ the round trip, and a server that falls
+ * behind shows it as queueing in the latencies rather than as fewer POSTs sent (coordinated
+ * omission). Each body is {@code {"address":A,"body":{"seq":n,"t":<epoch µs of its scheduled send
+ * time>}}}, and the POST's answer time is also counted from the scheduled time. None is written
+ * later than the run's end (plus 20 ms, as the control protocol's publisher); a message whose
+ * connection already has {@code maxInFlight} unanswered is not sent and counts as not accepted.
  */
 final class Poster {
 
   /** What one run sent and how it was answered. */
-  record Result(long due, long sent, long accepted, long refused, long failed,
-      Map<Integer, Long> statuses, Histogram answerUs, String firstError, double seconds) {
+  record Result(long due, long sent, long accepted, long refused, long failed, long notSent,
+      Map<Integer, Long> statuses, Histogram answerUs, String firstError, double seconds,
+      int maxInFlightSeen) {
   }
 
   private static final long SLACK_NS = TimeUnit.MILLISECONDS.toNanos(20);
@@ -40,201 +48,249 @@ final class Poster {
   private final int port;
   private final String address;
   private final int connections;
+  private final int maxInFlight;
   private final int timeoutMs;
   private final Conn[] conns;
 
-  Poster(int port, String address, int connections, int timeoutMs) {
+  Poster(int port, String address, int connections, int maxInFlight, int timeoutMs) {
+    if (connections < 1 || maxInFlight < 1) {
+      throw new IllegalArgumentException("connections and maxInFlight must be >= 1, got "
+          + connections + " and " + maxInFlight);
+    }
     this.port = port;
     this.address = address;
     this.connections = connections;
+    this.maxInFlight = maxInFlight;
     this.timeoutMs = timeoutMs;
     this.conns = new Conn[connections];
-    for (int i = 0; i < connections; i++) {
-      conns[i] = new Conn();
-    }
   }
 
   int connections() {
     return connections;
   }
 
-  /** Publishes messages first .. first+count-1 at {@code rate} per second; returns when done. */
+  /** One run's counts, shared by the sending thread and the connections' reading threads. */
+  private static final class Tally {
+    final LongAdder accepted = new LongAdder();
+    final LongAdder refused = new LongAdder();
+    final LongAdder failed = new LongAdder();
+    final Map<Integer, LongAdder> statuses = new ConcurrentHashMap<>();
+    final Histogram answerUs = new ConcurrentHistogram(TimeUnit.SECONDS.toMicros(60), 3);
+    final AtomicReference<String> firstError = new AtomicReference<>();
+
+    void error(String e) {
+      firstError.compareAndSet(null, e);
+    }
+  }
+
+  /** Publishes messages first .. first+count-1 at {@code rate} per second; returns when answered. */
   Result run(double rate, long count, long first) throws InterruptedException {
-    long start = System.nanoTime();
-    long end = start + (long) Math.ceil(count * 1e9 / rate) + SLACK_NS;
-    AtomicLong next = new AtomicLong();
-    List<Thread> threads = new ArrayList<>();
-    Worker[] workers = new Worker[connections];
+    Tally tally = new Tally();
+    ByteArrayOutputStream[] batch = new ByteArrayOutputStream[connections];
+    Conn[] batchConn = new Conn[connections];
     for (int i = 0; i < connections; i++) {
-      Worker w = new Worker(conns[i], rate, count, first, start, end, next);
-      workers[i] = w;
-      Thread t = new Thread(w, "poster-" + i);
-      t.setDaemon(true);
-      threads.add(t);
-      t.start();
+      batch[i] = new ByteArrayOutputStream(4096);
     }
-    for (Thread t : threads) {
-      // bounded: each worker stops sending at the run's end and waits at most timeoutMs for an answer
-      t.join(TimeUnit.NANOSECONDS.toMillis(end - start) + 2L * timeoutMs + 5_000);
-      if (t.isAlive()) {
-        t.interrupt();
-      }
-    }
-    Histogram answers = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
+    long start = System.nanoTime();
+    long startUs = LoadGen.nowMicros();
+    long end = start + (long) Math.ceil(count * 1e9 / rate) + SLACK_NS;
     long sent = 0;
-    long accepted = 0;
-    long refused = 0;
-    long failed = 0;
-    Map<Integer, Long> statuses = new TreeMap<>();
-    String firstError = null;
-    for (Worker w : workers) {
-      answers.add(w.answers);
-      sent += w.sent;
-      accepted += w.accepted;
-      refused += w.refused;
-      failed += w.failed;
-      w.statuses.forEach((k, v) -> statuses.merge(k, v, Long::sum));
-      if (firstError == null) {
-        firstError = w.firstError;
+    long notSent = 0;
+    int maxSeen = 0;
+    long k = 0;
+    while (k < count) {
+      long now = System.nanoTime();
+      long due = start + (long) (k * 1e9 / rate);
+      if (now < due) {
+        LockSupport.parkNanos(due - now);
+        continue;
+      }
+      if (now > end) {
+        break;
+      }
+      // every message due by now, each on its connection, then one write per connection
+      long upTo = Math.min(count, (long) Math.floor((now - start) * rate / 1e9) + 1);
+      for (; k < upTo; k++) {
+        int c = (int) (k % connections);
+        Conn conn = conn(c, tally);
+        if (conn == null) {
+          tally.failed.increment();
+          sent++;
+          continue;
+        }
+        if (conn != batchConn[c]) {
+          // replaced mid-batch: the dead one's POSTs were counted as failed, not to be resent
+          batch[c].reset();
+          batchConn[c] = conn;
+        }
+        int inFlight = conn.inFlight.get();
+        if (inFlight >= maxInFlight) {
+          notSent++;
+          continue;
+        }
+        maxSeen = Math.max(maxSeen, inFlight + 1);
+        long dueK = start + (long) (k * 1e9 / rate);
+        conn.expect(dueK, tally);
+        request(batch[c], first + k, startUs + (dueK - start) / 1000);
+        sent++;
+      }
+      for (int c = 0; c < connections; c++) {
+        if (batch[c].size() > 0) {
+          batchConn[c].write(batch[c]);
+          batch[c].reset();
+        }
       }
     }
-    return new Result(count, sent, accepted, refused, failed, statuses, answers, firstError,
-        (end - SLACK_NS - start) / 1e9);
+    notSent += count - k;
+    // the answers still on their way: each connection waited for, bounded by timeoutMs
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+    for (Conn c : conns) {
+      while (c != null && c.inFlight.get() > 0 && !c.dead && System.nanoTime() < deadline) {
+        Thread.sleep(1);
+      }
+      if (c != null && c.inFlight.get() > 0) {
+        c.fail("no answer within " + timeoutMs + " ms");
+      }
+    }
+    Map<Integer, Long> statuses = new TreeMap<>();
+    tally.statuses.forEach((code, n) -> statuses.put(code, n.sum()));
+    return new Result(count, sent, tally.accepted.sum(), tally.refused.sum(), tally.failed.sum(),
+        notSent, statuses, tally.answerUs, tally.firstError.get(), (end - SLACK_NS - start) / 1e9,
+        maxSeen);
+  }
+
+  /** The live connection at index {@code i}, opened again after a failure or a close; null when it cannot be. */
+  private Conn conn(int i, Tally tally) {
+    Conn c = conns[i];
+    if (c != null && !c.dead) {
+      return c;
+    }
+    try {
+      c = new Conn(i);
+      conns[i] = c;
+      return c;
+    } catch (IOException e) {
+      tally.error(e.toString());
+      return null;
+    }
+  }
+
+  private void request(ByteArrayOutputStream to, long seq, long tUs) {
+    byte[] body = String.format(Locale.ROOT, "{\"address\":\"%s\",\"body\":{\"seq\":%d,\"t\":%d}}",
+        address, seq, tUs).getBytes(StandardCharsets.UTF_8);
+    byte[] head = ("POST /api/publish HTTP/1.1\r\nHost: 127.0.0.1:" + port
+        + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
+        .getBytes(StandardCharsets.US_ASCII);
+    to.writeBytes(head);
+    to.writeBytes(body);
   }
 
   /** Closes every connection. */
   void close() {
     for (Conn c : conns) {
-      c.close();
-    }
-  }
-
-  private final class Worker implements Runnable {
-    final Conn conn;
-    final double rate;
-    final long count;
-    final long first;
-    final long start;
-    final long end;
-    final AtomicLong next;
-    final Histogram answers = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
-    final Map<Integer, Long> statuses = new TreeMap<>();
-    long sent;
-    long accepted;
-    long refused;
-    long failed;
-    String firstError;
-
-    Worker(Conn conn, double rate, long count, long first, long start, long end, AtomicLong next) {
-      this.conn = conn;
-      this.rate = rate;
-      this.count = count;
-      this.first = first;
-      this.start = start;
-      this.end = end;
-      this.next = next;
-    }
-
-    @Override
-    public void run() {
-      while (!Thread.currentThread().isInterrupted()) {
-        long k = next.getAndIncrement();
-        if (k >= count) {
-          return;
-        }
-        long due = start + (long) (k * 1e9 / rate);
-        for (long now = System.nanoTime(); now < due; now = System.nanoTime()) {
-          LockSupport.parkNanos(due - now);
-        }
-        if (System.nanoTime() > end) {
-          return;
-        }
-        long t0 = System.nanoTime();
-        int status;
-        try {
-          sent++;
-          status = conn.post(body(first + k));
-        } catch (IOException | RuntimeException e) {
-          failed++;
-          if (firstError == null) {
-            firstError = e.toString();
-          }
-          conn.close();
-          continue;
-        }
-        answers.recordValue(Math.min(answers.getHighestTrackableValue(),
-            Math.max(0, TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - t0))));
-        statuses.merge(status, 1L, Long::sum);
-        if (status == 200) {
-          accepted++;
-        } else {
-          refused++;
-        }
+      if (c != null) {
+        c.fail(null);
       }
     }
   }
 
-  private byte[] body(long seq) {
-    return String.format(Locale.ROOT, "{\"address\":\"%s\",\"body\":{\"seq\":%d,\"t\":%d}}",
-        address, seq, LoadGen.nowMicros()).getBytes(StandardCharsets.UTF_8);
-  }
-
-  /** One keep-alive connection, opened when first used and again after a failure or a close. */
+  /**
+   * One keep-alive connection and the thread reading its answers, in order: each answer is the
+   * oldest unanswered POST's. Once it fails or the server closes it, its unanswered POSTs count as
+   * failed and the next use opens another.
+   */
   private final class Conn {
-    private Socket socket;
-    private OutputStream out;
-    private InputStream in;
+    private final Socket socket;
+    private final OutputStream out;
+    private final InputStream in;
+    /** The unanswered POSTs' scheduled send times and the run each belongs to, oldest first. */
+    private final ConcurrentLinkedQueue<Object[]> pending = new ConcurrentLinkedQueue<>();
+    final AtomicInteger inFlight = new AtomicInteger();
+    volatile boolean dead;
 
-    /** POSTs {@code body} and reads the whole answer; returns its status. */
-    int post(byte[] body) throws IOException {
-      if (socket == null) {
-        Socket s = new Socket();
+    Conn(int index) throws IOException {
+      Socket s = new Socket();
+      try {
         s.connect(new InetSocketAddress("127.0.0.1", port), timeoutMs);
-        s.setSoTimeout(timeoutMs);
         s.setTcpNoDelay(true);
-        socket = s;
         out = s.getOutputStream();
-        in = new BufferedInputStream(s.getInputStream(), 8192);
+        in = new BufferedInputStream(s.getInputStream(), 16 * 1024);
+      } catch (IOException e) {
+        s.close();
+        throw e;
       }
-      byte[] head = ("POST /api/publish HTTP/1.1\r\nHost: 127.0.0.1:" + port
-          + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
-          .getBytes(StandardCharsets.US_ASCII);
-      byte[] req = new byte[head.length + body.length];
-      System.arraycopy(head, 0, req, 0, head.length);
-      System.arraycopy(body, 0, req, head.length, body.length);
-      out.write(req);
-      out.flush();
-      String h = readHead();
-      int sp = h.indexOf(' ');
-      if (!h.startsWith("HTTP/1.1 ") || h.length() < sp + 4) {
-        throw new IOException("not an HTTP/1.1 response: " + h.substring(0, Math.min(40, h.length())));
+      socket = s;
+      Thread reader = new Thread(this::read, "poster-" + index);
+      reader.setDaemon(true);
+      reader.start();
+    }
+
+    void expect(long dueNanos, Tally tally) {
+      inFlight.incrementAndGet();
+      pending.add(new Object[] {dueNanos, tally});
+    }
+
+    void write(ByteArrayOutputStream b) {
+      if (dead) {
+        fail(null);
+        return;
       }
-      int status = Integer.parseInt(h.substring(sp + 1, sp + 4));
-      long length = -1;
-      boolean close = false;
-      for (String line : h.split("\r\n")) {
-        int colon = line.indexOf(':');
-        if (colon < 0) {
-          continue;
+      try {
+        b.writeTo(out);
+        out.flush();
+      } catch (IOException e) {
+        fail(e.toString());
+      }
+    }
+
+    private void read() {
+      try {
+        while (!dead) {
+          String h = readHead();
+          int sp = h.indexOf(' ');
+          if (!h.startsWith("HTTP/1.1 ") || h.length() < sp + 4) {
+            throw new IOException("not an HTTP/1.1 response: " + h.substring(0, Math.min(40, h.length())));
+          }
+          int status = Integer.parseInt(h.substring(sp + 1, sp + 4));
+          long length = -1;
+          boolean close = false;
+          for (String line : h.split("\r\n")) {
+            int colon = line.indexOf(':');
+            if (colon < 0) {
+              continue;
+            }
+            String name = line.substring(0, colon).trim().toLowerCase(Locale.ROOT);
+            String value = line.substring(colon + 1).trim();
+            if (name.equals("content-length")) {
+              length = Long.parseLong(value);
+            } else if (name.equals("connection") && value.equalsIgnoreCase("close")) {
+              close = true;
+            } else if (name.equals("transfer-encoding")) {
+              throw new IOException("a " + value + " answer: only Content-Length is read");
+            }
+          }
+          if (length < 0 || length > MAX_BODY) {
+            throw new IOException("answer " + status + " without a usable Content-Length");
+          }
+          in.skipNBytes(length);
+          Object[] p = pending.poll();
+          if (p == null) {
+            throw new IOException("an answer to no request");
+          }
+          inFlight.decrementAndGet();
+          Tally t = (Tally) p[1];
+          long us = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - (long) p[0]);
+          t.answerUs.recordValue(Math.min(t.answerUs.getHighestTrackableValue(), Math.max(0, us)));
+          t.statuses.computeIfAbsent(status, x -> new LongAdder()).increment();
+          (status == 200 ? t.accepted : t.refused).increment();
+          if (close) {
+            fail(pending.isEmpty() ? null : "server closed the connection with POSTs unanswered");
+            return;
+          }
         }
-        String name = line.substring(0, colon).trim().toLowerCase(Locale.ROOT);
-        String value = line.substring(colon + 1).trim();
-        if (name.equals("content-length")) {
-          length = Long.parseLong(value);
-        } else if (name.equals("connection") && value.equalsIgnoreCase("close")) {
-          close = true;
-        } else if (name.equals("transfer-encoding")) {
-          throw new IOException("a " + value + " answer: only Content-Length is read");
-        }
+      } catch (IOException | RuntimeException e) {
+        fail(dead ? null : e.toString());
       }
-      if (length < 0 || length > MAX_BODY) {
-        throw new IOException("answer " + status + " without a usable Content-Length");
-      }
-      in.skipNBytes(length);
-      if (close) {
-        close();
-      }
-      return status;
     }
 
     private String readHead() throws IOException {
@@ -255,17 +311,22 @@ final class Poster {
       return b.toString();
     }
 
-    void close() {
-      if (socket != null) {
-        try {
-          socket.close();
-        } catch (IOException ignored) {
-          // closing anyway
+    /** Closes it; every POST still unanswered counts as failed ({@code error} the first reason, or null). */
+    synchronized void fail(String error) {
+      dead = true;
+      try {
+        socket.close();
+      } catch (IOException ignored) {
+        // closing anyway
+      }
+      for (Object[] p = pending.poll(); p != null; p = pending.poll()) {
+        inFlight.decrementAndGet();
+        Tally t = (Tally) p[1];
+        t.failed.increment();
+        if (error != null) {
+          t.error(error);
         }
       }
-      socket = null;
-      out = null;
-      in = null;
     }
   }
 }

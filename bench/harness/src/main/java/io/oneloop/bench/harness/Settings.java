@@ -46,12 +46,15 @@ final class Settings {
   long stormLeadMs = 3000;
   long stormCatchUpMaxMs = 30_000;
   /**
-   * The publish API: keep-alive connections POSTing, the first rate (doubled per step), steps at
-   * most, seconds per step, and the http.maxPublishPerSecond the run sets.
+   * The publish API: keep-alive connections POSTing (open loop, pipelined, at most
+   * publishMaxInFlight unanswered each), the first rate (doubled per step), steps at most (enough
+   * to pass any server: the steps stop at the first it does not keep pace with), seconds per step,
+   * and the http.maxPublishPerSecond the run sets.
    */
-  int publishConnections = 4;
+  int publishConnections = 32;
+  int publishMaxInFlight = 256;
   double publishFirstRate = 50;
-  int publishMaxSteps = 7;
+  int publishMaxSteps = 14;
   double publishStepSeconds = 3;
   double publishWarmupSeconds = 3;
   int publishMaxPerSecond = 1_000_000;
@@ -124,6 +127,7 @@ final class Settings {
       String v = args[++i];
       switch (a) {
         case "--clients" -> s.clients = Integer.parseInt(v);
+        case "--publish-connections" -> s.publishConnections = Integer.parseInt(v);
         case "--mem-clients" -> s.memClients = Integer.parseInt(v);
         case "--scale-sizes" -> s.scaleSizes = Arrays.stream(v.split(",")).mapToInt(Integer::parseInt).toArray();
         case "--rounds" -> s.rounds = Integer.parseInt(v);
@@ -187,8 +191,8 @@ final class Settings {
     scaleSeconds = new double[] {2, 1};
     s6Seconds = 3;
     s6EarlySeconds = 1;
-    publishFirstRate = 100;
-    publishMaxSteps = 2;
+    publishFirstRate = 250;
+    publishMaxSteps = 5;
     publishStepSeconds = 0.5;
     publishWarmupSeconds = 1;
     // one start with AppCDS per JVM peer: with the training runs about 7 s
@@ -268,6 +272,7 @@ final class Settings {
         .put("stormLeadMs", stormLeadMs)
         .put("stormCatchUpMaxMs", stormCatchUpMaxMs)
         .put("publishConnections", publishConnections)
+        .put("publishMaxInFlight", publishMaxInFlight)
         .put("publishFirstRate", publishFirstRate)
         .put("publishMaxSteps", publishMaxSteps)
         .put("publishStepSeconds", publishStepSeconds)

@@ -218,6 +218,10 @@ final class Summary {
         }
         o.put("storm", st);
       }
+      JsonObject clusterHistory = ClusterHistory.summary(runsOf(runs, p.id, ClusterFanout.HISTORY_KIND));
+      if (clusterHistory != null) {
+        o.put("clusterHistory", clusterHistory);
+      }
       JsonObject publish = HttpPublish.summary(runsOf(runs, p.id, "publish"));
       if (publish != null) {
         o.put("publish", publish);

@@ -20,6 +20,7 @@ final class Targets {
   static final String AUTH = "Authorizer and presence";
   static final String EARLIER = "Earlier targets (oneloop's raw path)";
   static final String MANY = "Many sockets, low latency";
+  static final String CLUSTER = "Cluster";
 
   private final Settings s;
   private final JsonObject byPeer;
@@ -42,6 +43,7 @@ final class Targets {
     t.storm();
     t.authorizerAndPresence();
     t.manySockets();
+    t.clusterHistory();
     t.earlier();
     return t.out;
   }
@@ -362,6 +364,21 @@ final class Targets {
     Double v = r == null ? null : r.getDouble(key);
     Boolean met = v == null ? null : ">=".equals(op) ? v >= limit : v <= limit;
     add(group, name, v, "x", limit, met, null);
+  }
+
+  /** Three nodes with history on beside one node with history on: CPU per delivery at the highest rate. */
+  private void clusterHistory() {
+    JsonObject one = byPeer.getJsonObject("oneloop");
+    JsonObject ch = one == null ? null : one.getJsonObject("clusterHistory");
+    if (ch == null) {
+      return;
+    }
+    Double v = ch.getDouble("cpuRatioTop");
+    add(CLUSTER, String.format("%.0f publishes/s, history on: server CPU per delivery over three nodes "
+            + "<= %.1fx one node's", ch.getDouble("topRate"), ClusterHistory.TARGET), v, "x",
+        ClusterHistory.TARGET, v == null ? null : v <= ClusterHistory.TARGET,
+        ch.getValue("label") + "; every node with the same history epoch in "
+            + ch.getValue("historySharedRounds") + " of " + ch.getValue("rounds") + " rounds");
   }
 
   private void add(String group, String name, Double value, String unit, Double limit,
