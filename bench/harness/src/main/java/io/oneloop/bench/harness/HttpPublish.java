@@ -39,10 +39,10 @@ final class HttpPublish implements Scenario {
     return p.id.equals("oneloop-sockjs") || p.id.equals("oneloop");
   }
 
-  /** When a step counts as kept pace with: latency is shown per step, not a reason to stop. */
+  /** When a step counts as kept pace with: S2's rule, plus the publishes accepted. */
   String passRule() {
-    return "accepted >= " + s.s2MinDeliveriesPct + " % of the step's publishes and deliveries >= "
-        + s.s2MinDeliveriesPct + " %";
+    return "p99 POST to delivery <= " + s.s2P99LimitMs + " ms, accepted >= " + s.s2MinDeliveriesPct
+        + " % of the step's publishes and deliveries >= " + s.s2MinDeliveriesPct + " %";
   }
 
   @Override
@@ -231,9 +231,9 @@ final class HttpPublish implements Scenario {
         .put("firstError", res.firstError())
         .put("postP50Ms", postP50)
         .put("postP99Ms", postP99);
-    // the steps go on while the server keeps pace; on a shared machine p99 fails long before that
+    // as S2: a rate reached only with deliveries seconds late is not one the server keeps pace with
     boolean pass = st.serverAlive && acceptedPct >= s.s2MinDeliveriesPct
-        && st.deliveriesPct() >= s.s2MinDeliveriesPct;
+        && st.deliveriesPct() >= s.s2MinDeliveriesPct && st.ms(99) <= s.s2P99LimitMs;
     return o.put("pass", pass).put("p99WithinLimit", st.ms(99) <= s.s2P99LimitMs);
   }
 }

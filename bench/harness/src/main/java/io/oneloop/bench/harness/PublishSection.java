@@ -74,8 +74,8 @@ final class PublishSection {
         + "bench task, the generator publishes with `POST /api/publish` "
         + "`{\"address\": \"" + Peer.ADDRESS + "\", \"body\": {\"seq\": n, \"t\": <scheduled send time, epoch µs>}}` "
         + how + ". After an unmeasured warm-up of " + num(any.getValue("warmupSeconds"), "%.0f")
-        + " s at the first rate, steps double the rate while the server keeps pace; the p99 is shown "
-        + "for each step (S2 would fail a step over 100 ms). Other processes' CPU: what the rest of "
+        + " s at the first rate, steps double the rate while the server keeps pace; a step whose p99 "
+        + "from POST to delivery passes 100 ms fails, as in S2. Other processes' CPU: what the rest of "
         + "the machine used during the step, a share of one core. Refused: answers other than 200; "
         + "failed: no answer (a connection error or 10 s without one); not sent: see above.\n\n"
         + "| peer | step | kept pace | accepted publishes/s | refused / failed / not sent | POST answer p99 "
