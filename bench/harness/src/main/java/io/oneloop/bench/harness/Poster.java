@@ -91,6 +91,10 @@ final class Poster {
     for (int i = 0; i < connections; i++) {
       batch[i] = new ByteArrayOutputStream(4096);
     }
+    // connected before the clock starts: a connect is not part of the schedule
+    for (int i = 0; i < connections; i++) {
+      conn(i, tally);
+    }
     long start = System.nanoTime();
     long startUs = LoadGen.nowMicros();
     long end = start + (long) Math.ceil(count * 1e9 / rate) + SLACK_NS;
