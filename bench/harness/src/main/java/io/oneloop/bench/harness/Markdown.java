@@ -135,6 +135,7 @@ final class Markdown {
     b.append(highRate(r));
     b.append(slowConsumer(r));
     b.append(cluster(r));
+    b.append(RollingRestart.markdown(r));
     b.append(connMemory(r));
     b.append(connScale(r));
     b.append("### S2 per round (deliveries/s at the highest passing step)\n\n");

@@ -209,6 +209,10 @@ final class Summary {
         }
         o.put("storm", st);
       }
+      JsonObject rolling = RollingRestart.summary(runsOf(runs, p.id, "rolling"));
+      if (rolling != null) {
+        o.put("rolling", rolling);
+      }
       JsonObject publish = HttpPublish.summary(runsOf(runs, p.id, "publish"));
       if (publish != null) {
         o.put("publish", publish);
