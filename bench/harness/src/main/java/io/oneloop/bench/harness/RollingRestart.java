@@ -135,7 +135,7 @@ final class RollingRestart implements Scenario {
         timeline.add(t);
         if (t.getString("error") != null) {
           r.put("timeline", timeline);
-          return rig.fail(r, p, nodes[i], t.getString("error"));
+          return rig.fail(r, p, nodes[t.getInteger("failedNode", i + 1) - 1], t.getString("error"));
         }
       }
       r.put("timeline", timeline);
@@ -196,8 +196,11 @@ final class RollingRestart implements Scenario {
       return t.put("error", "node " + (i + 1) + " gave no 200 on GET /health within 60 s of its restart");
     }
     t.put("startMs", Json.round(startMs, 1));
-    if (!await(() -> clustered(nodes, nodes.length), 120_000)) {
-      return t.put("error", "node " + (i + 1) + " did not rejoin the cluster within 120 s");
+    if (!await(() -> dead(nodes) >= 0 || clustered(nodes, nodes.length), 120_000) || dead(nodes) >= 0) {
+      int gone = dead(nodes);
+      return gone < 0 ? t.put("error", "node " + (i + 1) + " did not rejoin the cluster within 120 s")
+          : t.put("failedNode", gone + 1).put("error", "node " + (gone + 1) + " exited (code "
+              + nodes[gone].exitCode() + ") during the restart of node " + (i + 1));
     }
     long t2 = System.nanoTime();
     t.put("stopToReadyMs", Json.round((t2 - t0) / 1e6, 1));
@@ -211,7 +214,22 @@ final class RollingRestart implements Scenario {
     }
     // the moved clients' replays done before the next stop
     sleep(Math.max(s.settleMs, 1000));
+    int gone = dead(nodes);
+    if (gone >= 0) {
+      return t.put("failedNode", gone + 1).put("error", "node " + (gone + 1) + " exited (code "
+          + nodes[gone].exitCode() + ") after the restart of node " + (i + 1));
+    }
     return t;
+  }
+
+  /** The first node whose process has exited, or -1. */
+  private static int dead(Server[] nodes) {
+    for (int i = 0; i < nodes.length; i++) {
+      if (!nodes[i].process.isAlive()) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   /** Every node serving and listing all {@code n} nodes in {@code GET /api/cluster}. */
