@@ -55,7 +55,9 @@ import java.util.function.Consumer;
  * storm, raw bridge only) each socket also keeps the last {@code oneloop.seq} and the
  * {@code oneloop.epoch} it got, and {@link #dropAndResume} closes every socket at once and opens
  * each again with a register that carries them, the new socket going on with the old one's step
- * figures. All step state is touched on the event-loop thread only.
+ * figures. Roaming sockets (the rolling restart, {@link Roaming}) count by history seq instead, and
+ * each goes to the next live node of a cluster when its own closes it. All step state is touched
+ * on the event-loop thread only.
  */
 final class LoadGen implements AutoCloseable {
 

@@ -57,7 +57,7 @@ final class Settings {
   int s6Rounds = Integer.MAX_VALUE;
   /** oneloop's bound on a client's queue the S6 figures are read against (its default). */
   long boundBytes = 1 << 20;
-  /** The scenarios to run (life, s2, s6, storm, startstop, cds, cluster, mem, scale, publish); all by default. */
+  /** The scenarios to run (life, s2, s6, storm, startstop, cds, cluster, mem, scale, publish, rolling); all by default. */
   List<String> only = new ArrayList<>(List.of("life", "s2", "s6", "storm", "startstop", "cds", "cluster", "mem", "scale",
       "publish", "rolling"));
   /** The keys of the peers' oneloop settings the jar knows (found by {@link OneloopKeys}). */
