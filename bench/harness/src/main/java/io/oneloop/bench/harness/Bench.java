@@ -114,6 +114,7 @@ public final class Bench {
     ConnMemory mem = new ConnMemory(rig);
     Scale scale = new Scale(rig);
     HttpPublish publish = new HttpPublish(rig);
+    RollingRestart rolling = new RollingRestart(rig);
     try {
       int extra = Math.max(0, s.startStopSamples - s.rounds);
       for (int round = 1; round <= s.rounds; round++) {
@@ -147,6 +148,10 @@ public final class Bench {
         if (s.only.contains("cluster")) {
           everyPeer(cluster, round, p -> p.id.equals("oneloop"));
           everyPeer(clusterHistory, round, p -> p.id.equals("oneloop"));
+        }
+        // three JVMs stopped and started in turn take minutes: the first round only
+        if (round == 1 && s.only.contains("rolling")) {
+          everyPeer(rolling, round, p -> p.id.equals("oneloop"));
         }
         if (s.only.contains("publish")) {
           everyPeer(publish, round, HttpPublish::takes);

@@ -55,7 +55,9 @@ import java.util.function.Consumer;
  * storm, raw bridge only) each socket also keeps the last {@code oneloop.seq} and the
  * {@code oneloop.epoch} it got, and {@link #dropAndResume} closes every socket at once and opens
  * each again with a register that carries them, the new socket going on with the old one's step
- * figures. All step state is touched on the event-loop thread only.
+ * figures. Roaming sockets (the rolling restart, {@link Roaming}) count by history seq instead, and
+ * each goes to the next live node of a cluster when its own closes it. All step state is touched
+ * on the event-loop thread only.
  */
 final class LoadGen implements AutoCloseable {
 
@@ -138,9 +140,7 @@ final class LoadGen implements AutoCloseable {
     Semaphore inFlight = new Semaphore(64);
     CountDownLatch done = new CountDownLatch(n);
     AtomicInteger ready = new AtomicInteger();
-    Bootstrap b = new Bootstrap().group(group).channel(channelClass)
-        .option(ChannelOption.TCP_NODELAY, true)
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000);
+    Bootstrap b = bootstrap();
     for (int i = 0; i < n; i++) {
       long left = deadline - System.nanoTime();
       if (left <= 0 || !inFlight.tryAcquire(left, TimeUnit.NANOSECONDS)) {
@@ -156,29 +156,88 @@ final class LoadGen implements AutoCloseable {
       synchronized (conns) {
         conns.add(c);
       }
-      URI uri = URI.create("ws://127.0.0.1:" + port + socketPath(path));
-      WebSocketClientProtocolConfig cfg = WebSocketClientProtocolConfig.newBuilder()
-          .webSocketUri(uri)
-          .maxFramePayloadLength(MAX_FRAME)
-          .handshakeTimeoutMillis(10_000)
-          .dropPongFrames(true)
-          .build();
-      b.clone().handler(new ChannelInitializer<SocketChannel>() {
-        @Override
-        protected void initChannel(SocketChannel ch) {
-          // the aggregator joins fragmented messages (Vert.x splits those over its frame size)
-          ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(1 << 16),
-              new WebSocketClientProtocolHandler(cfg), new WebSocketFrameAggregator(MAX_FRAME), c);
-        }
-      }).connect(uri.getHost(), port).addListener(f -> {
-        if (!f.isSuccess()) {
-          c.finish(false);
-        }
-      });
+      dial(b, port, path, c);
     }
     long left = deadline - System.nanoTime();
     done.await(Math.max(1, left), TimeUnit.NANOSECONDS);
     return ready.get();
+  }
+
+  private Bootstrap bootstrap() {
+    return new Bootstrap().group(group).channel(channelClass)
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000);
+  }
+
+  /** Opens one socket handled by {@code c}; its result goes to c's callback. */
+  private void dial(Bootstrap b, int port, String path, Conn c) {
+    URI uri = URI.create("ws://127.0.0.1:" + port + socketPath(path));
+    WebSocketClientProtocolConfig cfg = WebSocketClientProtocolConfig.newBuilder()
+        .webSocketUri(uri)
+        .maxFramePayloadLength(MAX_FRAME)
+        .handshakeTimeoutMillis(10_000)
+        .dropPongFrames(true)
+        .build();
+    b.clone().handler(new ChannelInitializer<SocketChannel>() {
+      @Override
+      protected void initChannel(SocketChannel ch) {
+        // the aggregator joins fragmented messages (Vert.x splits those over its frame size)
+        ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(1 << 16),
+            new WebSocketClientProtocolHandler(cfg), new WebSocketFrameAggregator(MAX_FRAME), c);
+      }
+    }).connect(uri.getHost(), port).addListener(f -> {
+      if (!f.isSuccess()) {
+        c.finish(false);
+      }
+    });
+  }
+
+  /**
+   * Opens n sockets to node {@code node} of a {@link Roaming} cluster (see {@link #connect}), each
+   * counting its history seqs in a client of {@code roaming} and, when its node closes it, going
+   * to another live node with {@code oneloop.since} and {@code oneloop.epoch}.
+   */
+  int connectRoaming(Protocol protocol, String path, String address, int n, long timeoutMs,
+      Roaming roaming, int node) throws InterruptedException {
+    return open(roaming.port(node), path, n, timeoutMs, (i, onResult) -> {
+      Conn c = new Conn(protocol, address, onResult);
+      c.roam = roaming.client(node, path);
+      return c;
+    });
+  }
+
+  /**
+   * A roaming socket lost: after {@code delayMs} another one goes to the next live node, resuming
+   * after the last seq its client has; a failed attempt tries again (the client bounds the tries).
+   */
+  private void roam(Conn from, long delayMs) {
+    loop.schedule(() -> {
+      Roaming.Client rc = from.roam;
+      if (!rc.active() || !rc.tryAgain()) {
+        return;
+      }
+      int port = rc.nextPort();
+      if (port < 0) {
+        roam(from, 200);
+        return;
+      }
+      Conn next = from.successor(ok -> {
+        if (!ok) {
+          roam(from, 200);
+        }
+      });
+      next.roam = rc;
+      next.since = rc.lastSeq();
+      synchronized (conns) {
+        int at = conns.indexOf(from);
+        if (at >= 0) {
+          conns.set(at, next);
+        } else {
+          conns.add(next);
+        }
+      }
+      dial(bootstrap(), port, rc.path(), next);
+    }, delayMs, TimeUnit.MILLISECONDS);
   }
 
   /** The path of one socket: SockJS's server and session ids filled in, fresh per socket. */
@@ -442,7 +501,7 @@ final class LoadGen implements AutoCloseable {
     }
   }
 
-  private <T> T onLoop(Callable<T> task) throws Exception {
+  <T> T onLoop(Callable<T> task) throws Exception {
     return loop.submit(task).get(30, TimeUnit.SECONDS);
   }
 
@@ -560,6 +619,8 @@ final class LoadGen implements AutoCloseable {
     long historySeq = -1;
     /** What its register resumes from: -1 for a plain register. */
     long since = -1;
+    /** Its client in a rolling restart, or null. */
+    Roaming.Client roam;
 
     Conn(Protocol protocol, String address, Consumer<Boolean> onResult) {
       this.protocol = protocol;
@@ -611,6 +672,11 @@ final class LoadGen implements AutoCloseable {
       if (ready && !closingByUs) {
         closedUnexpectedly++;
       }
+      if (ready && roam != null && !closingByUs) {
+        // as /oneloop-bus.js does: to another live node after a short random wait
+        roam.lost();
+        roam(this, ThreadLocalRandom.current().nextLong(50, 500));
+      }
       finish(false);
       super.channelInactive(ctx);
     }
@@ -636,6 +702,9 @@ final class LoadGen implements AutoCloseable {
 
     private void becomeReady() {
       ready = true;
+      if (roam != null) {
+        roam.registered();
+      }
       if (first >= 0 && seen == null) {
         seen = new long[(int) ((count + 63) / 64)];
       }
@@ -695,6 +764,11 @@ final class LoadGen implements AutoCloseable {
       recvUs = recv;
       if (trackHistory) {
         readHistoryHeaders(buf, protocol == Protocol.SOCKJS ? ESCAPED_HEADERS : HEADERS);
+      }
+      if (roam != null) {
+        roam.frame(buf, protocol == Protocol.SOCKJS);
+        lastFrameNanos = System.nanoTime();
+        return;
       }
       int n = FrameScan.scan(buf, this);
       if (n == 0) {

@@ -136,6 +136,7 @@ final class Markdown {
     b.append(slowConsumer(r));
     b.append(cluster(r));
     b.append(ClusterHistory.markdown(r));
+    b.append(RollingRestart.markdown(r));
     b.append(connMemory(r));
     b.append(connScale(r));
     b.append(s1Warmup(sum));

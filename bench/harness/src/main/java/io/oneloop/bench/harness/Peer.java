@@ -275,7 +275,10 @@ final class Peer {
     return oneloopConfig(port, controlPort, Map.of());
   }
 
-  /** oneloop's config for the bench, with {@code keys} (dotted paths) set on top. */
+  /**
+   * oneloop's config for the bench, with {@code keys} (dotted paths) set on top; a path ending in
+   * {@code []} appends the items of its array value to the array there instead.
+   */
   static String oneloopConfig(int port, int controlPort, Map<String, Object> keys) {
     JsonObject c = new JsonObject()
         .put("http", new JsonObject().put("host", "127.0.0.1").put("port", port))
@@ -301,7 +304,17 @@ final class Peer {
         }
         o = next;
       }
-      o.put(parts[parts.length - 1], value);
+      String last = parts[parts.length - 1];
+      if (last.endsWith("[]") && value instanceof JsonArray items) {
+        JsonArray to = o.getJsonArray(last.substring(0, last.length() - 2));
+        if (to == null) {
+          to = new JsonArray();
+          o.put(last.substring(0, last.length() - 2), to);
+        }
+        to.addAll(items);
+        return;
+      }
+      o.put(last, value);
     });
     return c.encode();
   }

@@ -62,9 +62,9 @@ final class Settings {
   int s6Rounds = Integer.MAX_VALUE;
   /** oneloop's bound on a client's queue the S6 figures are read against (its default). */
   long boundBytes = 1 << 20;
-  /** The scenarios to run (life, s2, s6, storm, startstop, cds, cluster, mem, scale, publish); all by default. */
+  /** The scenarios to run (life, s2, s6, storm, startstop, cds, cluster, mem, scale, publish, rolling); all by default. */
   List<String> only = new ArrayList<>(List.of("life", "s2", "s6", "storm", "startstop", "cds", "cluster", "mem", "scale",
-      "publish"));
+      "publish", "rolling"));
   /** The keys of the peers' oneloop settings the jar knows (found by {@link OneloopKeys}). */
   Set<String> oneloopKnownKeys;
   /**
@@ -182,6 +182,8 @@ final class Settings {
     stormCatchUpMaxMs = 10_000;
     // three clustered JVMs take half a minute to start: only with --only cluster
     only.remove("cluster");
+    // likewise the rolling restart: only with --only rolling
+    only.remove("rolling");
     // thousands of sockets per peer: only with --only mem, then at 200
     only.remove("mem");
     memClients = 200;

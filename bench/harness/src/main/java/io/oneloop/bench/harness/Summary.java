@@ -222,6 +222,10 @@ final class Summary {
       if (clusterHistory != null) {
         o.put("clusterHistory", clusterHistory);
       }
+      JsonObject rolling = RollingRestart.summary(runsOf(runs, p.id, "rolling"));
+      if (rolling != null) {
+        o.put("rolling", rolling);
+      }
       JsonObject publish = HttpPublish.summary(runsOf(runs, p.id, "publish"));
       if (publish != null) {
         o.put("publish", publish);

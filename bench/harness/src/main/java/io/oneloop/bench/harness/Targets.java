@@ -41,6 +41,7 @@ final class Targets {
     t.metrics();
     t.history();
     t.storm();
+    t.rolling();
     t.authorizerAndPresence();
     t.manySockets();
     t.clusterHistory();
@@ -242,6 +243,21 @@ final class Targets {
               + st.getValue("gaps") + " gaps, " + st.getValue("duplicates") + " duplicates, "
               + st.getValue("gapFrames") + " gap messages");
     }
+  }
+
+  /** The rolling restart of three clustered nodes (oneloop): no client misses or repeats a message. */
+  private void rolling() {
+    JsonObject p = byPeer.getJsonObject("oneloop");
+    JsonObject f = p == null ? null : p.getJsonObject("rolling");
+    if (f == null) {
+      return;
+    }
+    long gaps = f.getLong("gaps", 0L);
+    long dups = f.getLong("duplicates", 0L);
+    add(HISTORY, "Rolling restart of 3 clustered nodes, " + f.getValue("clients") + " clients on both transports: "
+            + "0 gaps and 0 duplicates", (double) (gaps + dups), "count", 0.0, gaps + dups == 0,
+        gaps + " gaps, " + dups + " duplicates; " + f.getValue("clientsBehind") + " clients behind at the end; "
+            + "longest catch-up " + Markdown.num(f.getValue("catchUpMsMax"), "%.0f ms"));
   }
 
   /**
