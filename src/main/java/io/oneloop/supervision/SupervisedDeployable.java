@@ -1,9 +1,12 @@
 package io.oneloop.supervision;
 
+import io.oneloop.logging.LogThrottle;
 import io.oneloop.logging.TaskMdc;
 import io.vertx.core.Context;
 import io.vertx.core.Deployable;
 import io.vertx.core.Future;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Wraps a child verticle so the supervisor hears of its end: an undeploy it did not ask for
@@ -20,6 +23,9 @@ final class SupervisedDeployable implements Deployable {
     default void deploying(Context context) {
     }
   }
+
+  private static final Logger log = LoggerFactory.getLogger(SupervisedDeployable.class);
+  private static final LogThrottle glitchLine = LogThrottle.perSecond();
 
   private final Deployable delegate;
   private final Listener listener;
@@ -45,7 +51,18 @@ final class SupervisedDeployable implements Deployable {
 
   @Override
   public Future<?> deploy(Context context) throws Exception {
-    context.exceptionHandler(cause -> listener.failed(this, cause));
+    context.exceptionHandler(cause -> {
+      if (VertxWriteGlitch.is(cause)) {
+        // Vert.x's bookkeeping of a write to a departing cluster peer, not the child's failure
+        long unlogged = glitchLine.pass();
+        if (unlogged != LogThrottle.QUIET) {
+          log.warn("A write to a cluster peer that is leaving was reported twice by Vert.x; {} goes on{}",
+            taskName != null ? "task \"" + taskName + "\"" : "the service", unlogged > 0 ? " (" + unlogged + " more not logged)" : "");
+        }
+        return;
+      }
+      listener.failed(this, cause);
+    });
     listener.deploying(context);
     if (taskName != null) {
       TaskMdc.mark(context, taskName);

@@ -12,6 +12,7 @@ import io.oneloop.testtasks.PublishingTask;
 import io.oneloop.testtasks.SelfEndingTask;
 import io.oneloop.testtasks.ThreadReportTask;
 import io.oneloop.testtasks.ThrowingTask;
+import io.oneloop.testtasks.WriteGlitchTask;
 import io.vertx.core.Deployable;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.ReplyException;
@@ -149,6 +150,17 @@ class SupervisionTest {
   void escapedExceptionFails(Vertx vertx) throws Exception {
     TestApp app = TestApp.start(vertx, config(taskClass("feed", ThrowingTask.class, new JsonObject())));
     assertEquals(new Outcome(1, "task \"feed\" failed: the feed went away"), app.awaitOutcome());
+  }
+
+  @Test
+  @DisplayName("Vert.x's double completion of a write to a leaving cluster peer does not fail the task on whose context it lands; the task's own exception still does")
+  void vertxWriteGlitchIsNotTheTasks(Vertx vertx) throws Exception {
+    long started = System.nanoTime();
+    TestApp app = TestApp.start(vertx, config(taskClass("ticker", WriteGlitchTask.class, new JsonObject().put("thenFailAfterMs", 1500))));
+    // the same exception thrown from the task's own code (its frames on the stack) is its failure
+    assertEquals(new Outcome(1, "task \"ticker\" failed: Promise already completed"), app.awaitOutcome());
+    long endedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+    assertTrue(endedMs >= 1500, "ended " + endedMs + " ms after the start: by the Vert.x one at 50 ms");
   }
 
   @Test
