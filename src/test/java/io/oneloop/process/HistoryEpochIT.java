@@ -1,0 +1,201 @@
+package io.oneloop.process;
+
+import com.hazelcast.client.HazelcastClient;
+import com.hazelcast.client.config.ClientConfig;
+import com.hazelcast.core.HazelcastInstance;
+import io.oneloop.support.AppProcess;
+import io.oneloop.testkit.BridgeClient;
+import io.oneloop.testkit.Transport;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+
+import static io.oneloop.testkit.BridgeClient.isRec;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The epoch of the cluster's history across the loss of nodes, with the real jar on three nodes:
+ * a split that heals gives the side that merged a new epoch, and the node holding an address's ring
+ * killed while messages are published loses none of them (the ring's backup takes over).
+ */
+class HistoryEpochIT {
+
+  /** Hazelcast's merge checks every few seconds instead of minutes, as in {@link ClusterIT}. */
+  private static final List<String> JVM_FLAGS = List.of("-XX:+UseSerialGC",
+    "-Dhazelcast.merge.first.run.delay.seconds=5", "-Dhazelcast.merge.next.run.delay.seconds=3");
+  private static final String FEED = "it.epoch.feed";
+
+  private final Vertx vertx = Vertx.vertx();
+  private final List<AppProcess> nodes = new ArrayList<>();
+  private final List<Integer> clusterPorts = new ArrayList<>();
+  private final List<BridgeClient> clients = new ArrayList<>();
+
+  @AfterEach
+  void stopAll() {
+    clients.forEach(BridgeClient::close);
+    nodes.forEach(AppProcess::close);
+    vertx.close();
+  }
+
+  private void startThreeNodes(String name) throws Exception {
+    for (int i = 0; i < 3; i++) {
+      clusterPorts.add(AppProcess.freePort());
+    }
+    JsonArray members = new JsonArray();
+    clusterPorts.forEach(p -> members.add("127.0.0.1:" + p));
+    for (int i = 0; i < 3; i++) {
+      JsonObject config = new JsonObject()
+        .put("http", new JsonObject().put("host", "127.0.0.1").put("port", AppProcess.freePort()).put("instances", 1)
+          .put("maxPublishPerSecond", 10_000))
+        .put("cluster", new JsonObject().put("enabled", true).put("host", "127.0.0.1").put("port", clusterPorts.get(i))
+          .put("members", members))
+        .put("bridge", new JsonObject().put("outbound", new JsonArray().add(new JsonObject().put("address", FEED)))
+          .put("history", new JsonArray().add(new JsonObject().put("address", FEED).put("size", 1000))))
+        .put("tasks", new JsonArray());
+      nodes.add(AppProcess.launch(name + "-" + (char) ('a' + i), config, Map.of(), JVM_FLAGS));
+    }
+    for (AppProcess node : nodes) {
+      node.awaitServing();
+    }
+    awaitCondition("three members on every node", () -> nodes.stream().allMatch(node -> members(node) == 3));
+  }
+
+  private static void awaitCondition(String what, BooleanSupplier condition) {
+    await(what).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(condition::getAsBoolean);
+  }
+
+  private static int members(AppProcess node) {
+    HttpResponse<String> response = node.api("GET", "api/cluster", null);
+    return response.statusCode() == 200 ? new JsonObject(response.body()).getJsonArray("nodes").size() : -1;
+  }
+
+  /** The epoch a node's history of {@link #FEED} answers now, or null when it answers none. */
+  private static String epoch(AppProcess node) {
+    HttpResponse<String> response = node.api("GET", "api/history/" + FEED + "?limit=1", null);
+    return response.statusCode() == 200 ? new JsonObject(response.body()).getString("epoch") : null;
+  }
+
+  private static int publish(AppProcess node, JsonObject body) {
+    return node.api("POST", "api/publish", new JsonObject().put("address", FEED).put("body", body).encode()).statusCode();
+  }
+
+  private BridgeClient connect(AppProcess node) throws Exception {
+    BridgeClient client = BridgeClient.connect(vertx, node.port(), Transport.RAW);
+    clients.add(client);
+    return client;
+  }
+
+  /** Registers a client for the feed and publishes warm-up messages on {@code via} until it gets one: its consumer reached the cluster. */
+  private BridgeClient watch(AppProcess on, AppProcess via) throws Exception {
+    BridgeClient client = connect(on).register(FEED);
+    awaitCondition("a warm-up message", () -> {
+      assertEquals(200, publish(via, new JsonObject().put("warm", true)));
+      return client.backlog().stream().anyMatch(isRec(FEED));
+    });
+    client.takeBacklog();
+    return client;
+  }
+
+  private static long seq(JsonObject frame) {
+    return Long.parseLong(frame.getJsonObject("headers").getString("oneloop.seq"));
+  }
+
+  private static String epochOf(JsonObject frame) {
+    return frame.getJsonObject("headers").getString("oneloop.epoch");
+  }
+
+  private static boolean numbered(JsonObject frame) {
+    return isRec(FEED).test(frame) && frame.getValue("body") instanceof JsonObject body && body.containsKey("n");
+  }
+
+  @Test
+  @DisplayName("a split that heals: the node that merged and the others take one new epoch, and a client resuming there with the old one gets one gap frame, then the messages, none twice")
+  void splitThatHealsTakesANewEpoch() throws Exception {
+    startThreeNodes("epoch-split");
+    AppProcess a = nodes.get(0);
+    AppProcess cut = nodes.get(2);
+    BridgeClient before = watch(cut, a);
+    for (int n = 1; n <= 5; n++) {
+      assertEquals(200, publish(a, new JsonObject().put("n", n)));
+    }
+    JsonObject last = null;
+    for (int n = 1; n <= 5; n++) {
+      last = before.await(isRec(FEED));
+      assertEquals(n, last.getJsonObject("body").getInteger("n"));
+    }
+    long lastSeq = seq(last);
+    String oldEpoch = epochOf(last);
+    assertEquals(oldEpoch, epoch(cut));
+    before.close();
+
+    // A paused process is a node behind a split: it sends no heartbeat and answers nothing.
+    cut.signal("STOP");
+    try {
+      awaitCondition("the other two to take the paused node for dead", () -> members(a) == 2 && members(nodes.get(1)) == 2);
+      for (int n = 6; n <= 10; n++) {
+        assertEquals(200, publish(a, new JsonObject().put("n", n)));
+      }
+      // Past the heartbeat timeout on the paused node's clock too.
+      Instant until = Instant.now().plusSeconds(2);
+      awaitCondition("2 s more", () -> Instant.now().isAfter(until));
+    } finally {
+      cut.signal("CONT");
+    }
+    awaitCondition("the sides to merge", () -> cut.output().contains("merged back into the cluster"));
+    awaitCondition("three members on every node", () -> nodes.stream().allMatch(node -> members(node) == 3));
+    awaitCondition("a new epoch on the node that merged", () -> {
+      String now = epoch(cut);
+      return now != null && !now.equals(oldEpoch);
+    });
+    String newEpoch = epoch(cut);
+    awaitCondition("every node under the same new epoch", () -> nodes.stream().allMatch(node -> newEpoch.equals(epoch(node))));
+
+    BridgeClient resumed = connect(cut).register(FEED,
+      new JsonObject().put("oneloop.since", Long.toString(lastSeq)).put("oneloop.epoch", oldEpoch));
+    JsonObject gap = resumed.await(isRec(FEED));
+    assertNotNull(gap.getJsonObject("headers").getString("oneloop.gap"), "a gap frame first: " + gap);
+    assertEquals(newEpoch, epochOf(gap));
+    for (int n = 11; n <= 15; n++) {
+      assertEquals(200, publish(a, new JsonObject().put("n", n)));
+    }
+    // After the gap: what the node kept under the new epoch, if anything, then the live ones, in a row up to 15.
+    List<Integer> got = new ArrayList<>();
+    long previous = -1;
+    for (int i = 0; i < 20 && (got.isEmpty() || got.get(got.size() - 1) < 15); i++) {
+      JsonObject frame = resumed.await(isRec(FEED));
+      assertNull(frame.getJsonObject("headers").getString("oneloop.gap"), "one gap frame only: " + frame);
+      assertEquals(newEpoch, epochOf(frame));
+      assertTrue(previous < 0 || seq(frame) == previous + 1, "consecutive seqs: " + previous + " then " + frame);
+      previous = seq(frame);
+      if (numbered(frame)) {
+        got.add(frame.getJsonObject("body").getInteger("n"));
+      }
+    }
+    assertTrue(!got.isEmpty() && got.get(got.size() - 1) == 15, "up to the last message: " + got);
+    for (int i = 1; i < got.size(); i++) {
+      assertEquals(got.get(i - 1) + 1, got.get(i), "in order, none twice, none missing: " + got);
+    }
+    assertTrue(got.get(0) > 5 && got.get(0) <= 11, "nothing the client had, nothing after 11 missing: " + got);
+    await().pollDelay(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).until(() -> true);
+    assertTrue(resumed.backlog().stream().noneMatch(isRec(FEED)), "nothing more: " + resumed.backlog());
+  }
+}
