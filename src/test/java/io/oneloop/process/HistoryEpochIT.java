@@ -201,6 +201,64 @@ class HistoryEpochIT {
     assertTrue(resumed.backlog().stream().noneMatch(isRec(FEED)), "nothing more: " + resumed.backlog());
   }
 
+  @Test
+  @DisplayName("a ring and its epoch gone at once (as when its owner and backup die together): every node takes the one new epoch, and a client resuming with the old one gets exactly one gap frame, then the new messages")
+  void ringAndEpochGoneTogether() throws Exception {
+    startThreeNodes("epoch-lost");
+    AppProcess a = nodes.get(0);
+    BridgeClient before = watch(nodes.get(1), a);
+    for (int n = 1; n <= 5; n++) {
+      assertEquals(200, publish(a, new JsonObject().put("n", n)));
+    }
+    JsonObject last = null;
+    for (int n = 1; n <= 5; n++) {
+      last = before.await(isRec(FEED));
+    }
+    long lastSeq = seq(last);
+    String oldEpoch = epochOf(last);
+    before.close();
+
+    // Both copies lost, from a Hazelcast client (no member): the epoch entry first, then the ring, as a lost partition takes both.
+    ClientConfig clientConfig = new ClientConfig().setClusterName("oneloop");
+    clientConfig.setProperty("hazelcast.logging.type", "slf4j");
+    clusterPorts.forEach(p -> clientConfig.getNetworkConfig().addAddress("127.0.0.1:" + p));
+    HazelcastInstance client = HazelcastClient.newHazelcastClient(clientConfig);
+    try {
+      client.getMap("oneloop.history.epochs").remove(FEED);
+      client.getRingbuffer("oneloop.history." + FEED + "@" + FEED).destroy();
+    } finally {
+      client.shutdown();
+    }
+    awaitCondition("a new epoch on every node", () -> {
+      assertEquals(200, publish(a, new JsonObject().put("after", true)));
+      String first = epoch(a);
+      return first != null && !first.equals(oldEpoch) && nodes.stream().allMatch(node -> first.equals(epoch(node)));
+    });
+    String newEpoch = epoch(a);
+
+    BridgeClient resumed = connect(nodes.get(2)).register(FEED,
+      new JsonObject().put("oneloop.since", Long.toString(lastSeq)).put("oneloop.epoch", oldEpoch));
+    JsonObject gap = resumed.await(isRec(FEED));
+    assertNotNull(gap.getJsonObject("headers").getString("oneloop.gap"), "a gap frame first: " + gap);
+    assertEquals(newEpoch, epochOf(gap));
+    for (int n = 6; n <= 10; n++) {
+      assertEquals(200, publish(a, new JsonObject().put("n", n)));
+    }
+    List<Integer> got = new ArrayList<>();
+    long previous = -1;
+    for (int i = 0; i < 100 && (got.isEmpty() || got.get(got.size() - 1) < 10); i++) {
+      JsonObject frame = resumed.await(isRec(FEED));
+      assertNull(frame.getJsonObject("headers").getString("oneloop.gap"), "one gap frame only: " + frame);
+      assertEquals(newEpoch, epochOf(frame));
+      assertTrue(previous < 0 || seq(frame) == previous + 1, "consecutive seqs: " + previous + " then " + frame);
+      previous = seq(frame);
+      if (numbered(frame)) {
+        got.add(frame.getJsonObject("body").getInteger("n"));
+      }
+    }
+    assertEquals(List.of(6, 7, 8, 9, 10), got, "the new messages, in order, none twice");
+  }
+
   /** The cluster port of the member that owns the partition of {@code FEED}'s ring now, as a Hazelcast client (no member) sees it. */
   private static int ringOwnerPort(HazelcastInstance client) {
     // The ring's name ends in "@" + its address: its partition is the address's.
