@@ -1,8 +1,12 @@
 package io.oneloop.cluster;
 
 import com.hazelcast.config.RingbufferConfig;
+import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.LifecycleEvent;
 import com.hazelcast.map.IMap;
+import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.map.listener.EntryUpdatedListener;
 import com.hazelcast.ringbuffer.OverflowPolicy;
 import com.hazelcast.ringbuffer.Ringbuffer;
 import io.oneloop.bridge.HistoryFeed;
@@ -52,6 +56,13 @@ import java.util.function.LongConsumer;
  * item's seq in {@code oneloop.seq}; a reader delivers such an item live from that copy, keeps
  * nothing across it, and a resume across it gets the gap frame. An item of another version is not
  * delivered (its readers see a hole: a resume across it gets the gap frame).
+ * <p>
+ * A ring's seqs mean the same messages only while its epoch lasts. A ring lost with its partition
+ * comes back empty with a new epoch entry. When a network split heals, the side that merged had
+ * its own copy of each ring, appended to while the sides were apart, and Hazelcast keeps only the
+ * other side's: the nodes of the side that merged put a new epoch for every ring they know, so that
+ * no client is handed seqs that meant other messages there. Every node follows the epochs map and
+ * numbers its readers' messages under the new epoch from where it is.
  */
 final class RingHistory implements HistoryFeed {
 
@@ -79,6 +90,8 @@ final class RingHistory implements HistoryFeed {
   final LogThrottle readLine = LogThrottle.perSecond();
   private final LogThrottle fullLine = LogThrottle.perSecond();
   private volatile LongConsumer appendNanos = n -> { };
+  private volatile UUID epochListener;
+  private final UUID mergeListener;
 
   /** Call on the context the readers are to run on; {@code vertx} is clustered. */
   RingHistory(Vertx vertx, List<HistorySpec> specs, int maxAddresses, long maxTotalBytes) {
@@ -90,6 +103,12 @@ final class RingHistory implements HistoryFeed {
     this.epochs = hazelcast.getMap(EPOCHS);
     this.budget = new RingBudget(vertx, context, hazelcast, maxTotalBytes);
     vertx.eventBus().addOutboundInterceptor(interceptor);
+    // Only the members of the side that gave way see MERGED: their copies of the rings were dropped for the other side's.
+    this.mergeListener = hazelcast.getLifecycleService().addLifecycleListener(event -> {
+      if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
+        context.runOnContext(v -> merged());
+      }
+    });
   }
 
   /** Gets the time each append took, in nanoseconds. */
@@ -100,6 +119,7 @@ final class RingHistory implements HistoryFeed {
   /** Makes ready the ring and the epoch of every exact address, so that a node serves none of them before it knows its epoch. */
   Future<Void> prepare() {
     List<Future<?>> ready = new ArrayList<>();
+    ready.add(vertx.executeBlocking(() -> epochListener = epochs.addEntryListener(new EpochListener(), true), false));
     for (HistorySpec spec : specs) {
       if (spec.address() != null) {
         Ring ring = ring(spec.address(), spec);
@@ -317,8 +337,75 @@ final class RingHistory implements HistoryFeed {
     return reader;
   }
 
+  /** Follows the epochs: an entry made anew comes with a ring made anew, an entry changed with the same ring going on. */
+  private final class EpochListener implements EntryAddedListener<String, String>, EntryUpdatedListener<String, String> {
+    @Override
+    public void entryAdded(EntryEvent<String, String> event) {
+      epochChanged(event.getKey(), event.getValue(), true);
+    }
+
+    @Override
+    public void entryUpdated(EntryEvent<String, String> event) {
+      epochChanged(event.getKey(), event.getValue(), false);
+    }
+  }
+
+  /** From any thread: {@code address}'s ring is now under {@code epoch}. */
+  private void epochChanged(String address, String epoch, boolean newRing) {
+    if (address == null || epoch == null) {
+      return;
+    }
+    Ring ring = rings.get(address);
+    if (ring != null && ring.known != null) {
+      ring.known = epoch;
+    }
+    for (RingReader reader : readers.keySet()) {
+      if (reader.address().equals(address)) {
+        reader.epochChanged(epoch, newRing);
+      }
+    }
+  }
+
+  /**
+   * This node's side of a split merged into the other: a new epoch for every ring it knows, each
+   * put and then read back (another node of the same side may put its own), and handed to this
+   * node's readers at once, whether or not the epochs listener outlived the merge.
+   */
+  private void merged() {
+    for (Ring ring : rings.values()) {
+      renewEpoch(ring, 0);
+    }
+  }
+
+  private void renewEpoch(Ring ring, int attempt) {
+    String fresh = newEpoch();
+    vertx.executeBlocking(() -> {
+      epochs.put(ring.address, fresh);
+      return epochs.get(ring.address);
+    }, false).onComplete(ar -> {
+      if (ar.succeeded()) {
+        log.info("This node's side of a network split merged back: the history of {} goes on under a new epoch", ring.address);
+        epochChanged(ring.address, ar.result() == null ? fresh : ar.result(), false);
+      } else if (attempt < 20) {
+        // Partitions may still be moving right after the merge.
+        vertx.setTimer(500, id -> renewEpoch(ring, attempt + 1));
+      } else {
+        log.warn("The history of {} could not take a new epoch after the merge: {}", ring.address, ar.cause().toString());
+      }
+    });
+  }
+
+  static String newEpoch() {
+    return Long.toString(System.currentTimeMillis(), 36) + "-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
   @Override
   public void close() {
+    hazelcast.getLifecycleService().removeLifecycleListener(mergeListener);
+    UUID listening = epochListener;
+    if (listening != null) {
+      vertx.executeBlocking(() -> epochs.removeEntryListener(listening), false);
+    }
     vertx.eventBus().removeOutboundInterceptor(interceptor);
     budget.close();
     readers.keySet().forEach(RingReader::close);
@@ -373,7 +460,7 @@ final class RingHistory implements HistoryFeed {
 
     /** The ring's epoch: the one kept beside it, or a new one when none is (a ring new or lost). */
     Future<String> epoch() {
-      String fresh = Long.toString(System.currentTimeMillis(), 36) + "-" + UUID.randomUUID().toString().substring(0, 8);
+      String fresh = newEpoch();
       return vertx.executeBlocking(() -> epochs.putIfAbsent(address, fresh), false).map(old -> old != null ? old : fresh);
     }
   }

@@ -53,6 +53,11 @@ final class RingReader implements HistoryFeed.Handle {
   private int pausedAt;
   private long awaited;
   private long awaitTimer = -1;
+  /**
+   * Counts the changes of epoch: a read, retry or look-up begun under an earlier one is dropped when
+   * it completes, so nothing read from the ring as it was is numbered under the new epoch.
+   */
+  private long generation;
   /** Completes once the log has its epoch: a resume compares its client's epoch only then. */
   final Promise<Void> started = Promise.promise();
 
@@ -62,6 +67,10 @@ final class RingReader implements HistoryFeed.Handle {
     this.vertx = context.owner();
     this.ring = ring;
     this.target = target;
+  }
+
+  String address() {
+    return ring.address;
   }
 
   @Override
@@ -94,11 +103,12 @@ final class RingReader implements HistoryFeed.Handle {
     if (closed) {
       return;
     }
+    long gen = generation;
     long from = nextRing;
     // A read may ask for no more than the ring holds.
     int batch = Math.min(READ_BATCH, ring.spec.size());
     Future.fromCompletionStage(ring.ringbuffer.readManyAsync(from, 1, batch, null), context).onComplete(ar -> {
-      if (closed) {
+      if (closed || gen != generation) {
         return;
       }
       if (ar.failed()) {
@@ -184,8 +194,9 @@ final class RingReader implements HistoryFeed.Handle {
 
   /** A read failed: the ring may have been lost with its partition (its epoch then too), or the cluster is changing. */
   private void lost(Throwable cause) {
+    long gen = generation;
     ring.epoch().onComplete(ar -> {
-      if (closed) {
+      if (closed || gen != generation) {
         return;
       }
       if (ar.failed()) {
@@ -194,29 +205,77 @@ final class RingReader implements HistoryFeed.Handle {
       }
       if (!ar.result().equals(epoch)) {
         log.warn("The history ring of {} was lost with its partition: its seqs start again under a new epoch", ring.address);
-        epoch = ar.result();
-        nextRing = 0;
-        copies.clear();
-        target.epoch(epoch, 1);
-        wakeAll(false);
-        read();
+        switchTo(ar.result(), true);
       } else {
         retry(cause);
       }
     });
   }
 
-  private void retry(Throwable cause) {
-    long unlogged = owner.readLine.pass();
-    if (unlogged != LogThrottle.QUIET) {
-      log.warn("Reading the history ring of {} failed ({}); trying again", ring.address, cause.toString());
+  /**
+   * From any thread: the ring's epoch is now {@code fresh}. {@code newRing}: its entry was made anew,
+   * so was the ring (lost with its partition): every item in it is new to this reader. Else the
+   * ring went on and only its epoch changed (a split healed): the reader goes on from where it is,
+   * or from the ring's end when it read past it (on a side that merged, the ring it read is gone
+   * for the other side's), and never numbers again what it has delivered.
+   */
+  void epochChanged(String fresh, boolean newRing) {
+    context.runOnContext(v -> {
+      if (!closed && epoch != null && !fresh.equals(epoch)) {
+        log.info("The history of {} goes on under a new epoch", ring.address);
+        switchTo(fresh, newRing);
+      }
+    });
+  }
+
+  /** On the context: numbers under {@code fresh} from the position the ring now allows, dropping what was underway. */
+  private void switchTo(String fresh, boolean newRing) {
+    long gen = ++generation;
+    if (awaitTimer >= 0) {
+      vertx.cancelTimer(awaitTimer);
+      awaitTimer = -1;
     }
-    vertx.setTimer(RETRY_MS, id -> {
+    paused = null;
+    Future<Long> tail = newRing ? Future.succeededFuture(-1L) : vertx.executeBlocking(ring.ringbuffer::tailSequence, false);
+    tail.onComplete(ar -> {
+      if (closed || gen != generation) {
+        return;
+      }
+      if (ar.failed()) {
+        retry(ar.cause(), () -> switchTo(fresh, newRing));
+        return;
+      }
+      nextRing = newRing ? 0 : Math.min(nextRing, ar.result() + 1);
+      epoch = fresh;
+      ring.known = fresh;
+      copies.clear();
+      target.epoch(fresh, nextRing + 1);
+      wakeAll(false);
+      read();
+    });
+  }
+
+  private void retry(Throwable cause) {
+    retry(cause, () -> {
       if (epoch == null) {
         start();
       } else {
         read();
       }
+    });
+  }
+
+  private void retry(Throwable cause, Runnable again) {
+    long unlogged = owner.readLine.pass();
+    if (unlogged != LogThrottle.QUIET) {
+      log.warn("Reading the history ring of {} failed ({}); trying again", ring.address, cause.toString());
+    }
+    long gen = generation;
+    vertx.setTimer(RETRY_MS, id -> {
+      if (closed || gen != generation) {
+        return;
+      }
+      again.run();
     });
   }
 
