@@ -292,7 +292,8 @@ final class Markdown {
         + "bridge and oneloop, and one `writeBinaryMessage` per socket of the bridge's "
         + "`{\"type\":\"rec\",\"address\":\"bench.ticks\",\"body\":{…}}` frame for raw Vert.x.\n");
     b.append("- The load generator is one JVM with one Netty event-loop thread holding all ")
-        .append(n).append(" WebSockets. Raw bridge peers (bridge, raw, oneloop and its variants): "
+        .append(n).append(" WebSockets, each read by a minimal WebSocket client that parses the frame headers and "
+        + "each message's `seq` and `t` where they lie in the read buffer (no frame objects, no JSON parse). Raw bridge peers (bridge, raw, oneloop and its variants): "
         + "`/eventbus/websocket`, a `register` frame, a `ping` every 5 s. SockJS peers "
         + "(bridge-sockjs, oneloop-sockjs): SockJS's WebSocket transport "
         + "`/eventbus/{server}/{session}/websocket` with a fresh random server and session id per "
