@@ -254,7 +254,7 @@ abstract class LeanWs extends ChannelDuplexHandler {
       // a server's frames are never masked, carry no extension bits here, and stay within bounds
       if ((b1 & 0x80) != 0 || (b0 & 0x70) != 0 || len < 0 || len > maxMessage
           || (op >= 8 && (!fin || len > 125))) {
-        ctx.close();
+        protocolError(ctx, "bad frame header " + Integer.toHexString(b0) + " " + Integer.toHexString(b1) + ", length " + len);
         return;
       }
       if (avail < head + len) {
@@ -266,7 +266,7 @@ abstract class LeanWs extends ChannelDuplexHandler {
       switch (op) {
         case 1, 2 -> {
           if (fragments != null) {
-            ctx.close();
+            protocolError(ctx, "a data frame inside a fragmented message");
             return;
           }
           if (fin) {
@@ -279,7 +279,7 @@ abstract class LeanWs extends ChannelDuplexHandler {
         }
         case 0 -> {
           if (fragments == null || fragments.readableBytes() + len > maxMessage) {
-            ctx.close();
+            protocolError(ctx, fragments == null ? "a continuation frame with no message begun" : "a message over " + maxMessage + " bytes");
             return;
           }
           fragments.writeBytes(b, start, (int) len);
@@ -306,11 +306,26 @@ abstract class LeanWs extends ChannelDuplexHandler {
           return;
         }
         default -> {
-          ctx.close();
+          protocolError(ctx, "opcode " + op);
           return;
         }
       }
     }
+  }
+
+  /** Closes a socket whose server broke the protocol, saying why. */
+  private void protocolError(ChannelHandlerContext ctx, String why) {
+    failed(why);
+    ctx.close();
+  }
+
+  /** A socket is being closed because of {@code why} (a protocol error or an exception): for the log. */
+  abstract void failed(String why);
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    failed(cause.toString());
+    ctx.close();
   }
 
   /** Sends a text message (masked, one frame). */
