@@ -21,8 +21,11 @@ final class FrameScan {
 
   /** Calls {@code sink} for every {@code seq}/{@code t} pair in the frame; returns how many. */
   static int scan(ByteBuf b, Sink sink) {
-    int start = b.readerIndex();
-    int end = b.writerIndex();
+    return scan(b, b.readerIndex(), b.writerIndex(), sink);
+  }
+
+  /** As {@link #scan(ByteBuf, Sink)}, over bytes {@code start} to {@code end} of {@code b} (its indices untouched). */
+  static int scan(ByteBuf b, int start, int end, Sink sink) {
     int found = 0;
     int i = start;
     while (i < end) {

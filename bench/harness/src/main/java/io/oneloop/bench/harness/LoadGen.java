@@ -1,35 +1,25 @@
 package io.oneloop.bench.harness;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
-import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import org.HdrHistogram.Histogram;
 
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -47,7 +37,9 @@ import java.util.function.Consumer;
 /**
  * The load generator: N WebSocket clients on one Netty event-loop thread, speaking the Vert.x
  * event-bus bridge frames (raw WebSocket, or inside SockJS's WebSocket transport) or Socket.IO 4
- * (Engine.IO 4 over WebSocket). Every delivery's latency (receive wall time - the {@code t} the
+ * (Engine.IO 4 over WebSocket). Each socket's pipeline is one {@link LeanWs}, which reads the
+ * frames where they lie in the read buffer, so that the generator costs little per delivery and
+ * the server, not the generator, is what a saturation step measures. Every delivery's latency (receive wall time - the {@code t} the
  * server stamped, microseconds) goes into an HdrHistogram; per socket it tracks the sequence
  * numbers of the current step to count missing deliveries, gaps (a message missing before one
  * that arrived), duplicates and out-of-order ones. A socket can be told to stop reading (the slow
@@ -66,6 +58,8 @@ final class LoadGen implements AutoCloseable {
   /** Largest frame (after reassembling fragments) the generator accepts. */
   static final int MAX_FRAME = 16 << 20;
 
+  private static final String HOST = "127.0.0.1";
+
   static final long HIGHEST_US = TimeUnit.MINUTES.toMicros(10);
 
   private final MultiThreadIoEventLoopGroup group;
@@ -73,6 +67,7 @@ final class LoadGen implements AutoCloseable {
   private final Class<? extends SocketChannel> channelClass;
   private final List<Conn> conns = new ArrayList<>();
   private final AtomicInteger openCount = new AtomicInteger();
+  private final AtomicInteger failuresLogged = new AtomicInteger();
   private volatile long deliveredVolatile;
   private volatile int closedUnexpectedly;
 
@@ -166,26 +161,16 @@ final class LoadGen implements AutoCloseable {
   private Bootstrap bootstrap() {
     return new Bootstrap().group(group).channel(channelClass)
         .option(ChannelOption.TCP_NODELAY, true)
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000);
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
+        // one read takes a burst whole (a step's fan-out arrives as many small frames at once)
+        .option(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(2048, 16 << 10, 256 << 10));
   }
 
   /** Opens one socket handled by {@code c}; its result goes to c's callback. */
   private void dial(Bootstrap b, int port, String path, Conn c) {
-    URI uri = URI.create("ws://127.0.0.1:" + port + socketPath(path));
-    WebSocketClientProtocolConfig cfg = WebSocketClientProtocolConfig.newBuilder()
-        .webSocketUri(uri)
-        .maxFramePayloadLength(MAX_FRAME)
-        .handshakeTimeoutMillis(10_000)
-        .dropPongFrames(true)
-        .build();
-    b.clone().handler(new ChannelInitializer<SocketChannel>() {
-      @Override
-      protected void initChannel(SocketChannel ch) {
-        // the aggregator joins fragmented messages (Vert.x splits those over its frame size)
-        ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(1 << 16),
-            new WebSocketClientProtocolHandler(cfg), new WebSocketFrameAggregator(MAX_FRAME), c);
-      }
-    }).connect(uri.getHost(), port).addListener(f -> {
+    c.target(HOST, port, socketPath(path));
+    // the lean client is the whole pipeline: upgrade, frames read in place, fragments joined
+    b.clone().handler(c).connect(HOST, port).addListener(f -> {
       if (!f.isSuccess()) {
         c.finish(false);
       }
@@ -508,9 +493,9 @@ final class LoadGen implements AutoCloseable {
   private void pingAll() {
     for (Conn c : snapshot()) {
       if (c.protocol == Protocol.BRIDGE && c.ready && c.open) {
-        c.channel.writeAndFlush(new TextWebSocketFrame(PING));
+        c.sendText(c.ctx, PING);
       } else if (c.protocol == Protocol.SOCKJS && c.ready && c.open) {
-        c.channel.writeAndFlush(new TextWebSocketFrame(sockJs(PING)));
+        c.sendText(c.ctx, sockJs(PING));
       }
     }
   }
@@ -596,12 +581,12 @@ final class LoadGen implements AutoCloseable {
     hist.recordValue(Math.min(lat, HIGHEST_US));
   }
 
-  private final class Conn extends SimpleChannelInboundHandler<WebSocketFrame>
-      implements FrameScan.Sink {
+  private final class Conn extends LeanWs implements FrameScan.Sink {
     final Protocol protocol;
     final String address;
     final Consumer<Boolean> onResult;
     Channel channel;
+    ChannelHandlerContext ctx;
     boolean finished;
     volatile boolean ready;
     volatile boolean open;
@@ -623,6 +608,7 @@ final class LoadGen implements AutoCloseable {
     Roaming.Client roam;
 
     Conn(Protocol protocol, String address, Consumer<Boolean> onResult) {
+      super(MAX_FRAME);
       this.protocol = protocol;
       this.address = address;
       this.onResult = onResult;
@@ -659,6 +645,7 @@ final class LoadGen implements AutoCloseable {
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
       channel = ctx.channel();
+      this.ctx = ctx;
       open = true;
       openCount.incrementAndGet();
       super.channelActive(ctx);
@@ -682,22 +669,24 @@ final class LoadGen implements AutoCloseable {
     }
 
     @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      ctx.close();
+    void failed(String why) {
+      // a generator fault must not pass for a server's close: said, a few times at most
+      if (failuresLogged.incrementAndGet() <= 5) {
+        Bench.log("  generator closed a socket: %s", why);
+      }
     }
 
     @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-      if (evt == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
-        if (protocol == Protocol.BRIDGE) {
-          ctx.writeAndFlush(new TextWebSocketFrame(registerFrame()));
-          becomeReady();
-        }
-      } else if (evt == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_TIMEOUT) {
-        finish(false);
-        ctx.close();
+    void upgraded(ChannelHandlerContext ctx) {
+      if (protocol == Protocol.BRIDGE) {
+        sendText(ctx, registerFrame());
+        becomeReady();
       }
-      super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
+    void upgradeFailed(ChannelHandlerContext ctx) {
+      finish(false);
     }
 
     private void becomeReady() {
@@ -712,16 +701,17 @@ final class LoadGen implements AutoCloseable {
     }
 
     @Override
-    protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
-      long recv = nowMicros();
-      ByteBuf buf = frame.content();
+    void message(ChannelHandlerContext ctx, ByteBuf buf, int start, int end, boolean text, long recv) {
+      if (start >= end) {
+        return;
+      }
       if (protocol == Protocol.SOCKJS) {
-        if (!(frame instanceof TextWebSocketFrame) || !buf.isReadable()) {
+        if (!text) {
           return;
         }
-        byte type = buf.getByte(buf.readerIndex());
+        byte type = buf.getByte(start);
         if (type == 'o') { // session open: register, as on the raw path but in SockJS framing
-          ctx.writeAndFlush(new TextWebSocketFrame(sockJs(registerFrame())));
+          sendText(ctx, sockJs(registerFrame()));
           becomeReady();
           return;
         }
@@ -733,22 +723,22 @@ final class LoadGen implements AutoCloseable {
           return;
         }
       } else if (protocol == Protocol.SOCKETIO) {
-        if (!(frame instanceof TextWebSocketFrame) || !buf.isReadable()) {
+        if (!text) {
           return;
         }
-        byte type = buf.getByte(buf.readerIndex());
+        byte type = buf.getByte(start);
         if (type == '2') { // Engine.IO ping
-          ctx.writeAndFlush(new TextWebSocketFrame("3"));
+          sendText(ctx, "3");
           return;
         }
         if (type == '0') { // Engine.IO open: connect to the default namespace
-          ctx.writeAndFlush(new TextWebSocketFrame("40"));
+          sendText(ctx, "40");
           return;
         }
-        if (type != '4' || buf.readableBytes() < 2) {
+        if (type != '4' || end - start < 2) {
           return;
         }
-        byte sub = buf.getByte(buf.readerIndex() + 1);
+        byte sub = buf.getByte(start + 1);
         if (sub == '0') { // namespace connected
           ready = true;
           finish(true);
@@ -757,20 +747,18 @@ final class LoadGen implements AutoCloseable {
         if (sub != '2') {
           return;
         }
-      } else if (!(frame instanceof BinaryWebSocketFrame || frame instanceof TextWebSocketFrame)) {
-        return;
       }
-      int bytes = buf.readableBytes();
+      int bytes = end - start;
       recvUs = recv;
       if (trackHistory) {
-        readHistoryHeaders(buf, protocol == Protocol.SOCKJS ? ESCAPED_HEADERS : HEADERS);
+        readHistoryHeaders(buf.slice(start, bytes), protocol == Protocol.SOCKJS ? ESCAPED_HEADERS : HEADERS);
       }
       if (roam != null) {
-        roam.frame(buf, protocol == Protocol.SOCKJS);
+        roam.frame(buf.slice(start, bytes), protocol == Protocol.SOCKJS);
         lastFrameNanos = System.nanoTime();
         return;
       }
-      int n = FrameScan.scan(buf, this);
+      int n = FrameScan.scan(buf, start, end, this);
       if (n == 0) {
         return;
       }

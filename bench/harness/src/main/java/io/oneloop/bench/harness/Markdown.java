@@ -113,7 +113,8 @@ final class Markdown {
           .append(f(p, "s1", "maxMs", "%.1f ms")).append(" | ")
           .append(f(p, "s1", "serverCpuUsPerDelivery", "%.2f µs")).append(" | ")
           .append(f(p, "s1", "serverRssMiB", "%.0f MiB")).append(" | ")
-          .append(f(p, "s2", "maxDeliveriesPerSec", "%,.0f")).append(oomNote(p)).append(" | ")
+          .append(f(p, "s2", "maxDeliveriesPerSec", "%,.0f")).append(oomNote(p))
+          .append(GeneratorMarks.s2Median(p)).append(" | ")
           .append(f(p, "s3", "medianMs", "%.0f ms")).append(" | ")
           .append(cds(jvms, id, p)).append(" | ")
           .append(f(p, "s4", "medianMs", "%.0f ms")).append(" | ")
@@ -158,13 +159,15 @@ final class Markdown {
       for (int i = 0; i < rounds; i++) {
         Object x = pr != null && i < pr.size() ? pr.getValue(i) : null;
         b.append(x instanceof Number num ? String.format(Locale.ROOT, "%,.0f", num.doubleValue())
-            : "–").append(" | ");
+            + GeneratorMarks.s2Round(s2, i) : "–").append(" | ");
       }
-      b.append(num(s2.getValue("maxDeliveriesPerSec"), "%,.0f")).append(" | ")
+      b.append(num(s2.getValue("maxDeliveriesPerSec"), "%,.0f")).append(GeneratorMarks.s2Median(sum.getJsonObject(id)))
+          .append(" | ")
           .append(pct(s2.getValue("bestStepServerCpuShare"))).append(" | ")
           .append(pct(s2.getValue("bestStepGeneratorCpuShare"))).append(" | ")
           .append(pct(s2.getValue("maxGeneratorCpuShare"))).append(" |\n");
     }
+    b.append(GeneratorMarks.s2Note(sum));
     b.append("\nCPU shares are of one core (server and generator are each pinned to one), measured "
         + "from `/proc` over the step's publishing window. The generator's own cost per delivery "
         + "in S1 (median over peers' runs) is in the results file as `generatorCpuUsPerDelivery`.\n\n");
@@ -291,7 +294,8 @@ final class Markdown {
         + "bridge and oneloop, and one `writeBinaryMessage` per socket of the bridge's "
         + "`{\"type\":\"rec\",\"address\":\"bench.ticks\",\"body\":{…}}` frame for raw Vert.x.\n");
     b.append("- The load generator is one JVM with one Netty event-loop thread holding all ")
-        .append(n).append(" WebSockets. Raw bridge peers (bridge, raw, oneloop and its variants): "
+        .append(n).append(" WebSockets, each read by a minimal WebSocket client that parses the frame headers and "
+        + "each message's `seq` and `t` where they lie in the read buffer (no frame objects, no JSON parse). Raw bridge peers (bridge, raw, oneloop and its variants): "
         + "`/eventbus/websocket`, a `register` frame, a `ping` every 5 s. SockJS peers "
         + "(bridge-sockjs, oneloop-sockjs): SockJS's WebSocket transport "
         + "`/eventbus/{server}/{session}/websocket` with a fresh random server and session id per "

@@ -66,12 +66,12 @@ final class Saturation implements Scenario {
       StepStats st = rig.steps.run(srv, rate, s.s2StepSeconds);
       boolean ok = st.serverAlive && st.deliveriesPct() >= s.s2MinDeliveriesPct
           && st.histogram.getTotalCount() > 0 && st.ms(99) <= s.s2P99LimitMs;
-      steps.add(st.toJson(CLK_TCK).put("pass", ok));
+      steps.add(st.toJson(CLK_TCK).put("pass", ok).put("generatorLimited", st.generatorLimited(CLK_TCK)));
       log("  S2 step %.1f/s: %.2f%% delivered, %.0f deliveries/s, p99 %.2f ms, server CPU %.0f%%,"
-              + " generator CPU %.0f%% (%.1f us/delivery), other CPU %.0f%%, %d late -> %s", rate,
+              + " generator CPU %.0f%% (%.1f us/delivery)%s, other CPU %.0f%%, %d late -> %s", rate,
           st.deliveriesPct(), st.deliveriesPerSec(), st.ms(99), 100 * st.serverCpuShare(CLK_TCK),
           100 * st.generatorCpuShare(CLK_TCK), st.generatorCpuUsPerDelivery(CLK_TCK),
-          100 * st.otherCpuShare(CLK_TCK), st.arrivedAfterStep, ok ? "pass" : "FAIL");
+          st.generatorLimited(CLK_TCK) ? " (the generator was the limit)" : "", 100 * st.otherCpuShare(CLK_TCK), st.arrivedAfterStep, ok ? "pass" : "FAIL");
       if (!st.serverAlive) {
         died = true;
         fail = rate;
@@ -116,10 +116,12 @@ final class Saturation implements Scenario {
         .put("bestStepServerCpuShare", best == null ? null : Json.round(best.serverCpuShare(CLK_TCK), 3))
         .put("bestStepGeneratorCpuShare",
             best == null ? null : Json.round(best.generatorCpuShare(CLK_TCK), 3))
+        .put("bestStepGeneratorLimited", best == null ? null : best.generatorLimited(CLK_TCK))
         .put("serverDied", died)
         .put("oom", oom);
-    log("  S2 result: %.0f deliveries/s%s", best == null ? 0.0 : best.deliveriesPerSec(),
-        oom ? " (server ran out of memory)" : died ? " (server died)" : "");
+    log("  S2 result: %.0f deliveries/s%s%s", best == null ? 0.0 : best.deliveriesPerSec(),
+        oom ? " (server ran out of memory)" : died ? " (server died)" : "",
+        best != null && best.generatorLimited(CLK_TCK) ? " (generator-limited: the server may sustain more)" : "");
     return o;
   }
 }

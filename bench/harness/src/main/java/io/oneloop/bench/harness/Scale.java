@@ -73,7 +73,7 @@ final class Scale implements Scenario {
         size.put("steps", steps);
         for (int i = 0; i < s.scaleRates.length; i++) {
           StepStats st = rig.steps.run(srv, s.scaleRates[i], s.scaleSeconds[i]);
-          boolean genLimited = st.generatorCpuShare(CLK_TCK) >= GENERATOR_LIMIT;
+          boolean genLimited = st.generatorLimited(CLK_TCK);
           steps.add(st.toJson(CLK_TCK).put("generatorLimited", genLimited));
           log("  %d clients, %.0f/s: %.2f%% delivered, p50 %.2f ms, p99 %.2f ms, server %.2f us/delivery, "
                   + "RSS %.1f KiB/conn, heap after GC %s/conn, generator CPU %.0f%%%s",

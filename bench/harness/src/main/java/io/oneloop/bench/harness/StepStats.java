@@ -114,6 +114,14 @@ final class StepStats {
     return Math.max(0, other) / (double) clkTck / publishSeconds;
   }
 
+  /**
+   * Whether the generator used {@link Scale#GENERATOR_LIMIT} of its core or more while the run was
+   * publishing: such a step measured the generator as much as the server.
+   */
+  boolean generatorLimited(long clkTck) {
+    return generatorCpuShare(clkTck) >= Scale.GENERATOR_LIMIT;
+  }
+
   double generatorCpuUsPerDelivery(long clkTck) {
     return delivered == 0 ? Double.NaN : generatorCpuTicks * (1e6 / clkTck) / delivered;
   }

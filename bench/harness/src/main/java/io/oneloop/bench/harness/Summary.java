@@ -56,10 +56,15 @@ final class Summary {
       List<JsonObject> s2 = sub(s.smokeMode() ? life : sat, "s2");
       JsonArray perRound = new JsonArray();
       s2.forEach(x -> perRound.add(x.getValue("maxDeliveriesPerSec")));
+      // whether each round's best step was taken while the generator was the limit (null: not recorded)
+      JsonArray perRoundLimited = new JsonArray();
+      s2.forEach(x -> perRoundLimited.add(bestStepGeneratorLimited(x)));
       o.put("s2", new JsonObject()
           .put("rounds", s2.size())
           .put("maxDeliveriesPerSec", median(s2, "maxDeliveriesPerSec"))
           .put("perRound", perRound)
+          .put("perRoundGeneratorLimited", perRoundLimited)
+          .put("generatorLimitedRounds", (int) s2.stream().filter(x -> Boolean.TRUE.equals(bestStepGeneratorLimited(x))).count())
           .put("bestStepP99Ms", median(s2, "bestStepP99Ms"))
           .put("bestStepServerCpuShare", median(s2, "bestStepServerCpuShare"))
           .put("bestStepGeneratorCpuShare", median(s2, "bestStepGeneratorCpuShare"))
@@ -393,6 +398,18 @@ final class Summary {
       }
     }
     return out;
+  }
+
+  /**
+   * Whether an S2 record's best step was taken with the generator at its limit; from its best
+   * step's generator share for records written before the flag was. Null when it had no best step.
+   */
+  static Boolean bestStepGeneratorLimited(JsonObject s2) {
+    if (s2.getValue("bestStepGeneratorLimited") instanceof Boolean b) {
+      return b;
+    }
+    return s2.getValue("bestStepGeneratorCpuShare") instanceof Number g
+        ? g.doubleValue() >= Scale.GENERATOR_LIMIT : null;
   }
 
   private static List<JsonObject> sub(List<JsonObject> runs, String key) {
