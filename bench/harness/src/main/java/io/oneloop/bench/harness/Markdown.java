@@ -317,8 +317,9 @@ final class Markdown {
     b.append("\n");
     b.append("- S1: ").append(num(set.getValue("s1RatePerSec"), "%.0f")).append(" messages/s for ")
         .append(num(set.getValue("s1Seconds"), "%.0f")).append(" s to ").append(n)
-        .append(" clients, after an unmeasured ").append(num(set.getValue("s1WarmupSeconds"), "%.0f"))
-        .append(" s at the same rate (every peer alike; its figures are in the S1 warm-up table). "
+        .append(" clients").append(set.getDouble("s1WarmupSeconds", 0.0) > 0 ? ", after an unmeasured "
+            + num(set.getValue("s1WarmupSeconds"), "%.0f") + " s at the same rate (every peer alike; its figures are "
+            + "in the S1 warm-up table)" : "").append(". "
             + "Server CPU is utime+stime from `/proc/<pid>/stat` over the step "
             + "(10 ms ticks) divided by deliveries; RSS is `VmRSS` at the end of the step.\n");
     b.append("- S2: steps of ").append(num(set.getValue("s2StepSeconds"), "%.0f"))
