@@ -325,7 +325,7 @@ final class Markdown {
     b.append("- S2: steps of ").append(num(set.getValue("s2StepSeconds"), "%.0f"))
         .append(" s, doubling the publish rate from ").append(num(set.getValue("s2FirstRate"), "%.0f"))
         .append(" messages/s (later rounds from half the previous best), after an unmeasured ")
-        .append(num(set.getValue("s2WarmupSeconds"), "%.0f")).append(" s warm-up at half the "
+        .append(num(set.getValue("s2WarmupSeconds"), "%.0f")).append(" s warm-up at the "
             + "first rate, until a step fails (")
         .append(set.getString("s2PassRule")).append("), then bisecting until the failing and "
             + "passing rates are within 15 %. The figure is the deliveries/s of the highest "
@@ -1003,6 +1003,48 @@ final class Markdown {
       } else if (g != null && g >= 0.85) {
         c.add(id + ": the generator reached " + pct(g) + " of its core in a failing S2 step "
             + "(at the best step it stayed at " + pct(gb) + ").");
+      }
+      JsonArray perRound = p.getJsonObject("s2").getJsonArray("perRound");
+      double lo = Double.MAX_VALUE;
+      double hi = 0;
+      for (int i = 0; perRound != null && i < perRound.size(); i++) {
+        if (perRound.getValue(i) instanceof Number n && n.doubleValue() > 0) {
+          lo = Math.min(lo, n.doubleValue());
+          hi = Math.max(hi, n.doubleValue());
+        }
+      }
+      if (hi > 0 && hi / lo > 3) {
+        c.add("**" + id + "**: its S2 rounds differ " + num(hi / lo, "%.0f") + "× (" + perRound.encode()
+            + " deliveries/s): in a round that ended low an early step failed its p99 while the fresh "
+            + "process was still warming up (JIT; such a step shows a server CPU per delivery well above "
+            + "S1's), and the search does not go past a failed rate (the S2 warm-up of this run: "
+            + "the Method's). The median of such rounds says little; the higher round is the closer one to what the "
+            + "server sustains.");
+      }
+      JsonArray high = p.getJsonArray("high");
+      Double s2Median = p.getJsonObject("s2").getDouble("maxDeliveriesPerSec");
+      JsonObject sustained = null;
+      for (int i = 0; high != null && i < high.size(); i++) {
+        JsonObject h = high.getJsonObject(i);
+        Double dps = h.getDouble("deliveriesPerSec");
+        Double pct = h.getDouble("deliveriesPct");
+        Double p99 = h.getDouble("p99Ms");
+        if (dps != null && pct != null && p99 != null && pct >= 99 && p99 <= 100
+            && (sustained == null || dps > sustained.getDouble("deliveriesPerSec"))) {
+          sustained = h;
+        }
+      }
+      if (sustained != null && s2Median != null && s2Median > 0) {
+        JsonObject h = sustained;
+        Double dps = h.getDouble("deliveriesPerSec");
+        Double pct = h.getDouble("deliveriesPct");
+        Double p99 = h.getDouble("p99Ms");
+        if (dps > 2 * s2Median) {
+          c.add("**" + id + "**: its S2 figure (" + num(s2Median, "%,.0f") + " deliveries/s) is below what its "
+              + num(h.getValue("rate"), "%.0f") + " publishes/s fixed-rate step sustained in the same run ("
+              + num(dps, "%,.0f") + " deliveries/s, " + num(pct, "%.2f %%") + " delivered, p99 " + num(p99, "%.1f ms")
+              + "): read that S2 figure as the search's, not the server's limit (the S2 warm-up: Method).");
+        }
       }
       Double d = p.getJsonObject("s1").getDouble("deliveriesPct");
       if (d != null && d < 99) {

@@ -22,6 +22,34 @@ final class Proc {
     }
   }
 
+  /**
+   * utime + stime of a process's threads whose name starts with {@code prefix} (a thread's name
+   * in /proc is cut to 15 characters), in clock ticks; -1 if the process is gone or has none.
+   */
+  static long threadCpuTicks(long pid, String prefix) {
+    try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+      long sum = 0;
+      boolean any = false;
+      for (Path task : (Iterable<Path>) tasks::iterator) {
+        String stat;
+        try {
+          stat = Files.readString(task.resolve("stat"));
+        } catch (IOException gone) {
+          continue;
+        }
+        String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        if (name.startsWith(prefix)) {
+          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          sum += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+          any = true;
+        }
+      }
+      return any ? sum : -1;
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
   /** Busy (user, nice, system, steal) clock ticks of the whole machine, from /proc/stat. */
   static long machineBusyTicks() {
     try {

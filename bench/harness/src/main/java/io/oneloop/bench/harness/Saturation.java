@@ -50,11 +50,12 @@ final class Saturation implements Scenario {
     double rate = round == 1 || !lastBestRate.containsKey(p.id) ? s.s2FirstRate
         : Math.max(s.s2MinRate, lastBestRate.get(p.id) / 2);
     if (s.s2WarmupSeconds > 0) {
-      // unmeasured warm-up (JIT, pools) at half the first rate, so a cold start does not decide
-      // the first step
-      StepStats w = rig.steps.measure(srv, Math.max(s.s2MinRate, rate / 2), s.s2WarmupSeconds);
-      log("  S2 warm-up %.1f/s for %.0f s: %.2f%% delivered, p99 %.2f ms", Math.max(s.s2MinRate,
-          rate / 2), s.s2WarmupSeconds, w.deliveriesPct(), w.ms(99));
+      // unmeasured warm-up (JIT, pools) at the first step's rate and long enough for the JIT to
+      // compile the fan-out: on the server's one core a compile stalls the event loop past S2's
+      // p99 limit, and a step failed that way would end the search far below the server's limit
+      StepStats w = rig.steps.measure(srv, rate, s.s2WarmupSeconds);
+      log("  S2 warm-up %.1f/s for %.0f s: %.2f%% delivered, p99 %.2f ms", rate, s.s2WarmupSeconds,
+          w.deliveriesPct(), w.ms(99));
       sleep(s.pauseMs);
     }
     Double pass = null;

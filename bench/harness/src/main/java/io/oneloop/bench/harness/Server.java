@@ -96,6 +96,15 @@ final class Server {
     return ticks;
   }
 
+  /**
+   * CPU ticks of the process's Vert.x event-loop threads, where a delivery is made: without the
+   * JIT compiler's and the GC's threads, whose work in a step depends on how warm the process is;
+   * -1 for a process without such threads (a peer not on the JVM) or with nodes alongside.
+   */
+  long loopCpuTicks() {
+    return alongside.isEmpty() ? Proc.threadCpuTicks(pid, "vert.x-eventloo") : -1;
+  }
+
   long rssKiB() {
     long kib = Proc.statusKiB(pid, "VmRSS:");
     for (Server other : alongside) {

@@ -20,7 +20,7 @@ final class Settings {
   /** An unmeasured step at S1's rate before S1, as S2 has: S1 measures the steady path, not JIT warm-up. */
   double s1WarmupSeconds = 5;
   double s2StepSeconds = 3;
-  double s2WarmupSeconds = 3;
+  double s2WarmupSeconds = 8;
   double s2FirstRate = 10;
   double s2MinRate = 0.5;
   double s2MaxRate = 20_000;

@@ -7,9 +7,10 @@ import org.HdrHistogram.Histogram;
 final class StepStats {
 
   /** The clocks a step reads: the server's CPU, this harness's CPU, the machine's busy ticks, the wall clock. */
-  record Marks(long server, long generator, long machine, long wallNanos) {
+  record Marks(long server, long generator, long machine, long wallNanos, long serverLoops) {
     static Marks now(Server srv) {
-      return new Marks(srv.cpuTicks(), Proc.selfCpuTicks(), Proc.machineBusyTicks(), System.nanoTime());
+      return new Marks(srv.cpuTicks(), Proc.selfCpuTicks(), Proc.machineBusyTicks(), System.nanoTime(),
+          srv.loopCpuTicks());
     }
   }
 
@@ -24,6 +25,7 @@ final class StepStats {
     generatorCpuTicks = end.generator() - start.generator();
     generatorCpuTicksPublishing = published.generator() - start.generator();
     machineBusyTicksPublishing = start.machine() >= 0 && published.machine() >= 0 ? published.machine() - start.machine() : -1;
+    serverLoopCpuTicks = end.serverLoops() >= 0 && start.serverLoops() >= 0 ? end.serverLoops() - start.serverLoops() : -1;
   }
   long first;
   long count;
@@ -57,6 +59,8 @@ final class StepStats {
   long generatorCpuTicksPublishing;
   long arrivedAfterStep;
   long machineBusyTicksPublishing;
+  /** The server's event-loop threads' CPU over the step; -1 when it has none (not a JVM peer). */
+  long serverLoopCpuTicks = -1;
   int attempts = 1;
   long drainMs;
   long serverRssKiB;
@@ -89,6 +93,11 @@ final class StepStats {
 
   double serverCpuUsPerDelivery(long clkTck) {
     return delivered == 0 ? Double.NaN : serverCpuTicks * (1e6 / clkTck) / delivered;
+  }
+
+  /** The event-loop threads' CPU per delivery: the delivery path without JIT and GC threads; NaN when not known. */
+  double serverLoopCpuUsPerDelivery(long clkTck) {
+    return delivered == 0 || serverLoopCpuTicks < 0 ? Double.NaN : serverLoopCpuTicks * (1e6 / clkTck) / delivered;
   }
 
   /** Share of one core used by the server while the run was publishing. */
@@ -156,6 +165,7 @@ final class StepStats {
         .put("serverCpuMs", serverCpuTicks * 1000L / clkTck)
         .put("serverCpuShare", Json.round(serverCpuShare(clkTck), 3))
         .put("serverCpuUsPerDelivery", Json.round(serverCpuUsPerDelivery(clkTck), 3))
+        .put("serverLoopCpuUsPerDelivery", serverLoopCpuTicks < 0 ? null : Json.round(serverLoopCpuUsPerDelivery(clkTck), 3))
         .put("generatorCpuShare", Json.round(generatorCpuShare(clkTck), 3))
         .put("generatorCpuUsPerDelivery", Json.round(generatorCpuUsPerDelivery(clkTck), 3))
         .put("otherCpuShare", Json.round(otherCpuShare(clkTck), 3))

@@ -33,6 +33,7 @@ final class Summary {
           .put("p99Ms", median(s1, "p99Ms"))
           .put("maxMs", median(s1, "maxMs"))
           .put("serverCpuUsPerDelivery", median(s1, "serverCpuUsPerDelivery"))
+          .put("serverLoopCpuUsPerDelivery", median(s1, "serverLoopCpuUsPerDelivery"))
           .put("serverRssMiB", median(s1, "serverRssMiB"))
           .put("serverPeakRssMiB", median(s1, "serverPeakRssMiB"))
           .put("generatorCpuShare", median(s1, "generatorCpuShare"))
