@@ -183,18 +183,7 @@ class HistoryEpochIT {
       assertEquals(200, publish(a, new JsonObject().put("n", n)));
     }
     // After the gap: what the node kept under the new epoch, if anything, then the live ones, in a row up to 15.
-    List<Integer> got = new ArrayList<>();
-    long previous = -1;
-    for (int i = 0; i < 20 && (got.isEmpty() || got.get(got.size() - 1) < 15); i++) {
-      JsonObject frame = resumed.await(isRec(FEED));
-      assertNull(frame.getJsonObject("headers").getString("oneloop.gap"), "one gap frame only: " + frame);
-      assertEquals(newEpoch, epochOf(frame));
-      assertTrue(previous < 0 || seq(frame) == previous + 1, "consecutive seqs: " + previous + " then " + frame);
-      previous = seq(frame);
-      if (numbered(frame)) {
-        got.add(frame.getJsonObject("body").getInteger("n"));
-      }
-    }
+    List<Integer> got = numberedAfterGap(resumed, newEpoch, 15, 20);
     assertTrue(!got.isEmpty() && got.get(got.size() - 1) == 15, "up to the last message: " + got);
     for (int i = 1; i < got.size(); i++) {
       assertEquals(got.get(i - 1) + 1, got.get(i), "in order, none twice, none missing: " + got);
@@ -247,18 +236,7 @@ class HistoryEpochIT {
     for (int n = 6; n <= 10; n++) {
       assertEquals(200, publish(a, new JsonObject().put("n", n)));
     }
-    List<Integer> got = new ArrayList<>();
-    long previous = -1;
-    for (int i = 0; i < 100 && (got.isEmpty() || got.get(got.size() - 1) < 10); i++) {
-      JsonObject frame = resumed.await(isRec(FEED));
-      assertNull(frame.getJsonObject("headers").getString("oneloop.gap"), "one gap frame only: " + frame);
-      assertEquals(newEpoch, epochOf(frame));
-      assertTrue(previous < 0 || seq(frame) == previous + 1, "consecutive seqs: " + previous + " then " + frame);
-      previous = seq(frame);
-      if (numbered(frame)) {
-        got.add(frame.getJsonObject("body").getInteger("n"));
-      }
-    }
+    List<Integer> got = numberedAfterGap(resumed, newEpoch, 10, 100);
     assertEquals(List.of(6, 7, 8, 9, 10), got, "the new messages, in order, none twice");
   }
 
@@ -367,5 +345,26 @@ class HistoryEpochIT {
     }
     assertTrue(got.containsAll(expected), who + ": every message answered 200; missing "
       + expected.stream().filter(n -> !got.contains(n)).toList());
+  }
+
+  /**
+   * The frames a resumed client gets after its one gap frame: none another gap, all under
+   * {@code epoch} with consecutive seqs, until the message numbered {@code last} (at most
+   * {@code maxFrames}); the {@code n} of those that carry one.
+   */
+  private static List<Integer> numberedAfterGap(BridgeClient resumed, String epoch, int last, int maxFrames) throws Exception {
+    List<Integer> got = new ArrayList<>();
+    long previous = -1;
+    for (int i = 0; i < maxFrames && (got.isEmpty() || got.get(got.size() - 1) < last); i++) {
+      JsonObject frame = resumed.await(isRec(FEED));
+      assertNull(frame.getJsonObject("headers").getString("oneloop.gap"), "one gap frame only: " + frame);
+      assertEquals(epoch, epochOf(frame));
+      assertTrue(previous < 0 || seq(frame) == previous + 1, "consecutive seqs: " + previous + " then " + frame);
+      previous = seq(frame);
+      if (numbered(frame)) {
+        got.add(frame.getJsonObject("body").getInteger("n"));
+      }
+    }
+    return got;
   }
 }
