@@ -115,6 +115,7 @@ public final class Bench {
     Scale scale = new Scale(rig);
     HttpPublish publish = new HttpPublish(rig);
     RollingRestart rolling = new RollingRestart(rig);
+    Paired paired = new Paired(rig);
     try {
       int extra = Math.max(0, s.startStopSamples - s.rounds);
       for (int round = 1; round <= s.rounds; round++) {
@@ -152,6 +153,12 @@ public final class Bench {
         // three JVMs stopped and started in turn take minutes: the first round only
         if (round == 1 && s.only.contains("rolling")) {
           everyPeer(rolling, round, p -> p.id.equals("oneloop"));
+        }
+        if (!s.smokeMode() && s.only.contains("paired")) {
+          // pair after pair, each variant in turn: a drift of the machine spreads over all of them
+          for (int k = 0; k < s.pairedPairs; k++) {
+            everyPeer(paired, round, Paired::takes);
+          }
         }
         if (s.only.contains("publish")) {
           everyPeer(publish, round, HttpPublish::takes);

@@ -765,7 +765,51 @@ final class Markdown {
             + "5 % with presence.",
         extra, new String[][] {{"oneloop-sockjs", "SockJS, neither"},
             {"oneloop-sockjs-authorizer", "SockJS, bridge.authorizer"},
-            {"oneloop-sockjs-presence", "SockJS, bridge.presence"}});
+            {"oneloop-sockjs-presence", "SockJS, bridge.presence"}}) + pairedTable(r);
+  }
+
+  /**
+   * The S1 cost of each variant measured in the same seconds as its baseline (see {@link Paired}),
+   * with the baseline beside itself: what the method reads when nothing differs.
+   */
+  private static String pairedTable(JsonObject r) {
+    JsonObject figures = r.getJsonObject("runFigures");
+    JsonArray runs = figures == null ? null : figures.getJsonArray("paired");
+    if (runs == null || runs.isEmpty()) {
+      return "";
+    }
+    JsonObject settings = r.getJsonObject("settings");
+    StringBuilder b = new StringBuilder("\n### S1 in the same seconds\n\n");
+    b.append("Two processes measured minutes apart differ here by more than the 2 % and 5 % to be shown: a step's "
+        + "CPU per delivery drifts by 20-40 % from one window of seconds to the next, the same process's too. So "
+        + "each variant also runs beside `oneloop-sockjs` at the same time, each with its ")
+        .append(settings.getValue("clients")).append(" SockJS clients and its own generator thread, and ")
+        .append(num(settings.getValue("pairedSteps"), "%.0f")).append(" S1 steps of ")
+        .append(num(settings.getValue("pairedStepSeconds"), "%.0f s")).append(" at ")
+        .append(num(settings.getValue("s1RatePerSec"), "%.0f/s"))
+        .append(" publish to both together (after an unmeasured warm-up). Each step gives the ratio of the two "
+            + "servers' event-loop threads' CPU per delivery, and a pair's figure is their median. The steps of one "
+            + "pair agree to a few %, but one process runs up to ~8 % faster or slower than another of the same "
+            + "config for its whole life, so each round takes ")
+        .append(num(settings.getValue("pairedPairs"), "%.0f"))
+        .append(" fresh pairs per variant and the target reads the median of all pairs. `oneloop-sockjs` beside "
+            + "itself shows what the method reads when nothing differs.\n\n"
+            + "| variant | round | event-loop CPU / delivery, variant vs baseline | median of the steps' ratios | "
+            + "steps' ratios | whole process, ratio of the totals |\n|---|---:|---|---:|---|---:|\n");
+    for (int i = 0; i < runs.size(); i++) {
+      JsonObject x = runs.getJsonObject(i);
+      JsonObject v = x.getJsonObject("variantTotals", new JsonObject());
+      JsonObject base = x.getJsonObject("baselineTotals", new JsonObject());
+      String peer = x.getString("peer");
+      b.append("| ").append(peer.equals(x.getString("baseline")) ? peer + " (itself)" : peer)
+          .append(" | ").append(x.getValue("round"))
+          .append(" | ").append(num(v.getValue("serverLoopCpuUsPerDelivery"), "%.3f")).append(" vs ")
+          .append(num(base.getValue("serverLoopCpuUsPerDelivery"), "%.3f µs"))
+          .append(" | ").append(num(x.getValue("loopCpuRatio"), "%.3fx"))
+          .append(" | ").append(x.getJsonArray("stepRatios", new JsonArray()).encode())
+          .append(" | ").append(num(x.getValue("cpuRatio"), "%.3fx")).append(" |\n");
+    }
+    return b.toString();
   }
 
   /** The publish API: a backend's POSTs fanned out to the clients, step by step. */

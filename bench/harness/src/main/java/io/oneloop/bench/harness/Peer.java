@@ -176,6 +176,12 @@ final class Peer {
     return p;
   }
 
+  /** The peer named {@code id}. */
+  static Peer byId(String id) {
+    return all().stream().filter(p -> p.id.equals(id)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("no peer " + id));
+  }
+
   /** The peers a run takes by default: every peer and variant. */
   static List<String> defaultIds() {
     List<String> ids = new ArrayList<>();

@@ -29,7 +29,23 @@ final class RunFigures {
     if (load != null) {
       o.put("otherCpuShare", load);
     }
-    return o.put("cluster", cluster(runs)).put("connMemory", ofKind(runs, "connmem")).put("scale", ofKind(runs, "scale"));
+    return o.put("cluster", cluster(runs)).put("connMemory", ofKind(runs, "connmem")).put("scale", ofKind(runs, "scale"))
+        .put("paired", paired(runs));
+  }
+
+  /** The paired S1 runs (a variant and its baseline in the same seconds): their ratios and totals, without the steps. */
+  private static JsonArray paired(JsonArray runs) {
+    JsonArray out = new JsonArray();
+    for (int i = 0; i < runs.size(); i++) {
+      JsonObject run = runs.getJsonObject(i);
+      if ("paired".equals(run.getString("kind")) && run.getString("error") == null) {
+        JsonObject copy = run.copy();
+        copy.remove("steps");
+        copy.remove("server");
+        out.add(copy);
+      }
+    }
+    return out;
   }
 
   /** The runs of {@code kind} as they are (memory per connection, the connection scale): their figures are their own. */

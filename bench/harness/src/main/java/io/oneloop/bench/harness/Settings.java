@@ -19,6 +19,14 @@ final class Settings {
   double s1Seconds = 20;
   /** An unmeasured step at S1's rate before S1, as S2 has: S1 measures the steady path, not JIT warm-up. */
   double s1WarmupSeconds = 5;
+  /**
+   * The paired S1 of a variant beside its baseline: fresh pairs of processes per round (one
+   * process runs a few % faster or slower than another of the same config for its whole life, so
+   * one pair is not enough), steps per pair, and each step's length.
+   */
+  int pairedPairs = 3;
+  int pairedSteps = 4;
+  double pairedStepSeconds = 5;
   double s2StepSeconds = 3;
   double s2WarmupSeconds = 8;
   double s2FirstRate = 10;
@@ -62,9 +70,9 @@ final class Settings {
   int s6Rounds = Integer.MAX_VALUE;
   /** oneloop's bound on a client's queue the S6 figures are read against (its default). */
   long boundBytes = 1 << 20;
-  /** The scenarios to run (life, s2, s6, storm, startstop, cds, cluster, mem, scale, publish, rolling); all by default. */
+  /** The scenarios to run (life, s2, s6, storm, startstop, cds, cluster, mem, scale, publish, rolling, paired); all by default. */
   List<String> only = new ArrayList<>(List.of("life", "s2", "s6", "storm", "startstop", "cds", "cluster", "mem", "scale",
-      "publish", "rolling"));
+      "publish", "rolling", "paired"));
   /** The keys of the peers' oneloop settings the jar knows (found by {@link OneloopKeys}). */
   Set<String> oneloopKnownKeys;
   /**
@@ -133,6 +141,9 @@ final class Settings {
         case "--rounds" -> s.rounds = Integer.parseInt(v);
         case "--s1-seconds" -> s.s1Seconds = Double.parseDouble(v);
         case "--s1-warmup-seconds" -> s.s1WarmupSeconds = Double.parseDouble(v);
+        case "--paired-pairs" -> s.pairedPairs = Math.max(1, Integer.parseInt(v));
+        case "--paired-steps" -> s.pairedSteps = Math.max(1, Integer.parseInt(v));
+        case "--paired-step-seconds" -> s.pairedStepSeconds = Double.parseDouble(v);
         case "--s2-step-seconds" -> s.s2StepSeconds = Double.parseDouble(v);
         case "--start-stop-samples" -> s.startStopSamples = Integer.parseInt(v);
         case "--s6-seconds" -> s.s6Seconds = Double.parseDouble(v);
@@ -254,6 +265,9 @@ final class Settings {
         .put("s1RatePerSec", s1Rate)
         .put("s1Seconds", s1Seconds)
         .put("s1WarmupSeconds", s1WarmupSeconds)
+        .put("pairedPairs", pairedPairs)
+        .put("pairedSteps", pairedSteps)
+        .put("pairedStepSeconds", pairedStepSeconds)
         .put("s2StepSeconds", s2StepSeconds)
         .put("s2WarmupSeconds", s2WarmupSeconds)
         .put("s2Resolution", s2Resolution)

@@ -280,6 +280,17 @@ final class Targets {
       String why = known ? null : "this oneloop has no " + v[1] + ": both ran with its default";
       // the event-loop threads' CPU where the run has it: the delivery path without the JIT's and
       // the GC's threads, whose share of a 20 s step varies between two processes by more than 2 %
+      List<Double> paired = pairedRatios(v[0]);
+      if (!paired.isEmpty()) {
+        double r = median(paired);
+        Double cost = known ? Json.round(100 * (r - 1), 2) : null;
+        add(AUTH, String.format("S1 over SockJS with %s: server CPU per delivery <= %.2fx without",
+                v[3], 1 + limitPct / 100), cost, "%", limitPct, cost == null ? null : cost <= limitPct,
+            why != null ? why : "event-loop threads' CPU per delivery, each pair of processes measured in the same "
+                + "seconds: median of the pairs' ratios " + paired + "; the baseline beside itself "
+                + pairedRatios(Paired.SELF) + "; whole process " + pairedRatios(v[0], "cpuRatio"));
+        continue;
+      }
       List<Double> loops = perRoundRatios(v[0], "oneloop-sockjs", "s1", "serverLoopCpuUsPerDelivery");
       boolean byLoops = !loops.isEmpty();
       List<Double> perRound = byLoops ? loops : perRoundRatios(v[0], "oneloop-sockjs", "s1", "serverCpuUsPerDelivery");
@@ -391,6 +402,23 @@ final class Targets {
       Double y = bs.get(e.getKey());
       if (y != null && y > 0) {
         out.add(Json.round(e.getValue() / y, 3));
+      }
+    }
+    return out;
+  }
+
+  /** The paired runs' ratios of {@code variant} over its baseline, round by round (see {@link Paired}). */
+  private List<Double> pairedRatios(String variant) {
+    return pairedRatios(variant, "loopCpuRatio");
+  }
+
+  private List<Double> pairedRatios(String variant, String key) {
+    List<Double> out = new ArrayList<>();
+    for (int i = 0; runs != null && i < runs.size(); i++) {
+      JsonObject run = runs.getJsonObject(i);
+      Double x = run.getString("error") != null ? null : run.getDouble(key);
+      if (x != null && "paired".equals(run.getString("kind")) && variant.equals(run.getString("peer"))) {
+        out.add(x);
       }
     }
     return out;
