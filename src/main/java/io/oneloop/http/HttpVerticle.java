@@ -3,6 +3,7 @@ package io.oneloop.http;
 import io.oneloop.Addresses;
 import io.oneloop.supervision.AppState;
 import io.oneloop.logging.Unexpected;
+import io.oneloop.logging.VertxWriteGlitch;
 import io.oneloop.bridge.BridgeOptions;
 import io.oneloop.bridge.BridgePaths;
 import io.oneloop.bridge.BridgeSockets;
@@ -80,7 +81,11 @@ public class HttpVerticle extends VerticleBase {
   public Future<?> start() {
     // An exception from handling one request or frame is the one client's problem, never the
     // server's end: it is logged with an id. Only a failed start or stop ends the HTTP server.
-    context.exceptionHandler(cause -> Unexpected.log("serving a connection", cause));
+    context.exceptionHandler(cause -> {
+      if (!VertxWriteGlitch.absorbed(cause, "the HTTP server")) {
+        Unexpected.log("serving a connection", cause);
+      }
+    });
     BridgeSockets.Counts counts = instances.bridgeSockets().newInstance();
     bridgeRoutes = new BridgeRoutes(vertx, bridge, security, counts, instances.history(), instances.presence(vertx));
     instances.engine(bridgeRoutes.engine());

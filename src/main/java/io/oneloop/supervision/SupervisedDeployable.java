@@ -1,6 +1,6 @@
 package io.oneloop.supervision;
 
-import io.oneloop.logging.LogThrottle;
+import io.oneloop.logging.VertxWriteGlitch;
 import io.oneloop.logging.TaskMdc;
 import io.vertx.core.Context;
 import io.vertx.core.Deployable;
@@ -25,7 +25,6 @@ final class SupervisedDeployable implements Deployable {
   }
 
   private static final Logger log = LoggerFactory.getLogger(SupervisedDeployable.class);
-  private static final LogThrottle glitchLine = LogThrottle.perSecond();
 
   private final Deployable delegate;
   private final Listener listener;
@@ -52,13 +51,8 @@ final class SupervisedDeployable implements Deployable {
   @Override
   public Future<?> deploy(Context context) throws Exception {
     context.exceptionHandler(cause -> {
-      if (VertxWriteGlitch.is(cause)) {
-        // Vert.x's bookkeeping of a write to a departing cluster peer, not the child's failure
-        long unlogged = glitchLine.pass();
-        if (unlogged != LogThrottle.QUIET) {
-          log.warn("A write to a cluster peer that is leaving was reported twice by Vert.x; {} goes on{}",
-            taskName != null ? "task \"" + taskName + "\"" : "the service", unlogged > 0 ? " (" + unlogged + " more not logged)" : "");
-        }
+      // Vert.x's bookkeeping of a write to a departing cluster peer, not the child's failure
+      if (VertxWriteGlitch.absorbed(cause, taskName != null ? "task \"" + taskName + "\"" : "the service")) {
         return;
       }
       listener.failed(this, cause);

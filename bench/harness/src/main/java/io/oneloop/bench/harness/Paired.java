@@ -117,11 +117,18 @@ final class Paired implements Scenario {
     }
   }
 
-  /** One S1 step on each server at the same time, each counted by its own generator: {baseline's, variant's}. */
+  /**
+   * One S1 step on each server at the same time, each counted by its own generator: {baseline's,
+   * variant's}. The servers share a core, so the variant starts half a publish interval later:
+   * each delivers its tick to its clients while the other is idle, never both at once (one would
+   * then wait for the other, and which one depends on who started first, not on its config).
+   */
   private StepStats[] both(Steps stepsA, Server a, Steps stepsB, Server b, double seconds) throws Exception {
     CompletableFuture<StepStats> other = new CompletableFuture<>();
+    long halfIntervalMs = Math.round(500 / s.s1Rate);
     Thread t = new Thread(() -> {
       try {
+        Thread.sleep(halfIntervalMs);
         other.complete(stepsB.measure(b, s.s1Rate, seconds));
       } catch (Throwable e) {
         other.completeExceptionally(e);
