@@ -762,7 +762,8 @@ final class Markdown {
             + "`[{\"address\": \"" + Peer.ADDRESS + "\", \"joinLeave\": false}]` (every client's "
             + "register is a tracked entry, no join/leave events), same run, same settings otherwise. "
             + "The targets compare S1's server CPU per delivery: at most 2 % more with the authorizer, "
-            + "5 % with presence.",
+            + "5 % with presence, read from pairs of processes measured in the same seconds (below); the "
+            + "table's S1 column is each peer's own S1, measured minutes apart.",
         extra, new String[][] {{"oneloop-sockjs", "SockJS, neither"},
             {"oneloop-sockjs-authorizer", "SockJS, bridge.authorizer"},
             {"oneloop-sockjs-presence", "SockJS, bridge.presence"}}) + pairedTable(r);
