@@ -139,19 +139,15 @@ final class Paired implements Scenario {
     return new StepStats[] {first, other.get(Math.round(seconds * 1000) + 120_000, TimeUnit.MILLISECONDS)};
   }
 
+  /** The median of the numbers in {@code xs} (a step without a figure is left out); null when there are none. */
   static Double median(JsonArray xs) {
-    List<Double> sorted = new ArrayList<>();
+    List<Double> numbers = new ArrayList<>();
     xs.forEach(x -> {
       if (x instanceof Number n) {
-        sorted.add(n.doubleValue());
+        numbers.add(n.doubleValue());
       }
     });
-    if (sorted.isEmpty()) {
-      return null;
-    }
-    sorted.sort(null);
-    int n = sorted.size();
-    return Json.round(n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2, 3);
+    return numbers.isEmpty() ? null : Json.round(Targets.median(numbers), 3);
   }
 
   /** One side's steps together. */

@@ -424,7 +424,8 @@ final class Targets {
     return out;
   }
 
-  private static double median(List<Double> xs) {
+  /** The median of {@code xs} (not empty). */
+  static double median(List<Double> xs) {
     List<Double> sorted = new ArrayList<>(xs);
     sorted.sort(Double::compare);
     int n = sorted.size();
