@@ -1,5 +1,6 @@
 package io.oneloop.bridge;
 
+import io.netty.channel.EventLoop;
 import io.oneloop.logging.LogThrottle;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
@@ -7,6 +8,7 @@ import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
 
 import static io.oneloop.bridge.FanoutBridge.log;
 
@@ -101,9 +103,13 @@ final class Authorization {
     } catch (RuntimeException | LinkageError | StackOverflowError e) {
       answer = Future.failedFuture(e);
     }
+    EventLoop loop = ((ContextInternal) context).nettyEventLoop();
     answer.onComplete(ar -> {
-      // An authorizer may complete its future on any thread: the verdict is taken on the socket's loop.
-      if (Vertx.currentContext() == context) {
+      // An authorizer may complete its future on any thread: the verdict is taken on the socket's
+      // loop. Already on it (the socket's handlers run on duplicates of its context), an answer
+      // given at once is taken at once: the socket opens or registers in the same turn as without
+      // an authorizer, not one turn later.
+      if (loop.inEventLoop()) {
         decide(vertx, timer, started, verdict, listener, ar);
       } else {
         context.runOnContext(v -> decide(vertx, timer, started, verdict, listener, ar));
