@@ -112,6 +112,8 @@ public final class Bench {
     ClusterFanout cluster = new ClusterFanout(rig);
     ClusterFanout clusterHistory = new ClusterFanout(rig, true);
     ConnMemory mem = new ConnMemory(rig);
+    ConnMemory memProfile = new ConnMemory(rig, true);
+    StartProfile startProfile = new StartProfile(rig);
     Scale scale = new Scale(rig);
     HttpPublish publish = new HttpPublish(rig);
     RollingRestart rolling = new RollingRestart(rig);
@@ -142,6 +144,12 @@ public final class Bench {
         // thousands of sockets per peer take minutes: the first round only
         if (round == 1 && s.only.contains("mem")) {
           everyPeer(mem, round, p -> !p.variant);
+        }
+        if (round == 1 && s.only.contains("memprofile")) {
+          everyPeer(memProfile, round, p -> p.jvm && !p.variant);
+        }
+        if (!s.smokeMode() && s.only.contains("startprofile")) {
+          everyPeer(startProfile, round, StartProfile::takes);
         }
         if (round == 1 && s.only.contains("scale")) {
           everyPeer(scale, round, p -> Scale.PEERS.contains(p.id));

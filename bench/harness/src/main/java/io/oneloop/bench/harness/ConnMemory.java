@@ -5,12 +5,17 @@ import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static io.oneloop.bench.harness.Bench.log;
 import static io.oneloop.bench.harness.Rig.sleep;
@@ -28,19 +33,35 @@ final class ConnMemory implements Scenario {
   static final int TOP = 15;
 
   private final Rig rig;
+  /** With Native Memory Tracking: the profile of where RSS goes ({@code memprofile}). */
+  private final boolean nmt;
 
   ConnMemory(Rig rig) {
+    this(rig, false);
+  }
+
+  /**
+   * {@code nmt}: the server runs with {@code -XX:NativeMemoryTracking=summary}, and the record
+   * adds, per socket, the growth of each of the JVM's memory categories (committed), beside the
+   * RSS's: which part of RSS per connection is heap the JVM sized up, which is native memory, and
+   * how much no category accounts for. NMT's own bookkeeping makes this process's RSS a little
+   * larger, so its figures are the profile, not the measurement.
+   */
+  ConnMemory(Rig rig, boolean nmt) {
     this.rig = rig;
+    this.nmt = nmt;
   }
 
   @Override
   public JsonObject run(Peer p, int round) throws Exception {
     Settings s = rig.s;
     int n = s.memClients;
-    JsonObject r = new JsonObject().put("round", round).put("peer", p.id).put("kind", "connmem")
+    String kind = nmt ? "memprofile" : "connmem";
+    JsonObject r = new JsonObject().put("round", round).put("peer", p.id).put("kind", kind)
         .put("clients", n);
-    log("round %d %s: memory per connection, %d idle sockets", round, p.id, n);
-    Server srv = rig.start(p, round, "connmem");
+    log("round %d %s: memory per connection%s, %d idle sockets", round, p.id,
+        nmt ? " with Native Memory Tracking" : "", n);
+    Server srv = rig.start(p, round, kind, nmt ? List.of("-XX:NativeMemoryTracking=summary") : List.of());
     try {
       JsonObject notStarted = rig.awaitStart(r, p, srv);
       if (notStarted != null) {
@@ -48,6 +69,9 @@ final class ConnMemory implements Scenario {
       }
       sleep(s.settleMs);
       Map<String, long[]> before = p.jvm ? histogram(srv.pid) : Map.of();
+      Map<String, Long> nmtBefore = nmt ? nativeMemory(srv.pid) : Map.of();
+      long[] heap = nmt ? heapRange(srv.pid) : null;
+      long[] residentBefore = heap == null ? null : resident(srv.pid, heap);
       long rssBefore = srv.rssKiB();
       long t = System.nanoTime();
       int connected = rig.gen.connect(p.protocol, srv.port, p.wsPath, Peer.ADDRESS, n,
@@ -60,7 +84,19 @@ final class ConnMemory implements Scenario {
       // the registrations and the first pings settle; timers armed per socket are then armed
       sleep(Math.max(s.settleMs, 3000));
       Map<String, long[]> after = p.jvm ? histogram(srv.pid) : Map.of();
+      Map<String, Long> nmtAfter = nmt ? nativeMemory(srv.pid) : Map.of();
       long rssAfter = srv.rssKiB();
+      if (heap != null && residentBefore != null) {
+        long[] residentAfter = resident(srv.pid, heap);
+        r.put("residentPerConnKiB", new JsonObject()
+            .put("javaHeap", Json.round((residentAfter[0] - residentBefore[0]) / (double) n, 2))
+            .put("otherAnonymous", Json.round((residentAfter[1] - residentBefore[1]) / (double) n, 2))
+            .put("files", Json.round((residentAfter[2] - residentBefore[2]) / (double) n, 2)));
+      }
+      if (nmt) {
+        r.put("nmtPerConnKiB", perConn(nmtBefore, nmtAfter, n));
+        log("  committed per socket by category (KiB): %s", r.getJsonObject("nmtPerConnKiB").encode());
+      }
       r.put("rssIdleKiB", rssBefore).put("rssConnectedKiB", rssAfter)
           .put("rssPerConnKiB", Json.round((rssAfter - rssBefore) / (double) n, 2));
       if (p.jvm) {
@@ -87,6 +123,105 @@ final class ConnMemory implements Scenario {
       rig.gen.disconnectAll();
     }
     return r;
+  }
+
+  /** The growth of each category's committed KiB per socket, largest first, {@code Total} last. */
+  static JsonObject perConn(Map<String, Long> before, Map<String, Long> after, int n) {
+    List<Map.Entry<String, Long>> grown = new ArrayList<>();
+    after.forEach((k, v) -> grown.add(Map.entry(k, v - before.getOrDefault(k, 0L))));
+    grown.sort((x, y) -> Long.compare(y.getValue(), x.getValue()));
+    JsonObject out = new JsonObject();
+    for (Map.Entry<String, Long> e : grown) {
+      if (!e.getKey().equals("Total")) {
+        out.put(e.getKey(), Json.round(e.getValue() / (double) n, 2));
+      }
+    }
+    if (after.containsKey("Total")) {
+      out.put("Total", Json.round((after.get("Total") - before.getOrDefault("Total", 0L)) / (double) n, 2));
+    }
+    return out;
+  }
+
+  /** An address range of GC.heap_info: "[0xLOW, 0xHIGH)" or "[0xLOW, 0xUSED, 0xHIGH)". */
+  private static final Pattern HEAP_RANGE = Pattern.compile("\\[0x([0-9a-f]+), (?:0x[0-9a-f]+, )?0x([0-9a-f]+)\\)");
+
+  /** The Java heap's address range ({@code GC.heap_info}); null when it cannot be read. */
+  static long[] heapRange(long pid) throws IOException, InterruptedException {
+    return parseHeapRange(jcmd(pid, "GC.heap_info"));
+  }
+
+  /**
+   * From the lines of the heap (G1's "garbage-first heap") or of its generations (Serial's "def
+   * new generation" and "tenured generation": a JVM given one CPU picks Serial), the lowest and
+   * highest address.
+   */
+  static long[] parseHeapRange(String heapInfo) {
+    long low = -1;
+    long high = -1;
+    for (String line : heapInfo.split("\n")) {
+      if (!line.contains(" heap ") && !line.contains(" generation ")) {
+        continue;
+      }
+      Matcher m = HEAP_RANGE.matcher(line);
+      if (m.find()) {
+        long lo = Long.parseUnsignedLong(m.group(1), 16);
+        long hi = Long.parseUnsignedLong(m.group(2), 16);
+        low = low < 0 ? lo : Math.min(low, lo);
+        high = Math.max(high, hi);
+      }
+    }
+    return low < 0 ? null : new long[] {low, high};
+  }
+
+  /**
+   * Resident KiB of the process's mappings ({@code /proc/PID/smaps}): {Java heap (inside
+   * {@code heap}), other anonymous memory (the C heap, thread stacks, metaspace, JIT code, direct
+   * buffers), file-backed}; null when it cannot be read.
+   */
+  static long[] resident(long pid, long[] heap) {
+    try {
+      return parseSmaps(Files.readAllLines(Path.of("/proc/" + pid + "/smaps")), heap);
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  private static final Pattern MAPPING = Pattern.compile("^([0-9a-f]+)-([0-9a-f]+) \\S+ \\S+ \\S+ \\S+\\s*(.*)$");
+
+  static long[] parseSmaps(List<String> lines, long[] heap) {
+    long[] out = new long[3];
+    int kind = -1;
+    for (String line : lines) {
+      Matcher m = MAPPING.matcher(line);
+      if (m.matches()) {
+        long start = Long.parseUnsignedLong(m.group(1), 16);
+        long end = Long.parseUnsignedLong(m.group(2), 16);
+        String path = m.group(3).trim();
+        kind = start >= heap[0] && end <= heap[1] ? 0 : path.isEmpty() || path.startsWith("[") ? 1 : 2;
+      } else if (line.startsWith("Rss:") && kind >= 0) {
+        out[kind] += Long.parseLong(line.substring(4).trim().split("\\s+")[0]);
+      }
+    }
+    return out;
+  }
+
+  /** Each Native Memory Tracking category's committed KiB ({@code VM.native_memory summary}), and {@code Total}. */
+  static Map<String, Long> nativeMemory(long pid) throws IOException, InterruptedException {
+    return parseNativeMemory(jcmd(pid, "VM.native_memory summary"));
+  }
+
+  private static final Pattern NMT_LINE = Pattern.compile(
+      "^(?:-\\s+(.+?)|(Total):) \\(?reserved=(\\d+)KB, committed=(\\d+)KB");
+
+  static Map<String, Long> parseNativeMemory(String summary) {
+    Map<String, Long> m = new LinkedHashMap<>();
+    for (String line : summary.split("\n")) {
+      Matcher x = NMT_LINE.matcher(line.trim());
+      if (x.find()) {
+        m.put(x.group(1) != null ? x.group(1).trim() : x.group(2), Long.parseLong(x.group(4)));
+      }
+    }
+    return m;
   }
 
   /** Class name to {instances, bytes} of the live objects, after the full GC the histogram forces. */

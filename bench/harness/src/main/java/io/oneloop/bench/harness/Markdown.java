@@ -139,6 +139,7 @@ final class Markdown {
     b.append(ClusterHistory.markdown(r));
     b.append(RollingRestart.markdown(r));
     b.append(connMemory(r));
+    b.append(Profiles.memory(r));
     b.append(connScale(r));
     b.append(s1Warmup(sum));
     b.append("### S2 per round (deliveries/s at the highest passing step)\n\n");
@@ -187,6 +188,7 @@ final class Markdown {
           .append(p.getJsonObject("s4").getValue("timeouts")).append(" | ")
           .append(p.getJsonObject("s4").getJsonArray("exitCodes").encode()).append(" |\n");
     }
+    b.append(Profiles.start(r));
 
     for (String subject : ratios.fieldNames()) {
       JsonObject rs = ratios.getJsonObject(subject);
@@ -327,7 +329,12 @@ final class Markdown {
         .append(" messages/s (later rounds from half the previous best), after an unmeasured ")
         .append(num(set.getValue("s2WarmupSeconds"), "%.0f")).append(" s warm-up at the "
             + "first rate, until a step fails (")
-        .append(set.getString("s2PassRule")).append("), then bisecting until the failing and "
+        .append(set.getString("s2PassRule")).append(")")
+        .append(Boolean.TRUE.equals(set.getBoolean("s2RetryFailed"))
+            ? " twice in a row at its rate (a failing step is run once more, for every peer: one pause of "
+                + "the process, a JIT compile, a GC or another process on its core, fails one step at any rate)"
+            : "")
+        .append(", then bisecting until the failing and "
             + "passing rates are within 15 %. The figure is the deliveries/s of the highest "
             + "passing step. JVM peers run with the same `").append(set.getString("jvmHeap"))
         .append(" -XX:+ExitOnOutOfMemoryError`; an exit with OutOfMemoryError is recorded as OOM.\n");
@@ -788,15 +795,23 @@ final class Markdown {
         .append(num(settings.getValue("pairedSteps"), "%.0f")).append(" S1 steps of ")
         .append(num(settings.getValue("pairedStepSeconds"), "%.0f s")).append(" at ")
         .append(num(settings.getValue("s1RatePerSec"), "%.0f/s"))
-        .append(" publish to both together (after an unmeasured warm-up). Each step gives the ratio of the two "
-            + "servers' event-loop threads' CPU per delivery, and a pair's figure is their median. The steps of one "
-            + "pair agree to a few %, but one process runs up to ~8 % faster or slower than another of the same "
-            + "config for its whole life, so each round takes ")
+        .append(" publish to both together. Before them, unmeasured, both are warmed up: ")
+        .append(num(settings.getValue("pairedWarmSeconds"), "%.0f s")).append(" at ")
+        .append(num(settings.getValue("pairedWarmRatePerSec"), "%.0f/s"))
+        .append(", then windows of 3 s at the S1 rate until neither JIT compiled more than ")
+        .append(num(settings.getValue("pairedQuietCompiles"), "%.0f"))
+        .append(" methods in one (at most ").append(num(settings.getValue("pairedQuietMaxSeconds"), "%.0f s"))
+        .append("): a process still compiling at the S1 rate runs other code from one minute to the next, and "
+            + "its CPU per delivery drifts with it. Each step gives the ratio of the two servers' event-loop "
+            + "threads' CPU per delivery, and a pair's figure is their median. The steps of one pair agree to a few "
+            + "%, but one process can run a few % faster or slower than another of the same config for its whole "
+            + "life, so each round takes ")
         .append(num(settings.getValue("pairedPairs"), "%.0f"))
         .append(" fresh pairs per variant and the target reads the median of all pairs. `oneloop-sockjs` beside "
             + "itself shows what the method reads when nothing differs.\n\n"
-            + "| variant | round | event-loop CPU / delivery, variant vs baseline | median of the steps' ratios | "
-            + "steps' ratios | whole process, ratio of the totals |\n|---|---:|---|---:|---|---:|\n");
+            + "| variant | round | warm-up | event-loop CPU / delivery, variant vs baseline | median of the steps' "
+            + "ratios | steps' ratios | whole process, ratio of the totals | methods compiled during the steps, "
+            + "baseline + variant |\n|---|---:|---:|---|---:|---|---:|---:|\n");
     for (int i = 0; i < runs.size(); i++) {
       JsonObject x = runs.getJsonObject(i);
       JsonObject v = x.getJsonObject("variantTotals", new JsonObject());
@@ -804,13 +819,23 @@ final class Markdown {
       String peer = x.getString("peer");
       b.append("| ").append(peer.equals(x.getString("baseline")) ? peer + " (itself)" : peer)
           .append(" | ").append(x.getValue("round"))
+          .append(" | ").append(warmUp(x.getJsonObject("warmUp")))
           .append(" | ").append(num(v.getValue("serverLoopCpuUsPerDelivery"), "%.3f")).append(" vs ")
           .append(num(base.getValue("serverLoopCpuUsPerDelivery"), "%.3f µs"))
           .append(" | ").append(num(x.getValue("loopCpuRatio"), "%.3fx"))
           .append(" | ").append(x.getJsonArray("stepRatios", new JsonArray()).encode())
-          .append(" | ").append(num(x.getValue("cpuRatio"), "%.3fx")).append(" |\n");
+          .append(" | ").append(num(x.getValue("cpuRatio"), "%.3fx"))
+          .append(" | ").append(x.getValue("stepCompiles") == null ? "–" : x.getValue("stepCompiles")).append(" |\n");
     }
     return b.toString();
+  }
+
+  /** A pair's warm-up: how long, and "not quiet" when the JIT was still compiling at its bound. */
+  private static String warmUp(JsonObject w) {
+    if (w == null) {
+      return "–";
+    }
+    return num(w.getValue("seconds"), "%.0f s") + (Boolean.FALSE.equals(w.getBoolean("quiet")) ? " (JIT not quiet)" : "");
   }
 
   /** The publish API: a backend's POSTs fanned out to the clients, step by step. */

@@ -20,7 +20,9 @@ import static io.oneloop.bench.harness.Rig.sleep;
  * measured in the same window share the drift. Each step gives the ratio of the variant's
  * event-loop CPU per delivery to the baseline's; the pair's figure is their median. One process
  * also runs a few % faster or slower than another of the same config for its whole life, so a
- * round takes several fresh pairs, and the baseline is paired with itself too.
+ * round takes several fresh pairs, and the baseline is paired with itself too. Before the steps
+ * both are warmed up until their JITs are quiet: a process that still compiles at S1's rate (it
+ * does for minutes) runs other code from one step to the next.
  */
 final class Paired implements Scenario {
 
@@ -77,20 +79,23 @@ final class Paired implements Scenario {
       sleep(s.settleMs);
       Steps stepsA = new Steps(s, rig.gen);
       Steps stepsB = new Steps(s, genB);
-      // unmeasured, as before S1 but longer: the first seconds of a cold process are not the steady state
-      both(stepsA, a, stepsB, b, Math.max(s.s1WarmupSeconds, 2 * stepSeconds));
+      r.put("warmUp", warmUp(stepsA, a, stepsB, b));
       Side sa = new Side();
       Side sb = new Side();
       JsonArray steps = new JsonArray();
       JsonArray ratios = new JsonArray();
       for (int k = 0; k < s.pairedSteps; k++) {
+        long[] compiled = {PerfData.read(a.pid, PerfData.COMPILES), PerfData.read(b.pid, PerfData.COMPILES)};
         StepStats[] st = both(stepsA, a, stepsB, b, stepSeconds);
+        JsonArray compiles = new JsonArray()
+            .add(grown(compiled[0], PerfData.read(a.pid, PerfData.COMPILES)))
+            .add(grown(compiled[1], PerfData.read(b.pid, PerfData.COMPILES)));
         sa.add(st[0]);
         sb.add(st[1]);
         Double ratio = Side.ratio(st[1].serverLoopCpuUsPerDelivery(CLK_TCK), st[0].serverLoopCpuUsPerDelivery(CLK_TCK));
         ratios.add(ratio);
         steps.add(new JsonObject().put("baseline", st[0].toJson(CLK_TCK)).put("variant", st[1].toJson(CLK_TCK))
-            .put("loopCpuRatio", ratio));
+            .put("loopCpuRatio", ratio).put("jitCompiles", compiles));
         if (!st[0].serverAlive || !st[1].serverAlive) {
           return rig.fail(r.put("steps", steps), st[0].serverAlive ? variant : base, st[0].serverAlive ? b : a,
               "server died during the paired steps");
@@ -98,6 +103,7 @@ final class Paired implements Scenario {
         sleep(s.pauseMs);
       }
       r.put("steps", steps);
+      r.put("stepCompiles", stepCompiles(steps));
       r.put("baselineTotals", sa.toJson());
       r.put("variantTotals", sb.toJson());
       r.put("stepRatios", ratios);
@@ -118,24 +124,82 @@ final class Paired implements Scenario {
   }
 
   /**
+   * Unmeasured: first {@code pairedWarmSeconds} at {@code pairedWarmRate} on both, which gets the
+   * delivery path through the JIT, then windows at the S1 rate until in one of them neither
+   * process compiled more than {@code pairedQuietCompiles} methods (at most
+   * {@code pairedQuietMaxSeconds}). A process still compiling at 20/s runs other code from one
+   * minute to the next: measured then, two fresh processes of the same config differed by ±5 %.
+   */
+  private JsonObject warmUp(Steps stepsA, Server a, Steps stepsB, Server b) throws Exception {
+    long t0 = System.nanoTime();
+    both(stepsA, a, stepsB, b, s.pairedWarmSeconds, s.pairedWarmRate);
+    double window = 3;
+    long[] last = {-1, -1};
+    int windows = 0;
+    boolean quiet = false;
+    long deadline = System.nanoTime() + (long) (s.pairedQuietMaxSeconds * 1e9);
+    while (!quiet && System.nanoTime() < deadline) {
+      long ca = PerfData.read(a.pid, PerfData.COMPILES);
+      long cb = PerfData.read(b.pid, PerfData.COMPILES);
+      both(stepsA, a, stepsB, b, window, s.s1Rate);
+      windows++;
+      last = new long[] {grown(ca, PerfData.read(a.pid, PerfData.COMPILES)),
+          grown(cb, PerfData.read(b.pid, PerfData.COMPILES))};
+      quiet = last[0] >= 0 && last[1] >= 0 && last[0] <= s.pairedQuietCompiles && last[1] <= s.pairedQuietCompiles;
+    }
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    log("  warm-up %.0f s (%.0f s at %.0f/s, then %d windows of %.0f s at %.0f/s): the last compiled %d and %d methods%s",
+        seconds, s.pairedWarmSeconds, s.pairedWarmRate, windows, window, s.s1Rate, last[0], last[1],
+        quiet ? "" : " (not quiet within the bound: measured anyway)");
+    return new JsonObject().put("seconds", Json.round(seconds, 1)).put("windows", windows)
+        .put("lastWindowCompiles", new JsonArray().add(last[0]).add(last[1])).put("quiet", quiet);
+  }
+
+  /** Methods the two JITs compiled during the measured steps, "baseline + variant"; null when unknown. */
+  static String stepCompiles(JsonArray steps) {
+    long a = 0;
+    long b = 0;
+    for (int i = 0; i < steps.size(); i++) {
+      JsonArray c = steps.getJsonObject(i).getJsonArray("jitCompiles");
+      if (c == null || c.getLong(0) < 0 || c.getLong(1) < 0) {
+        return null;
+      }
+      a += c.getLong(0);
+      b += c.getLong(1);
+    }
+    return a + " + " + b;
+  }
+
+  /** {@code after - before}, or -1 when either could not be read. */
+  private static long grown(long before, long after) {
+    return before < 0 || after < 0 ? -1 : after - before;
+  }
+
+  private StepStats[] both(Steps stepsA, Server a, Steps stepsB, Server b, double seconds) throws Exception {
+    return both(stepsA, a, stepsB, b, seconds, s.s1Rate);
+  }
+
+  /**
    * One S1 step on each server at the same time, each counted by its own generator: {baseline's,
    * variant's}. The servers share a core, so the variant starts half a publish interval later:
    * each delivers its tick to its clients while the other is idle, never both at once (one would
    * then wait for the other, and which one depends on who started first, not on its config).
+   * {@code rate} publishes/s on each.
    */
-  private StepStats[] both(Steps stepsA, Server a, Steps stepsB, Server b, double seconds) throws Exception {
+  private StepStats[] both(Steps stepsA, Server a, Steps stepsB, Server b, double seconds, double rate)
+      throws Exception {
     CompletableFuture<StepStats> other = new CompletableFuture<>();
-    long halfIntervalMs = Math.round(500 / s.s1Rate);
+    long halfIntervalMs = Math.round(500 / rate);
     Thread t = new Thread(() -> {
       try {
         Thread.sleep(halfIntervalMs);
-        other.complete(stepsB.measure(b, s.s1Rate, seconds));
+        other.complete(stepsB.measure(b, rate, seconds));
       } catch (Throwable e) {
         other.completeExceptionally(e);
       }
     }, "paired-variant");
     t.start();
-    StepStats first = stepsA.measure(a, s.s1Rate, seconds);
+    StepStats first = stepsA.measure(a, rate, seconds);
     return new StepStats[] {first, other.get(Math.round(seconds * 1000) + 120_000, TimeUnit.MILLISECONDS)};
   }
 

@@ -30,7 +30,8 @@ final class RunFigures {
       o.put("otherCpuShare", load);
     }
     return o.put("cluster", cluster(runs)).put("connMemory", ofKind(runs, "connmem")).put("scale", ofKind(runs, "scale"))
-        .put("paired", paired(runs));
+        .put("paired", paired(runs)).put("memProfile", ofKind(runs, "memprofile"))
+        .put("startProfile", ofKind(runs, "startprofile"));
   }
 
   /** The paired S1 runs (a variant and its baseline in the same seconds): their ratios and totals, without the steps. */

@@ -27,12 +27,22 @@ final class Settings {
   int pairedPairs = 3;
   int pairedSteps = 4;
   double pairedStepSeconds = 5;
+  /**
+   * The pair's warm-up before its steps: seconds at a higher rate, then windows at the S1 rate
+   * until neither process compiled more than this many methods in one (at most so many seconds).
+   */
+  double pairedWarmSeconds = 10;
+  double pairedWarmRate = 100;
+  int pairedQuietCompiles = 5;
+  double pairedQuietMaxSeconds = 9;
   double s2StepSeconds = 3;
   double s2WarmupSeconds = 8;
   double s2FirstRate = 10;
   double s2MinRate = 0.5;
   double s2MaxRate = 20_000;
   int s2MaxSteps = 12;
+  /** A failing S2 step is run once more at the same rate; the rate fails only if that fails too. */
+  boolean s2RetryFailed = true;
   double s2Resolution = 1.15;
   double s2P99LimitMs = 100;
   double s2MinDeliveriesPct = 99;
@@ -70,9 +80,12 @@ final class Settings {
   int s6Rounds = Integer.MAX_VALUE;
   /** oneloop's bound on a client's queue the S6 figures are read against (its default). */
   long boundBytes = 1 << 20;
-  /** The scenarios to run (life, s2, s6, storm, startstop, cds, cluster, mem, scale, publish, rolling, paired); all by default. */
-  List<String> only = new ArrayList<>(List.of("life", "s2", "s6", "storm", "startstop", "cds", "cluster", "mem", "scale",
-      "publish", "rolling", "paired"));
+  /**
+   * The scenarios to run (life, s2, s6, storm, startstop, cds, cluster, mem, memprofile, scale,
+   * publish, rolling, paired, startprofile); all by default.
+   */
+  List<String> only = new ArrayList<>(List.of("life", "s2", "s6", "storm", "startstop", "cds", "cluster", "mem",
+      "memprofile", "scale", "publish", "rolling", "paired", "startprofile"));
   /** The keys of the peers' oneloop settings the jar knows (found by {@link OneloopKeys}). */
   Set<String> oneloopKnownKeys;
   /**
@@ -144,7 +157,12 @@ final class Settings {
         case "--paired-pairs" -> s.pairedPairs = Math.max(1, Integer.parseInt(v));
         case "--paired-steps" -> s.pairedSteps = Math.max(1, Integer.parseInt(v));
         case "--paired-step-seconds" -> s.pairedStepSeconds = Double.parseDouble(v);
+        case "--paired-warm-seconds" -> s.pairedWarmSeconds = Double.parseDouble(v);
+        case "--paired-warm-rate" -> s.pairedWarmRate = Double.parseDouble(v);
+        case "--paired-quiet-compiles" -> s.pairedQuietCompiles = Integer.parseInt(v);
+        case "--paired-quiet-max-seconds" -> s.pairedQuietMaxSeconds = Double.parseDouble(v);
         case "--s2-step-seconds" -> s.s2StepSeconds = Double.parseDouble(v);
+        case "--s2-retry-failed" -> s.s2RetryFailed = Boolean.parseBoolean(v);
         case "--start-stop-samples" -> s.startStopSamples = Integer.parseInt(v);
         case "--s6-seconds" -> s.s6Seconds = Double.parseDouble(v);
         case "--s6-rounds" -> s.s6Rounds = Integer.parseInt(v);
@@ -197,6 +215,7 @@ final class Settings {
     only.remove("rolling");
     // thousands of sockets per peer: only with --only mem, then at 200
     only.remove("mem");
+    only.remove("memprofile");
     memClients = 200;
     // likewise: with --only scale, two small sizes
     only.remove("scale");
@@ -268,11 +287,16 @@ final class Settings {
         .put("pairedPairs", pairedPairs)
         .put("pairedSteps", pairedSteps)
         .put("pairedStepSeconds", pairedStepSeconds)
+        .put("pairedWarmSeconds", pairedWarmSeconds)
+        .put("pairedWarmRatePerSec", pairedWarmRate)
+        .put("pairedQuietCompiles", pairedQuietCompiles)
+        .put("pairedQuietMaxSeconds", pairedQuietMaxSeconds)
         .put("s2StepSeconds", s2StepSeconds)
         .put("s2WarmupSeconds", s2WarmupSeconds)
         .put("s2Resolution", s2Resolution)
         .put("s2FirstRate", s2FirstRate)
         .put("s2MaxSteps", s2MaxSteps)
+        .put("s2RetryFailed", s2RetryFailed)
         .put("s2PassRule", "p99 <= " + s2P99LimitMs + " ms and deliveries >= "
             + s2MinDeliveriesPct + " %")
         .put("startStopSamples", startStopSamples)
