@@ -330,10 +330,13 @@ final class Markdown {
         .append(num(set.getValue("s2WarmupSeconds"), "%.0f")).append(" s warm-up at the "
             + "first rate, until a step fails (")
         .append(set.getString("s2PassRule")).append(")")
-        .append(Boolean.TRUE.equals(set.getBoolean("s2RetryFailed"))
-            ? " twice in a row at its rate (a failing step is run once more, for every peer: one pause of "
-                + "the process, a JIT compile, a GC or another process on its core, fails one step at any rate)"
-            : "")
+        .append(!Boolean.TRUE.equals(set.getBoolean("s2RetryFailed")) ? ""
+            : "p99 only".equals(set.getString("s2RetryRule"))
+            ? " twice in a row at its rate when it failed on its p99 alone (such a step is run once more, for "
+                + "every peer: one pause of the process, a JIT compile, a GC or another process on its core, fails "
+                + "one step on its p99 at any rate; a step that left messages undelivered fails at once)"
+            : " twice in a row at its rate (a failing step is run once more, for every peer: one pause of "
+                + "the process, a JIT compile, a GC or another process on its core, fails one step at any rate)")
         .append(", then bisecting until the failing and "
             + "passing rates are within 15 %. The figure is the deliveries/s of the highest "
             + "passing step. JVM peers run with the same `").append(set.getString("jvmHeap"))
@@ -1058,6 +1061,22 @@ final class Markdown {
   private static List<String> caveats(JsonObject r) {
     List<String> c = new ArrayList<>();
     JsonObject sum = r.getJsonObject("summary");
+    JsonObject set = r.getJsonObject("settings");
+    List<String> oomPeers = new ArrayList<>();
+    for (String id : sum.fieldNames()) {
+      if (sum.getJsonObject(id).getJsonObject("s2").getInteger("oomRounds", 0) > 0) {
+        oomPeers.add(id);
+      }
+    }
+    if (!oomPeers.isEmpty() && Boolean.TRUE.equals(set.getBoolean("s2RetryFailed"))
+        && set.getString("s2RetryRule") == null) {
+      c.add("In this run S2 ran a failing step once more at once at the same rate, also when that step had "
+          + "left messages undelivered: a server then meets a second overload before it has worked off the "
+          + "first. " + String.join(", ", oomPeers) + " ran out of heap (OutOfMemoryError, `-Xmx"
+          + set.getString("jvmHeap", "").replace("-Xmx", "") + "`) in such a repeat, after the highest "
+          + "passing step shown; their S2 figures are those of that step. Later runs repeat only a step that "
+          + "failed on its p99 with every message delivered.");
+    }
     for (String id : sum.fieldNames()) {
       JsonObject p = sum.getJsonObject(id);
       Double g = p.getJsonObject("s2").getDouble("maxGeneratorCpuShare");

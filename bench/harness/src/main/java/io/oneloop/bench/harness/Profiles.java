@@ -72,7 +72,9 @@ final class Profiles {
       return b.toString();
     }
     List<String> peers = new ArrayList<>(byPeer.keySet());
-    b.append("\nClasses loaded by the first `/health`, by library (median over the rounds):\n\n| library |");
+    b.append("\nClasses loaded by the first `/health`, by library (median over the rounds; every app here also runs "
+        + "the bench's publishing task, whose classes are `io.oneloop.bench`, counted as oneloop by runs before "
+        + "the bench task had a line of its own):\n\n| library |");
     peers.forEach(p -> b.append(" ").append(p).append(" |"));
     boolean vsRaw = peers.contains("raw") && peers.contains("oneloop");
     b.append(vsRaw ? " oneloop − raw |\n" : "\n").append("|---|");

@@ -297,6 +297,7 @@ final class Settings {
         .put("s2FirstRate", s2FirstRate)
         .put("s2MaxSteps", s2MaxSteps)
         .put("s2RetryFailed", s2RetryFailed)
+        .put("s2RetryRule", "p99 only")
         .put("s2PassRule", "p99 <= " + s2P99LimitMs + " ms and deliveries >= "
             + s2MinDeliveriesPct + " %")
         .put("startStopSamples", startStopSamples)

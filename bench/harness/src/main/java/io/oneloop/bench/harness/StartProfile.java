@@ -32,6 +32,7 @@ final class StartProfile implements Scenario {
 
   /** Library groups, first match wins: a class name prefix, then the group's name. */
   static final List<String[]> GROUPS = List.of(
+      new String[] {"io.oneloop.bench.", "bench task"},
       new String[] {"io.oneloop.", "oneloop"},
       new String[] {"io.vertx.ext.web.", "Vert.x Web"},
       new String[] {"io.vertx.ext.auth.", "Vert.x Auth (JWT)"},

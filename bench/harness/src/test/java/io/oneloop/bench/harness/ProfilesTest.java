@@ -40,6 +40,7 @@ class ProfilesTest {
         "[0.320s][info][class,load] io.vertx.spi.cluster.hazelcast.HazelcastClusterManager source: jar:file:/x.jar!/",
         "[0.330s][info][class,load] io.oneloop.Main source: jar:file:/x.jar!/",
         "[0.340s][info][class,load] org.example.Other source: jar:file:/x.jar!/",
+        "[0.345s] io.oneloop.bench.BenchPublisher source: file:/bench-task.jar",
         "[0.350s][info][class,load] io.oneloop.bridge.Hub$$Lambda$1/0x0000000800c01 source: io.oneloop.bridge.Hub",
         // after /health answered: not part of the start
         "[2.500s][info][class,load] com.fasterxml.jackson.core.JsonFactory source: jar:file:/x.jar!/",
@@ -53,6 +54,7 @@ class ProfilesTest {
     assertEquals(1, g.get("Hazelcast"));
     assertEquals(2, g.get("oneloop"));
     assertEquals(1, g.get("other"));
+    assertEquals(1, g.get("bench task"));
     assertFalse(g.containsKey("Jackson"));
   }
 
