@@ -30,6 +30,7 @@ final class Authorization {
   static final int MAX_PENDING = 64;
   /** An authorizer that fails is logged at most once a second, whichever engine asked it. */
   private static final LogThrottle FAILURE_LOG = LogThrottle.perSecond();
+  private static final Future<Void> DONE = Future.succeededFuture();
 
   private final Hub hub;
   private final Session session;
@@ -42,7 +43,7 @@ final class Authorization {
     this.hub = hub;
     this.session = session;
     this.user = user;
-    this.tail = Future.succeededFuture();
+    this.tail = DONE;
   }
 
   /**
@@ -58,25 +59,38 @@ final class Authorization {
       session.error("rate_limited");
       return;
     }
-    pending++;
     Future<Boolean> verdict = ask(hub.vertx, hub.context, hub.authorizer, hub.authorizerTimeoutMs, hub.listener,
       new AuthRequest(action, user, address, session.wire.transport(), headers));
+    if (pending == 0 && verdict.isComplete()) {
+      // nothing asked earlier still waits, and the answer came at once: no chain to keep
+      handle(Boolean.TRUE.equals(verdict.result()), allowed);
+      return;
+    }
+    pending++;
     tail = tail.transform(previous -> verdict).transform(ar -> {
       pending--;
-      if (session.closing()) {
-        return Future.succeededFuture();
+      handle(ar.succeeded() && Boolean.TRUE.equals(ar.result()), allowed);
+      if (pending == 0) {
+        // every frame asked about is handled: the socket keeps no chain of them for its life
+        tail = DONE;
       }
-      try {
-        if (ar.succeeded() && ar.result()) {
-          allowed.run();
-        } else {
-          session.error("access_denied");
-        }
-      } catch (RuntimeException e) {
-        session.onFailure(e);
-      }
-      return Future.succeededFuture();
+      return DONE;
     });
+  }
+
+  private void handle(boolean allow, Runnable allowed) {
+    if (session.closing()) {
+      return;
+    }
+    try {
+      if (allow) {
+        allowed.run();
+      } else {
+        session.error("access_denied");
+      }
+    } catch (RuntimeException e) {
+      session.onFailure(e);
+    }
   }
 
   /**

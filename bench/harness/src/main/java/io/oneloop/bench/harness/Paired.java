@@ -74,8 +74,6 @@ final class Paired implements Scenario {
       if (ca < s.clients || cb < s.clients) {
         return rig.fail(r, variant, ca < s.clients ? a : b, "not every client connected");
       }
-      JsonObject seen = rig.inspect(variant, b);
-      r.put("server", seen);
       sleep(s.settleMs);
       Steps stepsA = new Steps(s, rig.gen);
       Steps stepsB = new Steps(s, genB);
@@ -103,6 +101,9 @@ final class Paired implements Scenario {
         sleep(s.pauseMs);
       }
       r.put("steps", steps);
+      // only now: that the variant's setting took effect. Asked before the steps, its /metrics
+      // scrape would run code in the variant that the baseline never runs before being measured
+      r.put("server", rig.inspect(variant, b));
       r.put("stepCompiles", stepCompiles(steps));
       r.put("baselineTotals", sa.toJson());
       r.put("variantTotals", sb.toJson());
