@@ -323,7 +323,9 @@ final class Markdown {
             + num(set.getValue("s1WarmupSeconds"), "%.0f") + " s at the same rate (every peer alike; its figures are "
             + "in the S1 warm-up table)" : "").append(". "
             + "Server CPU is utime+stime from `/proc/<pid>/stat` over the step "
-            + "(10 ms ticks) divided by deliveries; RSS is `VmRSS` at the end of the step.\n");
+            + "(10 ms ticks) divided by deliveries; a JVM server's event-loop threads' CPU (the paired "
+            + "comparisons below) is their run time from `/proc/<pid>/task/*/schedstat`, to the nanosecond. "
+            + "RSS is `VmRSS` at the end of the step.\n");
     b.append("- S2: steps of ").append(num(set.getValue("s2StepSeconds"), "%.0f"))
         .append(" s, doubling the publish rate from ").append(num(set.getValue("s2FirstRate"), "%.0f"))
         .append(" messages/s (later rounds from half the previous best), after an unmeasured ")
@@ -798,7 +800,13 @@ final class Markdown {
         .append(num(settings.getValue("pairedSteps"), "%.0f")).append(" S1 steps of ")
         .append(num(settings.getValue("pairedStepSeconds"), "%.0f s")).append(" at ")
         .append(num(settings.getValue("s1RatePerSec"), "%.0f/s"))
-        .append(" publish to both together. Before them, unmeasured, both are warmed up: ")
+        .append(" publish to both together, half a publish interval apart so that they never deliver at once. ")
+        .append(runs.getJsonObject(0).containsKey("startedFirst")
+            ? "Nothing but the config tells the two sides apart: each has a fresh generator, whose ticks lead "
+                + "alternates from step to step, and which process starts first from pair to pair. "
+            : "In this run the baseline's ticks always led, it always started first, and its generator was the "
+                + "harness's own (later runs alternate both). ")
+        .append("Before the steps, unmeasured, both are warmed up: ")
         .append(num(settings.getValue("pairedWarmSeconds"), "%.0f s")).append(" at ")
         .append(num(settings.getValue("pairedWarmRatePerSec"), "%.0f/s"))
         .append(", then windows of 3 s at the S1 rate until neither JIT compiled more than ")

@@ -4,7 +4,9 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -22,12 +24,18 @@ import static io.oneloop.bench.harness.Rig.sleep;
  * also runs a few % faster or slower than another of the same config for its whole life, so a
  * round takes several fresh pairs, and the baseline is paired with itself too. Before the steps
  * both are warmed up until their JITs are quiet: a process that still compiles at S1's rate (it
- * does for minutes) runs other code from one step to the next.
+ * does for minutes) runs other code from one step to the next. Nothing but the config tells the
+ * two sides apart: each has a fresh generator of its own, the side that starts its tick first
+ * alternates from step to step, and the process started first from pair to pair (the baseline
+ * beside itself read ~1 % high while the baseline always went first with the harness's own
+ * generator).
  */
 final class Paired implements Scenario {
 
   private final Rig rig;
   private final Settings s;
+  /** Pairs run so far per variant: which process is started first alternates with it. */
+  private final Map<String, Integer> pairs = new HashMap<>();
 
   Paired(Rig rig) {
     this.rig = rig;
@@ -54,20 +62,27 @@ final class Paired implements Scenario {
     double stepSeconds = s.pairedStepSeconds;
     log("round %d %s beside %s: S1 at %.0f/s on both at once, %d steps of %.0f s", round, variant.id, base.id,
         s.s1Rate, s.pairedSteps, stepSeconds);
-    Server a = rig.start(base, round, "paired");
+    boolean variantStartsFirst = pairs.merge(variant.id, 1, Integer::sum) % 2 == 0;
+    r.put("startedFirst", variantStartsFirst ? "variant" : "baseline");
+    Server a = null;
     Server b = null;
+    LoadGen genA = new LoadGen();
     LoadGen genB = new LoadGen();
     try {
-      JsonObject notReady = rig.awaitStart(r.copy(), base, a);
-      if (notReady != null) {
-        return notReady;
+      for (boolean variantNow : new boolean[] {variantStartsFirst, !variantStartsFirst}) {
+        Peer p = variantNow ? variant : base;
+        Server srv = rig.start(p, round, "paired");
+        if (variantNow) {
+          b = srv;
+        } else {
+          a = srv;
+        }
+        JsonObject notReady = rig.awaitStart(r.copy(), p, srv);
+        if (notReady != null) {
+          return notReady;
+        }
       }
-      b = rig.start(variant, round, "paired");
-      notReady = rig.awaitStart(r.copy(), variant, b);
-      if (notReady != null) {
-        return notReady;
-      }
-      int ca = rig.gen.connect(base.protocol, a.port, base.wsPath, Peer.ADDRESS, s.clients, s.connectTimeoutMs);
+      int ca = genA.connect(base.protocol, a.port, base.wsPath, Peer.ADDRESS, s.clients, s.connectTimeoutMs);
       int cb = genB.connect(variant.protocol, b.port, variant.wsPath, Peer.ADDRESS, s.clients, s.connectTimeoutMs);
       log("  %d and %d of %d clients connected", ca, cb, s.clients);
       r.put("connected", new JsonArray().add(ca).add(cb));
@@ -75,7 +90,7 @@ final class Paired implements Scenario {
         return rig.fail(r, variant, ca < s.clients ? a : b, "not every client connected");
       }
       sleep(s.settleMs);
-      Steps stepsA = new Steps(s, rig.gen);
+      Steps stepsA = new Steps(s, genA);
       Steps stepsB = new Steps(s, genB);
       r.put("warmUp", warmUp(stepsA, a, stepsB, b));
       Side sa = new Side();
@@ -84,13 +99,13 @@ final class Paired implements Scenario {
       JsonArray ratios = new JsonArray();
       for (int k = 0; k < s.pairedSteps; k++) {
         long[] compiled = {PerfData.read(a.pid, PerfData.COMPILES), PerfData.read(b.pid, PerfData.COMPILES)};
-        StepStats[] st = both(stepsA, a, stepsB, b, stepSeconds);
+        StepStats[] st = both(stepsA, a, stepsB, b, stepSeconds, s.s1Rate, k % 2 == 1);
         JsonArray compiles = new JsonArray()
             .add(grown(compiled[0], PerfData.read(a.pid, PerfData.COMPILES)))
             .add(grown(compiled[1], PerfData.read(b.pid, PerfData.COMPILES)));
         sa.add(st[0]);
         sb.add(st[1]);
-        Double ratio = Side.ratio(st[1].serverLoopCpuUsPerDelivery(CLK_TCK), st[0].serverLoopCpuUsPerDelivery(CLK_TCK));
+        Double ratio = Side.ratio(st[1].serverLoopCpuUsPerDelivery(), st[0].serverLoopCpuUsPerDelivery());
         ratios.add(ratio);
         steps.add(new JsonObject().put("baseline", st[0].toJson(CLK_TCK)).put("variant", st[1].toJson(CLK_TCK))
             .put("loopCpuRatio", ratio).put("jitCompiles", compiles));
@@ -115,11 +130,13 @@ final class Paired implements Scenario {
           sb.loopUsPerDelivery(), sa.loopUsPerDelivery(), loops, ratios.encode(), sb.cpuUsPerDelivery(), sa.cpuUsPerDelivery(), whole);
       return r;
     } finally {
-      a.destroy();
+      if (a != null) {
+        a.destroy();
+      }
       if (b != null) {
         b.destroy();
       }
-      rig.gen.disconnectAll();
+      genA.close();
       genB.close();
     }
   }
@@ -133,7 +150,7 @@ final class Paired implements Scenario {
    */
   private JsonObject warmUp(Steps stepsA, Server a, Steps stepsB, Server b) throws Exception {
     long t0 = System.nanoTime();
-    both(stepsA, a, stepsB, b, s.pairedWarmSeconds, s.pairedWarmRate);
+    both(stepsA, a, stepsB, b, s.pairedWarmSeconds, s.pairedWarmRate, false);
     double window = 3;
     long[] last = {-1, -1};
     int windows = 0;
@@ -142,7 +159,7 @@ final class Paired implements Scenario {
     while (!quiet && System.nanoTime() < deadline) {
       long ca = PerfData.read(a.pid, PerfData.COMPILES);
       long cb = PerfData.read(b.pid, PerfData.COMPILES);
-      both(stepsA, a, stepsB, b, window, s.s1Rate);
+      both(stepsA, a, stepsB, b, window, s.s1Rate, windows % 2 == 1);
       windows++;
       last = new long[] {grown(ca, PerfData.read(a.pid, PerfData.COMPILES)),
           grown(cb, PerfData.read(b.pid, PerfData.COMPILES))};
@@ -176,32 +193,31 @@ final class Paired implements Scenario {
     return before < 0 || after < 0 ? -1 : after - before;
   }
 
-  private StepStats[] both(Steps stepsA, Server a, Steps stepsB, Server b, double seconds) throws Exception {
-    return both(stepsA, a, stepsB, b, seconds, s.s1Rate);
-  }
-
   /**
    * One S1 step on each server at the same time, each counted by its own generator: {baseline's,
    * variant's}. The servers share a core, so the variant starts half a publish interval later:
    * each delivers its tick to its clients while the other is idle, never both at once (one would
    * then wait for the other, and which one depends on who started first, not on its config).
-   * {@code rate} publishes/s on each.
+   * {@code rate} publishes/s on each; {@code variantFirst}: the variant's ticks lead.
    */
-  private StepStats[] both(Steps stepsA, Server a, Steps stepsB, Server b, double seconds, double rate)
-      throws Exception {
-    CompletableFuture<StepStats> other = new CompletableFuture<>();
+  private StepStats[] both(Steps stepsA, Server a, Steps stepsB, Server b, double seconds, double rate,
+      boolean variantFirst) throws Exception {
+    CompletableFuture<StepStats> later = new CompletableFuture<>();
     long halfIntervalMs = Math.round(500 / rate);
+    Steps lateSteps = variantFirst ? stepsA : stepsB;
+    Server lateServer = variantFirst ? a : b;
     Thread t = new Thread(() -> {
       try {
         Thread.sleep(halfIntervalMs);
-        other.complete(stepsB.measure(b, rate, seconds));
+        later.complete(lateSteps.measure(lateServer, rate, seconds));
       } catch (Throwable e) {
-        other.completeExceptionally(e);
+        later.completeExceptionally(e);
       }
-    }, "paired-variant");
+    }, "paired-later");
     t.start();
-    StepStats first = stepsA.measure(a, rate, seconds);
-    return new StepStats[] {first, other.get(Math.round(seconds * 1000) + 120_000, TimeUnit.MILLISECONDS)};
+    StepStats first = variantFirst ? stepsB.measure(b, rate, seconds) : stepsA.measure(a, rate, seconds);
+    StepStats second = later.get(Math.round(seconds * 1000) + 120_000, TimeUnit.MILLISECONDS);
+    return variantFirst ? new StepStats[] {second, first} : new StepStats[] {first, second};
   }
 
   /** The median of the numbers in {@code xs} (a step without a figure is left out); null when there are none. */
@@ -219,7 +235,7 @@ final class Paired implements Scenario {
   private static final class Side {
     long delivered;
     long expected;
-    long loopTicks;
+    long loopNanos;
     long cpuTicks;
     long gaps;
     int steps;
@@ -227,14 +243,14 @@ final class Paired implements Scenario {
     void add(StepStats st) {
       delivered += st.delivered;
       expected += st.expected();
-      loopTicks += Math.max(0, st.serverLoopCpuTicks);
+      loopNanos += Math.max(0, st.serverLoopCpuNanos);
       cpuTicks += st.serverCpuTicks;
       gaps += st.gaps;
       steps++;
     }
 
     double loopUsPerDelivery() {
-      return delivered == 0 ? Double.NaN : loopTicks * (1e6 / CLK_TCK) / delivered;
+      return delivered == 0 ? Double.NaN : loopNanos / 1e3 / delivered;
     }
 
     double cpuUsPerDelivery() {

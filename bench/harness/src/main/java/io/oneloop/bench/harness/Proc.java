@@ -23,10 +23,13 @@ final class Proc {
   }
 
   /**
-   * utime + stime of a process's threads whose name starts with {@code prefix} (a thread's name
-   * in /proc is cut to 15 characters), in clock ticks; -1 if the process is gone or has none.
+   * CPU time of a process's threads whose name starts with {@code prefix} (a thread's name in
+   * /proc is cut to 15 characters), in nanoseconds; -1 if the process is gone or has none. Read
+   * from each thread's {@code schedstat} (the scheduler's own run time, to the nanosecond): its
+   * utime + stime come in 10 ms ticks, ~1 % of what an event loop spends in a 5 s step at S1's
+   * rate. Falls back to the ticks where the kernel has no schedstat.
    */
-  static long threadCpuTicks(long pid, String prefix) {
+  static long threadCpuNanos(long pid, String prefix) {
     try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
       long sum = 0;
       boolean any = false;
@@ -39,12 +42,27 @@ final class Proc {
         }
         String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
         if (name.startsWith(prefix)) {
-          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-          sum += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+          long nanos = runNanos(task);
+          if (nanos < 0) {
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            nanos = (Long.parseLong(f[11]) + Long.parseLong(f[12])) * (1_000_000_000L / Rig.CLK_TCK);
+          }
+          sum += nanos;
           any = true;
         }
       }
       return any ? sum : -1;
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
+  /** A thread's time on a CPU in nanoseconds, the first field of its schedstat; -1 when it cannot be read. */
+  static long runNanos(Path task) {
+    try {
+      String line = Files.readString(task.resolve("schedstat")).trim();
+      int space = line.indexOf(' ');
+      return Long.parseLong(space < 0 ? line : line.substring(0, space));
     } catch (IOException | RuntimeException e) {
       return -1;
     }

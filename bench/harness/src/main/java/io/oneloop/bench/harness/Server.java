@@ -97,12 +97,12 @@ final class Server {
   }
 
   /**
-   * CPU ticks of the process's Vert.x event-loop threads, where a delivery is made: without the
-   * JIT compiler's and the GC's threads, whose work in a step depends on how warm the process is;
-   * -1 for a process without such threads (a peer not on the JVM) or with nodes alongside.
+   * CPU time in nanoseconds of the process's Vert.x event-loop threads, where a delivery is made:
+   * without the JIT compiler's and the GC's threads, whose work in a step depends on how warm the
+   * process is; -1 for a process without such threads (a peer not on the JVM) or with nodes alongside.
    */
-  long loopCpuTicks() {
-    return alongside.isEmpty() ? Proc.threadCpuTicks(pid, "vert.x-eventloo") : -1;
+  long loopCpuNanos() {
+    return alongside.isEmpty() ? Proc.threadCpuNanos(pid, "vert.x-eventloo") : -1;
   }
 
   long rssKiB() {

@@ -10,7 +10,7 @@ final class StepStats {
   record Marks(long server, long generator, long machine, long wallNanos, long serverLoops) {
     static Marks now(Server srv) {
       return new Marks(srv.cpuTicks(), Proc.selfCpuTicks(), Proc.machineBusyTicks(), System.nanoTime(),
-          srv.loopCpuTicks());
+          srv.loopCpuNanos());
     }
   }
 
@@ -25,7 +25,7 @@ final class StepStats {
     generatorCpuTicks = end.generator() - start.generator();
     generatorCpuTicksPublishing = published.generator() - start.generator();
     machineBusyTicksPublishing = start.machine() >= 0 && published.machine() >= 0 ? published.machine() - start.machine() : -1;
-    serverLoopCpuTicks = end.serverLoops() >= 0 && start.serverLoops() >= 0 ? end.serverLoops() - start.serverLoops() : -1;
+    serverLoopCpuNanos = end.serverLoops() >= 0 && start.serverLoops() >= 0 ? end.serverLoops() - start.serverLoops() : -1;
   }
   long first;
   long count;
@@ -59,8 +59,8 @@ final class StepStats {
   long generatorCpuTicksPublishing;
   long arrivedAfterStep;
   long machineBusyTicksPublishing;
-  /** The server's event-loop threads' CPU over the step; -1 when it has none (not a JVM peer). */
-  long serverLoopCpuTicks = -1;
+  /** The server's event-loop threads' CPU over the step in nanoseconds; -1 when it has none (not a JVM peer). */
+  long serverLoopCpuNanos = -1;
   int attempts = 1;
   long drainMs;
   long serverRssKiB;
@@ -96,8 +96,8 @@ final class StepStats {
   }
 
   /** The event-loop threads' CPU per delivery: the delivery path without JIT and GC threads; NaN when not known. */
-  double serverLoopCpuUsPerDelivery(long clkTck) {
-    return delivered == 0 || serverLoopCpuTicks < 0 ? Double.NaN : serverLoopCpuTicks * (1e6 / clkTck) / delivered;
+  double serverLoopCpuUsPerDelivery() {
+    return delivered == 0 || serverLoopCpuNanos < 0 ? Double.NaN : serverLoopCpuNanos / 1e3 / delivered;
   }
 
   /** Share of one core used by the server while the run was publishing. */
@@ -165,7 +165,7 @@ final class StepStats {
         .put("serverCpuMs", serverCpuTicks * 1000L / clkTck)
         .put("serverCpuShare", Json.round(serverCpuShare(clkTck), 3))
         .put("serverCpuUsPerDelivery", Json.round(serverCpuUsPerDelivery(clkTck), 3))
-        .put("serverLoopCpuUsPerDelivery", serverLoopCpuTicks < 0 ? null : Json.round(serverLoopCpuUsPerDelivery(clkTck), 3))
+        .put("serverLoopCpuUsPerDelivery", serverLoopCpuNanos < 0 ? null : Json.round(serverLoopCpuUsPerDelivery(), 3))
         .put("generatorCpuShare", Json.round(generatorCpuShare(clkTck), 3))
         .put("generatorCpuUsPerDelivery", Json.round(generatorCpuUsPerDelivery(clkTck), 3))
         .put("otherCpuShare", Json.round(otherCpuShare(clkTck), 3))
