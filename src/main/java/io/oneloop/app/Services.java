@@ -147,6 +147,9 @@ final class Services {
     // One deployment of http.instances instances: one child for the supervisor, one port, one count.
     HttpInstances http = new HttpInstances(config.http().port(), history, presence, membership.nodeId(), membership::members);
     bridgeSockets = http.bridgeSockets();
+    if (metrics != null) {
+      metrics.bridge().queuedBytes(bridgeSockets::queuedBytes);
+    }
     BridgeOptions bridge;
     try {
       // One authorizer for every engine, made once: its class was checked with the config.

@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToIntFunction;
 
 /**
@@ -20,6 +21,8 @@ public final class BridgeSockets {
 
   private final List<Counts> instances = new CopyOnWriteArrayList<>();
   private final LogThrottle[] slowCloseLog = new LogThrottle[TRANSPORTS.length];
+  /** What waits for every client of every instance, as the engines last counted it (bridge.maxQueuedBytesTotal). */
+  private final AtomicLong queued = new AtomicLong();
 
   public BridgeSockets() {
     for (int i = 0; i < slowCloseLog.length; i++) {
@@ -29,7 +32,7 @@ public final class BridgeSockets {
 
   /** The counts of one more HTTP server instance, numbered from 0. */
   public synchronized Counts newInstance() {
-    Counts counts = new Counts(instances.size(), slowCloseLog);
+    Counts counts = new Counts(this, instances.size(), slowCloseLog);
     instances.add(counts);
     return counts;
   }
@@ -39,14 +42,20 @@ public final class BridgeSockets {
     return instances.stream().mapToInt(Counts::total).sum();
   }
 
+  /** Bytes waiting for every client together, as the engines last counted them (within a second). */
+  public long queuedBytes() {
+    return queued.get();
+  }
+
   /** {@code {"raw": n, "sockjs-websocket": n, "sockjs-fallback": n}} over every instance. */
   public JsonObject byTransport() {
     return perTransport(t -> instances.stream().mapToInt(c -> c.open.get(t.ordinal())).sum());
   }
 
   /**
-   * {@code {"sockets": {...}, "instances": [{"id": i, "sockets": {...}}], "slowClosed": {...}}}:
-   * open sockets by transport, in all and per instance, and the clients closed for being too slow.
+   * {@code {"sockets": {...}, "instances": [{"id": i, "sockets": {...}}], "slowClosed": {...}, "queuedBytes": n}}:
+   * open sockets by transport, in all and per instance, the clients closed for being too slow, and
+   * the bytes waiting for every client together.
    */
   public JsonObject toJson() {
     JsonArray perInstance = new JsonArray();
@@ -56,7 +65,8 @@ public final class BridgeSockets {
     return new JsonObject()
       .put("sockets", byTransport())
       .put("instances", perInstance)
-      .put("slowClosed", perTransport(t -> instances.stream().mapToInt(c -> c.slowClosed.get(t.ordinal())).sum()));
+      .put("slowClosed", perTransport(t -> instances.stream().mapToInt(c -> c.slowClosed.get(t.ordinal())).sum()))
+      .put("queuedBytes", queuedBytes());
   }
 
   private static JsonObject perTransport(ToIntFunction<BridgeTransport> count) {
@@ -69,12 +79,14 @@ public final class BridgeSockets {
 
   /** One instance's counts. */
   public static final class Counts {
+    private final BridgeSockets all;
     private final int id;
     private final AtomicIntegerArray open = new AtomicIntegerArray(TRANSPORTS.length);
     private final AtomicIntegerArray slowClosed = new AtomicIntegerArray(TRANSPORTS.length);
     private final LogThrottle[] slowCloseLog;
 
-    private Counts(int id, LogThrottle[] slowCloseLog) {
+    private Counts(BridgeSockets all, int id, LogThrottle[] slowCloseLog) {
+      this.all = all;
       this.id = id;
       this.slowCloseLog = slowCloseLog;
     }
@@ -89,6 +101,19 @@ public final class BridgeSockets {
         total += open.get(i);
       }
       return total;
+    }
+
+    /** Open sockets over every instance. */
+    int allOpen() {
+      return all.total();
+    }
+
+    long queuedBytes() {
+      return all.queued.get();
+    }
+
+    void addQueued(long delta) {
+      all.queued.addAndGet(delta);
     }
 
     void opened(BridgeTransport transport) {

@@ -63,6 +63,7 @@ public final class FanoutBridge {
 
   private final Hub hub;
   private final long heartbeatTimer;
+  private final long recountTimer;
 
   /** Called on the event loop that will run it: no history, and nothing reported. */
   public FanoutBridge(Vertx vertx, BridgeOptions options, Timing timing, BridgeSockets.Counts counts) {
@@ -92,6 +93,7 @@ public final class FanoutBridge {
     this.hub = new Hub(vertx, options, timing.pingTimeoutMs(), counts, history, presence, listener);
     this.heartbeatTimer = vertx.setPeriodic(timing.heartbeatIntervalMs(),
       id -> List.copyOf(hub.sessions).forEach(s -> s.wire.heartbeat()));
+    this.recountTimer = vertx.setPeriodic(QueueBudget.RECOUNT_MS, id -> hub.budget.recount(hub.sessions));
   }
 
   /** The SockJS close code for a session the authorizer refused at connect. */
@@ -188,6 +190,7 @@ public final class FanoutBridge {
    */
   public void closeAll() {
     hub.vertx.cancelTimer(heartbeatTimer);
+    hub.vertx.cancelTimer(recountTimer);
     hub.close();
     for (Session session : List.copyOf(hub.sessions)) {
       if (session.wire.transport() != BridgeTransport.SOCKJS_FALLBACK) {

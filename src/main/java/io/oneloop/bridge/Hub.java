@@ -28,6 +28,8 @@ final class Hub {
   final BridgePermissions permissions;
   final BridgeLimits limits;
   final long maxQueuedBytes;
+  /** bridge.maxQueuedBytesTotal: what may wait for every client of the process together. */
+  final QueueBudget budget;
   final long pingTimeoutMs;
   final BridgeSockets.Counts counts;
   final BridgeListener listener;
@@ -54,6 +56,7 @@ final class Hub {
     this.permissions = options.permissions();
     this.limits = options.limits();
     this.maxQueuedBytes = options.maxQueuedBytes();
+    this.budget = new QueueBudget(options.limits().maxQueuedBytesTotal(), counts);
     this.pingTimeoutMs = pingTimeoutMs;
     this.counts = counts;
     this.listener = listener;
@@ -101,6 +104,7 @@ final class Hub {
       dirty.remove(session);
     }
     sessions.remove(session);
+    budget.forget(session);
   }
 
   /**
@@ -137,5 +141,6 @@ final class Hub {
       session.unflushedBytes = 0;
     }
     dirty.clear();
+    budget.add();
   }
 }

@@ -44,6 +44,8 @@ final class Session implements Wire.Listener, Subscriber {
    * turn is not the client being slow, so only what is still waiting after a flush counts.
    */
   long unflushedBytes;
+  /** What waited for this client when the hub's {@link QueueBudget} last counted it. */
+  long counted;
   /** In the hub's list of sessions to flush at the end of this turn. */
   boolean dirty;
   /** The admitted user (a static token's name, a JWT's subject), which marks what this client sends; null when anonymous. */
@@ -244,7 +246,7 @@ final class Session implements Wire.Listener, Subscriber {
       return;
     }
     if (waitingBytes() > hub.maxQueuedBytes) {
-      closeAsSlow();
+      closeAsSlow(false);
     } else if (!inbound.take() && inbound.floodedTooLong()) {
       refused("flood");
       release();
@@ -332,8 +334,9 @@ final class Session implements Wire.Listener, Subscriber {
     if (released || closeTimer >= 0) {
       return;
     }
-    if (waitingBytes() > hub.maxQueuedBytes) {
-      closeAsSlow();
+    long waiting = waitingBytes();
+    if (waiting > hub.maxQueuedBytes || hub.budget.over(this, waiting)) {
+      closeAsSlow(waiting <= hub.maxQueuedBytes);
       return;
     }
     unflushedBytes += wire.write(frame);
@@ -341,16 +344,23 @@ final class Session implements Wire.Listener, Subscriber {
   }
 
   /** What waits for this client and counts against bridge.maxQueuedBytes: not a replay, not this turn's burst. */
-  private long waitingBytes() {
+  long waitingBytes() {
     return wire.queuedBytes() - replayBytesQueued - unflushedBytes;
   }
 
-  /** Counted each time; logged at most once a second per transport, so many stalled clients at once cannot flood the log. */
-  private void closeAsSlow() {
+  /**
+   * Counted each time; logged at most once a second per transport, so many stalled clients at once cannot flood the log.
+   * {@code share}: past its share of bridge.maxQueuedBytesTotal, not past bridge.maxQueuedBytes.
+   */
+  private void closeAsSlow(boolean share) {
     long unlogged = hub.counts.slowCloseLine(wire.transport());
     if (unlogged != LogThrottle.QUIET) {
-      log.warn("Closing the {} bridge socket of {}: it reads too slowly ({} bytes waiting, more than bridge.maxQueuedBytes {}){}",
-        wire.transport().wireName(), wire.remoteAddress(), waitingBytes(), hub.maxQueuedBytes,
+      String bound = share
+        ? "more than its share " + hub.budget.share() + " of bridge.maxQueuedBytesTotal " + hub.budget.max()
+          + ", which the clients together passed"
+        : "more than bridge.maxQueuedBytes " + hub.maxQueuedBytes;
+      log.warn("Closing the {} bridge socket of {}: it reads too slowly ({} bytes waiting, {}){}",
+        wire.transport().wireName(), wire.remoteAddress(), waitingBytes(), bound,
         unlogged > 0 ? "; " + unlogged + " more closed for reading too slowly since the last such line" : "");
     }
     // Counted after its line: whoever reads the count finds the line it got, if any, already written.

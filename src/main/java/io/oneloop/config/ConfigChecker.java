@@ -61,7 +61,7 @@ final class ConfigChecker {
   private static final Set<String> BRIDGE_KEYS = Set.of("inbound", "outbound", "maxQueuedBytes", "allowedOrigins", "maxMessageBytes",
     "maxOutboundBytes", "maxInboundPerSecond", "floodCloseMs", "maxConnections", "maxConnectionsPerIp", "closeTimeoutMs", "history",
     "maxHistoryAddresses", "maxHistoryBytes", "maxHistoryAddressesPerClient", "authorizer", "authorizerTimeoutMs", "presence",
-    "maxPresenceEntries", "maxPresencePerAddress");
+    "maxPresenceEntries", "maxPresencePerAddress", "maxQueuedBytesTotal");
   private static final Set<String> AUTH_KEYS = Set.of("tokens", "jwt");
   private static final Set<String> TOKEN_KEYS = Set.of("name", "role", "token");
   private static final Set<String> JWT_KEYS = Set.of("algorithm", "secret", "publicKey", "issuer", "audience", "leewaySeconds",
@@ -283,7 +283,8 @@ final class ConfigChecker {
       limit(bridge, "floodCloseMs", d.floodCloseMs(), 0, MAX_MS),
       (int) limit(bridge, "maxConnections", d.maxConnections(), 1, 10_000_000),
       (int) limit(bridge, "maxConnectionsPerIp", d.maxConnectionsPerIp(), 1, 10_000_000),
-      limit(bridge, "closeTimeoutMs", d.closeTimeoutMs(), 1, MAX_MS));
+      limit(bridge, "closeTimeoutMs", d.closeTimeoutMs(), 1, MAX_MS),
+      limit(bridge, "maxQueuedBytesTotal", d.maxQueuedBytesTotal(), MIN_QUEUED_BYTES, Long.MAX_VALUE));
   }
 
   /** {@code bridge.<key>}, its default when left out; a bad value is recorded and the default used. */

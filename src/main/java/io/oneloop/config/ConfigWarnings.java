@@ -70,6 +70,7 @@ public final class ConfigWarnings {
       }
     }
     size(bridge.getValue("maxQueuedBytes"), "bridge.maxQueuedBytes", "each slow client may hold that much in memory", warnings);
+    queuedTotal(bridge.getValue("maxQueuedBytesTotal"), Runtime.getRuntime().maxMemory(), warnings);
     size(bridge.getValue("maxMessageBytes"), "bridge.maxMessageBytes", "each client may make the server hold a frame that large", warnings);
     size(bridge.getValue("maxOutboundBytes"), "bridge.maxOutboundBytes", "a message that large is queued for each client it goes to",
       warnings);
@@ -133,6 +134,14 @@ public final class ConfigWarnings {
       return true;
     }
     return false;
+  }
+
+  /** A bound on every client's queue together that the heap cannot hold beside everything else. */
+  static void queuedTotal(Object value, long heap, List<String> warnings) {
+    if (isWhole(value) && ((Number) value).longValue() > heap / 2) {
+      warnings.add("bridge.maxQueuedBytesTotal is " + value + ", more than half of the heap (" + heap + " bytes): "
+        + "clients falling behind together may run the process out of memory before it is reached");
+    }
   }
 
   private static void size(Object value, String path, String consequence, List<String> warnings) {

@@ -91,6 +91,17 @@ public final class BridgeMetrics implements BridgeListener {
     }
   }
 
+  /** Reads the bytes waiting for every bridge client together, for the gauge {@code oneloop.bridge.queued.bytes}. */
+  public void queuedBytes(LongSupplier queued) {
+    if (registry != null) {
+      Gauge.builder("oneloop.bridge.queued.bytes", queued, LongSupplier::getAsLong)
+        .description("Bytes waiting to be sent to every bridge client together, counted at least once a second"
+          + " (at most bridge.maxQueuedBytesTotal, past which the clients holding more than their share are closed)")
+        .strongReference(true)
+        .register(registry);
+    }
+  }
+
   /** Reads the registers not tracked for a presence bound, for the counter {@code oneloop.presence.untracked}. */
   public void presenceUntracked(LongSupplier untracked) {
     if (registry != null) {

@@ -203,6 +203,47 @@ class SlowClientTest {
     }
   }
 
+  @Test
+  @DisplayName("past bridge.maxQueuedBytesTotal, stalled clients are closed before their own bound, each past its share; a healthy one gets every message, and what waits is counted back to nothing")
+  void clientsTogetherAreBounded(Vertx vertx) throws Exception {
+    long total = 256 * 1024;
+    TestApp app = TestApp.start(vertx, feedConfig(new JsonObject().put("maxQueuedBytesTotal", total)));
+    BridgeClient healthy = BridgeClient.connect(vertx, app.port(), Transport.SOCKJS).register(ADDRESS);
+    healthy.request(Addresses.TASKS_LIST, new JsonObject());
+    List<AutoCloseable> stalled = new ArrayList<>();
+    try (LogCapture log = LogCapture.of(FanoutBridge.class)) {
+      stalled.add(stalled(vertx, Stalled.RAW, app.port()));
+      stalled.add(stalled(vertx, Stalled.SOCKJS_WEBSOCKET, app.port()));
+      stalled.add(stalled(vertx, Stalled.RAW, app.port()));
+      int seq = feedUntilSlowClosed(vertx, healthy, BridgeTransport.RAW, 2, 0);
+      seq = feedUntilSlowClosed(vertx, healthy, BridgeTransport.SOCKJS_WEBSOCKET, 1, seq);
+      assertEquals(2, slowClosed(vertx, BridgeTransport.RAW), "both stalled raw clients were closed");
+      // Four clients share 256 KiB: 64 KiB each, far under bridge.maxQueuedBytes (1 MiB).
+      List<String> lines = log.containing(SLOW_LINE);
+      assertTrue(!lines.isEmpty() && lines.stream().allMatch(line -> line.contains("of bridge.maxQueuedBytesTotal " + total
+          + ", which the clients together passed")), "closed for the bound on all clients, not their own: " + lines);
+      for (String line : lines) {
+        Matcher waiting = Pattern.compile("\\((\\d+) bytes waiting").matcher(line);
+        assertTrue(waiting.find() && Long.parseLong(waiting.group(1)) < 1024 * 1024, "closed before its own bound: " + line);
+      }
+      vertx.eventBus().publish(ADDRESS, new JsonObject().put("seq", ++seq).put("chunk", CHUNK));
+      assertEquals(seq, healthy.awaitRec(ADDRESS).getInteger("seq"), "the healthy client still gets every message");
+      // Nothing waits once the stalled clients are gone and the healthy one has read all: counted again within a second.
+      long queued = -1;
+      for (int i = 0; i < 100 && queued != 0; i++) {
+        queued = bridge(vertx).getLong("queuedBytes");
+        if (queued != 0) {
+          vertx.timer(50).await(WAIT_SECONDS, TimeUnit.SECONDS);
+        }
+      }
+      assertEquals(0, queued, "GET /api/bridge: nothing waits any more");
+    } finally {
+      for (AutoCloseable client : stalled) {
+        client.close();
+      }
+    }
+  }
+
   /**
    * Publishes bursts of 1 MiB from {@code seq} on, each read in full by {@code healthy} before the
    * next, so only stalled clients fall behind (the kernel's buffers take a few MiB, then the bound

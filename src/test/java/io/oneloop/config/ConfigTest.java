@@ -89,6 +89,15 @@ class ConfigTest {
   }
 
   @Test
+  @DisplayName("bridge.maxQueuedBytesTotal defaults to a quarter of the heap, takes sizes past 2 GiB, and a bad value is named")
+  void queueBoundForAllClients() {
+    assertEquals(Runtime.getRuntime().maxMemory() / 4, check("{}").bridge().limits().maxQueuedBytesTotal());
+    assertEquals(8L << 30, check("{\"bridge\":{\"maxQueuedBytesTotal\":8589934592}}").bridge().limits().maxQueuedBytesTotal());
+    assertEquals("conf/bad.json: bridge.maxQueuedBytesTotal must be an integer 1024-9223372036854775807, got 1000",
+      error("{\"bridge\":{\"maxQueuedBytesTotal\":1000}}"));
+  }
+
+  @Test
   @DisplayName("bridge.history defaults to the ticker, tasks, jobs and chat with 100 messages, 5 minutes and 1 MiB each; bad entries are named")
   void history() {
     AppConfig defaults = check("{}");

@@ -10,6 +10,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -137,6 +138,17 @@ class ConfigWarningsTest {
         {"http": {"port": 0, "maxBodyBytes": 1073741824},
          "bridge": {"maxQueuedBytes": 2147483647, "maxMessageBytes": 1073741824, "maxOutboundBytes": 2000000000,
            "history": [{"address": "a", "maxBytes": 1073741823}, {"address": "b", "maxBytes": 1073741824}]}}"""));
+  }
+
+  @Test
+  @DisplayName("a bound on all clients' queues together above half of the heap is named; half is not")
+  void queuedTotalAboveHalfTheHeap() {
+    List<String> warnings = new ArrayList<>();
+    ConfigWarnings.queuedTotal(512L << 20, 1L << 30, warnings);
+    assertEquals(List.of(), warnings, "half of the heap");
+    ConfigWarnings.queuedTotal((512L << 20) + 1, 1L << 30, warnings);
+    assertEquals(List.of("bridge.maxQueuedBytesTotal is 536870913, more than half of the heap (1073741824 bytes): clients falling"
+      + " behind together may run the process out of memory before it is reached"), warnings);
   }
 
   @Test

@@ -150,6 +150,7 @@ class OpsIT {
       assertFalse(metrics.samples("vertx_http_server_requests_total").isEmpty(), "Vert.x's request series");
       assertFalse(metrics.samples("vertx_http_server_active_connections").isEmpty(), "Vert.x's connection series");
       assertEquals(1, metrics.value("oneloop_task_state", "task", "clock", "state", "running"));
+      assertEquals(0, metrics.value("oneloop_bridge_queued_bytes"), "nothing waits for a client: there is none");
       assertFalse(metrics.samples("jvm_memory_used_bytes").isEmpty());
       assertFalse(metrics.samples("vertx_eventbus_delivered_total").isEmpty(), "Vert.x's event-bus series");
       assertTrue(metrics.samples("vertx_eventbus_processed_total").isEmpty(), "the repeating per-message counter is dropped");
