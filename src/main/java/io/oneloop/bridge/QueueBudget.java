@@ -34,9 +34,15 @@ final class QueueBudget {
    * clients together hold more than the budget and it holds more than its share.
    */
   boolean over(Session session, long waiting) {
-    unadded += waiting - session.counted;
-    session.counted = waiting;
+    count(session, waiting);
     return counts.queuedBytes() + unadded > max && waiting > share();
+  }
+
+  /** What this turn's burst was charged before its flush may read below nothing for a moment: counted as nothing. */
+  private void count(Session session, long waiting) {
+    long now = Math.max(0, waiting);
+    unadded += now - session.counted;
+    session.counted = now;
   }
 
   /** An equal share of the budget among the clients open in the process now. */
@@ -61,9 +67,7 @@ final class QueueBudget {
   /** Counts every client of this engine again, as it stands now. */
   void recount(Iterable<Session> sessions) {
     for (Session session : sessions) {
-      long waiting = session.waitingBytes();
-      unadded += waiting - session.counted;
-      session.counted = waiting;
+      count(session, session.waitingBytes());
     }
     add();
   }
