@@ -155,7 +155,7 @@ final class Markdown {
     b.append("\n");
     for (String id : sum.fieldNames()) {
       JsonObject s2 = sum.getJsonObject(id).getJsonObject("s2");
-      b.append("| ").append(id).append(" | ");
+      b.append("| ").append(id).append(s2.getInteger("stepsNotWhole", 0) > 0 ? " ‡" : "").append(" | ");
       JsonArray pr = s2.getJsonArray("perRound");
       for (int i = 0; i < rounds; i++) {
         Object x = pr != null && i < pr.size() ? pr.getValue(i) : null;
@@ -169,6 +169,7 @@ final class Markdown {
           .append(pct(s2.getValue("maxGeneratorCpuShare"))).append(" |\n");
     }
     b.append(GeneratorMarks.s2Note(sum));
+    b.append(notWholeNote(sum));
     b.append("\nCPU shares are of one core (server and generator are each pinned to one), measured "
         + "from `/proc` over the step's publishing window. The generator's own cost per delivery "
         + "in S1 (median over peers' runs) is in the results file as `generatorCpuUsPerDelivery`.\n\n");
@@ -340,7 +341,9 @@ final class Markdown {
             : " twice in a row at its rate (a failing step is run once more, for every peer: one pause of "
                 + "the process, a JIT compile, a GC or another process on its core, fails one step at any rate)")
         .append(", then bisecting until the failing and "
-            + "passing rates are within 15 %. The figure is the deliveries/s of the highest "
+            + "passing rates are within 15 %. A step passes only with every client open from its start to its end: "
+            + "a server that bounds its queues closes its slowest clients in an overloaded step, and every client is "
+            + "connected again before the next one. The figure is the deliveries/s of the highest "
             + "passing step. JVM peers run with the same `").append(set.getString("jvmHeap"))
         .append(" -XX:+ExitOnOutOfMemoryError`; an exit with OutOfMemoryError is recorded as OOM.\n");
     b.append("- S3: from `fork` of the server command to the first 200 on `GET /health` "
@@ -758,6 +761,21 @@ final class Markdown {
         extra.toString(), new String[][] {{"oneloop-sockjs", "SockJS, metrics on (default)"},
             {"oneloop-sockjs-nometrics", "SockJS, metrics.enabled false"},
             {"oneloop", "raw, metrics on (default)"}, {"oneloop-nometrics", "raw, metrics.enabled false"}});
+  }
+
+  /** Why the peers marked ‡ have S2 steps left out (see {@link Saturation#revalidate}); empty when none has. */
+  static String notWholeNote(JsonObject sum) {
+    List<String> marked = new ArrayList<>();
+    for (String id : sum.fieldNames()) {
+      JsonObject s2 = sum.getJsonObject(id).getJsonObject("s2");
+      if (s2 != null && s2.getInteger("stepsNotWhole", 0) > 0) {
+        marked.add(id);
+      }
+    }
+    return marked.isEmpty() ? "" : "\n‡ In this run the server closed its slowest clients in an overloaded step "
+        + "(oneloop's `bridge.maxQueuedBytesTotal`), and the search went on with the clients left open; those "
+        + "later steps are left out, as neither passing nor failing, so the figure is the highest passing step "
+        + "measured on every client. The harness now connects every client again after such a step.\n";
   }
 
   /** The browser's path with an authorizer and with tracked subscribers, beside it without. */

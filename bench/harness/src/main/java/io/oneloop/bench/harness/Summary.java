@@ -55,6 +55,10 @@ final class Summary {
       }
 
       List<JsonObject> s2 = sub(s.smokeMode() ? life : sat, "s2");
+      int notWhole = 0;
+      for (JsonObject x : s2) {
+        notWhole += Saturation.revalidate(x, s.clients);
+      }
       JsonArray perRound = new JsonArray();
       s2.forEach(x -> perRound.add(x.getValue("maxDeliveriesPerSec")));
       // whether each round's best step was taken while the generator was the limit (null: not recorded)
@@ -81,7 +85,8 @@ final class Summary {
           .put("peakRssMiB", maxStepValue(s2, "serverPeakRssMiB", true))
           .put("peakRssAllStepsMiB", maxStepValue(s2, "serverPeakRssMiB", false))
           .put("oomRounds", (int) s2.stream().filter(x -> x.getBoolean("oom", false)).count())
-          .put("diedRounds", (int) s2.stream().filter(x -> x.getBoolean("serverDied", false)).count()));
+          .put("diedRounds", (int) s2.stream().filter(x -> x.getBoolean("serverDied", false)).count())
+          .put("stepsNotWhole", notWhole));
 
       List<Double> starts = new ArrayList<>();
       for (JsonObject r : all) {
