@@ -58,7 +58,7 @@ public final class Bench {
   /**
    * Renders the chart and BENCHMARKS.md again from an existing results file: from its raw runs when
    * they are at hand (in an older results file, or the runs file of the same run), else from the
-   * summary and run figures it keeps.
+   * summary and run figures it keeps. What it derives from the runs is written back to the results file.
    */
   private static void render(Settings s) throws Exception {
     Path repo = Path.of(s.repo).toAbsolutePath().normalize();
@@ -78,6 +78,8 @@ public final class Bench {
       Settings made = Settings.fromJson(result.getJsonObject("settings"));
       putSummary(result, Summary.build(made, peersOf(made), runs));
       result.put("runFigures", RunFigures.of(runs));
+      // the results file says what BENCHMARKS.md says: a clone without the runs file renders from it
+      Files.writeString(repo.resolve(s.out), result.encodePrettily() + "\n");
     }
     // the command line shown is the one the results were made with, never this re-render's
     Chart.write(result, repo.resolve(s.png));
