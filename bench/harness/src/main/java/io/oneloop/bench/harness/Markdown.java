@@ -765,14 +765,9 @@ final class Markdown {
 
   /** Why the peers marked ‡ have S2 steps left out (see {@link Saturation#revalidate}); empty when none has. */
   static String notWholeNote(JsonObject sum) {
-    List<String> marked = new ArrayList<>();
-    for (String id : sum.fieldNames()) {
-      JsonObject s2 = sum.getJsonObject(id).getJsonObject("s2");
-      if (s2 != null && s2.getInteger("stepsNotWhole", 0) > 0) {
-        marked.add(id);
-      }
-    }
-    return marked.isEmpty() ? "" : "\n‡ In this run the server closed its slowest clients in an overloaded step "
+    boolean any = sum.fieldNames().stream().map(id -> sum.getJsonObject(id).getJsonObject("s2"))
+        .anyMatch(s2 -> s2 != null && s2.getInteger("stepsNotWhole", 0) > 0);
+    return !any ? "" : "\n‡ In this run the server closed its slowest clients in an overloaded step "
         + "(oneloop's `bridge.maxQueuedBytesTotal`), and the search went on with the clients left open; those "
         + "later steps are left out, as neither passing nor failing, so the figure is the highest passing step "
         + "measured on every client. The harness now connects every client again after such a step.\n";
