@@ -281,12 +281,13 @@ final class Poster {
           if (p == null) {
             throw new IOException("an answer to no request");
           }
-          inFlight.decrementAndGet();
           Tally t = (Tally) p[1];
           long us = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - (long) p[0]);
           t.answerUs.recordValue(Math.min(t.answerUs.getHighestTrackableValue(), Math.max(0, us)));
           t.statuses.computeIfAbsent(status, x -> new LongAdder()).increment();
           (status == 200 ? t.accepted : t.refused).increment();
+          // only once it is tallied: the run reads the tallies as soon as nothing is in flight
+          inFlight.decrementAndGet();
           if (close) {
             fail(pending.isEmpty() ? null : "server closed the connection with POSTs unanswered");
             return;
