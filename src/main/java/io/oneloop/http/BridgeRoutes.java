@@ -12,6 +12,7 @@ import io.vertx.core.MultiMap;
 import io.oneloop.bridge.Presence;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.shareddata.LocalMap;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -31,6 +32,8 @@ final class BridgeRoutes {
   private static final Logger log = LoggerFactory.getLogger(HttpVerticle.class);
   /** The close code for a session refused because the server is full: try again later. */
   private static final int TRY_AGAIN_LATER = 1013;
+  /** Where {@link #admitOpening} leaves what it admitted for the session the request opens. */
+  private static final String ADMITTED = "oneloop.bridge.admitted";
   /** SockJS's iframe page loads the client from the app, not from a CDN. */
   static final String SOCKJS_LIBRARY_URL = "/vendor/sockjs.min.js";
 
@@ -40,6 +43,8 @@ final class BridgeRoutes {
   private final BridgeGate gate;
   private final SockJSHandlerOptions sockJs = new SockJSHandlerOptions().setLibraryURL(SOCKJS_LIBRARY_URL);
   private final FanoutBridge fanout;
+  /** SockJS's open sessions: a request for one of them opens nothing. */
+  private final LocalMap<String, Object> sessions;
   /** A connect the authorizer denied: 403 at a raw handshake, {@code c[4403,"forbidden"]} on SockJS. */
   private static final BridgeGate.Refusal FORBIDDEN = new BridgeGate.Refusal(403, "forbidden by the bridge's authorizer");
 
@@ -49,6 +54,7 @@ final class BridgeRoutes {
     this.bridge = bridge;
     this.security = security;
     this.gate = new BridgeGate(bridge.allowedOrigins(), bridge.permissions(), security);
+    this.sessions = vertx.sharedData().getLocalMap(SockJsRefusal.SESSIONS);
     this.fanout = new FanoutBridge(vertx, bridge, FanoutBridge.Timing.of(sockJs), counts, history, presence,
       Security.bridgeListener(vertx));
   }
@@ -69,36 +75,86 @@ final class BridgeRoutes {
     router.route(BridgePaths.MOUNT + "/*").handler(gate::checkOrigin);
     router.post(BridgePaths.MOUNT + "/*").handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes));
     router.route(BridgePaths.MOUNT + "/*").handler(BridgeRoutes::clientErrorsAre400);
+    router.route(BridgePaths.MOUNT + "/*").handler(this::admitOpening);
     router.route(BridgePaths.MOUNT + "/*").subRouter(SockJSHandler.create(vertx, sockJs).socketHandler(this::session));
   }
 
-  /** A SockJS session opened on an HTTP transport: admitted (token, connection caps) and handed to the engine. */
+  /**
+   * The request that would open a SockJS session on an HTTP transport: its token and the
+   * authorizer are asked before SockJS makes the session, so a refusal can be answered in the
+   * transport's framing with its own close code (a SockJS session can only close with 3000).
+   * What is admitted goes on to SockJS, which opens the session and hands it to {@link #session}.
+   */
+  private void admitOpening(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    String path = request.path();
+    SockJsRefusal.Opening opening = path.startsWith(BridgePaths.MOUNT + "/")
+      ? SockJsRefusal.opening(request.method(), path.substring(BridgePaths.MOUNT.length()), request.getParam("c")) : null;
+    if (opening == null || sessions.containsKey(opening.session())) {
+      ctx.next();
+      return;
+    }
+    gate.admitSession(request.uri(), request.remoteAddress()).onComplete(admitted -> {
+      if (admitted.failed()) {
+        SockJsRefusal.answer(ctx, opening, BridgeGate.UNAUTHORIZED_CLOSE, "unauthorized");
+        return;
+      }
+      Principal principal = admitted.result();
+      fanout.authorizeConnect(BridgeTransport.SOCKJS_FALLBACK, principal == null ? null : principal.name(), copy(request.headers()))
+        .onComplete(allowed -> {
+          if (!allowed.result()) {
+            SockJsRefusal.answer(ctx, opening, FanoutBridge.FORBIDDEN, "forbidden");
+            return;
+          }
+          ctx.put(ADMITTED, new Admitted(principal));
+          ctx.next();
+        });
+    });
+  }
+
+  /**
+   * A SockJS session opened on an HTTP transport: admitted (token, connection caps, authorizer) and
+   * handed to the engine. {@link #admitOpening} has asked the token and the authorizer already.
+   */
   private void session(SockJSSocket socket) {
+    RoutingContext opened = socket.routingContext();
+    Admitted admitted = opened == null ? null : opened.get(ADMITTED);
+    if (admitted != null) {
+      open(socket, admitted.principal(), false);
+      return;
+    }
     gate.admitSession(socket.uri(), socket.remoteAddress()).onComplete(ar -> {
       if (ar.failed()) {
         socket.close(BridgeGate.UNAUTHORIZED_CLOSE, "unauthorized");
         return;
       }
-      // The same peer as a WebSocket's: behind a trusted proxy, the client it forwarded for.
-      String peer = security.caps().peer(socket.remoteAddress(), socket.headers() == null ? null
-        : socket.headers().get("X-Forwarded-For"));
-      String full = security.caps().tryOpen(peer);
-      if (full != null) {
-        security.refusals().bridgeRefused("max_connections", "a SockJS session from " + peer + ": " + full);
-        socket.close(TRY_AGAIN_LATER, "max_connections");
-        return;
-      }
-      Principal principal = ar.result();
-      fanout.authorizeConnect(BridgeTransport.SOCKJS_FALLBACK, principal == null ? null : principal.name(), copy(socket.headers()))
-        .onComplete(allowed -> {
-          if (!allowed.result()) {
-            security.caps().closed(peer);
-            socket.close(FanoutBridge.FORBIDDEN, "forbidden");
-          } else {
-            fanout.accept(socket, gate.admission(principal, peer), () -> security.caps().closed(peer));
-          }
-        });
+      open(socket, ar.result(), true);
     });
+  }
+
+  private void open(SockJSSocket socket, Principal principal, boolean authorize) {
+    // The same peer as a WebSocket's: behind a trusted proxy, the client it forwarded for.
+    String peer = security.caps().peer(socket.remoteAddress(), socket.headers() == null ? null
+      : socket.headers().get("X-Forwarded-For"));
+    String full = security.caps().tryOpen(peer);
+    if (full != null) {
+      security.refusals().bridgeRefused("max_connections", "a SockJS session from " + peer + ": " + full);
+      socket.close(TRY_AGAIN_LATER, "max_connections");
+      return;
+    }
+    if (!authorize) {
+      fanout.accept(socket, gate.admission(principal, peer), () -> security.caps().closed(peer));
+      return;
+    }
+    fanout.authorizeConnect(BridgeTransport.SOCKJS_FALLBACK, principal == null ? null : principal.name(), copy(socket.headers()))
+      .onComplete(allowed -> {
+        if (!allowed.result()) {
+          security.caps().closed(peer);
+          socket.close(FanoutBridge.FORBIDDEN, "forbidden");
+        } else {
+          fanout.accept(socket, gate.admission(principal, peer), () -> security.caps().closed(peer));
+        }
+      });
   }
 
   /**
@@ -170,6 +226,10 @@ final class BridgeRoutes {
       copy.addAll(headers);
     }
     return copy;
+  }
+
+  /** A session-opening request whose token and authorizer said yes: who it is (null with auth off). */
+  private record Admitted(Principal principal) {
   }
 
   /** Closes the engine's WebSocket clients, after what was already sent to each. */

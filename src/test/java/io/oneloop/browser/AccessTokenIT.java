@@ -10,6 +10,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -91,5 +93,26 @@ class AccessTokenIT {
     assertThat(page.locator("#access-notice")).containsText("refused this tab's access token");
     assertEquals(1, prompts.size(), "asked once: " + prompts);
     assertNull(page.evaluate("() => sessionStorage.getItem('oneloop.token')"), "the refused token is not kept");
+  }
+
+  /**
+   * The official client itself (sockjs-client, as vertx-eventbus.js uses it) limited to one
+   * transport: a refused token closes it with 4401 on each, as on the WebSocket one, so a page can
+   * tell a refused token from a lost connection whichever transport its network allows.
+   */
+  @ParameterizedTest(name = "over {0}")
+  @ValueSource(strings = {"websocket", "xhr-streaming", "xhr-polling", "eventsource", "iframe-htmlfile", "jsonp-polling"})
+  @DisplayName("the browser's SockJS client gets close code 4401 for a refused token on every transport")
+  void refusedTokenClosesWith4401(String transport) {
+    Page page = chromium.context().newPage();
+    page.navigate(app.url() + "health");
+    page.addScriptTag(new Page.AddScriptTagOptions().setUrl("/vendor/sockjs.min.js"));
+    Object closed = page.evaluate("""
+      transport => new Promise(resolve => {
+        const sock = new SockJS('/eventbus?token=not-the-token-0123456789', null, { transports: [transport] });
+        sock.onclose = event => resolve(event.code + ' ' + event.reason);
+      })""", transport);
+    assertEquals("4401 unauthorized", closed, transport);
+    page.close();
   }
 }
