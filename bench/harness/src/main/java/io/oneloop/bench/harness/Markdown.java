@@ -569,8 +569,24 @@ final class Markdown {
         + "| peer | round | sockets | RSS / connection | live heap after GC / connection |\n"
         + "|---|---:|---:|---:|---:|\n" + rows + "\n"
         + (classes.length() == 0 ? "" : "Per socket, the classes whose live bytes grew most: bytes (instances).\n\n"
-            + classes + "\n");
+            + classes + "\n" + QUEUES_PER_SOCKET);
   }
+
+  /** What the largest classes above are, read from the code of Vert.x 5.0.10 and Netty 4.2. */
+  static final String QUEUES_PER_SOCKET = "What the largest of them are, read from the code of Vert.x 5.0.10 and Netty 4.2: the "
+      + "`[Ljava.lang.Object;` (about 8.2 KB) and the two `MpscUnboundedArrayQueue`s (576 B each) are two outbound message "
+      + "queues, each with its first chunk of 1,024 slots (4,116 B) allocated when it is made. Vert.x keeps one per "
+      + "connection object: one for the HTTP connection (the WebSocket keeps its handshake request, and so that "
+      + "connection) and one for the WebSocket connection it became. They are the same in every Vert.x peer here, about "
+      + "9.4 KiB of the 15 to 18 KiB a socket keeps, and no option sizes them. Vert.x's experimental "
+      + "`HttpServerOptions.setStrictThreadMode` would drop the HTTP connection's (about 4.6 KiB per socket by this "
+      + "arithmetic, not measured), but then only that connection's event loop may write its responses, and a route "
+      + "that answers from a callback on another event loop fails with \"Only the context thread can write a message\": "
+      + "turned on, 15 of the 248 tests of oneloop's http, bridge, jobs and auth packages failed that way (the jobs API "
+      + "answers from the job manager's callbacks), so oneloop leaves it off. What oneloop keeps per socket beyond raw "
+      + "Vert.x (about 1.5 KiB) is its "
+      + "session: three more Netty pipeline handlers (two of them watch `http.requestTimeoutMs`), and the strings and "
+      + "buffers of the socket's id, user and address.\n\n";
 
   /** S1's unmeasured warm-up beside S1: what a cold process's first seconds cost each peer. */
   private static String s1Warmup(JsonObject sum) {
