@@ -142,19 +142,17 @@ final class BridgeRoutes {
       socket.close(TRY_AGAIN_LATER, "max_connections");
       return;
     }
-    if (!authorize) {
-      fanout.accept(socket, gate.admission(principal, peer), () -> security.caps().closed(peer));
-      return;
-    }
-    fanout.authorizeConnect(BridgeTransport.SOCKJS_FALLBACK, principal == null ? null : principal.name(), copy(socket.headers()))
-      .onComplete(allowed -> {
-        if (!allowed.result()) {
-          security.caps().closed(peer);
-          socket.close(FanoutBridge.FORBIDDEN, "forbidden");
-        } else {
-          fanout.accept(socket, gate.admission(principal, peer), () -> security.caps().closed(peer));
-        }
-      });
+    Future<Boolean> verdict = authorize
+      ? fanout.authorizeConnect(BridgeTransport.SOCKJS_FALLBACK, principal == null ? null : principal.name(), copy(socket.headers()))
+      : Future.succeededFuture(true);
+    verdict.onComplete(allowed -> {
+      if (!allowed.result()) {
+        security.caps().closed(peer);
+        socket.close(FanoutBridge.FORBIDDEN, "forbidden");
+      } else {
+        fanout.accept(socket, gate.admission(principal, peer), () -> security.caps().closed(peer));
+      }
+    });
   }
 
   /**
