@@ -126,6 +126,8 @@ export class Bus {
   #stateListeners = new Set();
   #pending = new Set();
   #closeReason = undefined;
+  /** The code and reason the server sent before closing, where the close itself cannot carry them. */
+  #announcedClose = null;
 
   /**
    * @param url the bridge's SockJS address, or a function returning it (asked at each connect)
@@ -154,6 +156,7 @@ export class Bus {
     this.#spreadTimer = null;
     this.#discard();
     this.#closeReason = undefined;
+    this.#announcedClose = null;
     this.#setState(this.#everOpened ? State.RECONNECTING : State.CONNECTING);
     await loadClient();
     const EventBus = globalThis.EventBus;
@@ -169,7 +172,7 @@ export class Bus {
     eb.onopen = () => this.#opened(eb);
     eb.onclose = (event) => this.#closed(eb, event);
     // Frames of type "err" that belong to no handler, e.g. access_denied for a missing permission.
-    eb.onerror = (err) => console.error('event bus error:', err);
+    eb.onerror = (err) => this.#error(eb, err);
     this.#eb = eb;
     this.#failures = 0;
   }
@@ -299,15 +302,26 @@ export class Bus {
     }
   }
 
+  #error(eb, err) {
+    // SockJS's HTTP transports can only close with 3000: the server sends the real code and reason just before.
+    if (eb === this.#eb && err?.body === 'closed' && typeof err.failureCode === 'number') {
+      this.#announcedClose = { code: err.failureCode, reason: err.message };
+      return;
+    }
+    console.error('event bus error:', err);
+  }
+
   #closed(eb, event) {
     if (eb !== this.#eb) {
       return;
     }
+    const close = this.#announcedClose ?? event;
+    this.#announcedClose = null;
     this.#registered.clear();
     this.#failAll('the connection to the server was lost');
-    if (event?.code === DISCONNECTED) {
+    if (close?.code === DISCONNECTED) {
       // Disconnected on purpose: trying again would only be disconnected again.
-      this.#closeReason = event.reason || 'disconnected';
+      this.#closeReason = close.reason || 'disconnected';
       this.#discard();
       this.#setState(State.CLOSED);
       return;

@@ -3,6 +3,7 @@ package io.oneloop.bridge;
 import io.netty.channel.EventLoop;
 import io.vertx.core.Context;
 import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 import org.slf4j.Logger;
@@ -85,9 +86,21 @@ final class SockJsFallbackWire implements Wire {
     socket.close();
   }
 
+  /**
+   * A SockJS session can only close with {@code c[3000,"Go away!"]}: for the closes a client must
+   * act on (an expired token, an administrator's disconnect) the code and reason go first, as the
+   * err frame {@code {"type":"err","body":"closed","failureCode":code,"message":reason}}, and the
+   * session closes once a request of the client took it (or at bridge.closeTimeoutMs, as any close).
+   */
   @Override
   public void close(int code, String reason) {
-    socket.close(code, reason);
+    if (code != FanoutBridge.TOKEN_EXPIRED && code != FanoutBridge.DISCONNECTED) {
+      socket.close();
+      return;
+    }
+    String announced = new JsonObject().put("type", "err").put("body", "closed").put("failureCode", code)
+      .put("message", reason).encode();
+    socket.write(announced).onComplete(ar -> socket.close());
   }
 
   @Override

@@ -10,6 +10,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -102,5 +104,26 @@ class BridgeTransportsIT {
     awaitSockets(0, 0, 1);
     worksLive(page);
     assertTrue(page.problems.isEmpty(), () -> String.join("\n", page.problems));
+  }
+
+  /**
+   * SockJS's HTTP transports can only close with 3000: the server sends the disconnect's code and
+   * reason first, and the page's client stays closed as it does after a 4403 over WebSocket.
+   */
+  @ParameterizedTest(name = "over {0}")
+  @ValueSource(strings = {"xhr-streaming", "xhr-polling"})
+  @DisplayName("a page on an HTTP fallback that an admin disconnects stays closed with the reason, as over WebSocket")
+  void disconnectedStaysClosed(String transport) {
+    Dashboard page = Dashboard.open(chromium.context(), app.url() + "?transports=" + transport);
+    awaitSockets(0, 0, 1);
+    String connId = await().atMost(WAIT).until(() -> {
+      JsonArray entries = new JsonObject(app.api("GET", "api/presence/oneloop.chat", null).body()).getJsonArray("entries");
+      return entries.isEmpty() ? null : entries.getJsonObject(0).getString("connId");
+    }, id -> id != null);
+    var answer = app.api("POST", "api/disconnect", new JsonObject().put("connId", connId).put("reason", "time out").encode());
+    assertEquals(200, answer.statusCode(), answer.body());
+    page.awaitState("closed");
+    assertThat(page.connection()).hasAttribute("title", "Disconnected by the server: time out");
+    page.page.close();
   }
 }

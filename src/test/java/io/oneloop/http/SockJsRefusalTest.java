@@ -36,13 +36,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SockJsRefusalTest {
 
   private static final String TOKEN = "viewer-token-0123456789";
+  private static final String ADMIN = "admin-token-0123456789";
+  /** Not the bystander's: a disconnect of this user closes the test's session only. */
+  private static final String KIOSK = "kiosk-token-0123456789";
   private static final String UNAUTHORIZED = "c[4401,\"unauthorized\"]";
   private static final String FORBIDDEN = "c[4403,\"forbidden\"]";
+  private static final String SOCKJS_CLOSE = "c[3000,\"Go away!\"]";
 
   @RegisterExtension
   final TickingApp app = TickingApp.with(config -> config
     .put("auth", new JsonObject().put("tokens", new JsonArray()
-      .add(new JsonObject().put("name", "wall").put("role", "viewer").put("token", TOKEN))))
+      .add(new JsonObject().put("name", "wall").put("role", "viewer").put("token", TOKEN))
+      .add(new JsonObject().put("name", "ops").put("role", "admin").put("token", ADMIN))
+      .add(new JsonObject().put("name", "kiosk").put("role", "viewer").put("token", KIOSK))))
     .put("bridge", new JsonObject().put("authorizer", TestAuthorizer.class.getName())
       .put("outbound", new JsonArray().add(new JsonObject().put("addressRegex", "oneloop\\..*")))))
     .bystanderQuery("token=" + TOKEN);
@@ -123,5 +129,27 @@ class SockJsRefusalTest {
       await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
         assertEquals(before + 1, sockets(web, app.port()).getInteger("sockjs-fallback"), "the session the token opened"));
     }
+  }
+
+  @ParameterizedTest(name = "over {0}")
+  @ValueSource(strings = {"xhr", "jsonp"})
+  @DisplayName("an open session an administrator disconnects gets the code and reason first, as err \"closed\", then SockJS's close")
+  void disconnectAnnounced(String transport, Vertx vertx) throws Exception {
+    WebClient web = WebClient.create(vertx, new WebClientOptions().setKeepAlive(false));
+    String session = UUID.randomUUID().toString();
+    assertEquals(List.of("o"), frames(transport, open(web, app.port(), transport, session, KIOSK, false).bodyAsString()));
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertEquals(1, sockets(web, app.port()).getInteger("sockjs-fallback")));
+
+    HttpResponse<Buffer> answer = web.post(app.port(), "127.0.0.1", "/api/disconnect").putHeader("Authorization", "Bearer " + ADMIN)
+      .sendJsonObject(new JsonObject().put("user", "kiosk").put("reason", "time out")).await(10, TimeUnit.SECONDS);
+    assertEquals(new JsonObject().put("closed", 1), answer.bodyAsJsonObject());
+
+    List<String> frames = new ArrayList<>();
+    for (int poll = 0; poll < 10 && !frames.contains(SOCKJS_CLOSE); poll++) {
+      frames.addAll(frames(transport, open(web, app.port(), transport, session, KIOSK, false).bodyAsString()));
+    }
+    String announced = "a" + new JsonArray().add(new JsonObject().put("type", "err").put("body", "closed")
+      .put("failureCode", 4403).put("message", "time out").encode()).encode();
+    assertEquals(List.of(announced, SOCKJS_CLOSE), frames.stream().filter(f -> !f.equals("h")).toList());
   }
 }
